@@ -1,0 +1,577 @@
+//! The bibliography stage: `.bib` files in, entries with byte spans out.
+//!
+//! Each file is split at entry boundaries ([`split`]) and each chunk parsed
+//! on its own with the `biblatex` crate's raw layer ([`parse`]), in parallel.
+//! This module then merges the chunks of all files in order, as biber reads
+//! them: the first definition of a key wins, later ones are duplicates;
+//! `ids` aliases, `crossref`/`xref`/`xdata`/`entryset`/`related` links and
+//! `@string` macros are collected for the check stage.
+
+pub mod parse;
+pub mod split;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+pub use parse::{RawField, Value, ValuePart};
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::source::{FileId, Span};
+
+/// Index of an entry in [`Bibliography::entries`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryId(pub u32);
+
+/// A field that names other entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkKind {
+    /// `crossref`: the parent whose fields this entry inherits.
+    Crossref,
+    /// `xref`: a parent that is referenced but not inherited from.
+    Xref,
+    /// `xdata`: `@xdata` entries whose fields are inherited.
+    Xdata,
+    /// `entryset`: the members of an `@set`.
+    Entryset,
+    /// `related`: entries biblatex prints alongside this one.
+    Related,
+}
+
+impl LinkKind {
+    pub fn field_name(self) -> &'static str {
+        match self {
+            LinkKind::Crossref => "crossref",
+            LinkKind::Xref => "xref",
+            LinkKind::Xdata => "xdata",
+            LinkKind::Entryset => "entryset",
+            LinkKind::Related => "related",
+        }
+    }
+
+    fn from_field(name: &str) -> Option<LinkKind> {
+        [
+            LinkKind::Crossref,
+            LinkKind::Xref,
+            LinkKind::Xdata,
+            LinkKind::Entryset,
+            LinkKind::Related,
+        ]
+        .into_iter()
+        .find(|kind| name.eq_ignore_ascii_case(kind.field_name()))
+    }
+
+    /// Whether the field holds one key (`crossref`, `xref`) or a list.
+    fn is_list(self) -> bool {
+        !matches!(self, LinkKind::Crossref | LinkKind::Xref)
+    }
+}
+
+/// A key named in a field, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRef {
+    pub key: String,
+    pub span: Span,
+}
+
+/// One target of a link field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub kind: LinkKind,
+    pub target: KeyRef,
+}
+
+/// One bibliography entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    /// The entry type, lower-cased (`article`, `set`, `xdata`, ...).
+    pub kind: String,
+    pub file: FileId,
+    /// From the `@` to the closing delimiter.
+    pub span: Span,
+    pub type_span: Span,
+    pub key_span: Span,
+    pub fields: Vec<RawField>,
+    pub links: Vec<Link>,
+    /// Old keys from the `ids` field that also resolve to this entry.
+    pub aliases: Vec<KeyRef>,
+    /// The entry has a syntax error; only its key could be read.
+    pub broken: bool,
+    /// A later definition of a key defined before; biber skips it.
+    pub duplicate_of: Option<EntryId>,
+}
+
+/// An `@string` macro definition.
+#[derive(Debug, Clone)]
+pub struct StringDef {
+    pub name: String,
+    pub file: FileId,
+    pub field: RawField,
+}
+
+/// A `.bib` file to read.
+#[derive(Debug, Clone, Copy)]
+pub struct BibInput<'a> {
+    pub file: FileId,
+    pub text: &'a str,
+}
+
+/// Every entry of every bibliography file of a project.
+#[derive(Debug, Default)]
+pub struct Bibliography {
+    pub entries: Vec<Entry>,
+    pub strings: Vec<StringDef>,
+    /// First definition of each key.
+    keys: HashMap<String, EntryId>,
+    /// `ids` aliases of entries.
+    aliases: HashMap<String, EntryId>,
+    /// Keys and aliases by their lower-cased form, for case-only mismatches.
+    folded: HashMap<String, Vec<EntryId>>,
+    /// The definition of each `@string` name (lower-cased) that wins: the last,
+    /// as in BibTeX.
+    string_index: HashMap<String, usize>,
+}
+
+impl Bibliography {
+    /// Reads all files, in order, and reports syntax errors and duplicate keys.
+    pub fn read(inputs: &[BibInput<'_>]) -> (Bibliography, Vec<Diagnostic>) {
+        let parsed: Vec<Vec<parse::ChunkResult>> = inputs
+            .par_iter()
+            .map(|input| {
+                let chunks = split::split(input.text);
+                chunks
+                    .par_iter()
+                    .with_min_len(256)
+                    .map(|c| parse::parse_chunk(input.text, c))
+                    .collect()
+            })
+            .collect();
+
+        let mut bib = Bibliography::default();
+        let mut diagnostics = Vec::new();
+        for (input, results) in inputs.iter().zip(parsed) {
+            for result in results {
+                if let Some(error) = result.error {
+                    diagnostics.push(syntax_diagnostic(input.file, error));
+                }
+                for field in result.strings {
+                    let name = input.text[field.name.clone()].to_ascii_lowercase();
+                    bib.strings.push(StringDef {
+                        name,
+                        file: input.file,
+                        field,
+                    });
+                }
+                if let Some(raw) = result.entry {
+                    bib.entries.push(Entry {
+                        key: input.text[raw.key_span.clone()].to_owned(),
+                        kind: input.text[raw.type_span.clone()].to_ascii_lowercase(),
+                        file: input.file,
+                        span: raw.span,
+                        type_span: raw.type_span,
+                        key_span: raw.key_span,
+                        fields: raw.fields,
+                        links: Vec::new(),
+                        aliases: Vec::new(),
+                        broken: raw.broken,
+                        duplicate_of: None,
+                    });
+                }
+            }
+        }
+        bib.string_index = bib
+            .strings
+            .iter()
+            .enumerate()
+            .map(|(i, def)| (def.name.clone(), i))
+            .collect();
+        let texts: HashMap<FileId, &str> = inputs.iter().map(|i| (i.file, i.text)).collect();
+        bib.resolve_links(&texts);
+        bib.index_keys(&mut diagnostics);
+        (bib, diagnostics)
+    }
+
+    /// The entry a citation key names: its own key first, then an `ids` alias.
+    pub fn resolve(&self, key: &str) -> Option<EntryId> {
+        self.keys
+            .get(key)
+            .or_else(|| self.aliases.get(key))
+            .copied()
+    }
+
+    pub fn entry(&self, id: EntryId) -> &Entry {
+        &self.entries[id.0 as usize]
+    }
+
+    /// Entries whose key or alias equals `key` when letter case is ignored.
+    pub fn case_insensitive_matches(&self, key: &str) -> &[EntryId] {
+        self.folded
+            .get(&key.to_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// All keys and aliases that resolve, with the entry each names.
+    pub fn names(&self) -> impl Iterator<Item = (&str, EntryId)> {
+        self.keys
+            .iter()
+            .chain(self.aliases.iter())
+            .map(|(k, &id)| (k.as_str(), id))
+    }
+
+    /// Number of distinct keys (first definitions).
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The text of a field value, with `@string` macros expanded.
+    pub fn value_text<'t>(
+        &self,
+        text: &'t str,
+        field: &RawField,
+        texts: &dyn Fn(FileId) -> &'t str,
+    ) -> Cow<'t, str> {
+        match &field.value {
+            Value::Literal(span) => Cow::Borrowed(&text[span.clone()]),
+            Value::Concat(parts) => {
+                let mut out = String::new();
+                self.append_parts(text, parts, texts, &mut out, 0);
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    fn append_parts<'t>(
+        &self,
+        text: &'t str,
+        parts: &[ValuePart],
+        texts: &dyn Fn(FileId) -> &'t str,
+        out: &mut String,
+        depth: usize,
+    ) {
+        for part in parts {
+            match part {
+                ValuePart::Literal(span) => out.push_str(&text[span.clone()]),
+                ValuePart::Macro(span) => {
+                    let name = text[span.clone()].to_ascii_lowercase();
+                    // Macros may refer to macros; a cycle must not recurse forever.
+                    if depth > 32 {
+                        continue;
+                    }
+                    if let Some(def) = self.string_index.get(&name).map(|&i| &self.strings[i]) {
+                        let def_text = texts(def.file);
+                        match &def.field.value {
+                            Value::Literal(s) => out.push_str(&def_text[s.clone()]),
+                            Value::Concat(inner) => {
+                                self.append_parts(def_text, inner, texts, out, depth + 1)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn resolve_links(&mut self, texts: &HashMap<FileId, &str>) {
+        let lookup = |file: FileId| texts[&file];
+        let mut resolved: Vec<(usize, Vec<Link>, Vec<KeyRef>)> = Vec::new();
+        for (index, entry) in self.entries.iter().enumerate() {
+            let text = texts[&entry.file];
+            let mut links = Vec::new();
+            let mut aliases = Vec::new();
+            for field in &entry.fields {
+                let name = &text[field.name.clone()];
+                let is_ids = name.eq_ignore_ascii_case("ids");
+                let kind = LinkKind::from_field(name);
+                if kind.is_none() && !is_ids {
+                    continue;
+                }
+                let value = self.value_text(text, field, &lookup);
+                // Exact spans for each key when the value is one literal;
+                // the whole value when it was assembled from macros.
+                let base = match &field.value {
+                    Value::Literal(span) => Some(span.start),
+                    Value::Concat(_) => None,
+                };
+                let list = is_ids || kind.is_some_and(LinkKind::is_list);
+                for (offset, key) in split_keys(&value, list) {
+                    let span = match base {
+                        Some(start) => start + offset..start + offset + key.len(),
+                        None => field.value_span.clone(),
+                    };
+                    let target = KeyRef {
+                        key: key.to_owned(),
+                        span,
+                    };
+                    match kind {
+                        Some(kind) => links.push(Link { kind, target }),
+                        None => aliases.push(target),
+                    }
+                }
+            }
+            if !links.is_empty() || !aliases.is_empty() {
+                resolved.push((index, links, aliases));
+            }
+        }
+        for (index, links, aliases) in resolved {
+            self.entries[index].links = links;
+            self.entries[index].aliases = aliases;
+        }
+    }
+
+    fn index_keys(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        self.keys.reserve(self.entries.len());
+        for index in 0..self.entries.len() {
+            let id = EntryId(index as u32);
+            let entry = &self.entries[index];
+            if let Some(&first) = self.keys.get(&entry.key) {
+                let original = &self.entries[first.0 as usize];
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateKey,
+                        format!("key `{}` is defined more than once", entry.key),
+                        entry.file,
+                        entry.key_span.clone(),
+                    )
+                    .with_key(entry.key.clone())
+                    .with_label_message("defined again here")
+                    .with_related(original.file, original.key_span.clone(), "first defined here")
+                    .with_help("biber keeps the first definition and skips this one; remove or rename one of them"),
+                );
+                self.entries[index].duplicate_of = Some(first);
+                continue;
+            }
+            let (key, file, span) = (entry.key.clone(), entry.file, entry.key_span.clone());
+            self.note_case_conflict(&key, file, span, id, diagnostics);
+            self.keys.insert(key, id);
+        }
+        // Aliases after all keys, so that an alias may never shadow a key.
+        for index in 0..self.entries.len() {
+            let id = EntryId(index as u32);
+            if self.entries[index].duplicate_of.is_some() {
+                continue;
+            }
+            for alias in self.entries[index].aliases.clone() {
+                let entry = &self.entries[index];
+                let clash = self
+                    .keys
+                    .get(&alias.key)
+                    .or_else(|| self.aliases.get(&alias.key))
+                    .copied();
+                match clash {
+                    Some(other) if other == id => {}
+                    Some(other) => {
+                        let other_entry = &self.entries[other.0 as usize];
+                        let what = if other_entry.key == alias.key {
+                            "the key"
+                        } else {
+                            "an alias"
+                        };
+                        diagnostics.push(
+                            Diagnostic::new(
+                                Code::DuplicateKey,
+                                format!(
+                                    "alias `{}` of `{}` is already {what} of `{}`",
+                                    alias.key, entry.key, other_entry.key
+                                ),
+                                entry.file,
+                                alias.span.clone(),
+                            )
+                            .with_key(alias.key.clone())
+                            .with_related(other_entry.file, other_entry.key_span.clone(), format!("`{}` is defined here", other_entry.key))
+                            .with_help("a citation of this key could mean either entry; remove the alias from one of them"),
+                        );
+                    }
+                    None => {
+                        self.note_case_conflict(
+                            &alias.key,
+                            entry.file,
+                            alias.span.clone(),
+                            id,
+                            diagnostics,
+                        );
+                        self.aliases.insert(alias.key.clone(), id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records `key` under its folded form and warns when a different
+    /// spelling of it is already known, as biber warns.
+    fn note_case_conflict(
+        &mut self,
+        key: &str,
+        file: FileId,
+        span: Span,
+        id: EntryId,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let folded = key.to_lowercase();
+        let slot = self.folded.entry(folded).or_default();
+        if let Some(&other) = slot.iter().find(|&&other| other != id) {
+            let other_entry = &self.entries[other.0 as usize];
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateKey,
+                    format!("key `{key}` differs from `{}` only in letter case", other_entry.key),
+                    file,
+                    span,
+                )
+                .with_severity(Severity::Warning)
+                .with_key(key.to_owned())
+                .with_related(other_entry.file, other_entry.key_span.clone(), format!("`{}` is defined here", other_entry.key))
+                .with_help("biber treats them as different entries, BibTeX as the same one; rename one of them"),
+            );
+        }
+        slot.push(id);
+    }
+}
+
+/// Splits a key list (`a, b ,c`) into keys with their offsets in `value`.
+/// A single-key field is trimmed but not split.
+fn split_keys(value: &str, list: bool) -> Vec<(usize, &str)> {
+    fn trimmed(offset: usize, piece: &str) -> Option<(usize, &str)> {
+        let start = piece.len() - piece.trim_start().len();
+        let key = piece.trim();
+        (!key.is_empty()).then_some((offset + start, key))
+    }
+    if !list {
+        return trimmed(0, value).into_iter().collect();
+    }
+    let mut offset = 0;
+    value
+        .split(',')
+        .filter_map(|piece| {
+            let key = trimmed(offset, piece);
+            offset += piece.len() + 1;
+            key
+        })
+        .collect()
+}
+
+fn syntax_diagnostic(file: FileId, error: parse::SyntaxError) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(Code::BibSyntax, error.message, file, error.span);
+    if let Some(next) = error.next_entry {
+        diagnostic = diagnostic.with_related(file, next..next + 1, "the next entry starts here");
+    }
+    diagnostic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(texts: &[&str]) -> (Bibliography, Vec<Diagnostic>) {
+        let inputs: Vec<BibInput> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| BibInput {
+                file: FileId(i as u32),
+                text: t,
+            })
+            .collect();
+        Bibliography::read(&inputs)
+    }
+
+    fn codes(diagnostics: &[Diagnostic]) -> Vec<(Code, Severity, &str)> {
+        diagnostics
+            .iter()
+            .map(|d| (d.code, d.severity, d.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn one_broken_entry_does_not_hide_the_others() {
+        let (bib, diagnostics) =
+            read(&["@book{a, title={A}}\n@book{b, title={B} year=1}\n@book{c, title={C}}"]);
+        assert_eq!(bib.entries.len(), 3);
+        assert!(bib.entry(bib.resolve("b").unwrap()).broken);
+        assert!(bib.resolve("c").is_some());
+        assert_eq!(
+            codes(&diagnostics),
+            vec![(
+                Code::BibSyntax,
+                Severity::Error,
+                "in entry `b`: expected `,`, found `y`"
+            )]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_across_files_point_at_both() {
+        let (bib, diagnostics) = read(&["@book{a, title={A}}", "@misc{a, title={again}}"]);
+        assert_eq!(bib.key_count(), 1);
+        assert_eq!(bib.resolve("a"), Some(EntryId(0)));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].primary.file, FileId(1));
+        assert_eq!(diagnostics[0].related[0].file, FileId(0));
+        assert_eq!(bib.entries[1].duplicate_of, Some(EntryId(0)));
+    }
+
+    #[test]
+    fn keys_differing_in_case_warn() {
+        let (_, diagnostics) = read(&["@book{Smith2020, title={A}}\n@book{smith2020, title={B}}"]);
+        assert_eq!(
+            codes(&diagnostics),
+            vec![(
+                Code::DuplicateKey,
+                Severity::Warning,
+                "key `smith2020` differs from `Smith2020` only in letter case"
+            )]
+        );
+    }
+
+    #[test]
+    fn ids_aliases_resolve_and_may_not_shadow_keys() {
+        let (bib, diagnostics) = read(&["@book{new, ids = {old1, old2}}\n@book{old2, title={x}}"]);
+        assert_eq!(bib.resolve("old1"), Some(EntryId(0)));
+        assert_eq!(bib.resolve("old2"), Some(EntryId(1)));
+        assert_eq!(
+            codes(&diagnostics),
+            vec![(
+                Code::DuplicateKey,
+                Severity::Error,
+                "alias `old2` of `new` is already the key of `old2`"
+            )]
+        );
+    }
+
+    #[test]
+    fn links_keep_the_span_of_each_target() {
+        let text = "@set{s, entryset = {a, b}}\n@inbook{c, crossref = { p }}";
+        let (bib, _) = read(&[text]);
+        let set = &bib.entries[0];
+        let targets: Vec<&str> = set
+            .links
+            .iter()
+            .map(|l| &text[l.target.span.clone()])
+            .collect();
+        assert_eq!(targets, vec!["a", "b"]);
+        assert_eq!(bib.entries[1].links[0].target.key, "p");
+        assert_eq!(bib.entries[1].links[0].kind, LinkKind::Crossref);
+    }
+
+    #[test]
+    fn links_through_string_macros_are_expanded() {
+        let text = "@string{parent = \"p\" # \"arent\"}\n@inbook{c, crossref = parent}";
+        let (bib, _) = read(&[text]);
+        assert_eq!(bib.entries[0].links[0].target.key, "parent");
+    }
+
+    #[test]
+    fn comments_and_preambles_are_not_entries() {
+        let (bib, diagnostics) = read(&[
+            "@comment{@book{x, title={y}}}\n@preamble{\"\\newcommand{\\x}{y}\"}\n@book{z, title={z}}",
+        ]);
+        assert_eq!(
+            bib.entries
+                .iter()
+                .map(|e| e.key.as_str())
+                .collect::<Vec<_>>(),
+            vec!["z"]
+        );
+        assert!(diagnostics.is_empty());
+    }
+}

@@ -1,0 +1,465 @@
+//! The recovery layer's second half: parse one chunk with the `biblatex`
+//! crate's raw layer, which keeps byte spans of keys, field names and values.
+//!
+//! Before parsing, a copy of the chunk is normalised without moving a byte:
+//! the outer `(`/`)` of a parenthesised entry become `{`/`}` and the `"`
+//! delimiters of quoted values become braces. The crate fails on `@type(...)`
+//! (valid BibTeX) and ends a quoted value at the first `"` even inside braces
+//! (`"A {"}quoted{"} title"`), silently dropping every later field; neither
+//! happens after the rewrite, and every span still points into the original.
+
+use std::borrow::Cow;
+
+use biblatex::{ParseErrorKind, RawBibliography, RawChunk, Token};
+
+use super::split::{Chunk, ChunkKind, SplitError};
+use crate::source::Span;
+
+/// A field value as written: one literal, or parts joined with `#`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A braced, quoted or bare-number literal: the span of its content.
+    Literal(Span),
+    /// Parts joined with `#`, or a lone macro name.
+    Concat(Vec<ValuePart>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValuePart {
+    Literal(Span),
+    /// An `@string` macro name.
+    Macro(Span),
+}
+
+/// One `name = value` pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawField {
+    pub name: Span,
+    /// The whole value, delimiters included.
+    pub value_span: Span,
+    pub value: Value,
+}
+
+/// An entry as read from one chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEntry {
+    pub span: Span,
+    pub type_span: Span,
+    pub key_span: Span,
+    pub fields: Vec<RawField>,
+    /// The entry could not be parsed; its key was recovered, its fields were not.
+    pub broken: bool,
+}
+
+/// A syntax error with its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    /// A second place worth pointing at (where the next entry starts).
+    pub next_entry: Option<usize>,
+}
+
+/// What one chunk yields.
+#[derive(Debug, Default)]
+pub struct ChunkResult {
+    pub entry: Option<RawEntry>,
+    pub strings: Vec<RawField>,
+    pub error: Option<SyntaxError>,
+}
+
+pub fn parse_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
+    let mut result = ChunkResult::default();
+    match &chunk.error {
+        Some(SplitError::MissingDelimiter) => {
+            result.error = Some(SyntaxError {
+                span: chunk.type_span.clone(),
+                message: format!(
+                    "expected `{{` or `(` after `{}`",
+                    &text[chunk.type_span.clone()]
+                ),
+                next_entry: None,
+            });
+            return result;
+        }
+        Some(SplitError::Unclosed { next_entry }) => {
+            let what = match chunk.kind {
+                ChunkKind::Entry => match read_key(text, chunk) {
+                    Some(key_span) => {
+                        result.entry = Some(broken_entry(chunk, key_span.clone()));
+                        format!("entry `{}`", &text[key_span])
+                    }
+                    None => "entry".to_owned(),
+                },
+                _ => format!("`{}`", &text[chunk.type_span.clone()]),
+            };
+            let close = if chunk.paren { ')' } else { '}' };
+            let message = match next_entry {
+                Some(_) => format!("{what} is not closed: `{close}` missing before the next entry"),
+                None => format!("{what} is not closed: `{close}` missing at the end of the file"),
+            };
+            result.error = Some(SyntaxError {
+                span: chunk.type_span.start..chunk.open + 1,
+                message,
+                next_entry: *next_entry,
+            });
+            return result;
+        }
+        None => {}
+    }
+    match chunk.kind {
+        ChunkKind::Comment | ChunkKind::Preamble => result,
+        ChunkKind::String => {
+            match parse_normalised(text, chunk) {
+                Ok(parsed) => result.strings = parsed.strings,
+                Err(error) => result.error = Some(error),
+            }
+            result
+        }
+        ChunkKind::Entry => {
+            let Some(key_span) = read_key(text, chunk) else {
+                let at = skip_ws(text, chunk.open + 1);
+                result.error = Some(SyntaxError {
+                    span: at..at,
+                    message: "entry has no key".to_owned(),
+                    next_entry: None,
+                });
+                return result;
+            };
+            // `@misc{key}`: valid, but the crate insists on a comma after the key.
+            let after_key = skip_ws(text, key_span.end);
+            if after_key + 1 == chunk.span.end {
+                result.entry = Some(RawEntry {
+                    span: chunk.span.clone(),
+                    type_span: type_name_span(chunk),
+                    key_span,
+                    fields: Vec::new(),
+                    broken: false,
+                });
+                return result;
+            }
+            match parse_normalised(text, chunk) {
+                Ok(parsed) => match parsed.entry {
+                    Some((key_span, fields)) => {
+                        result.entry = Some(RawEntry {
+                            span: chunk.span.clone(),
+                            type_span: type_name_span(chunk),
+                            key_span,
+                            fields,
+                            broken: false,
+                        });
+                    }
+                    None => {
+                        result.error = Some(SyntaxError {
+                            span: chunk.type_span.clone(),
+                            message: "cannot read this entry".to_owned(),
+                            next_entry: None,
+                        })
+                    }
+                },
+                Err(mut error) => {
+                    error.message =
+                        format!("in entry `{}`: {}", &text[key_span.clone()], error.message);
+                    result.entry = Some(broken_entry(chunk, key_span));
+                    result.error = Some(error);
+                }
+            }
+            result
+        }
+    }
+}
+
+fn broken_entry(chunk: &Chunk, key_span: Span) -> RawEntry {
+    RawEntry {
+        span: chunk.span.clone(),
+        type_span: type_name_span(chunk),
+        key_span,
+        fields: Vec::new(),
+        broken: true,
+    }
+}
+
+/// The type name without its `@`.
+fn type_name_span(chunk: &Chunk) -> Span {
+    chunk.type_span.start + 1..chunk.type_span.end
+}
+
+fn shift(span: &Span, base: usize) -> Span {
+    span.start + base..span.end + base
+}
+
+fn skip_ws(text: &str, pos: usize) -> usize {
+    pos + text.as_bytes()[pos.min(text.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count()
+}
+
+/// The key of an entry, read the way the crate reads it (up to a comma,
+/// closing brace or whitespace), so a key survives a broken body.
+fn read_key(text: &str, chunk: &Chunk) -> Option<Span> {
+    let start = skip_ws(text, chunk.open + 1);
+    let end = chunk.span.end.min(text.len());
+    let len = text[start..end]
+        .char_indices()
+        .find(|&(_, c)| !is_key_char(c) || (chunk.paren && c == ')'))
+        .map_or(end - start, |(i, _)| i);
+    (len > 0).then(|| start..start + len)
+}
+
+/// The characters the crate accepts in a key (its `raw::is_key`, which it
+/// does not export).
+fn is_key_char(c: char) -> bool {
+    !matches!(c, ',' | '}') && !c.is_control() && !c.is_whitespace()
+}
+
+fn convert_pair(pair: &biblatex::Pair<'_>, base: usize) -> RawField {
+    let parts = &pair.value.v;
+    let value = match parts.as_slice() {
+        [only] if matches!(only.v, RawChunk::Normal(_)) => Value::Literal(shift(&only.span, base)),
+        _ => Value::Concat(
+            parts
+                .iter()
+                .map(|p| match p.v {
+                    RawChunk::Normal(_) => ValuePart::Literal(shift(&p.span, base)),
+                    RawChunk::Abbreviation(_) => ValuePart::Macro(shift(&p.span, base)),
+                })
+                .collect(),
+        ),
+    };
+    RawField {
+        name: shift(&pair.key.span, base),
+        value_span: shift(&pair.value.span, base),
+        value,
+    }
+}
+
+/// What the crate read from one normalised chunk, as spans into the file.
+struct Parsed {
+    /// The key span and fields of the entry, if the chunk held one.
+    entry: Option<(Span, Vec<RawField>)>,
+    strings: Vec<RawField>,
+}
+
+fn parse_normalised(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
+    let base = chunk.span.start;
+    let source = &text[chunk.span.clone()];
+    let normalised = normalise(source, chunk.open - base, chunk.paren);
+    let raw = RawBibliography::parse(&normalised).map_err(|e| SyntaxError {
+        span: shift(&e.span, base),
+        message: describe(&e.kind, &normalised, e.span.start),
+        next_entry: None,
+    })?;
+    Ok(Parsed {
+        entry: raw.entries.first().map(|e| {
+            (
+                shift(&e.v.key.span, base),
+                e.v.fields.iter().map(|p| convert_pair(p, base)).collect(),
+            )
+        }),
+        strings: raw
+            .abbreviations
+            .iter()
+            .map(|p| convert_pair(p, base))
+            .collect(),
+    })
+}
+
+/// Rewrites delimiters in a copy of `source` without changing its length.
+fn normalise(source: &str, open: usize, paren: bool) -> Cow<'_, str> {
+    let bytes = source.as_bytes();
+    let mut edits: Vec<(usize, u8)> = Vec::new();
+    if paren {
+        edits.push((open, b'{'));
+        if bytes.last() == Some(&b')') {
+            edits.push((bytes.len() - 1, b'}'));
+        }
+    }
+    // Quoted values sit at brace depth 1 (inside the entry's outer delimiter).
+    let mut depth = 1usize;
+    let mut pos = open + 1;
+    let end = if paren {
+        bytes.len().saturating_sub(1)
+    } else {
+        bytes.len()
+    };
+    while pos < end {
+        match bytes[pos] {
+            b'\\' => pos += 1,
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'"' if depth == 1 => {
+                if let Some(close) = closing_quote(bytes, pos + 1, end) {
+                    edits.push((pos, b'{'));
+                    edits.push((close, b'}'));
+                    pos = close;
+                }
+            }
+            _ => {}
+        }
+        pos += 1;
+    }
+    if edits.is_empty() {
+        return Cow::Borrowed(source);
+    }
+    let mut out = bytes.to_vec();
+    for (at, byte) in edits {
+        out[at] = byte;
+    }
+    // Only ASCII delimiters were replaced by ASCII delimiters.
+    Cow::Owned(String::from_utf8(out).expect("ASCII-for-ASCII rewrite keeps UTF-8 valid"))
+}
+
+/// The `"` that ends a quoted value: the first one outside braces.
+fn closing_quote(bytes: &[u8], mut pos: usize, end: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    while pos < end {
+        match bytes[pos] {
+            b'\\' => pos += 1,
+            b'{' => depth += 1,
+            b'}' => {
+                if depth == 0 {
+                    return None;
+                }
+                depth -= 1;
+            }
+            b'"' if depth == 0 => return Some(pos),
+            _ => {}
+        }
+        pos += 1;
+    }
+    None
+}
+
+fn describe(kind: &ParseErrorKind, source: &str, at: usize) -> String {
+    let found = match source[at.min(source.len())..].chars().next() {
+        Some(c) if c.is_whitespace() => "whitespace".to_owned(),
+        Some(c) => format!("`{c}`"),
+        None => "the end of the entry".to_owned(),
+    };
+    match kind {
+        ParseErrorKind::Expected(token) => {
+            let what = match token {
+                Token::Identifier => "a field name",
+                Token::OpeningBrace => "`{`",
+                Token::ClosingBrace => "`}`",
+                Token::Comma => "`,`",
+                Token::QuotationMark => "`\"`",
+                Token::Equals => "`=` after the field name",
+                Token::DecimalPoint => "`.`",
+            };
+            format!("expected {what}, found {found}")
+        }
+        ParseErrorKind::Unexpected(Token::DecimalPoint) => {
+            "a number has two decimal points".to_owned()
+        }
+        ParseErrorKind::Unexpected(token) => format!("unexpected {token}"),
+        ParseErrorKind::UnexpectedEof if at < source.len() => {
+            format!(
+                "expected a value (`{{...}}`, `\"...\"`, a number or a macro name), found {found}"
+            )
+        }
+        ParseErrorKind::UnexpectedEof => "unexpected end of the entry".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::split::split;
+    use super::*;
+
+    fn parse(text: &str) -> Vec<ChunkResult> {
+        split(text).iter().map(|c| parse_chunk(text, c)).collect()
+    }
+
+    fn field_texts<'t>(text: &'t str, entry: &RawEntry) -> Vec<(&'t str, &'t str)> {
+        entry
+            .fields
+            .iter()
+            .map(|f| (&text[f.name.clone()], &text[f.value_span.clone()]))
+            .collect()
+    }
+
+    #[test]
+    fn parenthesised_entries_are_read() {
+        let text = "@book(key, title = \"T (x)\", year = 2001)";
+        let results = parse(text);
+        let entry = results[0].entry.as_ref().unwrap();
+        assert!(!entry.broken);
+        assert_eq!(&text[entry.key_span.clone()], "key");
+        assert_eq!(
+            field_texts(text, entry),
+            vec![("title", "\"T (x)\""), ("year", "2001")]
+        );
+    }
+
+    #[test]
+    fn quotes_inside_braces_do_not_end_a_quoted_value() {
+        let text = r#"@misc{k, title = "A {"}quoted{"} title", year = {2000}}"#;
+        let results = parse(text);
+        let entry = results[0].entry.as_ref().unwrap();
+        assert_eq!(
+            field_texts(text, entry),
+            vec![("title", r#""A {"}quoted{"} title""#), ("year", "{2000}")]
+        );
+        match &entry.fields[0].value {
+            Value::Literal(span) => assert_eq!(&text[span.clone()], r#"A {"}quoted{"} title"#),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn concatenation_keeps_macro_spans() {
+        let text = "@misc{k, note = jan # { 1}}";
+        let results = parse(text);
+        let entry = results[0].entry.as_ref().unwrap();
+        match &entry.fields[0].value {
+            Value::Concat(parts) => {
+                assert!(matches!(&parts[0], ValuePart::Macro(s) if &text[s.clone()] == "jan"));
+                assert!(matches!(&parts[1], ValuePart::Literal(s) if &text[s.clone()] == " 1"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_key_only_entry_is_valid() {
+        let results = parse("@misc{lonely}");
+        let entry = results[0].entry.as_ref().unwrap();
+        assert!(entry.fields.is_empty() && !entry.broken);
+        assert!(results[0].error.is_none());
+    }
+
+    #[test]
+    fn a_broken_entry_keeps_its_key_and_reports_the_place() {
+        let text = "@article{kim2007,\n  title = {T}\n  year = 2007,\n}";
+        let results = parse(text);
+        let entry = results[0].entry.as_ref().unwrap();
+        assert!(entry.broken);
+        assert_eq!(&text[entry.key_span.clone()], "kim2007");
+        let error = results[0].error.as_ref().unwrap();
+        assert_eq!(error.message, "in entry `kim2007`: expected `,`, found `y`");
+        assert_eq!(&text[error.span.start..error.span.start + 4], "year");
+    }
+
+    #[test]
+    fn string_definitions_are_collected() {
+        let text = "@String(acm = \"ACM\") @string{ieee = {IEEE}, x = \"y\"}";
+        let results = parse(text);
+        let names: Vec<&str> = results
+            .iter()
+            .flat_map(|r| r.strings.iter().map(|f| &text[f.name.clone()]))
+            .collect();
+        assert_eq!(names, vec!["acm", "ieee", "x"]);
+    }
+
+    #[test]
+    fn a_missing_key_is_reported() {
+        let results = parse("@misc{, title = {x}}");
+        assert_eq!(
+            results[0].error.as_ref().unwrap().message,
+            "entry has no key"
+        );
+    }
+}

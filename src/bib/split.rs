@@ -1,0 +1,364 @@
+//! The recovery layer's first half: split a `.bib` file at entry boundaries
+//! before any entry is parsed, so that one broken entry cannot hide the rest.
+//!
+//! The `biblatex` crate aborts at the first syntax error and returns nothing.
+//! Splitting first lets each entry be parsed on its own (and in parallel): a
+//! broken entry yields one diagnostic and every other entry is still read.
+//!
+//! Outside entries everything is a comment, as in BibTeX; a `%` line is
+//! skipped as biber skips it, so a commented-out entry stays out. An entry
+//! whose braces never balance is cut at the next line that starts a new
+//! entry (`@article{`, `@book(` ...), which is where its author meant it to end.
+
+use crate::source::Span;
+
+/// What a chunk of the file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkKind {
+    /// A bibliography entry (`@article{...}` and every other type).
+    Entry,
+    /// An `@string` macro definition.
+    String,
+    /// An `@preamble`: passed to LaTeX, never an entry.
+    Preamble,
+    /// An `@comment`: its body is not read.
+    Comment,
+}
+
+/// Why a chunk could not be delimited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitError {
+    /// `@type` is not followed by `{` or `(`.
+    MissingDelimiter,
+    /// The closing delimiter never comes; the chunk was cut where the next
+    /// entry starts (or at the end of the file).
+    Unclosed { next_entry: Option<usize> },
+}
+
+/// One `@...` block of a `.bib` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    pub kind: ChunkKind,
+    /// From the `@` to just after the closing delimiter (or to the cut).
+    pub span: Span,
+    /// The `@type` part.
+    pub type_span: Span,
+    /// Offset of the opening `{` or `(`.
+    pub open: usize,
+    /// Whether the entry is delimited by parentheses.
+    pub paren: bool,
+    pub error: Option<SplitError>,
+}
+
+/// Splits a `.bib` file into its `@` blocks.
+pub fn split(text: &str) -> Vec<Chunk> {
+    let bytes = text.as_bytes();
+    let mut chunks = Vec::new();
+    let mut pos = 0;
+    while let Some(found) = memchr::memchr2(b'@', b'%', &bytes[pos..]) {
+        let at = pos + found;
+        if bytes[at] == b'%' {
+            pos = line_end(bytes, at);
+            continue;
+        }
+        let type_end = at
+            + 1
+            + bytes[at + 1..]
+                .iter()
+                .take_while(|&&b| is_type_byte(b))
+                .count();
+        if type_end == at + 1 {
+            pos = at + 1;
+            continue;
+        }
+        let open = skip_whitespace(bytes, type_end);
+        let delimiter = bytes.get(open).copied();
+        if !matches!(delimiter, Some(b'{') | Some(b'(')) {
+            // Text such as an e-mail address between entries is a comment;
+            // an `@type` that starts a line is an entry missing its brace.
+            if starts_line(bytes, at) {
+                chunks.push(Chunk {
+                    kind: ChunkKind::Entry,
+                    span: at..type_end,
+                    type_span: at..type_end,
+                    open,
+                    paren: false,
+                    error: Some(SplitError::MissingDelimiter),
+                });
+            }
+            pos = type_end;
+            continue;
+        }
+        let paren = delimiter == Some(b'(');
+        let kind = chunk_kind(&text[at + 1..type_end]);
+        let (end, error) = match find_close(bytes, open, paren) {
+            Some(end) => (end, None),
+            None => {
+                let next = next_entry_start(bytes, open + 1);
+                (
+                    next.unwrap_or(bytes.len()),
+                    Some(SplitError::Unclosed { next_entry: next }),
+                )
+            }
+        };
+        chunks.push(Chunk {
+            kind,
+            span: at..end,
+            type_span: at..type_end,
+            open,
+            paren,
+            error,
+        });
+        pos = end;
+    }
+    chunks
+}
+
+fn chunk_kind(entry_type: &str) -> ChunkKind {
+    if entry_type.eq_ignore_ascii_case("string") {
+        ChunkKind::String
+    } else if entry_type.eq_ignore_ascii_case("preamble") {
+        ChunkKind::Preamble
+    } else if entry_type.eq_ignore_ascii_case("comment") {
+        ChunkKind::Comment
+    } else {
+        ChunkKind::Entry
+    }
+}
+
+fn is_type_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+fn skip_whitespace(bytes: &[u8], mut pos: usize) -> usize {
+    while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+        pos += 1;
+    }
+    pos
+}
+
+fn line_end(bytes: &[u8], pos: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |n| pos + n + 1)
+}
+
+/// Whether only spaces and tabs stand between the start of the line and `pos`.
+fn starts_line(bytes: &[u8], pos: usize) -> bool {
+    bytes[..pos]
+        .iter()
+        .rev()
+        .take_while(|&&b| b != b'\n' && b != b'\r')
+        .all(|&b| b == b' ' || b == b'\t')
+}
+
+/// The offset just after the delimiter that closes the one at `open`.
+///
+/// Braces are counted as BibTeX counts them; a backslash escapes the next
+/// byte, as the `biblatex` crate reads values, so both agree on where an
+/// entry ends. In a parenthesised entry a `)` inside a quoted value or
+/// inside braces does not close it.
+fn find_close(bytes: &[u8], open: usize, paren: bool) -> Option<usize> {
+    let mut depth: usize = if paren { 0 } else { 1 };
+    let mut in_quotes = false;
+    let mut pos = open + 1;
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b'\\' => {
+                pos += 2;
+                continue;
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                if depth == 0 {
+                    // A stray `}` in a parenthesised entry: BibTeX errors here.
+                    return None;
+                }
+                depth -= 1;
+                if depth == 0 && !paren {
+                    return Some(pos + 1);
+                }
+            }
+            b'"' if paren && depth == 0 => in_quotes = !in_quotes,
+            b')' if paren && depth == 0 && !in_quotes => return Some(pos + 1),
+            _ => {}
+        }
+        pos += 1;
+    }
+    None
+}
+
+/// Entry types a line must start with to be taken as the start of a new
+/// entry when the previous one never closed: the BibTeX and BibLaTeX types
+/// and the special blocks. A line such as `@misc{` inside an abstract would
+/// otherwise end an entry that is fine.
+const KNOWN_TYPES: &[&str] = &[
+    "article",
+    "artwork",
+    "audio",
+    "bibnote",
+    "book",
+    "bookinbook",
+    "booklet",
+    "collection",
+    "comment",
+    "commentary",
+    "conference",
+    "customa",
+    "customb",
+    "customc",
+    "customd",
+    "custome",
+    "customf",
+    "dataset",
+    "electronic",
+    "image",
+    "inbook",
+    "incollection",
+    "inproceedings",
+    "inreference",
+    "jurisdiction",
+    "legal",
+    "legislation",
+    "letter",
+    "manual",
+    "mastersthesis",
+    "misc",
+    "movie",
+    "music",
+    "mvbook",
+    "mvcollection",
+    "mvproceedings",
+    "mvreference",
+    "online",
+    "patent",
+    "performance",
+    "periodical",
+    "phdthesis",
+    "preamble",
+    "proceedings",
+    "reference",
+    "report",
+    "review",
+    "set",
+    "software",
+    "standard",
+    "string",
+    "suppbook",
+    "suppcollection",
+    "suppperiodical",
+    "techreport",
+    "thesis",
+    "unpublished",
+    "video",
+    "www",
+    "xdata",
+];
+
+/// The first line after `from` that starts with `@knowntype{` or `@knowntype(`.
+fn next_entry_start(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut pos = from;
+    while let Some(found) = memchr::memchr(b'@', &bytes[pos..]) {
+        let at = pos + found;
+        pos = at + 1;
+        if !starts_line(bytes, at) {
+            continue;
+        }
+        let type_end = at
+            + 1
+            + bytes[at + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+        let name = &bytes[at + 1..type_end];
+        let known = KNOWN_TYPES
+            .iter()
+            .any(|t| t.as_bytes().eq_ignore_ascii_case(name));
+        let open = skip_whitespace(bytes, type_end);
+        if known && matches!(bytes.get(open), Some(b'{') | Some(b'(')) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(&str, ChunkKind, bool)> {
+        split(text)
+            .iter()
+            .map(|c| (&text[c.span.clone()], c.kind, c.error.is_some()))
+            .collect()
+    }
+
+    #[test]
+    fn entries_strings_and_comments_are_delimited() {
+        let text = "junk\n@string{me = \"Me\"}\n% @article{commented, title={x}}\n@Article{a,\n  title = {A {B} C}}\n@comment{ {nested} @book{not, an=entry} }\n@misc(b, note = \"(x)\")";
+        assert_eq!(
+            spans(text),
+            vec![
+                ("@string{me = \"Me\"}", ChunkKind::String, false),
+                ("@Article{a,\n  title = {A {B} C}}", ChunkKind::Entry, false),
+                (
+                    "@comment{ {nested} @book{not, an=entry} }",
+                    ChunkKind::Comment,
+                    false
+                ),
+                ("@misc(b, note = \"(x)\")", ChunkKind::Entry, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_entry_is_cut_at_the_next_entry_line() {
+        let text = "@article{a,\n  title = {Open\n}\n\n@book{b, title={B}}\n";
+        let chunks = split(text);
+        assert_eq!(chunks.len(), 2);
+        let next = text.find("@book").unwrap();
+        assert_eq!(chunks[0].span, 0..next);
+        assert_eq!(
+            chunks[0].error,
+            Some(SplitError::Unclosed {
+                next_entry: Some(next)
+            })
+        );
+        assert_eq!(&text[chunks[1].span.clone()], "@book{b, title={B}}");
+        assert_eq!(chunks[1].error, None);
+    }
+
+    #[test]
+    fn an_unclosed_entry_at_the_end_runs_to_the_end() {
+        let text = "@book{a, title = {x}";
+        let chunks = split(text);
+        assert_eq!(chunks[0].span, 0..text.len());
+        assert_eq!(
+            chunks[0].error,
+            Some(SplitError::Unclosed { next_entry: None })
+        );
+    }
+
+    #[test]
+    fn an_at_sign_inside_text_is_not_an_entry() {
+        assert!(split("mail me at me@example.org\n").is_empty());
+        let chunks = split("@article\n");
+        assert_eq!(chunks[0].error, Some(SplitError::MissingDelimiter));
+    }
+
+    #[test]
+    fn a_line_starting_with_an_unknown_type_inside_a_value_does_not_cut() {
+        let text = "@misc{a, abstract = {x\n@foo{y}\n}}";
+        let chunks = split(text);
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].error, None);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let text = format!(
+            "@misc{{a, title = {}{}}}",
+            "{".repeat(100_000),
+            "}".repeat(100_000)
+        );
+        assert_eq!(split(&text).len(), 1);
+    }
+}
