@@ -3,4 +3,5 @@
 
 pub mod bib;
 pub mod diagnostic;
+pub mod scan;
 pub mod source;
