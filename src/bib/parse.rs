@@ -265,17 +265,21 @@ fn parse_normalised(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
     })
 }
 
-/// Rewrites delimiters in a copy of `source` without changing its length.
+/// Rewrites delimiters in a copy of `source` without changing its length,
+/// and blanks out `%` comments between fields, which the crate only
+/// accepts directly after a comma or a value.
 fn normalise(source: &str, open: usize, paren: bool) -> Cow<'_, str> {
     let bytes = source.as_bytes();
     let mut edits: Vec<(usize, u8)> = Vec::new();
+    let mut blanks: Vec<Span> = Vec::new();
     if paren {
         edits.push((open, b'{'));
         if bytes.last() == Some(&b')') {
             edits.push((bytes.len() - 1, b'}'));
         }
     }
-    // Quoted values sit at brace depth 1 (inside the entry's outer delimiter).
+    // Quoted values and comments sit at brace depth 1 (inside the entry's
+    // outer delimiter).
     let mut depth = 1usize;
     let mut pos = open + 1;
     let end = if paren {
@@ -295,19 +299,28 @@ fn normalise(source: &str, open: usize, paren: bool) -> Cow<'_, str> {
                     pos = close;
                 }
             }
+            b'%' if depth == 1 => {
+                let line_end = memchr::memchr(b'\n', &bytes[pos..end]).map_or(end, |n| pos + n);
+                blanks.push(pos..line_end);
+                pos = line_end;
+                continue;
+            }
             _ => {}
         }
         pos += 1;
     }
-    if edits.is_empty() {
+    if edits.is_empty() && blanks.is_empty() {
         return Cow::Borrowed(source);
     }
     let mut out = bytes.to_vec();
     for (at, byte) in edits {
         out[at] = byte;
     }
-    // Only ASCII delimiters were replaced by ASCII delimiters.
-    Cow::Owned(String::from_utf8(out).expect("ASCII-for-ASCII rewrite keeps UTF-8 valid"))
+    for span in blanks {
+        out[span].fill(b' ');
+    }
+    // Only ASCII bytes were written, over delimiters or whole comments.
+    Cow::Owned(String::from_utf8(out).expect("ASCII rewrite of whole characters keeps UTF-8 valid"))
 }
 
 /// The `"` that ends a quoted value: the first one outside braces.
@@ -452,6 +465,18 @@ mod tests {
             .flat_map(|r| r.strings.iter().map(|f| &text[f.name.clone()]))
             .collect();
         assert_eq!(names, vec!["acm", "ieee", "x"]);
+    }
+
+    #[test]
+    fn comment_lines_between_fields_are_skipped() {
+        let text = "@misc{k,\n  title = {T},\n%  doi = {x},\n% url = {ü}\n  year = 2001,\n}";
+        let results = parse(text);
+        assert!(results[0].error.is_none(), "{:?}", results[0].error);
+        let entry = results[0].entry.as_ref().unwrap();
+        assert_eq!(
+            field_texts(text, entry),
+            vec![("title", "{T}"), ("year", "2001")]
+        );
     }
 
     #[test]

@@ -154,10 +154,11 @@ fn starts_line(bytes: &[u8], pos: usize) -> bool {
 ///
 /// Braces are counted as BibTeX counts them; a backslash escapes the next
 /// byte, as the `biblatex` crate reads values, so both agree on where an
-/// entry ends. In a parenthesised entry a `)` inside a quoted value or
-/// inside braces does not close it.
+/// entry ends. Between fields (outside braces and quotes) a `%` starts a
+/// comment to the end of the line, as biber reads it. In a parenthesised
+/// entry a `)` inside a quoted value or inside braces does not close it.
 fn find_close(bytes: &[u8], open: usize, paren: bool) -> Option<usize> {
-    let mut depth: usize = if paren { 0 } else { 1 };
+    let mut depth = 0usize;
     let mut in_quotes = false;
     let mut pos = open + 1;
     while pos < bytes.len() {
@@ -167,17 +168,15 @@ fn find_close(bytes: &[u8], open: usize, paren: bool) -> Option<usize> {
                 continue;
             }
             b'{' => depth += 1,
-            b'}' => {
-                if depth == 0 {
-                    // A stray `}` in a parenthesised entry: BibTeX errors here.
-                    return None;
-                }
-                depth -= 1;
-                if depth == 0 && !paren {
-                    return Some(pos + 1);
-                }
+            b'}' if depth > 0 => depth -= 1,
+            b'}' if !paren && !in_quotes => return Some(pos + 1),
+            // A stray `}` in a parenthesised entry or a quoted value: BibTeX errors here.
+            b'}' => return None,
+            b'"' if depth == 0 => in_quotes = !in_quotes,
+            b'%' if depth == 0 && !in_quotes => {
+                pos = line_end(bytes, pos);
+                continue;
             }
-            b'"' if paren && depth == 0 => in_quotes = !in_quotes,
             b')' if paren && depth == 0 && !in_quotes => return Some(pos + 1),
             _ => {}
         }
@@ -350,6 +349,17 @@ mod tests {
         let chunks = split(text);
         assert_eq!(chunks.len(), 1);
         assert_eq!(chunks[0].error, None);
+    }
+
+    #[test]
+    fn comments_between_fields_do_not_count_braces() {
+        let text = "@misc{a,\n  title = {T},\n% note = {unbalanced\n%  more\n}\n@misc{b, note = \"50% {x}\"}";
+        let kinds: Vec<_> = spans(text)
+            .into_iter()
+            .map(|(t, _, e)| (t.len(), e))
+            .collect();
+        assert_eq!(kinds.len(), 2);
+        assert!(kinds.iter().all(|(_, error)| !error));
     }
 
     #[test]

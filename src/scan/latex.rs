@@ -141,10 +141,12 @@ const INLINE_VERBATIM: &[&str] = &["verb", "Verb", "lstinline", "mintinline"];
 /// Commands whose first braced argument is a URL, in which `%` is literal.
 const URL_COMMANDS: &[&str] = &["url", "href", "path", "nolinkurl"];
 
-/// The citation commands the LaTeX scanner recognises.
+/// The citation commands the LaTeX scanner recognises, and the commands
+/// whose argument it must not read.
 #[derive(Debug, Clone)]
 pub struct Commands {
     by_name: HashMap<String, Signature>,
+    verbatim: Vec<String>,
 }
 
 impl Default for Commands {
@@ -154,6 +156,7 @@ impl Default for Commands {
                 .iter()
                 .map(|&(name, sig)| (name.to_owned(), sig))
                 .collect(),
+            verbatim: Vec::new(),
         }
     }
 }
@@ -177,8 +180,27 @@ impl Commands {
         commands
     }
 
+    /// Adds commands whose braced argument is not read, such as a macro
+    /// that prints LaTeX code (`\code{\cite{key}}`) instead of running it.
+    pub fn with_verbatim<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.verbatim.extend(
+            names
+                .into_iter()
+                .map(|n| n.as_ref().trim_start_matches('\\').to_owned()),
+        );
+        self
+    }
+
     pub fn get(&self, name: &str) -> Option<Signature> {
         self.by_name.get(name).copied()
+    }
+
+    fn is_verbatim(&self, name: &str) -> bool {
+        self.verbatim.iter().any(|v| v == name)
     }
 }
 
@@ -224,6 +246,10 @@ impl Scanner<'_> {
                 pos = self.skip_inline_verbatim(name_end);
             } else if URL_COMMANDS.contains(&name) {
                 pos = self.skip_url(name_end);
+            } else if commands.is_verbatim(name) {
+                pos = self
+                    .group(self.skip_blank(name_end), b'{', b'}')
+                    .map_or(name_end, |(_, end)| end);
             }
         }
     }
@@ -563,6 +589,14 @@ mod tests {
         let out = scan(r"\mycite[p.~2]{a} \needcite{b}", &commands);
         let found: Vec<&str> = out.citations.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(found, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn verbatim_commands_from_the_config_hide_their_argument() {
+        let commands = Commands::default().with_verbatim(["code"]);
+        let out = scan(r"\code{\cite{a1}} \cite{b}", &commands);
+        let found: Vec<&str> = out.citations.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(found, vec!["b"]);
     }
 
     #[test]

@@ -1,0 +1,364 @@
+//! The check stage: pure functions from the bibliography and the scanned
+//! chapters to diagnostics. Nothing here reads files or prints.
+//!
+//! Resolution follows biber: keys are case-sensitive; `ids` aliases resolve
+//! to their entry; an entry is used when it is cited, when a used entry
+//! names it in `crossref`, `xref`, `xdata` or `related`, or when it is a
+//! member (`entryset`) of a used `@set`; `\nocite{*}` uses everything.
+
+pub mod suggest;
+
+use std::collections::{HashMap, HashSet};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::bib::{Bibliography, EntryId};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::scan::{CiteKind, ScanOutput};
+use crate::source::FileId;
+use suggest::Suggester;
+
+/// One chapter file's citations.
+#[derive(Debug, Clone)]
+pub struct ChapterScan {
+    pub file: FileId,
+    pub output: ScanOutput,
+}
+
+/// Keys that may stay uncited: exact keys or glob patterns (`R-*`).
+#[derive(Debug, Clone, Default)]
+pub struct AllowList {
+    keys: HashSet<String>,
+    patterns: Option<GlobSet>,
+}
+
+impl AllowList {
+    /// Builds the list; a pattern that is not a valid glob is an error.
+    pub fn new<I, S>(entries: I) -> Result<Self, globset::Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut keys = HashSet::new();
+        let mut builder = GlobSetBuilder::new();
+        let mut any_pattern = false;
+        for entry in entries {
+            let entry = entry.as_ref();
+            if entry.contains(['*', '?', '[', '{']) {
+                builder.add(Glob::new(entry)?);
+                any_pattern = true;
+            } else {
+                keys.insert(entry.to_owned());
+            }
+        }
+        let patterns = if any_pattern {
+            Some(builder.build()?)
+        } else {
+            None
+        };
+        Ok(AllowList { keys, patterns })
+    }
+
+    pub fn allows(&self, key: &str) -> bool {
+        self.keys.contains(key) || self.patterns.as_ref().is_some_and(|p| p.is_match(key))
+    }
+}
+
+/// Counts worth reporting beside the diagnostics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Citations found in the chapters (every occurrence).
+    pub citations: usize,
+    /// Distinct keys cited.
+    pub cited_keys: usize,
+    /// Distinct entries in the bibliography.
+    pub entries: usize,
+    /// Entries used (cited directly or pulled in by a cited entry).
+    pub used_entries: usize,
+}
+
+/// The outcome of a check, before configured levels are applied.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOutcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+/// Checks every citation against the bibliography, and the bibliography's
+/// links against itself.
+pub fn check(
+    bib: &Bibliography,
+    chapters: &[ChapterScan],
+    allow_unused: &AllowList,
+) -> CheckOutcome {
+    let suggester = Suggester::new(bib);
+    let mut diagnostics = Vec::new();
+    let mut used = vec![false; bib.entries.len()];
+    let mut stack: Vec<EntryId> = Vec::new();
+
+    // Typst `@name` is a cross-reference when some Typst file defines `<name>`.
+    let labels: HashSet<&str> = chapters
+        .iter()
+        .flat_map(|c| c.output.labels.iter().map(String::as_str))
+        .collect();
+    let cite_all = chapters.iter().any(|c| !c.output.cite_all.is_empty());
+
+    let mut help_for_missing: HashMap<&str, Option<String>> = HashMap::new();
+    let mut cited_keys: HashSet<&str> = HashSet::new();
+    let mut citations = 0;
+    for chapter in chapters {
+        for citation in &chapter.output.citations {
+            if citation.kind == CiteKind::TypstRef && labels.contains(citation.key.as_str()) {
+                continue;
+            }
+            citations += 1;
+            cited_keys.insert(&citation.key);
+            match bib.resolve(&citation.key) {
+                Some(id) => mark(id, &mut used, &mut stack),
+                None => {
+                    let help = help_for_missing
+                        .entry(&citation.key)
+                        .or_insert_with(|| suggester.help(&citation.key))
+                        .clone();
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::MissingEntry,
+                            format!("`{}` is cited but is not in any bibliography", citation.key),
+                            chapter.file,
+                            citation.span.clone(),
+                        )
+                        .with_key(citation.key.clone())
+                        .with_help_opt(help),
+                    );
+                }
+            }
+        }
+    }
+
+    // Whatever a used entry links to is used too.
+    while let Some(id) = stack.pop() {
+        for link in &bib.entry(id).links {
+            if let Some(target) = bib.resolve(&link.target.key) {
+                mark(target, &mut used, &mut stack);
+            }
+        }
+    }
+
+    for entry in bib.entries.iter().filter(|e| e.duplicate_of.is_none()) {
+        for link in &entry.links {
+            if bib.resolve(&link.target.key).is_some() {
+                continue;
+            }
+            let field = link.kind.field_name();
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::MissingCrossref,
+                    format!(
+                        "`{field}` of `{}` names `{}`, which is not in any bibliography",
+                        entry.key, link.target.key
+                    ),
+                    entry.file,
+                    link.target.span.clone(),
+                )
+                .with_key(link.target.key.clone())
+                .with_help_opt(suggester.help(&link.target.key)),
+            );
+        }
+    }
+
+    if !cite_all {
+        for (index, entry) in bib.entries.iter().enumerate() {
+            let skip = used[index]
+                || entry.duplicate_of.is_some()
+                || entry.broken
+                || allow_unused.allows(&entry.key);
+            if skip {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnusedEntry,
+                    format!("entry `{}` is never cited", entry.key),
+                    entry.file,
+                    entry.key_span.clone(),
+                )
+                .with_key(entry.key.clone())
+                .with_help("cite it, remove it, or list it under `allow-unused` in refkeeper.toml"),
+            );
+        }
+    }
+
+    let used_entries = if cite_all {
+        bib.key_count()
+    } else {
+        used.iter().filter(|&&u| u).count()
+    };
+    CheckOutcome {
+        diagnostics,
+        stats: Stats {
+            citations,
+            cited_keys: cited_keys.len(),
+            entries: bib.key_count(),
+            used_entries,
+        },
+    }
+}
+
+fn mark(id: EntryId, used: &mut [bool], stack: &mut Vec<EntryId>) {
+    let slot = &mut used[id.0 as usize];
+    if !*slot {
+        *slot = true;
+        stack.push(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bib::BibInput;
+    use crate::scan::{Format, ScanOptions, scan};
+
+    fn run(bib_text: &str, chapter: &str, format: Format) -> Vec<(Code, String)> {
+        run_with(bib_text, chapter, format, &AllowList::default())
+    }
+
+    fn run_with(
+        bib_text: &str,
+        chapter: &str,
+        format: Format,
+        allow: &AllowList,
+    ) -> Vec<(Code, String)> {
+        let (bib, _) = Bibliography::read(&[BibInput {
+            file: FileId(0),
+            text: bib_text,
+        }]);
+        let output = scan(chapter, format, &ScanOptions::default());
+        let outcome = check(
+            &bib,
+            &[ChapterScan {
+                file: FileId(1),
+                output,
+            }],
+            allow,
+        );
+        let mut found: Vec<(Code, String)> = outcome
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.key.unwrap_or_default()))
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn pairs(list: &[(Code, &str)]) -> Vec<(Code, String)> {
+        list.iter().map(|(c, k)| (*c, k.to_string())).collect()
+    }
+
+    #[test]
+    fn missing_and_unused_entries() {
+        let found = run("@book{a,}@book{b,}", "[@a; @c]", Format::Markdown);
+        assert_eq!(
+            found,
+            pairs(&[(Code::MissingEntry, "c"), (Code::UnusedEntry, "b")])
+        );
+    }
+
+    #[test]
+    fn a_clean_project_has_no_findings() {
+        assert!(run("@book{a,}@book{b,}", "\\cite{a,b}", Format::Latex).is_empty());
+    }
+
+    #[test]
+    fn crossref_xdata_and_sets_use_their_targets() {
+        let bib = "@inbook{child, crossref = {parent}, xdata = {pub}}@book{parent,}@xdata{pub,}\
+                   @set{s, entryset = {m1, m2}}@article{m1,}@article{m2,}";
+        assert!(run(bib, "\\cite{child} \\cite{s}", Format::Latex).is_empty());
+        let found = run(bib, "\\cite{child}", Format::Latex);
+        assert_eq!(
+            found,
+            pairs(&[
+                (Code::UnusedEntry, "m1"),
+                (Code::UnusedEntry, "m2"),
+                (Code::UnusedEntry, "s")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_missing_link_target_is_an_error() {
+        let found = run(
+            "@inbook{child, crossref = {nowhere}}",
+            "\\cite{child}",
+            Format::Latex,
+        );
+        assert_eq!(found, pairs(&[(Code::MissingCrossref, "nowhere")]));
+    }
+
+    #[test]
+    fn aliases_resolve_citations_of_old_keys() {
+        assert!(run("@book{new, ids = {old}}", "@old", Format::Markdown).is_empty());
+    }
+
+    #[test]
+    fn nocite_star_silences_unused_entries() {
+        assert!(run("@book{a,}@book{b,}", "\\nocite{*}", Format::Latex).is_empty());
+        assert!(run("@book{a,}", "---\nnocite: '@*'\n---\n", Format::Markdown).is_empty());
+    }
+
+    #[test]
+    fn the_allow_list_takes_keys_and_patterns() {
+        let allow = AllowList::new(["R-*", "keep"]).unwrap();
+        let found = run_with(
+            "@book{R-base,}@book{keep,}@book{drop,}",
+            "",
+            Format::Markdown,
+            &allow,
+        );
+        assert_eq!(found, pairs(&[(Code::UnusedEntry, "drop")]));
+    }
+
+    #[test]
+    fn typst_references_to_labels_are_not_citations() {
+        let found = run(
+            "@book{a,}",
+            "= Intro <intro>\nSee @intro and @a and @b.",
+            Format::Typst,
+        );
+        assert_eq!(found, pairs(&[(Code::MissingEntry, "b")]));
+    }
+
+    #[test]
+    fn keys_are_case_sensitive_with_a_helpful_hint() {
+        let (bib, _) = Bibliography::read(&[BibInput {
+            file: FileId(0),
+            text: "@misc{Scott70,}",
+        }]);
+        let output = scan("\\cite{scott70}", Format::Latex, &ScanOptions::default());
+        let outcome = check(
+            &bib,
+            &[ChapterScan {
+                file: FileId(1),
+                output,
+            }],
+            &AllowList::default(),
+        );
+        let missing = outcome
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::MissingEntry)
+            .unwrap();
+        assert!(
+            missing
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("`Scott70` differs only in letter case")
+        );
+        assert!(
+            outcome
+                .diagnostics
+                .iter()
+                .any(|d| d.code == Code::UnusedEntry)
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! Which files a run reads: chapter and bibliography files from the command
+//! line, the configuration, or the defaults (`refs/` and `chapters/`).
+//!
+//! A path may be a file, a folder (searched recursively, honouring
+//! `.gitignore` and skipping hidden files, as ripgrep does) or a glob
+//! (`chapters/**/*.md`). Symbolic links are followed; a link that loops is
+//! reported and skipped.
+
+use std::path::{Component, Path, PathBuf};
+
+use globset::GlobBuilder;
+
+use crate::scan::Format;
+use crate::source::ReadError;
+
+/// What kind of file a search is looking for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Bibliography,
+    Chapter,
+}
+
+impl Want {
+    fn matches(self, path: &Path) -> bool {
+        match self {
+            Want::Bibliography => path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("bib")),
+            Want::Chapter => Format::from_path(path).is_some(),
+        }
+    }
+}
+
+/// A file to read, with the path to show the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub shown: PathBuf,
+}
+
+/// Files found for one kind of input, and what went wrong while looking.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub files: Vec<InputFile>,
+    pub errors: Vec<ReadError>,
+}
+
+impl Found {
+    fn push(&mut self, path: PathBuf, cwd: &Path) {
+        let shown = shown_path(&path, cwd);
+        if !self.files.iter().any(|f| f.path == path) {
+            self.files.push(InputFile { path, shown });
+        }
+    }
+}
+
+/// Expands file, folder and glob specifications, each relative to `base`.
+///
+/// A file named explicitly is taken whatever its extension when looking
+/// for bibliographies; a chapter must have an extension refkeeper reads.
+pub fn expand(specs: &[String], base: &Path, cwd: &Path, want: Want) -> Found {
+    let mut found = Found::default();
+    for spec in specs {
+        if is_glob(spec) {
+            expand_glob(spec, base, cwd, want, &mut found);
+            continue;
+        }
+        let path = join(base, Path::new(spec));
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => walk(&path, cwd, want, None, &mut found),
+            Ok(meta) if meta.is_file() => {
+                if want == Want::Chapter && !want.matches(&path) {
+                    found.errors.push(ReadError::Walk {
+                        path: shown_path(&path, cwd),
+                        message: "not a chapter format refkeeper reads (.tex, .ltx, .md, .markdown, .Rmd, .qmd, .typ)".to_owned(),
+                    });
+                } else {
+                    found.push(path, cwd);
+                }
+            }
+            Ok(_) => found.errors.push(ReadError::NotAFile {
+                path: shown_path(&path, cwd),
+            }),
+            Err(_) => found.errors.push(ReadError::NotFound {
+                path: shown_path(&path, cwd),
+            }),
+        }
+    }
+    found
+}
+
+fn is_glob(spec: &str) -> bool {
+    spec.contains(['*', '?', '[', '{'])
+}
+
+/// `a/b/**/*.md`: walks `a/b` and keeps what the whole pattern matches.
+fn expand_glob(spec: &str, base: &Path, cwd: &Path, want: Want, found: &mut Found) {
+    let glob = match GlobBuilder::new(spec).literal_separator(true).build() {
+        Ok(glob) => glob.compile_matcher(),
+        Err(e) => {
+            found.errors.push(ReadError::Walk {
+                path: PathBuf::from(spec),
+                message: format!("invalid pattern: {e}"),
+            });
+            return;
+        }
+    };
+    let literal: PathBuf = Path::new(spec)
+        .components()
+        .take_while(|c| !is_glob(&c.as_os_str().to_string_lossy()))
+        .collect();
+    let root = join(base, &literal);
+    if !root.is_dir() {
+        return;
+    }
+    // A pattern that matches nothing is not an error: a project may have no Typst files.
+    walk(&root, cwd, want, Some((&glob, base)), found);
+}
+
+fn walk(
+    root: &Path,
+    cwd: &Path,
+    want: Want,
+    glob: Option<(&globset::GlobMatcher, &Path)>,
+    found: &mut Found,
+) {
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(true)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for result in walker {
+        match result {
+            Ok(entry) => {
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let path = entry.into_path();
+                if !want.matches(&path) {
+                    continue;
+                }
+                if let Some((glob, base)) = glob {
+                    let relative = path.strip_prefix(base).unwrap_or(&path);
+                    if !glob.is_match(relative) {
+                        continue;
+                    }
+                }
+                found.push(path, cwd);
+            }
+            Err(error) => found.errors.push(walk_error(error, cwd)),
+        }
+    }
+}
+
+fn walk_error(error: ignore::Error, cwd: &Path) -> ReadError {
+    fn path_of(error: &ignore::Error) -> Option<&Path> {
+        match error {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::Loop { child, .. } => Some(child),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            _ => None,
+        }
+    }
+    fn loop_ancestor(error: &ignore::Error) -> Option<&Path> {
+        match error {
+            ignore::Error::Loop { ancestor, .. } => Some(ancestor),
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => loop_ancestor(err),
+            _ => None,
+        }
+    }
+    let path = path_of(&error)
+        .map(|p| shown_path(p, cwd))
+        .unwrap_or_default();
+    let message = match loop_ancestor(&error) {
+        Some(ancestor) => format!(
+            "symbolic link loops back to {}; skipped",
+            shown_path(ancestor, cwd).display()
+        ),
+        None => error.to_string(),
+    };
+    ReadError::Walk { path, message }
+}
+
+/// `base/path`, without a leading `./` when `base` is the current folder.
+pub fn join(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() || base.as_os_str().is_empty() || base == Path::new(".") {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+/// The path to show: relative to the working folder when inside it.
+pub fn shown_path(path: &Path, cwd: &Path) -> PathBuf {
+    let relative = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    relative
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        dir
+    }
+
+    fn shown(found: &Found) -> Vec<String> {
+        found
+            .files
+            .iter()
+            .map(|f| f.shown.to_string_lossy().replace('\\', "/"))
+            .collect()
+    }
+
+    #[test]
+    fn folders_are_searched_for_the_wanted_kind_in_order() {
+        let dir = tree(&[
+            "c/b.md",
+            "c/a.tex",
+            "c/sub/x.typ",
+            "c/notes.txt",
+            "c/refs.bib",
+            "c/.hidden/h.md",
+        ]);
+        let found = expand(&["c".to_owned()], dir.path(), dir.path(), Want::Chapter);
+        assert_eq!(shown(&found), vec!["c/a.tex", "c/b.md", "c/sub/x.typ"]);
+        let bibs = expand(
+            &["c".to_owned()],
+            dir.path(),
+            dir.path(),
+            Want::Bibliography,
+        );
+        assert_eq!(shown(&bibs), vec!["c/refs.bib"]);
+    }
+
+    #[test]
+    fn globs_match_relative_to_the_base() {
+        let dir = tree(&["text/a.md", "text/deep/b.md", "text/c.tex"]);
+        let found = expand(
+            &["text/*.md".to_owned()],
+            dir.path(),
+            dir.path(),
+            Want::Chapter,
+        );
+        assert_eq!(shown(&found), vec!["text/a.md"]);
+        let found = expand(
+            &["text/**/*.md".to_owned()],
+            dir.path(),
+            dir.path(),
+            Want::Chapter,
+        );
+        assert_eq!(shown(&found), vec!["text/a.md", "text/deep/b.md"]);
+    }
+
+    #[test]
+    fn missing_paths_and_unknown_formats_are_errors() {
+        let dir = tree(&["notes.txt"]);
+        let found = expand(
+            &["nope".to_owned(), "notes.txt".to_owned()],
+            dir.path(),
+            dir.path(),
+            Want::Chapter,
+        );
+        assert!(found.files.is_empty());
+        let messages: Vec<String> = found.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages[0], "nope: no such file or folder");
+        assert!(messages[1].starts_with("notes.txt: not a chapter format"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_is_reported_and_skipped() {
+        let dir = tree(&["c/a.md"]);
+        std::os::unix::fs::symlink(dir.path().join("c"), dir.path().join("c/loop")).unwrap();
+        let found = expand(&["c".to_owned()], dir.path(), dir.path(), Want::Chapter);
+        assert_eq!(shown(&found), vec!["c/a.md"]);
+        assert_eq!(found.errors.len(), 1);
+        assert!(
+            found.errors[0].to_string().contains("loops back"),
+            "{}",
+            found.errors[0]
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Compiler-style text through `codespan-reporting`, which counts columns
+//! in characters and draws the source line with a caret under the key.
+
+use std::io::{self, Write};
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label as RenderedLabel, LabelStyle};
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term::{self, termcolor};
+
+use super::plural;
+use crate::Report;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{FileId, SourceMap};
+
+pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    if color {
+        emit(report, &mut termcolor::Ansi::new(out))
+    } else {
+        emit(report, &mut termcolor::NoColor::new(out))
+    }
+}
+
+fn emit<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result<()> {
+    let config = term::Config::default();
+    let files = SourceFiles(&report.sources);
+    for diagnostic in &report.diagnostics {
+        term::emit_to_write_style(out, &config, &files, &convert(diagnostic)).map_err(to_io)?;
+    }
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    let verdict = match (errors, warnings) {
+        (0, 0) => "no problems found".to_owned(),
+        (e, 0) => plural(e, "error", "errors"),
+        (0, w) => plural(w, "warning", "warnings"),
+        (e, w) => format!(
+            "{}, {}",
+            plural(e, "error", "errors"),
+            plural(w, "warning", "warnings")
+        ),
+    };
+    let mut style = termcolor::ColorSpec::new();
+    style.set_bold(true);
+    if errors > 0 {
+        style.set_fg(Some(termcolor::Color::Red));
+    } else if warnings > 0 {
+        style.set_fg(Some(termcolor::Color::Yellow));
+    } else {
+        style.set_fg(Some(termcolor::Color::Green));
+    }
+    out.set_color(&style)?;
+    write!(out, "{verdict}")?;
+    out.reset()?;
+    writeln!(
+        out,
+        ": {} against {} ({}, {})",
+        plural(report.chapter_count(), "chapter", "chapters"),
+        plural(
+            report.bibliography_count(),
+            "bibliography file",
+            "bibliography files"
+        ),
+        plural(report.stats.citations, "citation", "citations"),
+        plural(report.stats.entries, "entry", "entries"),
+    )
+}
+
+fn convert(diagnostic: &Diagnostic) -> Rendered<FileId> {
+    let rendered = match diagnostic.severity {
+        Severity::Error => Rendered::error(),
+        Severity::Warning => Rendered::warning(),
+    };
+    let mut primary = RenderedLabel::new(
+        LabelStyle::Primary,
+        diagnostic.primary.file,
+        diagnostic.primary.span.clone(),
+    );
+    if let Some(message) = &diagnostic.primary.message {
+        primary = primary.with_message(message.clone());
+    }
+    let mut labels = vec![primary];
+    for related in &diagnostic.related {
+        labels.push(
+            RenderedLabel::new(LabelStyle::Secondary, related.file, related.span.clone())
+                .with_message(related.message.clone().unwrap_or_default()),
+        );
+    }
+    rendered
+        .with_code(diagnostic.code.as_str())
+        .with_message(diagnostic.message.clone())
+        .with_labels(labels)
+        .with_notes(
+            diagnostic
+                .help
+                .iter()
+                .map(|h| format!("help: {h}"))
+                .collect(),
+        )
+}
+
+fn to_io(error: FilesError) -> io::Error {
+    match error {
+        FilesError::Io(e) => e,
+        other => io::Error::other(other.to_string()),
+    }
+}
+
+/// The sources as `codespan-reporting` sees them, with refkeeper's own line
+/// index (which also ends lines at a lone `\r`).
+struct SourceFiles<'a>(&'a SourceMap);
+
+impl<'a> Files<'a> for SourceFiles<'a> {
+    type FileId = FileId;
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<String, FilesError> {
+        Ok(self.0.get(id).path.display().to_string())
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        Ok(&self.0.get(id).text)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self.0.get(id).line_index(byte_index))
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let file = self.0.get(id);
+        let lines = file.line_starts().len();
+        if line_index >= lines {
+            return Err(FilesError::LineTooLarge {
+                given: line_index,
+                max: lines - 1,
+            });
+        }
+        // codespan expects the range to include the line terminator.
+        let end = file
+            .line_starts()
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(file.text.len());
+        Ok(file.line_range(line_index).start..end)
+    }
+}

@@ -1,0 +1,71 @@
+//! The report stage: one emitter per output format, each writing to any
+//! `io::Write`. Line and column numbers are computed here, from byte spans.
+
+pub mod github;
+pub mod human;
+pub mod json;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::Report;
+use crate::diagnostic::Label;
+use crate::source::{Position, SourceMap};
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// Compiler-style text: `file:line:col`, the source line, a caret, help.
+    #[default]
+    Human,
+    /// One JSON document (see the README for its fields).
+    Json,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
+}
+
+/// Options for rendering.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Use ANSI colours (human format only).
+    pub color: bool,
+}
+
+/// Writes the report in the chosen format.
+pub fn render(
+    report: &Report,
+    format: OutputFormat,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Human => human::render(report, options.color, out),
+        OutputFormat::Json => json::render(report, out),
+        OutputFormat::Github => github::render(report, out),
+    }
+}
+
+/// A label's file and its start and end (exclusive) positions.
+pub(crate) struct Location<'a> {
+    pub path: &'a Path,
+    pub start: Position,
+    pub end: Position,
+}
+
+pub(crate) fn locate<'a>(sources: &'a SourceMap, label: &Label) -> Location<'a> {
+    let file = sources.get(label.file);
+    Location {
+        path: &file.path,
+        start: file.position(label.span.start),
+        end: file.position(label.span.end),
+    }
+}
+
+/// `1 error`, `2 errors`; `many` is the plural form.
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("{count} {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
