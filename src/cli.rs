@@ -70,8 +70,12 @@ pub struct CheckArgs {
     pub bibliographies: Vec<PathBuf>,
 
     /// Use this configuration file instead of looking for refkeeper.toml
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
+
+    /// Ignore refkeeper.toml files: built-in defaults and the command line only
+    #[arg(long)]
+    pub no_config: bool,
 
     /// How to print the findings
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]

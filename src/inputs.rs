@@ -184,9 +184,9 @@ fn walk_error(error: ignore::Error, cwd: &Path) -> ReadError {
     ReadError::Walk { path, message }
 }
 
-/// `base/path`, without a leading `./` when `base` is the current folder.
+/// `base/path`, or `path` when it is absolute.
 pub fn join(base: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() || base.as_os_str().is_empty() || base == Path::new(".") {
+    if path.is_absolute() {
         path.to_path_buf()
     } else {
         base.join(path)

@@ -49,11 +49,23 @@ pub struct CheckRequest {
     pub paths: Vec<PathBuf>,
     /// Bibliography files; empty for the configured or default ones.
     pub bibliographies: Vec<PathBuf>,
-    /// An explicit configuration file; otherwise `refkeeper.toml` is looked
-    /// for in the working folder and the folders above it.
-    pub config: Option<PathBuf>,
+    /// Which configuration to use.
+    pub config: ConfigSource,
     /// The working folder, against which paths are resolved and shown.
     pub cwd: PathBuf,
+}
+
+/// Where a run's configuration comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// `refkeeper.toml` in the working folder or a folder above it (up to
+    /// the top of a Git repository), if there is one.
+    #[default]
+    Discover,
+    /// This file.
+    File(PathBuf),
+    /// None: built-in defaults only.
+    Ignore,
 }
 
 /// Why a run could not do its job at all.
@@ -97,11 +109,12 @@ impl Report {
 /// Runs `refkeeper check`: finds the inputs, reads them once, and checks.
 pub fn check(request: &CheckRequest) -> Result<Report, Error> {
     let config = match &request.config {
-        Some(path) => Config::load(&inputs::join(&request.cwd, path))?,
-        None => match Config::find(&request.cwd) {
+        ConfigSource::File(path) => Config::load(&inputs::join(&request.cwd, path))?,
+        ConfigSource::Discover => match Config::find(&request.cwd) {
             Some(path) => Config::load(&path)?,
             None => Config::default(),
         },
+        ConfigSource::Ignore => Config::default(),
     };
     let (bibliographies, chapters) = find_inputs(request, &config)?;
     let mut errors = bibliographies.errors;
@@ -115,31 +128,34 @@ pub fn check(request: &CheckRequest) -> Result<Report, Error> {
 }
 
 /// Decides which files to read, from the request, the configuration and the defaults.
+///
+/// Command-line paths are relative to the working folder; configured and
+/// default ones to the project root (the configuration file's folder, or
+/// the working folder).
 fn find_inputs(request: &CheckRequest, config: &Config) -> Result<(Found, Found), Error> {
     let cwd = &request.cwd;
-    let root = config
-        .path
-        .as_deref()
-        .and_then(Path::parent)
-        .map(|dir| inputs::shown_path(dir, cwd))
-        .unwrap_or_default();
+    let root = match config.path.as_deref().and_then(Path::parent) {
+        Some(dir) => inputs::join(cwd, dir),
+        None => cwd.clone(),
+    };
     let to_specs = |paths: &[PathBuf]| {
         paths
             .iter()
             .map(|p| p.to_string_lossy().into_owned())
             .collect::<Vec<_>>()
     };
+    let default_folder = |name: &str| root.join(name);
 
     let chapters = if !request.paths.is_empty() {
-        inputs::expand(&to_specs(&request.paths), Path::new(""), cwd, Want::Chapter)
+        inputs::expand(&to_specs(&request.paths), cwd, cwd, Want::Chapter)
     } else if let Some(specs) = &config.chapters {
         inputs::expand(specs, &root, cwd, Want::Chapter)
     } else {
-        let default = inputs::join(&root, Path::new(DEFAULT_CHAPTERS));
+        let default = default_folder(DEFAULT_CHAPTERS);
         if !default.is_dir() {
             return Err(Error::NoInputs(format!(
                 "no chapters to check: `{}` does not exist; name chapter files or folders (refkeeper check PATHS...) or list them under `chapters` in refkeeper.toml",
-                default.display()
+                inputs::shown_path(&default, cwd).display()
             )));
         }
         inputs::expand(&[DEFAULT_CHAPTERS.to_owned()], &root, cwd, Want::Chapter)
@@ -148,24 +164,20 @@ fn find_inputs(request: &CheckRequest, config: &Config) -> Result<(Found, Found)
     let bibliographies = if !request.bibliographies.is_empty() {
         inputs::expand(
             &to_specs(&request.bibliographies),
-            Path::new(""),
+            cwd,
             cwd,
             Want::Bibliography,
         )
     } else if let Some(specs) = &config.bibliography {
         inputs::expand(specs, &root, cwd, Want::Bibliography)
     } else {
-        // `.bib` files beside the chapters named on the command line, else `refs/`.
-        let beside = if request.paths.is_empty() {
-            Found::default()
-        } else {
-            let folders: Vec<String> = to_specs(&request.paths)
-                .into_iter()
-                .filter(|p| Path::new(p).is_dir())
-                .collect();
-            inputs::expand(&folders, Path::new(""), cwd, Want::Bibliography)
-        };
-        let default = inputs::join(&root, Path::new(DEFAULT_BIBLIOGRAPHY));
+        // `.bib` files in the chapter folders named on the command line, else `refs/`.
+        let folders: Vec<String> = to_specs(&request.paths)
+            .into_iter()
+            .filter(|p| inputs::join(cwd, Path::new(p)).is_dir())
+            .collect();
+        let beside = inputs::expand(&folders, cwd, cwd, Want::Bibliography);
+        let default = default_folder(DEFAULT_BIBLIOGRAPHY);
         if !beside.files.is_empty() {
             beside
         } else if default.is_dir() {
@@ -177,8 +189,8 @@ fn find_inputs(request: &CheckRequest, config: &Config) -> Result<(Found, Found)
             )
         } else {
             return Err(Error::NoInputs(format!(
-                "no bibliography to check against: no .bib file beside the chapters and no `{}` folder; pass --bib FILE or list files under `bibliography` in refkeeper.toml",
-                default.display()
+                "no bibliography to check against: no .bib file in the chapter folders and no `{}` folder; pass --bib FILE or list files under `bibliography` in refkeeper.toml",
+                inputs::shown_path(&default, cwd).display()
             )));
         }
     };
@@ -261,9 +273,11 @@ pub fn check_sources(sources: &SourceMap, config: &Config) -> (Vec<Diagnostic>, 
     let outcome = check::check(&bib, &scans, &config.allow_unused);
     diagnostics.extend(outcome.diagnostics);
     let mut diagnostics = apply_levels(diagnostics, config);
+    // By file path, then position, as a reader goes through the files.
     diagnostics.sort_by(|a, b| {
-        (a.primary.file, a.primary.span.start, a.code, &a.key).cmp(&(
-            b.primary.file,
+        let path = |d: &Diagnostic| &sources.get(d.primary.file).path;
+        (path(a), a.primary.span.start, a.code, &a.key).cmp(&(
+            path(b),
             b.primary.span.start,
             b.code,
             &b.key,

@@ -11,7 +11,7 @@ use clap::Parser;
 use cli::{CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg};
 use refkeeper::diagnostic::{Code, Severity};
 use refkeeper::render::{self, OutputFormat, RenderOptions};
-use refkeeper::{CheckRequest, Report};
+use refkeeper::{CheckRequest, ConfigSource, Report};
 
 /// Exit status: no errors.
 const CLEAN: u8 = 0;
@@ -34,10 +34,15 @@ fn check(args: CheckArgs) -> u8 {
         Ok(cwd) => cwd,
         Err(e) => return fail(&format!("cannot read the working folder: {e}")),
     };
+    let config = match (args.config, args.no_config) {
+        (Some(path), _) => ConfigSource::File(path),
+        (None, true) => ConfigSource::Ignore,
+        (None, false) => ConfigSource::Discover,
+    };
     let request = CheckRequest {
         paths: args.paths,
         bibliographies: args.bibliographies,
-        config: args.config,
+        config,
         cwd,
     };
     let report = match refkeeper::check(&request) {

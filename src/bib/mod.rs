@@ -453,6 +453,7 @@ fn split_keys(value: &str, list: bool) -> Vec<(usize, &str)> {
 
 fn syntax_diagnostic(file: FileId, error: parse::SyntaxError) -> Diagnostic {
     let mut diagnostic = Diagnostic::new(Code::BibSyntax, error.message, file, error.span);
+    diagnostic.key = error.key;
     if let Some(next) = error.next_entry {
         diagnostic = diagnostic.with_related(file, next..next + 1, "the next entry starts here");
     }
@@ -494,7 +495,7 @@ mod tests {
             vec![(
                 Code::BibSyntax,
                 Severity::Error,
-                "in entry `b`: expected `,`, found `y`"
+                "in entry `b`: expected `,`, found `year`"
             )]
         );
     }

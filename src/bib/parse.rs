@@ -56,6 +56,8 @@ pub struct RawEntry {
 pub struct SyntaxError {
     pub span: Span,
     pub message: String,
+    /// The key of the entry, when it could be read.
+    pub key: Option<String>,
     /// A second place worth pointing at (where the next entry starts).
     pub next_entry: Option<usize>,
 }
@@ -78,20 +80,23 @@ pub fn parse_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
                     "expected `{{` or `(` after `{}`",
                     &text[chunk.type_span.clone()]
                 ),
+                key: None,
                 next_entry: None,
             });
             return result;
         }
         Some(SplitError::Unclosed { next_entry }) => {
-            let what = match chunk.kind {
-                ChunkKind::Entry => match read_key(text, chunk) {
-                    Some(key_span) => {
-                        result.entry = Some(broken_entry(chunk, key_span.clone()));
-                        format!("entry `{}`", &text[key_span])
-                    }
-                    None => "entry".to_owned(),
-                },
-                _ => format!("`{}`", &text[chunk.type_span.clone()]),
+            let key = match chunk.kind {
+                ChunkKind::Entry => read_key(text, chunk),
+                _ => None,
+            };
+            let what = match &key {
+                Some(key_span) => {
+                    result.entry = Some(broken_entry(chunk, key_span.clone()));
+                    format!("entry `{}`", &text[key_span.clone()])
+                }
+                None if chunk.kind == ChunkKind::Entry => "entry".to_owned(),
+                None => format!("`{}`", &text[chunk.type_span.clone()]),
             };
             let close = if chunk.paren { ')' } else { '}' };
             let message = match next_entry {
@@ -101,6 +106,7 @@ pub fn parse_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
             result.error = Some(SyntaxError {
                 span: chunk.type_span.start..chunk.open + 1,
                 message,
+                key: key.map(|k| text[k].to_owned()),
                 next_entry: *next_entry,
             });
             return result;
@@ -122,6 +128,7 @@ pub fn parse_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
                 result.error = Some(SyntaxError {
                     span: at..at,
                     message: "entry has no key".to_owned(),
+                    key: None,
                     next_entry: None,
                 });
                 return result;
@@ -153,13 +160,15 @@ pub fn parse_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
                         result.error = Some(SyntaxError {
                             span: chunk.type_span.clone(),
                             message: "cannot read this entry".to_owned(),
+                            key: Some(text[key_span.clone()].to_owned()),
                             next_entry: None,
                         })
                     }
                 },
                 Err(mut error) => {
-                    error.message =
-                        format!("in entry `{}`: {}", &text[key_span.clone()], error.message);
+                    let key = &text[key_span.clone()];
+                    error.message = format!("in entry `{key}`: {}", error.message);
+                    error.key = Some(key.to_owned());
                     result.entry = Some(broken_entry(chunk, key_span));
                     result.error = Some(error);
                 }
@@ -245,10 +254,19 @@ fn parse_normalised(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
     let base = chunk.span.start;
     let source = &text[chunk.span.clone()];
     let normalised = normalise(source, chunk.open - base, chunk.paren);
-    let raw = RawBibliography::parse(&normalised).map_err(|e| SyntaxError {
-        span: shift(&e.span, base),
-        message: describe(&e.kind, &normalised, e.span.start),
-        next_entry: None,
+    let raw = RawBibliography::parse(&normalised).map_err(|e| {
+        // The crate points between characters; underline what it found there.
+        let end = if e.span.is_empty() {
+            e.span.start + token_len(&normalised[e.span.start..])
+        } else {
+            e.span.end
+        };
+        SyntaxError {
+            span: base + e.span.start..base + end,
+            message: describe(&e.kind, &normalised, e.span.start),
+            key: None,
+            next_entry: None,
+        }
     })?;
     Ok(Parsed {
         entry: raw.entries.first().map(|e| {
@@ -344,13 +362,41 @@ fn closing_quote(bytes: &[u8], mut pos: usize, end: usize) -> Option<usize> {
     None
 }
 
+/// Length in bytes of the word (or the one character) at the start of `rest`.
+fn token_len(rest: &str) -> usize {
+    let word: usize = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || "_-:.".contains(*c))
+        .map(char::len_utf8)
+        .sum();
+    if word > 0 {
+        word
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    }
+}
+
 fn describe(kind: &ParseErrorKind, source: &str, at: usize) -> String {
-    let found = match source[at.min(source.len())..].chars().next() {
+    let rest = &source[at.min(source.len())..];
+    let found = match rest.chars().next() {
         Some(c) if c.is_whitespace() => "whitespace".to_owned(),
-        Some(c) => format!("`{c}`"),
+        Some(_) => {
+            let token: String = rest[..token_len(rest)].chars().take(24).collect();
+            format!("`{token}`")
+        }
         None => "the end of the entry".to_owned(),
     };
+    // A value, then a line break, then something else: the comma at the end
+    // of the previous line is the usual culprit.
+    let after_line_break = source[..at.min(source.len())]
+        .trim_end_matches([' ', '\t'])
+        .ends_with(['\n', '\r']);
     match kind {
+        ParseErrorKind::Expected(Token::Comma) if after_line_break => {
+            format!(
+                "expected `,` before {found}; is a `,` missing at the end of the previous line?"
+            )
+        }
         ParseErrorKind::Expected(token) => {
             let what = match token {
                 Token::Identifier => "a field name",
@@ -452,7 +498,10 @@ mod tests {
         assert!(entry.broken);
         assert_eq!(&text[entry.key_span.clone()], "kim2007");
         let error = results[0].error.as_ref().unwrap();
-        assert_eq!(error.message, "in entry `kim2007`: expected `,`, found `y`");
+        assert_eq!(
+            error.message,
+            "in entry `kim2007`: expected `,` before `year`; is a `,` missing at the end of the previous line?"
+        );
         assert_eq!(&text[error.span.start..error.span.start + 4], "year");
     }
 

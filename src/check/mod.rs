@@ -352,7 +352,7 @@ mod tests {
                 .help
                 .as_deref()
                 .unwrap()
-                .contains("`Scott70` differs only in letter case")
+                .contains("`Scott70`? Keys are case-sensitive")
         );
         assert!(
             outcome

@@ -55,7 +55,7 @@ impl<'b> Suggester<'b> {
             .collect();
         if let Some(first) = same_but_case.first() {
             return Some(format!(
-                "`{first}` differs only in letter case; keys are case-sensitive (biber and biblatex do not match `{missing}` to it)"
+                "did you mean `{first}`? Keys are case-sensitive in biber and biblatex"
             ));
         }
         let close = self.closest(missing);
@@ -172,7 +172,7 @@ mod tests {
         let b = bib("@misc{Scott70,}");
         let help = Suggester::new(&b).help("scott70").unwrap();
         assert!(
-            help.starts_with("`Scott70` differs only in letter case"),
+            help == "did you mean `Scott70`? Keys are case-sensitive in biber and biblatex",
             "{help}"
         );
     }
