@@ -1,0 +1,348 @@
+//! Tests that run the `refkeeper` binary: exit statuses, output formats,
+//! error messages, and the study that ships with the repository.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde::Deserialize;
+
+fn refkeeper() -> Command {
+    let mut command = Command::cargo_bin("refkeeper").unwrap();
+    command.env_remove("NO_COLOR");
+    command
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// A throw-away project: `files` are (relative path, bytes).
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_study_checks_clean_with_no_arguments() {
+    let output = refkeeper()
+        .arg("check")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).starts_with("no problems found: 5 chapters against 1 bibliography file")
+    );
+}
+
+#[test]
+fn errors_exit_with_1_and_point_at_file_line_and_column() {
+    let output = refkeeper()
+        .args(["check", "--no-config"])
+        .current_dir(fixture("missing-entry"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains(
+        "error[missing-entry]: `kim-2007-koera` is cited but is not in any bibliography"
+    ));
+    assert!(text.contains("┌─ chapters/intro.md:3:13"), "{text}");
+    assert!(text.contains("= help: did you mean `kim-2007-korea`?"));
+}
+
+#[test]
+fn warnings_exit_with_0_unless_denied() {
+    let dir = fixture("unused-entry");
+    refkeeper().arg("check").current_dir(&dir).assert().code(0);
+    refkeeper()
+        .args(["check", "--deny", "warnings"])
+        .current_dir(&dir)
+        .assert()
+        .code(1);
+    refkeeper()
+        .args(["check", "-D", "warnings"])
+        .current_dir(&dir)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn an_unreadable_input_exits_with_2_but_the_rest_is_still_checked() {
+    let output = refkeeper()
+        .args([
+            "check",
+            "--no-config",
+            "chapters/intro.md",
+            "chapters/nope.md",
+            "--bib",
+            "refs/refs.bib",
+        ])
+        .current_dir(fixture("missing-entry"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("refkeeper: error: chapters/nope.md: no such file or folder"));
+    assert!(stdout(&output).contains("`nobody-knows` is cited but is not in any bibliography"));
+}
+
+#[test]
+fn a_chapter_that_is_not_utf8_is_named_with_its_position() {
+    let dir = project(&[
+        ("refs/r.bib", b"@book{a, title={A}}"),
+        ("chapters/good.md", b"[@a] and [@b]"),
+        ("chapters/bad.md", b"ok\n\xC3\x28 broken"),
+    ]);
+    let output = refkeeper()
+        .args(["check", "--no-config"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("chapters/bad.md:2:1: not valid UTF-8 (byte offset 3)"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("`b` is cited but is not in any bibliography"));
+}
+
+#[test]
+fn a_bad_configuration_exits_with_2_and_names_the_line() {
+    let dir = project(&[(
+        "refkeeper.toml",
+        b"chapters = [\"c\"]\n[check]\nallow-unsued = []\n",
+    )]);
+    let output = refkeeper()
+        .arg("check")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("refkeeper.toml:3:1: unknown field `allow-unsued`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn no_inputs_is_a_clear_error() {
+    let dir = project(&[("notes.txt", b"")]);
+    let output = refkeeper()
+        .arg("check")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no chapters to check: `chapters` does not exist"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn bibliographies_beside_named_chapter_folders_are_found() {
+    let dir = project(&[
+        ("thesis/refs.bib", b"@book{a,}"),
+        ("thesis/ch1.tex", b"\\cite{a}"),
+    ]);
+    refkeeper()
+        .args(["check", "--no-config", "thesis"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn github_annotations_are_escaped() {
+    let dir = project(&[
+        ("refs/r.bib", b"@book{a,}"),
+        ("chapters/x,y.md", b"[@a] [@100%done]"),
+    ]);
+    let output = refkeeper()
+        .args(["check", "--no-config", "--format", "github"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "::error file=chapters/x%2Cy.md,line=1,col=8,endLine=1,endColumn=16,title=refkeeper missing-entry::`100%25done` is cited but is not in any bibliography\n"
+    );
+}
+
+#[test]
+fn colour_follows_the_flag() {
+    let dir = fixture("unused-entry");
+    let coloured = refkeeper()
+        .args(["check", "--color", "always"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(stdout(&coloured).contains("\u{1b}["));
+    let plain = refkeeper()
+        .args(["check", "--color", "never"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!stdout(&plain).contains("\u{1b}["));
+    // Not a terminal: no colour by default.
+    let piped = refkeeper().arg("check").current_dir(&dir).output().unwrap();
+    assert!(!stdout(&piped).contains("\u{1b}["));
+}
+
+#[test]
+fn explain_prints_the_documentation_of_a_code() {
+    let output = refkeeper()
+        .args(["explain", "unused-entry"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("unused-entry (warning by default)"));
+    assert!(stdout(&output).contains("allow-unused"));
+    let list = refkeeper().arg("explain").output().unwrap();
+    for code in [
+        "missing-entry",
+        "unused-entry",
+        "duplicate-key",
+        "bib-syntax",
+        "missing-crossref",
+    ] {
+        assert!(stdout(&list).contains(code));
+    }
+    let unknown = refkeeper().args(["explain", "nope"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown diagnostic code `nope`"));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    refkeeper().assert().code(2);
+    refkeeper()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    use std::process::{Command as Std, Stdio};
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("refkeeper"))
+        .args(["check", "--no-config"])
+        .current_dir(fixture("missing-entry"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    // The findings still decide the status; no panic (101), no signal.
+    assert_eq!(status.code(), Some(1));
+}
+
+/// The JSON document, as a consumer would read it: unknown fields are an
+/// error, so a field added or renamed without updating this test fails it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct JsonReport {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic>,
+    errors: Vec<JsonError>,
+    summary: JsonSummary,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct JsonDiagnostic {
+    code: String,
+    severity: String,
+    message: String,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    key: Option<String>,
+    help: Option<String>,
+    related: Vec<JsonLocation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct JsonLocation {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct JsonError {
+    message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct JsonSummary {
+    errors: usize,
+    warnings: usize,
+    by_code: std::collections::BTreeMap<String, usize>,
+    chapters: usize,
+    bibliographies: usize,
+    entries: usize,
+    citations: usize,
+    cited_keys: usize,
+    unreadable_files: usize,
+}
+
+#[test]
+fn json_output_matches_its_documented_shape() {
+    let output = refkeeper()
+        .args(["check", "--format", "json"])
+        .current_dir(fixture("duplicate-key"))
+        .output()
+        .unwrap();
+    let report: JsonReport = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report.version, 1);
+    assert_eq!(report.summary.errors, 2);
+    assert_eq!(report.summary.warnings, 1);
+    assert_eq!(report.summary.by_code.get("duplicate-key"), Some(&3));
+    let first = &report.diagnostics[0];
+    assert_eq!((first.line, first.column, first.end_column), (3, 23, 32));
+    assert_eq!(
+        first.related[0].message.as_deref(),
+        Some("`smith2020` is defined here")
+    );
+}

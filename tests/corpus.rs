@@ -1,0 +1,374 @@
+//! refkeeper against real projects in `../shared/corpus` (or the folder in
+//! `REFKEEPER_CORPUS`), compared with what checkcites, biber or pandoc
+//! reported for the same project (`oracle/expected.json`).
+//!
+//! The sets of missing and unused keys must equal the oracle's, except for
+//! the differences listed per project, each with the reason the oracle is
+//! wrong (or blind) there. A difference that appears or disappears fails
+//! the test, so a change in behaviour is seen in review. Skipped when the
+//! corpus is not on this machine.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use refkeeper::config::Config;
+use refkeeper::diagnostic::Code;
+use refkeeper::inputs::InputFile;
+use refkeeper::scan::Format;
+use serde_json::Value;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("REFKEEPER_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    dir.join("SOURCES.md").exists().then_some(dir)
+}
+
+/// A difference from the oracle that refkeeper keeps on purpose.
+struct Known {
+    key: &'static str,
+    why: &'static str,
+}
+
+struct Case {
+    /// The oracle's `expected.json`, relative to the corpus.
+    oracle: &'static str,
+    /// The project folder, relative to the corpus.
+    dir: &'static str,
+    /// Chapter files or folders in `dir` (folders are searched; the corpus's
+    /// own SOURCES.md and oracle/ are never chapters).
+    chapters: &'static [&'static str],
+    bibliographies: &'static [&'static str],
+    config: &'static str,
+    /// Keys refkeeper reports missing that the oracle does not.
+    more_missing: &'static [Known],
+    /// Keys the oracle reports unused that refkeeper counts as used.
+    fewer_unused: &'static [Known],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        oracle: "biblatex-examples/oracle/bx-01-introduction/expected.json",
+        dir: "biblatex-examples",
+        chapters: &["01-introduction.tex"],
+        bibliographies: &["biblatex-examples.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "biblatex-examples/oracle/bx-10-references-per-section/expected.json",
+        dir: "biblatex-examples",
+        chapters: &["10-references-per-section.tex"],
+        bibliographies: &["biblatex-examples.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "biblatex-examples/oracle/bx-30-style-numeric/expected.json",
+        dir: "biblatex-examples",
+        chapters: &["30-style-numeric.tex"],
+        bibliographies: &["biblatex-examples.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[
+            Known {
+                key: "herrmann",
+                why: "member (entryset) of the cited @set `set`; biber prints it, checkcites does not follow entryset",
+            },
+            Known {
+                key: "weinberg",
+                why: "member (entryset) of the cited @set `stdmodel`; biber prints it, checkcites does not follow entryset",
+            },
+        ],
+    },
+    Case {
+        oracle: "biblatex-examples/oracle/bx-70-style-verbose/expected.json",
+        dir: "biblatex-examples",
+        chapters: &["70-style-verbose.tex"],
+        bibliographies: &["biblatex-examples.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "biblatex-examples/oracle/bx-74-style-verbose-trad1/expected.json",
+        dir: "biblatex-examples",
+        chapters: &["74-style-verbose-trad1.tex"],
+        bibliographies: &["biblatex-examples.bib"],
+        // The document prints `\code{\cite{a1}}` as examples; `\code`
+        // detokenizes its argument, which no static reader can know.
+        config: "[latex]\nverbatim-commands = [\"code\"]\n",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "biblatex-examples/oracle/bx-82-style-debug/expected.json",
+        dir: "biblatex-examples",
+        chapters: &["82-style-debug.tex"],
+        bibliographies: &["biblatex-examples.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        // The oracle (checkcites) is case-sensitive like refkeeper: `scott70`
+        // is missing and `Scott70` unused; BibTeX itself would match them.
+        oracle: "hott-book/oracle/expected.json",
+        dir: "hott-book",
+        chapters: &["."],
+        bibliographies: &["references.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "irgendwr-bsc/oracle/expected.json",
+        dir: "irgendwr-bsc",
+        chapters: &["."],
+        bibliographies: &["references.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "laclavere-papers/oracle/laclavere-CMM/expected.json",
+        dir: "laclavere-papers/publications/CMM",
+        chapters: &["main.tex"],
+        bibliographies: &["biblio.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "laclavere-papers/oracle/laclavere-FMM/expected.json",
+        dir: "laclavere-papers/publications/FMM",
+        chapters: &["main.tex"],
+        bibliographies: &["biblio.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "lyttle-thesis/oracle/expected.json",
+        dir: "lyttle-thesis",
+        chapters: &["."],
+        bibliographies: &["references.bib", "lyttle21.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        // The oracle expanded `{{< include >}}`; refkeeper reads the
+        // included files themselves, so the whole project folder is given.
+        oracle: "gongcastro-thesis/oracle/expected.json",
+        dir: "gongcastro-thesis",
+        chapters: &["."],
+        bibliographies: &["_assets/references.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "iml-book/oracle/expected.json",
+        dir: "iml-book/manuscript",
+        chapters: &["."],
+        bibliographies: &["references.bib", "grateful-refs.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        // 27 `R-pkg` keys are genuinely missing: packages.bib is generated
+        // at render time and not in the repository.
+        oracle: "rmarkdown-book/oracle/expected.json",
+        dir: "rmarkdown-book",
+        chapters: &["."],
+        bibliographies: &["book.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+    Case {
+        oracle: "pollard-template/oracle/expected.json",
+        dir: "pollard-template",
+        chapters: &["source"],
+        bibliographies: &["source/references.bib"],
+        config: "",
+        more_missing: &[],
+        fewer_unused: &[],
+    },
+];
+
+fn strings(value: &Value, field: &str) -> BTreeSet<String> {
+    value[field]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The oracle's answer: (missing keys, unused keys).
+fn oracle(expected: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
+    if expected.get("undefined_checkcites").is_some() {
+        // LaTeX projects: checkcites, with \nocite keys taken back out of "unused".
+        let mut missing = strings(expected, "undefined_checkcites");
+        missing.extend(strings(expected, "undefined_biber"));
+        missing.extend(strings(expected, "undefined_bibtex"));
+        (missing, strings(expected, "unused_corrected"))
+    } else {
+        // Markdown projects: pandoc, with cross-references taken out.
+        (
+            strings(expected, "missing_real"),
+            strings(expected, "unused"),
+        )
+    }
+}
+
+fn chapter_files(dir: &Path, spec: &str) -> Vec<InputFile> {
+    let path = dir.join(spec);
+    let mut files = Vec::new();
+    let mut stack = vec![path];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "oracle") {
+                continue;
+            }
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        } else if Format::from_path(&path).is_some()
+            && path.file_name().is_some_and(|n| n != "SOURCES.md")
+        {
+            let shown = path.strip_prefix(dir).unwrap().to_path_buf();
+            files.push(InputFile { path, shown });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+#[test]
+fn missing_and_unused_keys_agree_with_the_oracles() {
+    let Some(corpus) = corpus() else {
+        eprintln!("skipped: no corpus at ../shared/corpus (set REFKEEPER_CORPUS)");
+        return;
+    };
+    let mut failures = Vec::new();
+    for case in CASES {
+        let dir = corpus.join(case.dir);
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(corpus.join(case.oracle)).unwrap())
+                .unwrap();
+        let chapters: Vec<InputFile> = case
+            .chapters
+            .iter()
+            .flat_map(|spec| chapter_files(&dir, spec))
+            .collect();
+        let bibliographies: Vec<InputFile> = case
+            .bibliographies
+            .iter()
+            .map(|b| InputFile {
+                path: dir.join(b),
+                shown: PathBuf::from(b),
+            })
+            .collect();
+        let config = Config::parse(case.config, Path::new("refkeeper.toml")).unwrap();
+        let report = refkeeper::check_files(&bibliographies, &chapters, &config, Vec::new());
+        assert!(
+            report.read_errors.is_empty(),
+            "{}: {:?}",
+            case.dir,
+            report.read_errors
+        );
+
+        let keys = |code: Code| -> BTreeSet<String> {
+            report
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == code)
+                .filter_map(|d| d.key.clone())
+                .collect()
+        };
+        let (oracle_missing, oracle_unused) = oracle(&expected);
+        let mut want_missing = oracle_missing.clone();
+        want_missing.extend(case.more_missing.iter().map(|k| k.key.to_owned()));
+        let mut want_unused = oracle_unused.clone();
+        for known in case.fewer_unused {
+            assert!(
+                want_unused.remove(known.key),
+                "{}: `{}` is not in the oracle ({})",
+                case.oracle,
+                known.key,
+                known.why
+            );
+        }
+        let (missing, unused) = (keys(Code::MissingEntry), keys(Code::UnusedEntry));
+        eprintln!(
+            "{:<58} missing {:>3} (oracle {:>3})  unused {:>3} (oracle {:>3})  explained {}",
+            case.oracle,
+            missing.len(),
+            oracle_missing.len(),
+            unused.len(),
+            oracle_unused.len(),
+            case.more_missing.len() + case.fewer_unused.len()
+        );
+        if missing != want_missing {
+            failures.push(format!(
+                "{}: missing differs; only refkeeper {:?}, only expected {:?}",
+                case.oracle,
+                missing.difference(&want_missing).collect::<Vec<_>>(),
+                want_missing.difference(&missing).collect::<Vec<_>>()
+            ));
+        }
+        if unused != want_unused {
+            failures.push(format!(
+                "{}: unused differs; only refkeeper {:?}, only expected {:?}",
+                case.oracle,
+                unused.difference(&want_unused).collect::<Vec<_>>(),
+                want_unused.difference(&unused).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The corpus's bibliographies parse without syntax errors (biber read them
+/// all), and lyttle-thesis's second file repeats 228 keys of the first, as
+/// its oracle notes.
+#[test]
+fn corpus_bibliographies_parse_cleanly() {
+    let Some(corpus) = corpus() else { return };
+    for case in CASES {
+        let dir = corpus.join(case.dir);
+        let bibliographies: Vec<InputFile> = case
+            .bibliographies
+            .iter()
+            .map(|b| InputFile {
+                path: dir.join(b),
+                shown: PathBuf::from(b),
+            })
+            .collect();
+        let report = refkeeper::check_files(&bibliographies, &[], &Config::default(), Vec::new());
+        let syntax: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::BibSyntax)
+            .map(|d| &d.message)
+            .collect();
+        assert!(syntax.is_empty(), "{}: {syntax:?}", case.dir);
+        let duplicates = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::DuplicateKey)
+            .count();
+        let expected = match case.dir {
+            "lyttle-thesis" => 228,
+            "iml-book/manuscript" => 1, // alvarez-melis2018robustness, twice in references.bib
+            _ => 0,
+        };
+        assert_eq!(duplicates, expected, "{}", case.dir);
+    }
+}
