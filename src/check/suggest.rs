@@ -2,11 +2,14 @@
 //!
 //! Comparing every missing key with every entry is quadratic at 100,000
 //! entries; instead an index of character trigrams picks a few candidates
-//! that share the most trigrams with the missing key, and only those are
-//! scored. The index is built on first use, so a clean check never pays.
+//! that share the rarest trigrams with the missing key, and only those are
+//! scored (Jaro-Winkler, which rewards the shared prefix typical of keys).
+//! The index is built on first use, so a clean check never pays for it.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::bib::Bibliography;
 
@@ -16,8 +19,36 @@ const MAX_SUGGESTIONS: usize = 3;
 const MAX_CANDIDATES: usize = 64;
 /// Minimum Jaro-Winkler similarity of a suggestion (case-folded).
 const MIN_SIMILARITY: f64 = 0.86;
+/// Postings counted per query, beyond the rarest trigram's list.
+const POSTING_BUDGET: usize = 20_000;
 
-type Trigram = [char; 3];
+/// Three characters packed into one integer (21 bits each).
+type Trigram = u64;
+
+/// Trigrams are integers already: one multiply-rotate hashes them (std's
+/// SipHash, built to resist untrusted keys, costs several times more).
+#[derive(Default)]
+struct TrigramHasher(u64);
+
+impl Hasher for TrigramHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(26);
+    }
+}
+
+type Postings = HashMap<Trigram, Vec<u32>, BuildHasherDefault<TrigramHasher>>;
 
 /// Suggests existing keys for keys that are not in the bibliography.
 pub struct Suggester<'b> {
@@ -27,8 +58,8 @@ pub struct Suggester<'b> {
 
 struct Index<'b> {
     /// Every key and alias, folded to lower case, with its original spelling.
-    names: Vec<(String, &'b str)>,
-    postings: HashMap<Trigram, Vec<u32>>,
+    names: Vec<(Cow<'b, str>, &'b str)>,
+    postings: Postings,
 }
 
 impl<'b> Suggester<'b> {
@@ -42,7 +73,8 @@ impl<'b> Suggester<'b> {
     /// The help line for a missing key: a key that differs only in letter
     /// case first, else the closest keys; `None` when nothing is close.
     pub fn help(&self, missing: &str) -> Option<String> {
-        let same_but_case: Vec<&str> = self
+        let folded = missing.to_lowercase();
+        let same_but_case = self
             .bib
             .case_insensitive_matches(missing)
             .iter()
@@ -51,11 +83,10 @@ impl<'b> Suggester<'b> {
                 std::iter::once(entry.key.as_str())
                     .chain(entry.aliases.iter().map(|a| a.key.as_str()))
             })
-            .filter(|name| name.to_lowercase() == missing.to_lowercase() && *name != missing)
-            .collect();
-        if let Some(first) = same_but_case.first() {
+            .find(|name| name.to_lowercase() == folded && *name != missing);
+        if let Some(name) = same_but_case {
             return Some(format!(
-                "did you mean `{first}`? Keys are case-sensitive in biber and biblatex"
+                "did you mean `{name}`? Keys are case-sensitive in biber and biblatex"
             ));
         }
         let close = self.closest(missing);
@@ -73,27 +104,39 @@ impl<'b> Suggester<'b> {
     pub fn closest(&self, missing: &str) -> Vec<&'b str> {
         let index = self.index.get_or_init(|| Index::build(self.bib));
         let folded = missing.to_lowercase();
-        let query = trigrams(&folded);
-        // Trigrams shared by a large part of all keys (`200` in years) only
-        // slow the count down without telling candidates apart.
-        let common = (index.names.len() / 20).max(64);
-        let mut counts: HashMap<u32, u32> = HashMap::new();
-        for trigram in &query {
-            if let Some(list) = index.postings.get(trigram) {
-                if list.len() > common && query.len() > 3 {
-                    continue;
+        let mut query: Vec<Trigram> = trigrams(&folded).collect();
+        query.sort_unstable();
+        query.dedup();
+        // Rarest trigrams first: they tell candidates apart, while one such
+        // as `-20` (in every key with a year) only costs time. Counting stops
+        // once a budget of postings is spent, after at least one list.
+        let mut lists: Vec<&[u32]> = query
+            .iter()
+            .filter_map(|t| index.postings.get(t).map(Vec::as_slice))
+            .collect();
+        lists.sort_unstable_by_key(|list| list.len());
+        let mut counts = vec![0u16; index.names.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut budget = POSTING_BUDGET;
+        for (i, list) in lists.iter().enumerate() {
+            if i > 0 && list.len() > budget {
+                break;
+            }
+            budget = budget.saturating_sub(list.len());
+            for &id in *list {
+                let count = &mut counts[id as usize];
+                if *count == 0 {
+                    touched.push(id);
                 }
-                for &id in list {
-                    *counts.entry(id).or_default() += 1;
-                }
+                *count = count.saturating_add(1);
             }
         }
-        let mut candidates: Vec<(u32, u32)> = counts.into_iter().collect();
-        candidates.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        candidates.truncate(MAX_CANDIDATES);
-        let mut scored: Vec<(f64, &'b str)> = candidates
+        touched
+            .sort_unstable_by(|a, b| counts[*b as usize].cmp(&counts[*a as usize]).then(a.cmp(b)));
+        touched.truncate(MAX_CANDIDATES);
+        let mut scored: Vec<(f64, &'b str)> = touched
             .into_iter()
-            .map(|(id, _)| {
+            .map(|id| {
                 let (name, original) = &index.names[id as usize];
                 (strsim::jaro_winkler(&folded, name), *original)
             })
@@ -111,15 +154,16 @@ impl<'b> Suggester<'b> {
 
 impl<'b> Index<'b> {
     fn build(bib: &'b Bibliography) -> Self {
-        let mut names: Vec<(String, &'b str)> =
-            bib.names().map(|(k, _)| (k.to_lowercase(), k)).collect();
-        names.sort_unstable_by(|a, b| a.1.cmp(b.1));
-        let mut postings: HashMap<Trigram, Vec<u32>> = HashMap::new();
+        let names: Vec<(Cow<'b, str>, &'b str)> =
+            bib.names().map(|(key, _)| (fold(key), key)).collect();
+        let mut postings = Postings::default();
+        let mut seen = Vec::new();
         for (id, (folded, _)) in names.iter().enumerate() {
-            let mut seen = trigrams(folded);
+            seen.clear();
+            seen.extend(trigrams(folded));
             seen.sort_unstable();
             seen.dedup();
-            for trigram in seen {
+            for &trigram in &seen {
                 postings.entry(trigram).or_default().push(id as u32);
             }
         }
@@ -127,14 +171,22 @@ impl<'b> Index<'b> {
     }
 }
 
+/// Lower case, without a copy for the usual all-lower-case ASCII key.
+fn fold(key: &str) -> Cow<'_, str> {
+    if key.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        Cow::Owned(key.to_lowercase())
+    } else {
+        Cow::Borrowed(key)
+    }
+}
+
 /// Character trigrams of `text`, padded so that short keys have some.
-fn trigrams(text: &str) -> Vec<Trigram> {
-    let padded: Vec<char> = ['\0', '\0']
-        .into_iter()
-        .chain(text.chars())
-        .chain(['\0'])
-        .collect();
-    padded.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+fn trigrams(text: &str) -> impl Iterator<Item = Trigram> + '_ {
+    let mut window = [0u64; 3];
+    text.chars().map(u64::from).chain([0, 0]).map(move |c| {
+        window = [window[1], window[2], c];
+        (window[0] << 42) | (window[1] << 21) | window[2]
+    })
 }
 
 #[cfg(test)]
