@@ -20,6 +20,20 @@ pub use parse::{RawField, Value, ValuePart};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::source::{FileId, Span};
 
+/// Most `@string` macros expanded for one field value.
+pub const MAX_EXPANSIONS: usize = 10_000;
+/// Longest text a field value expands to; the rest is cut.
+pub const MAX_EXPANDED_BYTES: usize = 1 << 20;
+
+/// The state of expanding one field value.
+struct Expansion {
+    out: String,
+    /// Macros being expanded, to cut cycles.
+    stack: Vec<usize>,
+    /// Expansions left.
+    budget: usize,
+}
+
 /// Index of an entry in [`Bibliography::entries`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntryId(pub u32);
@@ -226,6 +240,11 @@ impl Bibliography {
     }
 
     /// The text of a field value, with `@string` macros expanded.
+    ///
+    /// A macro that refers to itself, directly or through others, expands
+    /// to nothing inside itself; expansion stops after [`MAX_EXPANSIONS`]
+    /// macros or [`MAX_EXPANDED_BYTES`], so that hostile definitions such as
+    /// `@string{x = x # x}` cannot take exponential time or memory.
     pub fn value_text<'t>(
         &self,
         text: &'t str,
@@ -235,37 +254,47 @@ impl Bibliography {
         match &field.value {
             Value::Literal(span) => Cow::Borrowed(&text[span.clone()]),
             Value::Concat(parts) => {
-                let mut out = String::new();
-                self.append_parts(text, parts, texts, &mut out, 0);
-                Cow::Owned(out)
+                let mut expansion = Expansion {
+                    out: String::new(),
+                    stack: Vec::new(),
+                    budget: MAX_EXPANSIONS,
+                };
+                self.expand(text, parts, texts, &mut expansion);
+                Cow::Owned(expansion.out)
             }
         }
     }
 
-    fn append_parts<'t>(
+    fn expand<'t>(
         &self,
         text: &'t str,
         parts: &[ValuePart],
         texts: &dyn Fn(FileId) -> &'t str,
-        out: &mut String,
-        depth: usize,
+        expansion: &mut Expansion,
     ) {
         for part in parts {
+            if expansion.out.len() >= MAX_EXPANDED_BYTES {
+                return;
+            }
             match part {
-                ValuePart::Literal(span) => out.push_str(&text[span.clone()]),
+                ValuePart::Literal(span) => expansion.out.push_str(&text[span.clone()]),
                 ValuePart::Macro(span) => {
                     let name = text[span.clone()].to_ascii_lowercase();
-                    // Macros may refer to macros; a cycle must not recurse forever.
-                    if depth > 32 {
+                    let Some(&index) = self.string_index.get(&name) else {
+                        continue;
+                    };
+                    if expansion.budget == 0 || expansion.stack.contains(&index) {
                         continue;
                     }
-                    if let Some(def) = self.string_index.get(&name).map(|&i| &self.strings[i]) {
-                        let def_text = texts(def.file);
-                        match &def.field.value {
-                            Value::Literal(s) => out.push_str(&def_text[s.clone()]),
-                            Value::Concat(inner) => {
-                                self.append_parts(def_text, inner, texts, out, depth + 1)
-                            }
+                    expansion.budget -= 1;
+                    let def = &self.strings[index];
+                    let def_text = texts(def.file);
+                    match &def.field.value {
+                        Value::Literal(s) => expansion.out.push_str(&def_text[s.clone()]),
+                        Value::Concat(inner) => {
+                            expansion.stack.push(index);
+                            self.expand(def_text, inner, texts, expansion);
+                            expansion.stack.pop();
                         }
                     }
                 }
@@ -559,6 +588,20 @@ mod tests {
         let text = "@string{parent = \"p\" # \"arent\"}\n@inbook{c, crossref = parent}";
         let (bib, _) = read(&[text]);
         assert_eq!(bib.entries[0].links[0].target.key, "parent");
+    }
+
+    #[test]
+    fn cyclic_and_exponential_macros_expand_quickly() {
+        let text = "@string{x = x # x # \"y\"}\n@misc{k, crossref = x}";
+        let (bib, _) = read(&[text]);
+        assert_eq!(bib.entries[0].links[0].target.key, "y");
+        let mut chain = String::from("@string{m0 = \"\"}");
+        for i in 1..40 {
+            chain.push_str(&format!("@string{{m{i} = m{} # m{}}}", i - 1, i - 1));
+        }
+        chain.push_str("@misc{k, crossref = m39 # \"z\"}");
+        let (bib, _) = read(&[&chain]);
+        assert_eq!(bib.entries[0].links[0].target.key, "z");
     }
 
     #[test]
