@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use refkeeper::config::Config;
 use refkeeper::diagnostic::Code;
 use refkeeper::inputs::InputFile;
-use refkeeper::scan::Format;
+use refkeeper::scan::{CiteKind, Format, ScanOptions, scan};
 use serde_json::Value;
 
 fn corpus() -> Option<PathBuf> {
@@ -329,6 +329,62 @@ fn missing_and_unused_keys_agree_with_the_oracles() {
                 case.oracle,
                 unused.difference(&want_unused).collect::<Vec<_>>(),
                 want_unused.difference(&unused).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The keys the oracle saw cited: LaTeX's `.aux`/`.bcf` citations, or
+/// pandoc's AST minus cross-references.
+fn oracle_cited(expected: &Value) -> BTreeSet<String> {
+    let mut cited = if expected.get("cited_keys").is_some() {
+        strings(expected, "cited_keys")
+    } else {
+        strings(expected, "cited_real")
+    };
+    cited.remove("*");
+    cited
+}
+
+/// Every key the scanners find equals what LaTeX or pandoc saw cited.
+#[test]
+fn scanners_find_the_keys_the_oracles_saw() {
+    let Some(corpus) = corpus() else { return };
+    let mut failures = Vec::new();
+    for case in CASES {
+        let dir = corpus.join(case.dir);
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(corpus.join(case.oracle)).unwrap())
+                .unwrap();
+        let config = Config::parse(case.config, Path::new("refkeeper.toml")).unwrap();
+        let options = ScanOptions {
+            latex: refkeeper::scan::latex::Commands::with_extra(&config.citation_commands)
+                .with_verbatim(&config.verbatim_commands),
+        };
+        let mut found = BTreeSet::new();
+        for file in case
+            .chapters
+            .iter()
+            .flat_map(|spec| chapter_files(&dir, spec))
+        {
+            let text = std::fs::read_to_string(&file.path).unwrap();
+            let format = Format::from_path(&file.path).unwrap();
+            let out = scan(&text, format, &options);
+            found.extend(
+                out.citations
+                    .into_iter()
+                    .filter(|c| c.kind != CiteKind::TypstRef)
+                    .map(|c| c.key),
+            );
+        }
+        let want = oracle_cited(&expected);
+        if found != want {
+            failures.push(format!(
+                "{}: only refkeeper {:?}; only the oracle {:?}",
+                case.oracle,
+                found.difference(&want).collect::<Vec<_>>(),
+                want.difference(&found).collect::<Vec<_>>()
             ));
         }
     }
