@@ -27,6 +27,11 @@ pub enum Command {
     /// Check citations against the bibliography
     #[command(long_about = CHECK_ABOUT, after_help = CHECK_AFTER)]
     Check(CheckArgs),
+    /// Format the References of the cited entries in a citation style
+    #[command(long_about = REFS_ABOUT, after_help = REFS_AFTER)]
+    Refs(RefsArgs),
+    /// List the bundled citation styles
+    Styles,
     /// Explain a diagnostic code (or list them all)
     Explain {
         /// A code such as `missing-entry`; omit to list every code
@@ -59,6 +64,103 @@ Examples:
   refkeeper check thesis/ --bib refs.bib   chapters under thesis/
   refkeeper check --format github          annotations for GitHub Actions
   refkeeper check --format json | jq '.summary'";
+
+const REFS_ABOUT: &str = "\
+Format the References of the cited entries in a citation style.
+
+The entries cited in the chapters (the same scan as `check`), in the order
+and numbering the style prescribes; --all formats every entry. STYLE is a
+bundled style (`refkeeper styles` lists them: apa, chicago-author-date,
+chicago-notes, ieee, mla, harvard, vancouver, nature, ...) or the path of
+any .csl file.
+
+With --write FILE the References replace what stands between the marker
+lines in FILE, and nothing else in it changes:
+  <!-- refkeeper:begin references -->      (Markdown, HTML)
+  <!-- refkeeper:end references -->
+  % refkeeper:begin references            (LaTeX; `//` in Typst)
+  % refkeeper:end references
+--check writes nothing and exits 1 with a diff when the section is stale.";
+
+const REFS_AFTER: &str = "\
+Examples:
+  refkeeper refs --style apa                          print the References
+  refkeeper refs --style ieee --to html               as HTML
+  refkeeper refs --style apa --write chapters/06-references.md
+  refkeeper refs --check                              in CI, with [refs] in refkeeper.toml
+  refkeeper refs --style my-journal.csl --all --format json";
+
+#[derive(Debug, Args)]
+pub struct RefsArgs {
+    /// Chapter files or folders (searched recursively), or glob patterns
+    pub paths: Vec<PathBuf>,
+
+    /// A bibliography file (.bib); repeat for several
+    #[arg(long = "bib", value_name = "FILE")]
+    pub bibliographies: Vec<PathBuf>,
+
+    /// A bundled style name or the path of a .csl file [default: [refs] style in refkeeper.toml]
+    #[arg(long, value_name = "STYLE")]
+    pub style: Option<String>,
+
+    /// The language of the style's terms (en-US, de-DE, ko-KR, ...)
+    #[arg(long, value_name = "LOCALE")]
+    pub locale: Option<String>,
+
+    /// The markup of the References [default: from the --write file's extension, else text]
+    #[arg(long, value_enum, value_name = "MARKUP")]
+    pub to: Option<ToArg>,
+
+    /// Format every entry, not only the cited ones
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print the References as text, or as JSON for other tools
+    #[arg(long, value_enum, default_value_t = RefsFormatArg::Text, conflicts_with_all = ["write", "check"])]
+    pub format: RefsFormatArg,
+
+    /// Replace the References section between the marker lines of FILE [default: [refs] file]
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+
+    /// Write nothing; exit 1 with a diff if the section in the file is out of date
+    #[arg(long)]
+    pub check: bool,
+
+    /// Use this configuration file instead of looking for refkeeper.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore refkeeper.toml files
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// When to colour warnings on stderr
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToArg {
+    /// Plain text, no markup
+    Text,
+    /// Pandoc Markdown: *italics*, escaped specials
+    Markdown,
+    /// HTML: <i>, text escaped
+    Html,
+    /// LaTeX: \emph{}, specials escaped
+    Latex,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RefsFormatArg {
+    /// The References, one paragraph each
+    Text,
+    /// {"version": 1, "style": ..., "entries": [{"key": ..., "text": ...}]}
+    Json,
+    /// The entries as CSL-JSON (for citeproc-js, pandoc, Zotero)
+    CslJson,
+}
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {

@@ -16,6 +16,11 @@
 //! [latex]
 //! citation-commands = ["mycite"]             # read like \cite
 //! verbatim-commands = ["code"]               # argument not read (prints code)
+//!
+//! [refs]
+//! style = "apa"                              # or a path to a .csl file
+//! locale = "en-US"
+//! file = "chapters/06-references.md"         # for --write and --check
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -50,6 +55,7 @@ struct RawConfig {
     chapters: Option<Vec<String>>,
     check: Option<RawCheck>,
     latex: Option<RawLatex>,
+    refs: Option<RawRefs>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,6 +70,24 @@ struct RawCheck {
 struct RawLatex {
     citation_commands: Option<Vec<Spanned<String>>>,
     verbatim_commands: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRefs {
+    style: Option<String>,
+    locale: Option<String>,
+    file: Option<String>,
+}
+
+/// Settings of `refkeeper refs`.
+#[derive(Debug, Clone, Default)]
+pub struct RefsConfig {
+    /// A bundled style name or a `.csl` path (relative to the project root).
+    pub style: Option<String>,
+    pub locale: Option<String>,
+    /// The file whose References section `--write` and `--check` use.
+    pub file: Option<String>,
 }
 
 /// A validated configuration.
@@ -81,6 +105,7 @@ pub struct Config {
     pub citation_commands: Vec<String>,
     /// LaTeX commands whose braced argument is not read.
     pub verbatim_commands: Vec<String>,
+    pub refs: RefsConfig,
 }
 
 /// A mistake in the configuration file.
@@ -168,6 +193,14 @@ impl Config {
                 .into_iter()
                 .map(Spanned::into_inner)
                 .collect(),
+            refs: raw
+                .refs
+                .map(|r| RefsConfig {
+                    style: r.style,
+                    locale: r.locale,
+                    file: r.file,
+                })
+                .unwrap_or_default(),
         })
     }
 

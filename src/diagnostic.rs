@@ -155,6 +155,28 @@ Example
 How to silence it
   Fix the entry. This check cannot be turned off.";
 
+    /// A date that BibLaTeX would not accept.
+    InvalidDate = "invalid-date", Warning,
+    "a date, urldate, year or month that BibLaTeX would not accept",
+    "\
+What it checks
+  `date`, `urldate`, `origdate`, `eventdate` must be ISO 8601 dates as
+  biblatex reads them (EDTF level 1): 2007, 2007-11, 2007-11-15, ranges
+  2007/2008, open ranges 2007/ and /2008, `?` uncertain, `~` approximate.
+  `year` must be a year and `month` a month (11, nov, November).
+
+Why it matters
+  biber drops a date it cannot parse, and the References show \"n.d.\"
+  without a word about why.
+
+Example
+  date = {circa 2002}
+  warning[invalid-date]: `circa 2002` is not a date BibLaTeX reads
+
+How to silence it
+  Write the date in ISO form (`2002~` for an approximate year), or set
+  `invalid-date = \"allow\"` under [check.levels].";
+
     /// A crossref/xref/xdata/entryset target that does not exist.
     MissingCrossref = "missing-crossref", Error,
     "a crossref, xref, xdata or entryset field that names no entry",

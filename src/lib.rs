@@ -10,29 +10,34 @@
 //! 3. [`scan`] finds the citations in each chapter (in parallel).
 //! 4. [`check`] resolves citations against the bibliography: pure data in,
 //!    [`diagnostic::Diagnostic`]s out.
-//! 5. [`render`] prints diagnostics as text, JSON or GitHub annotations.
+//! 5. [`render`] prints diagnostics as text, JSON or GitHub annotations;
+//!    [`format`] turns cited entries into a References section in a CSL style.
 //!
-//! The library never prints; `main.rs` turns arguments into a
-//! [`CheckRequest`] and a [`Report`] into output and an exit status.
+//! The library never prints; `main.rs` turns arguments into a [`Request`]
+//! and a [`Report`] (or [`References`]) into output and an exit status.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bib;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod format;
 pub mod inputs;
 pub mod render;
 pub mod scan;
 pub mod source;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::bib::{BibInput, Bibliography};
+use crate::bib::{BibInput, Bibliography, EntryId};
 use crate::check::{ChapterScan, Stats};
 use crate::config::{Config, ConfigError, Level};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::format::csl::CslItem;
+use crate::format::engine::{Engine, Reference, StyleError};
 use crate::inputs::{Found, InputFile, Want};
 use crate::scan::{Format, ScanOptions};
 use crate::source::{FileId, FileRole, ReadError, SourceFile, SourceMap};
@@ -42,9 +47,9 @@ pub const DEFAULT_BIBLIOGRAPHY: &str = "refs";
 /// Where the chapters live when nothing says otherwise.
 pub const DEFAULT_CHAPTERS: &str = "chapters";
 
-/// What the user asked to check.
+/// Which files to read, as the user asked.
 #[derive(Debug, Clone, Default)]
-pub struct CheckRequest {
+pub struct Request {
     /// Chapter files, folders or globs; empty for the configured or default ones.
     pub paths: Vec<PathBuf>,
     /// Bibliography files; empty for the configured or default ones.
@@ -76,6 +81,33 @@ pub enum Error {
     Config(#[from] ConfigError),
     #[error("{0}")]
     NoInputs(String),
+    #[error(transparent)]
+    Style(#[from] StyleError),
+    #[error(
+        "no style: pass --style NAME (see `refkeeper styles`) or set `style` under [refs] in refkeeper.toml"
+    )]
+    NoStyle,
+}
+
+/// The files of a project, read once.
+#[derive(Debug)]
+pub struct Project {
+    pub config: Config,
+    /// The project root: the configuration file's folder, or the working folder.
+    pub root: PathBuf,
+    pub cwd: PathBuf,
+    pub sources: SourceMap,
+    /// Files that could not be found or read; the rest were read.
+    pub read_errors: Vec<ReadError>,
+}
+
+/// The bibliography parsed and the chapters scanned.
+#[derive(Debug)]
+pub struct Analysis {
+    pub bib: Bibliography,
+    /// Syntax errors and duplicate keys.
+    pub bib_diagnostics: Vec<Diagnostic>,
+    pub chapters: Vec<ChapterScan>,
 }
 
 /// Everything a check found, ready to render.
@@ -106,8 +138,8 @@ impl Report {
     }
 }
 
-/// Runs `refkeeper check`: finds the inputs, reads them once, and checks.
-pub fn check(request: &CheckRequest) -> Result<Report, Error> {
+/// Finds the configuration and the inputs of a request and reads them.
+pub fn load(request: &Request) -> Result<Project, Error> {
     let config = match &request.config {
         ConfigSource::File(path) => Config::load(&inputs::join(&request.cwd, path))?,
         ConfigSource::Discover => match Config::find(&request.cwd) {
@@ -116,49 +148,45 @@ pub fn check(request: &CheckRequest) -> Result<Report, Error> {
         },
         ConfigSource::Ignore => Config::default(),
     };
-    let (bibliographies, chapters) = find_inputs(request, &config)?;
+    let root = match config.path.as_deref().and_then(Path::parent) {
+        Some(dir) => inputs::join(&request.cwd, dir),
+        None => request.cwd.clone(),
+    };
+    let (bibliographies, chapters) = find_inputs(request, &config, &root)?;
     let mut errors = bibliographies.errors;
     errors.extend(chapters.errors);
-    Ok(check_files(
-        &bibliographies.files,
-        &chapters.files,
-        &config,
-        errors,
-    ))
+    let mut project = load_files(&bibliographies.files, &chapters.files, config, errors);
+    project.root = root;
+    project.cwd = request.cwd.clone();
+    Ok(project)
 }
 
 /// Decides which files to read, from the request, the configuration and the defaults.
 ///
 /// Command-line paths are relative to the working folder; configured and
-/// default ones to the project root (the configuration file's folder, or
-/// the working folder).
-fn find_inputs(request: &CheckRequest, config: &Config) -> Result<(Found, Found), Error> {
+/// default ones to the project root.
+fn find_inputs(request: &Request, config: &Config, root: &Path) -> Result<(Found, Found), Error> {
     let cwd = &request.cwd;
-    let root = match config.path.as_deref().and_then(Path::parent) {
-        Some(dir) => inputs::join(cwd, dir),
-        None => cwd.clone(),
-    };
     let to_specs = |paths: &[PathBuf]| {
         paths
             .iter()
             .map(|p| p.to_string_lossy().into_owned())
             .collect::<Vec<_>>()
     };
-    let default_folder = |name: &str| root.join(name);
 
     let chapters = if !request.paths.is_empty() {
         inputs::expand(&to_specs(&request.paths), cwd, cwd, Want::Chapter)
     } else if let Some(specs) = &config.chapters {
-        inputs::expand(specs, &root, cwd, Want::Chapter)
+        inputs::expand(specs, root, cwd, Want::Chapter)
     } else {
-        let default = default_folder(DEFAULT_CHAPTERS);
+        let default = root.join(DEFAULT_CHAPTERS);
         if !default.is_dir() {
             return Err(Error::NoInputs(format!(
                 "no chapters to check: `{}` does not exist; name chapter files or folders (refkeeper check PATHS...) or list them under `chapters` in refkeeper.toml",
                 inputs::shown_path(&default, cwd).display()
             )));
         }
-        inputs::expand(&[DEFAULT_CHAPTERS.to_owned()], &root, cwd, Want::Chapter)
+        inputs::expand(&[DEFAULT_CHAPTERS.to_owned()], root, cwd, Want::Chapter)
     };
 
     let bibliographies = if !request.bibliographies.is_empty() {
@@ -169,7 +197,7 @@ fn find_inputs(request: &CheckRequest, config: &Config) -> Result<(Found, Found)
             Want::Bibliography,
         )
     } else if let Some(specs) = &config.bibliography {
-        inputs::expand(specs, &root, cwd, Want::Bibliography)
+        inputs::expand(specs, root, cwd, Want::Bibliography)
     } else {
         // `.bib` files in the chapter folders named on the command line, else `refs/`.
         let folders: Vec<String> = to_specs(&request.paths)
@@ -177,13 +205,13 @@ fn find_inputs(request: &CheckRequest, config: &Config) -> Result<(Found, Found)
             .filter(|p| inputs::join(cwd, Path::new(p)).is_dir())
             .collect();
         let beside = inputs::expand(&folders, cwd, cwd, Want::Bibliography);
-        let default = default_folder(DEFAULT_BIBLIOGRAPHY);
+        let default = root.join(DEFAULT_BIBLIOGRAPHY);
         if !beside.files.is_empty() {
             beside
         } else if default.is_dir() {
             inputs::expand(
                 &[DEFAULT_BIBLIOGRAPHY.to_owned()],
-                &root,
+                root,
                 cwd,
                 Want::Bibliography,
             )
@@ -202,13 +230,13 @@ fn find_inputs(request: &CheckRequest, config: &Config) -> Result<(Found, Found)
     Ok((bibliographies, chapters))
 }
 
-/// Reads the given files once each, in parallel, and checks them.
-pub fn check_files(
+/// Reads the given files once each, in parallel.
+pub fn load_files(
     bibliographies: &[InputFile],
     chapters: &[InputFile],
-    config: &Config,
+    config: Config,
     mut read_errors: Vec<ReadError>,
-) -> Report {
+) -> Project {
     let wanted: Vec<(&InputFile, FileRole)> = bibliographies
         .iter()
         .map(|f| (f, FileRole::Bibliography))
@@ -227,17 +255,17 @@ pub fn check_files(
             Err(error) => read_errors.push(error),
         }
     }
-    let (diagnostics, stats) = check_sources(&sources, config);
-    Report {
+    Project {
+        config,
+        root: PathBuf::new(),
+        cwd: PathBuf::new(),
         sources,
-        diagnostics,
         read_errors,
-        stats,
     }
 }
 
-/// Parses, scans and checks files already in memory.
-pub fn check_sources(sources: &SourceMap, config: &Config) -> (Vec<Diagnostic>, Stats) {
+/// Parses the bibliography and scans the chapters, in parallel.
+pub fn analyse(sources: &SourceMap, config: &Config) -> Analysis {
     let bib_inputs: Vec<BibInput> = sources
         .iter()
         .filter(|(_, f)| f.role == FileRole::Bibliography)
@@ -254,8 +282,7 @@ pub fn check_sources(sources: &SourceMap, config: &Config) -> (Vec<Diagnostic>, 
         latex: scan::latex::Commands::with_extra(&config.citation_commands)
             .with_verbatim(&config.verbatim_commands),
     };
-
-    let ((bib, mut diagnostics), scans) = rayon::join(
+    let ((bib, bib_diagnostics), chapters) = rayon::join(
         || Bibliography::read(&bib_inputs),
         || {
             chapter_files
@@ -270,25 +297,66 @@ pub fn check_sources(sources: &SourceMap, config: &Config) -> (Vec<Diagnostic>, 
                 .collect::<Vec<_>>()
         },
     );
-    let outcome = check::check(&bib, &scans, &config.allow_unused);
-    diagnostics.extend(outcome.diagnostics);
-    let mut diagnostics = apply_levels(diagnostics, config);
-    // By file path, then position, as a reader goes through the files.
-    diagnostics.sort_by(|a, b| {
-        let path = |d: &Diagnostic| &sources.get(d.primary.file).path;
-        (path(a), a.primary.span.start, a.code, &a.key).cmp(&(
-            path(b),
-            b.primary.span.start,
-            b.code,
-            &b.key,
-        ))
-    });
-    (diagnostics, outcome.stats)
+    Analysis {
+        bib,
+        bib_diagnostics,
+        chapters,
+    }
 }
 
-/// Applies the configured level of each code: drop, warning or error.
-fn apply_levels(diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
-    diagnostics
+/// Runs `refkeeper check`: finds the inputs, reads them once, and checks.
+pub fn check(request: &Request) -> Result<Report, Error> {
+    Ok(check_project(load(request)?))
+}
+
+/// Checks files given directly (the corpus tests use this).
+pub fn check_files(
+    bibliographies: &[InputFile],
+    chapters: &[InputFile],
+    config: &Config,
+    read_errors: Vec<ReadError>,
+) -> Report {
+    check_project(load_files(
+        bibliographies,
+        chapters,
+        config.clone(),
+        read_errors,
+    ))
+}
+
+/// Checks a project already read.
+pub fn check_project(project: Project) -> Report {
+    let (diagnostics, stats) = check_sources(&project.sources, &project.config);
+    Report {
+        sources: project.sources,
+        diagnostics,
+        read_errors: project.read_errors,
+        stats,
+    }
+}
+
+/// Parses, scans and checks files already in memory.
+pub fn check_sources(sources: &SourceMap, config: &Config) -> (Vec<Diagnostic>, Stats) {
+    let Analysis {
+        bib,
+        mut bib_diagnostics,
+        chapters,
+    } = analyse(sources, config);
+    let outcome = check::check(&bib, &chapters, &config.allow_unused);
+    bib_diagnostics.extend(outcome.diagnostics);
+    (
+        finish_diagnostics(bib_diagnostics, sources, config),
+        outcome.stats,
+    )
+}
+
+/// Applies the configured levels and sorts by file path, then position.
+fn finish_diagnostics(
+    diagnostics: Vec<Diagnostic>,
+    sources: &SourceMap,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter_map(|mut d| {
             match config.levels.get(&d.code) {
@@ -299,5 +367,130 @@ fn apply_levels(diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic
             }
             Some(d)
         })
-        .collect()
+        .collect();
+    diagnostics.sort_by(|a, b| {
+        let path = |d: &Diagnostic| &sources.get(d.primary.file).path;
+        (path(a), a.primary.span.start, a.code, &a.key).cmp(&(
+            path(b),
+            b.primary.span.start,
+            b.code,
+            &b.key,
+        ))
+    });
+    diagnostics
+}
+
+/// What `refkeeper refs` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct RefsRequest {
+    pub inputs: Request,
+    /// A bundled style name or a `.csl` path; the configured one if `None`.
+    pub style: Option<String>,
+    pub locale: Option<String>,
+    /// Every entry, not only the cited ones.
+    pub all: bool,
+}
+
+/// The formatted References of a project.
+#[derive(Debug)]
+pub struct References {
+    pub project: Project,
+    /// In the style's order.
+    pub references: Vec<Reference>,
+    /// The CSL data of each entry, in the order of `references`' input.
+    pub items: Vec<CslItem>,
+    /// Keys cited but missing, dates that cannot be read, broken entries.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs `refkeeper refs`: the cited entries (or all) in a CSL style.
+pub fn references(request: &RefsRequest) -> Result<References, Error> {
+    let project = load(&request.inputs)?;
+    let style = request
+        .style
+        .clone()
+        .or_else(|| project.config.refs.style.clone())
+        .ok_or(Error::NoStyle)?;
+    // A configured style path is relative to the project root.
+    let style = if request.style.is_none() && (style.ends_with(".csl") || style.contains('/')) {
+        project.root.join(&style).to_string_lossy().into_owned()
+    } else {
+        style
+    };
+    let locale = request
+        .locale
+        .clone()
+        .or_else(|| project.config.refs.locale.clone());
+    let engine = Engine::new(&style, locale.as_deref())?;
+    Ok(references_with(project, &engine, request.all))
+}
+
+/// Formats the References of a project already read with a given engine.
+pub fn references_with(project: Project, engine: &Engine, all: bool) -> References {
+    let Analysis {
+        bib,
+        bib_diagnostics,
+        chapters,
+    } = analyse(&project.sources, &project.config);
+    let mut diagnostics: Vec<Diagnostic> = bib_diagnostics
+        .into_iter()
+        .filter(|d| d.code == Code::BibSyntax)
+        .collect();
+    let ids: Vec<EntryId> = if all || check::cites_all(&chapters) {
+        (0..bib.entries.len() as u32).map(EntryId).collect()
+    } else {
+        let (order, missing) = check::cited_in_order(&bib, &chapters);
+        for key in missing
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let (file, span) = chapters
+                .iter()
+                .flat_map(|c| c.output.citations.iter().map(move |cit| (c.file, cit)))
+                .find(|(_, cit)| cit.key == key)
+                .map(|(file, cit)| (file, cit.span.clone()))
+                .unwrap_or((FileId(0), 0..0));
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::MissingEntry,
+                    format!("`{key}` is cited but is not in any bibliography; it is left out"),
+                    file,
+                    span,
+                )
+                .with_severity(Severity::Warning)
+                .with_key(key),
+            );
+        }
+        order
+    };
+    let ids: Vec<EntryId> = ids
+        .into_iter()
+        .filter(|&id| {
+            let entry = bib.entry(id);
+            entry.duplicate_of.is_none()
+                && !entry.broken
+                && !matches!(entry.kind.as_str(), "xdata" | "set")
+        })
+        .collect();
+    let built: Vec<(CslItem, Vec<Diagnostic>)> = ids
+        .par_iter()
+        .map(|&id| {
+            let entry = bib.entry(id);
+            let fields = format::fields::collect(&bib, &project.sources, id);
+            format::csl::item(&entry.key, &entry.kind, &fields)
+        })
+        .collect();
+    let mut items = Vec::with_capacity(built.len());
+    for (item, item_diagnostics) in built {
+        items.push(item);
+        diagnostics.extend(item_diagnostics);
+    }
+    let references = engine.render(&items);
+    let diagnostics = finish_diagnostics(diagnostics, &project.sources, &project.config);
+    References {
+        project,
+        references,
+        items,
+        diagnostics,
+    }
 }

@@ -4,18 +4,21 @@
 mod cli;
 
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg};
+use cli::{CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, RefsArgs, RefsFormatArg, ToArg};
 use refkeeper::diagnostic::{Code, Severity};
+use refkeeper::format::output::{self, Target};
+use refkeeper::format::section::{self, Markers};
 use refkeeper::render::{self, OutputFormat, RenderOptions};
-use refkeeper::{CheckRequest, ConfigSource, Report};
+use refkeeper::{ConfigSource, Report, Request};
 
 /// Exit status: no errors.
 const CLEAN: u8 = 0;
-/// Exit status: findings at error level.
+/// Exit status: findings at error level (or a stale References section).
 const FINDINGS: u8 = 1;
 /// Exit status: refkeeper could not do its job.
 const FAILURE: u8 = 2;
@@ -24,26 +27,38 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Check(args) => check(args),
+        Command::Refs(args) => refs(args),
+        Command::Styles => styles(),
         Command::Explain { code } => explain(code.as_deref()),
     };
     ExitCode::from(status)
 }
 
-fn check(args: CheckArgs) -> u8 {
-    let cwd = match std::env::current_dir() {
-        Ok(cwd) => cwd,
-        Err(e) => return fail(&format!("cannot read the working folder: {e}")),
-    };
-    let config = match (args.config, args.no_config) {
+fn request(
+    paths: Vec<PathBuf>,
+    bibliographies: Vec<PathBuf>,
+    config: Option<PathBuf>,
+    no_config: bool,
+) -> Result<Request, u8> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| fail(&format!("cannot read the working folder: {e}")))?;
+    let config = match (config, no_config) {
         (Some(path), _) => ConfigSource::File(path),
         (None, true) => ConfigSource::Ignore,
         (None, false) => ConfigSource::Discover,
     };
-    let request = CheckRequest {
-        paths: args.paths,
-        bibliographies: args.bibliographies,
+    Ok(Request {
+        paths,
+        bibliographies,
         config,
         cwd,
+    })
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let request = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+        Ok(request) => request,
+        Err(status) => return status,
     };
     let report = match refkeeper::check(&request) {
         Ok(report) => report,
@@ -63,11 +78,8 @@ fn check(args: CheckArgs) -> u8 {
     let mut stdout = io::stdout().lock();
     let written = render::render(&report, format, RenderOptions { color }, &mut stdout)
         .and_then(|()| stdout.flush());
-    if let Err(e) = written {
-        // A closed pipe (`refkeeper check | head`) is the reader's choice, not a failure.
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            return fail(&format!("cannot write the report: {e}"));
-        }
+    if let Err(status) = written_or_pipe(written) {
+        return status;
     }
     exit_status(&report, args.deny == Some(DenyArg::Warnings))
 }
@@ -81,6 +93,163 @@ fn exit_status(report: &Report, deny_warnings: bool) -> u8 {
         FINDINGS
     } else {
         CLEAN
+    }
+}
+
+fn refs(args: RefsArgs) -> u8 {
+    let inputs = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+        Ok(request) => request,
+        Err(status) => return status,
+    };
+    let request = refkeeper::RefsRequest {
+        inputs,
+        style: args.style,
+        locale: args.locale,
+        all: args.all,
+    };
+    let refs = match refkeeper::references(&request) {
+        Ok(refs) => refs,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let project = &refs.project;
+    let stderr_color = use_color(args.color, io::stderr().is_terminal());
+    for error in &project.read_errors {
+        error_line(&error.to_string());
+    }
+    if !refs.diagnostics.is_empty() {
+        let mut stderr = io::stderr().lock();
+        let _ = render::human::render_diagnostics(
+            &project.sources,
+            &refs.diagnostics,
+            stderr_color,
+            &mut stderr,
+        );
+    }
+    let failure = if project.read_errors.is_empty() {
+        CLEAN
+    } else {
+        FAILURE
+    };
+
+    // The section of a file: --write FILE, or [refs] file with --write/--check.
+    let configured = project
+        .config
+        .refs
+        .file
+        .as_ref()
+        .map(|f| project.root.join(f));
+    let file = args
+        .write
+        .map(|f| refkeeper::inputs::join(&project.cwd, &f))
+        .or(if args.check { configured } else { None });
+    if args.check && file.is_none() {
+        return fail(
+            "nothing to check: name the file with --write FILE or set `file` under [refs] in refkeeper.toml",
+        );
+    }
+    let target = |default: Target| match args.to {
+        Some(ToArg::Text) => Target::Text,
+        Some(ToArg::Markdown) => Target::Markdown,
+        Some(ToArg::Html) => Target::Html,
+        Some(ToArg::Latex) => Target::Latex,
+        None => default,
+    };
+
+    if let Some(path) = file {
+        let shown = refkeeper::inputs::shown_path(&path, &project.cwd)
+            .display()
+            .to_string();
+        let old = match refkeeper::source::read_text(&path, std::path::Path::new(&shown)) {
+            Ok(text) => text,
+            Err(e) => return fail(&e.to_string()),
+        };
+        let body = output::write_all(&refs.references, target(Target::for_path(&path)));
+        let new = match section::replace(&old, Markers::for_path(&path), &body) {
+            Ok(new) => new,
+            Err(e) => return fail(&format!("{shown}: {e}")),
+        };
+        let count = refs.references.len();
+        if new == old {
+            note(&format!("{shown}: References up to date ({count} entries)"));
+            return failure;
+        }
+        if args.check {
+            let mut stdout = io::stdout().lock();
+            if let Err(status) =
+                written_or_pipe(stdout.write_all(section::diff(&old, &new, &shown).as_bytes()))
+            {
+                return status;
+            }
+            error_line(&format!(
+                "{shown}: the References section is out of date; run `refkeeper refs --write {shown}`"
+            ));
+            return FINDINGS.max(failure);
+        }
+        if let Err(e) = refkeeper::write::write_atomic(&path, new.as_bytes()) {
+            return fail(&format!("{shown}: cannot write: {e}"));
+        }
+        note(&format!("{shown}: References updated ({count} entries)"));
+        return failure;
+    }
+
+    let text = match args.format {
+        RefsFormatArg::Text => {
+            let body = output::write_all(&refs.references, target(Target::Text));
+            if body.is_empty() { body } else { body + "\n" }
+        }
+        RefsFormatArg::Json => {
+            let to = target(Target::Text);
+            let entries: Vec<serde_json::Value> = refs
+                .references
+                .iter()
+                .map(|r| serde_json::json!({ "key": r.key, "text": output::write(r, to) }))
+                .collect();
+            let style = request
+                .style
+                .clone()
+                .or_else(|| project.config.refs.style.clone())
+                .unwrap_or_default();
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "version": 1, "style": style, "entries": entries }),
+            )
+            .unwrap_or_default()
+                + "\n"
+        }
+        RefsFormatArg::CslJson => {
+            let items: Vec<serde_json::Value> =
+                refs.items.iter().map(|i| i.to_csl_json()).collect();
+            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
+        }
+    };
+    let mut stdout = io::stdout().lock();
+    match written_or_pipe(
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush()),
+    ) {
+        Ok(()) => failure,
+        Err(status) => status,
+    }
+}
+
+fn styles() -> u8 {
+    let mut text = String::new();
+    for (name, title) in refkeeper::format::engine::bundled_styles() {
+        text.push_str(&format!("{name:<48} {title}\n"));
+    }
+    match written_or_pipe(io::stdout().lock().write_all(text.as_bytes())) {
+        Ok(()) => CLEAN,
+        Err(status) => status,
+    }
+}
+
+/// A closed pipe (`refkeeper ... | head`) is the reader's choice, not a failure.
+fn written_or_pipe(result: io::Result<()>) -> Result<(), u8> {
+    match result {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(fail(&format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -99,7 +268,6 @@ fn use_color(choice: ColorArg, is_terminal: bool) -> bool {
 }
 
 fn explain(code: Option<&str>) -> u8 {
-    let mut stdout = io::stdout().lock();
     let text = match code {
         None => {
             let mut list =
@@ -128,11 +296,14 @@ fn explain(code: Option<&str>) -> u8 {
             }
         },
     };
-    match stdout.write_all(text.as_bytes()) {
+    match written_or_pipe(io::stdout().lock().write_all(text.as_bytes())) {
         Ok(()) => CLEAN,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => CLEAN,
-        Err(e) => fail(&format!("cannot write: {e}")),
+        Err(status) => status,
     }
+}
+
+fn note(message: &str) {
+    let _ = writeln!(io::stderr(), "refkeeper: {message}");
 }
 
 fn error_line(message: &str) {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use refkeeper::diagnostic::Code;
 use refkeeper::render::{self, OutputFormat, RenderOptions};
-use refkeeper::{CheckRequest, ConfigSource, Report};
+use refkeeper::{ConfigSource, Report, Request};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,14 +17,14 @@ fn fixture(name: &str) -> PathBuf {
 fn check(name: &str) -> Report {
     let dir = fixture(name);
     let config = dir.join("refkeeper.toml");
-    let request = CheckRequest {
+    let request = Request {
         config: if config.exists() {
             ConfigSource::File(config)
         } else {
             ConfigSource::Ignore
         },
         cwd: dir,
-        ..CheckRequest::default()
+        ..Request::default()
     };
     refkeeper::check(&request).expect("fixture runs")
 }

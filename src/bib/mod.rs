@@ -25,6 +25,11 @@ pub const MAX_EXPANSIONS: usize = 10_000;
 /// Longest text a field value expands to; the rest is cut.
 pub const MAX_EXPANDED_BYTES: usize = 1 << 20;
 
+/// BibTeX's predefined `@string` macros for months.
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
 /// The state of expanding one field value.
 struct Expansion {
     out: String,
@@ -281,6 +286,10 @@ impl Bibliography {
                 ValuePart::Macro(span) => {
                     let name = text[span.clone()].to_ascii_lowercase();
                     let Some(&index) = self.string_index.get(&name) else {
+                        // BibTeX's predefined month macros, as numbers (as biber has them).
+                        if let Some(month) = MONTHS.iter().position(|m| *m == name) {
+                            expansion.out.push_str(&(month + 1).to_string());
+                        }
                         continue;
                     };
                     if expansion.budget == 0 || expansion.stack.contains(&index) {

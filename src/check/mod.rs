@@ -96,12 +96,8 @@ pub fn check(
     let mut used = vec![false; bib.entries.len()];
     let mut stack: Vec<EntryId> = Vec::new();
 
-    // Typst `@name` is a cross-reference when some Typst file defines `<name>`.
-    let labels: HashSet<&str> = chapters
-        .iter()
-        .flat_map(|c| c.output.labels.iter().map(String::as_str))
-        .collect();
-    let cite_all = chapters.iter().any(|c| !c.output.cite_all.is_empty());
+    let labels = typst_labels(chapters);
+    let cite_all = cites_all(chapters);
 
     let mut help_for_missing: HashMap<&str, Option<String>> = HashMap::new();
     let mut cited_keys: HashSet<&str> = HashSet::new();
@@ -202,6 +198,62 @@ pub fn check(
             used_entries,
         },
     }
+}
+
+/// Labels defined in Typst files: a Typst `@name` is a cross-reference,
+/// not a citation, when some Typst file defines `<name>`.
+fn typst_labels(chapters: &[ChapterScan]) -> HashSet<&str> {
+    chapters
+        .iter()
+        .flat_map(|c| c.output.labels.iter().map(String::as_str))
+        .collect()
+}
+
+/// Whether some chapter cites every entry (`\nocite{*}`, `nocite: '@*'`).
+pub fn cites_all(chapters: &[ChapterScan]) -> bool {
+    chapters.iter().any(|c| !c.output.cite_all.is_empty())
+}
+
+/// The entries cited, in the order of their first citation (chapters in
+/// the order given, citations in text order), each once; keys that name
+/// no entry are returned apart. A cited `@set` stands for its members.
+pub fn cited_in_order<'c>(
+    bib: &Bibliography,
+    chapters: &'c [ChapterScan],
+) -> (Vec<EntryId>, Vec<&'c str>) {
+    let labels = typst_labels(chapters);
+    let mut seen = vec![false; bib.entries.len()];
+    let mut order = Vec::new();
+    let mut missing = Vec::new();
+    let mut push = |id: EntryId, order: &mut Vec<EntryId>| {
+        if !std::mem::replace(&mut seen[id.0 as usize], true) {
+            order.push(id);
+        }
+    };
+    for citation in chapters.iter().flat_map(|c| &c.output.citations) {
+        if citation.kind == CiteKind::TypstRef && labels.contains(citation.key.as_str()) {
+            continue;
+        }
+        let Some(id) = bib.resolve(&citation.key) else {
+            missing.push(citation.key.as_str());
+            continue;
+        };
+        let entry = bib.entry(id);
+        if entry.kind == "set" {
+            for member in entry
+                .links
+                .iter()
+                .filter(|l| l.kind == crate::bib::LinkKind::Entryset)
+            {
+                if let Some(member) = bib.resolve(&member.target.key) {
+                    push(member, &mut order);
+                }
+            }
+        } else {
+            push(id, &mut order);
+        }
+    }
+    (order, missing)
 }
 
 fn mark(id: EntryId, used: &mut [bool], stack: &mut Vec<EntryId>) {

@@ -21,12 +21,36 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
     }
 }
 
-fn emit<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result<()> {
+/// Only the diagnostics, without the summary line (`refs` prints its
+/// warnings this way, on stderr).
+pub fn render_diagnostics(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if color {
+        emit_diagnostics(sources, diagnostics, &mut termcolor::Ansi::new(out))
+    } else {
+        emit_diagnostics(sources, diagnostics, &mut termcolor::NoColor::new(out))
+    }
+}
+
+fn emit_diagnostics<W: termcolor::WriteColor>(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    out: &mut W,
+) -> io::Result<()> {
     let config = term::Config::default();
-    let files = SourceFiles(&report.sources);
-    for diagnostic in &report.diagnostics {
+    let files = SourceFiles(sources);
+    for diagnostic in diagnostics {
         term::emit_to_write_style(out, &config, &files, &convert(diagnostic)).map_err(to_io)?;
     }
+    Ok(())
+}
+
+fn emit<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result<()> {
+    emit_diagnostics(&report.sources, &report.diagnostics, out)?;
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let verdict = match (errors, warnings) {

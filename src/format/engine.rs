@@ -1,0 +1,749 @@
+//! The CSL engine: `hayagriva` does the style evaluation; this module
+//! loads styles, turns [`CslItem`]s into hayagriva entries, and flattens
+//! the rendered element tree into styled [`Piece`]s for the writers.
+//!
+//! hayagriva has no rich text in field values and no date ranges. Rich
+//! text travels through it as private-use marker characters around styled
+//! runs (which case changes leave alone) and comes back as formatting that
+//! flips against the style's own italics, as citeproc's `<i>` does. A date
+//! range is rendered twice, once with each end, and the two date texts are
+//! merged (`2007–2008`, `November–December 2007`).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use hayagriva::archive::ArchivedStyle;
+use hayagriva::citationberg::taxonomy::Season;
+use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style as CslStyle};
+use hayagriva::types::{
+    ChunkKind, ChunkedString, Date, EntryType, FormatString, MaybeTyped, Numeric, PageRanges,
+    Person, PersonRole, PersonsWithRoles, Publisher, QualifiedUrl, StringChunk,
+};
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild,
+    ElemChildren, ElemMeta, Entry,
+};
+
+use super::csl::{CslItem, CslType};
+use super::date::{DatePart, DateValue};
+use super::latex::{Rich, Style};
+use super::names::Names;
+
+/// A run of rendered text with its formatting, and a link target if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub text: String,
+    pub style: Style,
+    pub link: Option<String>,
+}
+
+/// One formatted reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub key: String,
+    /// The label of styles that align it apart (`[1]` in IEEE).
+    pub label: Option<Vec<Piece>>,
+    pub body: Vec<Piece>,
+}
+
+/// Why a style cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StyleError {
+    #[error(
+        "unknown style `{0}`: run `refkeeper styles` for the bundled ones, or give the path of a .csl file"
+    )]
+    Unknown(String),
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error(
+        "{path}: a dependent style whose parent `{parent}` is not bundled; use the parent's .csl file"
+    )]
+    UnknownParent { path: String, parent: String },
+    #[error("style `{0}` has no bibliography")]
+    NoBibliography(String),
+}
+
+/// Short names users type, for bundled styles whose archive names are long.
+const ALIASES: &[(&str, &str)] = &[
+    ("mla", "modern-language-association"),
+    ("harvard", "harvard-cite-them-right"),
+];
+
+/// The bundled styles: (name to type, full name).
+pub fn bundled_styles() -> Vec<(String, &'static str)> {
+    let mut styles: Vec<(String, &'static str)> = ArchivedStyle::all()
+        .iter()
+        .map(|s| (s.names()[0].to_owned(), s.display_name()))
+        .collect();
+    for (alias, target) in ALIASES {
+        if let Some(style) = ArchivedStyle::by_name(target) {
+            styles.push(((*alias).to_owned(), style.display_name()));
+        }
+    }
+    styles.sort();
+    styles
+}
+
+/// A style and locale, ready to format references.
+pub struct Engine {
+    style: IndependentStyle,
+    locales: Vec<Locale>,
+    locale: Option<LocaleCode>,
+}
+
+impl Engine {
+    /// `style` is a bundled name (`apa`, `ieee`, ...) or a `.csl` file path.
+    pub fn new(style: &str, locale: Option<&str>) -> Result<Engine, StyleError> {
+        let style = load_style(style)?;
+        if style.bibliography.is_none() {
+            return Err(StyleError::NoBibliography(style.info.title.value.clone()));
+        }
+        Ok(Engine {
+            style,
+            locales: hayagriva::archive::locales(),
+            locale: locale.map(|l| LocaleCode(l.to_owned())),
+        })
+    }
+
+    /// Formats the items; the result is in the style's order.
+    pub fn render(&self, items: &[CslItem]) -> Vec<Reference> {
+        let entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::Start)).collect();
+        let first = self.run(&entries);
+        let ranged: Vec<&CslItem> = items
+            .iter()
+            .filter(|i| i.issued.as_ref().is_some_and(is_range))
+            .collect();
+        if ranged.is_empty() {
+            return first
+                .into_iter()
+                .map(|(key, label, body)| reference(key, label, &body, &HashMap::new()))
+                .collect();
+        }
+        // Render again with the end of each range, and merge the date texts.
+        let end_entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::End)).collect();
+        let second: HashMap<String, ElemChildren> = self
+            .run(&end_entries)
+            .into_iter()
+            .map(|(key, _, body)| (key, body))
+            .collect();
+        let ranged: HashMap<&str, &CslItem> = ranged.iter().map(|i| (i.id.as_str(), *i)).collect();
+        first
+            .into_iter()
+            .map(|(key, label, body)| {
+                let mut replacements = HashMap::new();
+                if let (Some(item), Some(other)) = (ranged.get(key.as_str()), second.get(&key)) {
+                    let starts = date_texts(&body);
+                    let ends = date_texts(other);
+                    let open_end = matches!(item.issued, Some(DateValue::Range(_, None)));
+                    for (i, (start, end)) in starts.iter().zip(&ends).enumerate() {
+                        if open_end {
+                            replacements.insert(i, format!("{start}\u{2013}"));
+                        } else if start != end {
+                            replacements.insert(i, merge_range(start, end));
+                        }
+                    }
+                }
+                reference(key, label, &body, &replacements)
+            })
+            .collect()
+    }
+
+    fn run(&self, entries: &[Entry]) -> Vec<(String, Option<ElemChild>, ElemChildren)> {
+        let mut driver = BibliographyDriver::new();
+        for entry in entries {
+            driver.citation(CitationRequest::new(
+                vec![CitationItem::with_entry(entry)],
+                &self.style,
+                self.locale.clone(),
+                &self.locales,
+                None,
+            ));
+        }
+        let rendered = driver.finish(BibliographyRequest::new(
+            &self.style,
+            self.locale.clone(),
+            &self.locales,
+        ));
+        rendered
+            .bibliography
+            .map(|b| {
+                b.items
+                    .into_iter()
+                    .map(|i| (i.key, i.first_field, i.content))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn load_style(spec: &str) -> Result<IndependentStyle, StyleError> {
+    let path = Path::new(spec);
+    let looks_like_file = spec.ends_with(".csl") || spec.contains(['/', '\\']);
+    if looks_like_file || (path.is_file() && ArchivedStyle::by_name(spec).is_none()) {
+        let file_error = |message: String| StyleError::File {
+            path: spec.to_owned(),
+            message,
+        };
+        let xml = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
+        return match CslStyle::from_xml(&xml)
+            .map_err(|e| file_error(format!("not a CSL style: {e}")))?
+        {
+            CslStyle::Independent(style) => Ok(style),
+            CslStyle::Dependent(dependent) => {
+                let parent = dependent.parent_link.href.to_string();
+                match ArchivedStyle::by_id(&parent).map(ArchivedStyle::get) {
+                    Some(CslStyle::Independent(style)) => Ok(style),
+                    _ => Err(StyleError::UnknownParent {
+                        path: spec.to_owned(),
+                        parent,
+                    }),
+                }
+            }
+        };
+    }
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == spec)
+        .map_or(spec, |(_, target)| target);
+    match ArchivedStyle::by_name(name).map(ArchivedStyle::get) {
+        Some(CslStyle::Independent(style)) => Ok(style),
+        _ => Err(StyleError::Unknown(spec.to_owned())),
+    }
+}
+
+fn is_range(date: &DateValue) -> bool {
+    match date {
+        DateValue::Single(_) => false,
+        DateValue::Range(start, end) => start.is_some() && (end.is_none() || start != end),
+    }
+}
+
+/// `2007` and `2008` → `2007–2008`; `November 2007` and `December 2007` →
+/// `November–December 2007`: what the two ends share stays outside.
+fn merge_range(start: &str, end: &str) -> String {
+    fn tokens(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut begin = 0;
+        let mut previous: Option<bool> = None;
+        for (i, c) in text.char_indices() {
+            let word = c.is_alphanumeric();
+            if previous.is_some_and(|p| p != word) {
+                out.push(&text[begin..i]);
+                begin = i;
+            }
+            previous = Some(word);
+        }
+        out.push(&text[begin..]);
+        out
+    }
+    let a = tokens(start);
+    let b = tokens(end);
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let middle_a: String = a[prefix..a.len() - suffix].concat();
+    let middle_b: String = b[prefix..b.len() - suffix].concat();
+    if middle_a.trim().is_empty() || middle_b.trim().is_empty() {
+        return format!("{start}\u{2013}{end}");
+    }
+    format!(
+        "{}{}\u{2013}{}{}",
+        a[..prefix].concat(),
+        middle_a.trim_end(),
+        middle_b.trim_start(),
+        a[a.len() - suffix..].concat()
+    )
+}
+
+// ---------------------------------------------------------------------------
+// CSL items to hayagriva entries
+
+/// Which end of a date range to give hayagriva, which has no ranges.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Start,
+    End,
+}
+
+const ITALIC: (char, char) = ('\u{E000}', '\u{E001}');
+const BOLD: (char, char) = ('\u{E002}', '\u{E003}');
+const SMALL_CAPS: (char, char) = ('\u{E004}', '\u{E005}');
+const SUPERSCRIPT: (char, char) = ('\u{E006}', '\u{E007}');
+const SUBSCRIPT: (char, char) = ('\u{E008}', '\u{E009}');
+
+fn chunked(rich: &Rich) -> ChunkedString {
+    let mut out = ChunkedString::new();
+    for segment in &rich.segments {
+        let kind = if segment.nocase {
+            ChunkKind::Verbatim
+        } else {
+            ChunkKind::Normal
+        };
+        let s = segment.style;
+        let marks: Vec<(char, char)> = [
+            (s.italic, ITALIC),
+            (s.bold, BOLD),
+            (s.small_caps, SMALL_CAPS),
+            (s.superscript, SUPERSCRIPT),
+            (s.subscript, SUBSCRIPT),
+        ]
+        .into_iter()
+        .filter_map(|(on, mark)| on.then_some(mark))
+        .collect();
+        let mut text = String::new();
+        marks.iter().for_each(|m| text.push(m.0));
+        text.push_str(&segment.text);
+        marks.iter().rev().for_each(|m| text.push(m.1));
+        out.push_chunk(StringChunk::new(text, kind));
+    }
+    out
+}
+
+fn format_string(rich: &Rich) -> FormatString {
+    FormatString {
+        value: chunked(rich),
+        short: None,
+    }
+}
+
+fn numeric(text: &str) -> MaybeTyped<Numeric> {
+    Numeric::from_str(text)
+        .map(MaybeTyped::Typed)
+        .unwrap_or_else(|_| MaybeTyped::String(text.to_owned()))
+}
+
+fn persons(names: &Names) -> Vec<Person> {
+    names
+        .names
+        .iter()
+        .map(|n| match &n.literal {
+            Some(literal) => Person {
+                name: literal.clone(),
+                given_name: None,
+                prefix: None,
+                suffix: None,
+                comma_suffix: false,
+                alias: None,
+            },
+            None => {
+                let optional = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+                Person {
+                    name: n.family.clone(),
+                    given_name: optional(&n.given),
+                    prefix: optional(&n.particle),
+                    suffix: optional(&n.suffix),
+                    comma_suffix: false,
+                    alias: None,
+                }
+            }
+        })
+        .collect()
+}
+
+fn hayagriva_date(part: DatePart) -> Date {
+    Date {
+        year: part.year,
+        month: part.month.map(|m| m - 1),
+        day: part.day.map(|d| d - 1),
+        approximate: part.approximate,
+        season: part.season.map(|s| match s {
+            1 => Season::Spring,
+            2 => Season::Summer,
+            3 => Season::Autumn,
+            _ => Season::Winter,
+        }),
+    }
+}
+
+fn pick(date: &DateValue, which: Which) -> Option<DatePart> {
+    match which {
+        Which::Start => date.start(),
+        Which::End => date.end().or_else(|| date.start()),
+    }
+}
+
+fn to_entry(item: &CslItem, which: Which) -> Entry {
+    let entry_type = match item.kind {
+        CslType::ArticleJournal
+        | CslType::ArticleMagazine
+        | CslType::ArticleNewspaper
+        | CslType::PaperConference => EntryType::Article,
+        CslType::Book => EntryType::Book,
+        CslType::Chapter => EntryType::Chapter,
+        CslType::Thesis => EntryType::Thesis,
+        CslType::Report => EntryType::Report,
+        CslType::Webpage => EntryType::Web,
+        CslType::Manuscript => EntryType::Manuscript,
+        CslType::Patent => EntryType::Patent,
+        CslType::Periodical => EntryType::Periodical,
+        CslType::Software | CslType::Dataset => EntryType::Repository,
+        CslType::EntryEncyclopedia => EntryType::Entry,
+        CslType::Document | CslType::Pamphlet => EntryType::Misc,
+    };
+    let mut entry = Entry::new(&item.id, entry_type);
+    let mut parents = Vec::new();
+    if let Some(title) = &item.title {
+        let mut title = format_string(title);
+        title.short = item.title_short.as_ref().map(|s| Box::new(chunked(s)));
+        entry.set_title(title);
+    }
+    if !item.author.names.is_empty() {
+        entry.set_authors(persons(&item.author));
+    }
+    if let Some(date) = item.issued.as_ref().and_then(|d| pick(d, which)) {
+        entry.set_date(hayagriva_date(date));
+    }
+    if item.publisher.is_some() || item.publisher_place.is_some() {
+        entry.set_publisher(Publisher::new(
+            item.publisher.as_ref().map(format_string),
+            item.publisher_place.as_ref().map(format_string),
+        ));
+    }
+    if let Some(genre) = &item.genre {
+        entry.set_genre(format_string(genre));
+    }
+    if let Some(note) = &item.note {
+        entry.set_note(format_string(note));
+    }
+    if let Some(url) = item.url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
+        let visited = item
+            .accessed
+            .as_ref()
+            .and_then(DateValue::start)
+            .map(hayagriva_date);
+        entry.set_url(QualifiedUrl::new(url, visited));
+    }
+    if let Some(doi) = &item.doi {
+        entry.set_doi(doi.clone());
+    }
+    if let Some(isbn) = &item.isbn {
+        entry.set_isbn(isbn.clone());
+    }
+    if let Some(issn) = &item.issn {
+        entry.set_issn(issn.clone());
+    }
+    if let Some(language) = item
+        .language
+        .as_deref()
+        .and_then(|l| unic_langid::LanguageIdentifier::from_str(l).ok())
+    {
+        entry.set_language(language);
+    }
+    if let Some(pages) = &item.page {
+        entry.set_page_range(
+            PageRanges::from_str(pages)
+                .map(MaybeTyped::Typed)
+                .unwrap_or_else(|_| MaybeTyped::String(pages.clone())),
+        );
+    }
+    if let Some(total) = item
+        .number_of_pages
+        .as_deref()
+        .and_then(|t| Numeric::from_str(t).ok())
+    {
+        entry.set_page_total(total);
+    }
+    if let Some(total) = item
+        .number_of_volumes
+        .as_deref()
+        .and_then(|t| Numeric::from_str(t).ok())
+    {
+        entry.set_volume_total(total);
+    }
+    if let Some(edition) = &item.edition {
+        entry.set_edition(numeric(edition));
+    }
+    if let Some(number) = &item.number {
+        entry.set_keyed_serial_number("serial", number.clone());
+    }
+    if !item.translator.names.is_empty() {
+        entry.set_affiliated(vec![PersonsWithRoles::new(
+            persons(&item.translator),
+            PersonRole::Translator,
+        )]);
+    }
+    if let Some(event) = &item.event_title {
+        let mut conference = Entry::new(&item.id, EntryType::Conference);
+        conference.set_title(format_string(event));
+        if let Some(place) = &item.event_place {
+            conference.set_location(format_string(place));
+        }
+        if let Some(date) = item.event_date.as_ref().and_then(DateValue::start) {
+            conference.set_date(hayagriva_date(date));
+        }
+        parents.push(conference);
+    }
+
+    let series = item.collection_title.as_ref().map(|title| {
+        let mut series = Entry::new(&item.id, EntryType::Book);
+        series.set_title(format_string(title));
+        if let Some(number) = &item.collection_number {
+            series.set_volume(numeric(number));
+        }
+        series
+    });
+    match item.kind {
+        CslType::ArticleJournal | CslType::ArticleMagazine | CslType::ArticleNewspaper => {
+            let kind = if item.kind == CslType::ArticleNewspaper {
+                EntryType::Newspaper
+            } else {
+                EntryType::Periodical
+            };
+            let mut periodical = Entry::new(&item.id, kind);
+            if let Some(title) = &item.container_title {
+                periodical.set_title(format_string(title));
+            }
+            if let Some(volume) = &item.volume {
+                periodical.set_volume(numeric(volume));
+            }
+            if let Some(issue) = &item.issue {
+                periodical.set_issue(numeric(issue));
+            }
+            parents.push(periodical);
+        }
+        CslType::Chapter | CslType::PaperConference | CslType::EntryEncyclopedia => {
+            let kind = match item.kind {
+                CslType::PaperConference => EntryType::Proceedings,
+                CslType::EntryEncyclopedia => EntryType::Reference,
+                _ => EntryType::Book,
+            };
+            let mut book = Entry::new(&item.id, kind);
+            if let Some(title) = &item.container_title {
+                book.set_title(format_string(title));
+            }
+            if !item.editor.names.is_empty() {
+                book.set_editors(persons(&item.editor));
+            }
+            if !item.container_author.names.is_empty() {
+                book.set_authors(persons(&item.container_author));
+            }
+            if let Some(volume) = &item.volume {
+                book.set_volume(numeric(volume));
+            }
+            if let Some(series) = series {
+                book.set_parents(vec![series]);
+            }
+            parents.push(book);
+        }
+        _ => {
+            if !item.editor.names.is_empty() {
+                entry.set_editors(persons(&item.editor));
+            }
+            if let Some(volume) = &item.volume {
+                entry.set_volume(numeric(volume));
+            }
+            if let Some(issue) = &item.issue {
+                entry.set_issue(numeric(issue));
+            }
+            if let Some(series) = series {
+                parents.push(series);
+            }
+        }
+    }
+    entry.set_parents(parents);
+    entry
+}
+
+// ---------------------------------------------------------------------------
+// The rendered tree to pieces
+
+/// The text of each `cs:date` element, in order.
+fn date_texts(children: &ElemChildren) -> Vec<String> {
+    fn walk(children: &ElemChildren, out: &mut Vec<String>) {
+        for child in &children.0 {
+            if let ElemChild::Elem(elem) = child {
+                if matches!(elem.meta, Some(ElemMeta::Date)) {
+                    let mut text = String::new();
+                    collect_text(&elem.children, &mut text);
+                    out.push(text);
+                } else {
+                    walk(&elem.children, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(children, &mut out);
+    out
+}
+
+fn collect_text(children: &ElemChildren, out: &mut String) {
+    for child in &children.0 {
+        match child {
+            ElemChild::Text(t) => out.push_str(&t.text),
+            ElemChild::Elem(e) => collect_text(&e.children, out),
+            ElemChild::Link { text, .. } => out.push_str(&text.text),
+            ElemChild::Markup(m) => out.push_str(m),
+            ElemChild::Transparent { .. } => {}
+        }
+    }
+}
+
+fn reference(
+    key: String,
+    label: Option<ElemChild>,
+    body: &ElemChildren,
+    dates: &HashMap<usize, String>,
+) -> Reference {
+    let label = label.map(|child| {
+        let mut flattener = Flattener::default();
+        flattener.child(&child, &HashMap::new());
+        flattener.finish()
+    });
+    let mut flattener = Flattener::default();
+    flattener.children(body, dates);
+    Reference {
+        key,
+        label,
+        body: flattener.finish(),
+    }
+}
+
+/// Walks the rendered tree, turning formatting and markers into pieces.
+#[derive(Default)]
+struct Flattener {
+    pieces: Vec<Piece>,
+    /// Marker state: how many of each marker are open.
+    open: [i32; 5],
+    date_index: usize,
+}
+
+impl Flattener {
+    fn children(&mut self, children: &ElemChildren, dates: &HashMap<usize, String>) {
+        for child in &children.0 {
+            self.child(child, dates);
+        }
+    }
+
+    fn child(&mut self, child: &ElemChild, dates: &HashMap<usize, String>) {
+        match child {
+            ElemChild::Text(t) => self.text(&t.text, base_style(&t.formatting), None),
+            ElemChild::Link { text, url } => {
+                self.text(&text.text, base_style(&text.formatting), Some(url))
+            }
+            ElemChild::Markup(m) => self.text(m, Style::default(), None),
+            ElemChild::Transparent { .. } => {}
+            ElemChild::Elem(elem) => {
+                if matches!(elem.meta, Some(ElemMeta::Date)) {
+                    let index = self.date_index;
+                    self.date_index += 1;
+                    if let Some(replacement) = dates.get(&index) {
+                        let style = first_style(&elem.children).unwrap_or_default();
+                        self.text(replacement, style, None);
+                        return;
+                    }
+                }
+                self.children(&elem.children, dates);
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str, base: Style, link: Option<&str>) {
+        let mut run = String::new();
+        for c in text.chars() {
+            let toggle = [ITALIC, BOLD, SMALL_CAPS, SUPERSCRIPT, SUBSCRIPT]
+                .iter()
+                .enumerate()
+                .find_map(|(i, (on, off))| {
+                    (c == *on)
+                        .then_some((i, 1))
+                        .or_else(|| (c == *off).then_some((i, -1)))
+                });
+            match toggle {
+                Some((index, delta)) => {
+                    self.push(&run, base, link);
+                    run.clear();
+                    self.open[index] += delta;
+                }
+                None => run.push(c),
+            }
+        }
+        self.push(&run, base, link);
+    }
+
+    fn push(&mut self, text: &str, base: Style, link: Option<&str>) {
+        if text.is_empty() {
+            return;
+        }
+        // Emphasis inside an italic context comes out upright (flip-flop).
+        let style = Style {
+            italic: base.italic ^ (self.open[0] > 0),
+            bold: base.bold || self.open[1] > 0,
+            small_caps: base.small_caps || self.open[2] > 0,
+            superscript: base.superscript || self.open[3] > 0,
+            subscript: base.subscript || self.open[4] > 0,
+        };
+        let link = link.map(str::to_owned);
+        if let Some(last) = self.pieces.last_mut()
+            && last.style == style
+            && last.link == link
+        {
+            last.text.push_str(text);
+            return;
+        }
+        self.pieces.push(Piece {
+            text: text.to_owned(),
+            style,
+            link,
+        });
+    }
+
+    fn finish(self) -> Vec<Piece> {
+        self.pieces
+    }
+}
+
+fn base_style(formatting: &hayagriva::Formatting) -> Style {
+    use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, VerticalAlign};
+    Style {
+        italic: matches!(formatting.font_style, FontStyle::Italic),
+        bold: matches!(formatting.font_weight, FontWeight::Bold),
+        small_caps: matches!(formatting.font_variant, FontVariant::SmallCaps),
+        superscript: matches!(formatting.vertical_align, VerticalAlign::Sup),
+        subscript: matches!(formatting.vertical_align, VerticalAlign::Sub),
+    }
+}
+
+fn first_style(children: &ElemChildren) -> Option<Style> {
+    children.0.iter().find_map(|c| match c {
+        ElemChild::Text(t) => Some(base_style(&t.formatting)),
+        ElemChild::Elem(e) => first_style(&e.children),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_keep_what_both_ends_share_outside() {
+        assert_eq!(merge_range("2007", "2008"), "2007–2008");
+        assert_eq!(
+            merge_range("November 2007", "December 2007"),
+            "November–December 2007"
+        );
+        assert_eq!(
+            merge_range("2007, November", "2008, February"),
+            "2007, November–2008, February"
+        );
+        assert_eq!(merge_range("(2007)", "(2008)"), "(2007–2008)");
+    }
+
+    #[test]
+    fn styles_load_by_name_alias_and_error() {
+        assert!(Engine::new("apa", None).is_ok());
+        assert!(Engine::new("mla", None).is_ok());
+        assert!(Engine::new("harvard", None).is_ok());
+        let err = Engine::new("no-such-style", None).err().unwrap();
+        assert!(err.to_string().starts_with("unknown style `no-such-style`"));
+        let err = Engine::new("missing/file.csl", None).err().unwrap();
+        assert!(err.to_string().starts_with("missing/file.csl: "), "{err}");
+    }
+}

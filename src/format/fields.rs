@@ -1,0 +1,243 @@
+//! The fields of one entry as a style sees them: macros expanded, and the
+//! fields it inherits from `@xdata` entries and its `crossref` parent
+//! added, as biber adds them (`title` of a parent book becomes the child's
+//! `booktitle`, and so on).
+
+use std::collections::HashMap;
+
+use crate::bib::{Bibliography, EntryId, LinkKind};
+use crate::source::{FileId, SourceMap, Span};
+
+/// One field value, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldValue {
+    /// The raw value (LaTeX), with `@string` macros expanded.
+    pub text: String,
+    pub file: FileId,
+    /// The value's span; inherited values point at the parent's field.
+    pub span: Span,
+}
+
+/// An entry's fields by lower-case name.
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    map: HashMap<String, FieldValue>,
+}
+
+impl Fields {
+    pub fn get(&self, name: &str) -> Option<&FieldValue> {
+        self.map.get(name).filter(|v| !v.text.trim().is_empty())
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.get(name).map(|v| v.text.as_str())
+    }
+
+    /// The first of several names that is set.
+    pub fn first(&self, names: &[&str]) -> Option<&FieldValue> {
+        names.iter().find_map(|n| self.get(n))
+    }
+
+    fn insert_missing(&mut self, name: String, value: FieldValue) {
+        self.map.entry(name).or_insert(value);
+    }
+}
+
+/// Fields that are never inherited (biber's defaults).
+const NOT_INHERITED: &[&str] = &[
+    "ids",
+    "crossref",
+    "xref",
+    "xdata",
+    "entryset",
+    "entrysubtype",
+    "execute",
+    "label",
+    "options",
+    "presort",
+    "related",
+    "relatedoptions",
+    "relatedstring",
+    "relatedtype",
+    "shorthand",
+    "shorthandintro",
+    "sortkey",
+];
+
+/// Collects the fields of `id`, with inheritance.
+pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
+    let mut fields = Fields::default();
+    let mut visited = Vec::new();
+    add_own(bib, sources, id, &mut fields, &mut visited);
+    let entry = bib.entry(id);
+    // The crossref parent (and its own parents), after the child's own data.
+    let mut parent = entry
+        .links
+        .iter()
+        .find(|l| l.kind == LinkKind::Crossref)
+        .and_then(|l| bib.resolve(&l.target.key));
+    let mut depth = 0;
+    while let Some(parent_id) = parent {
+        if visited.contains(&parent_id) || depth > 8 {
+            break;
+        }
+        let mut inherited = Fields::default();
+        add_own(bib, sources, parent_id, &mut inherited, &mut visited);
+        let parent_entry = bib.entry(parent_id);
+        for (name, value) in inherited.map {
+            if NOT_INHERITED.contains(&name.as_str()) {
+                continue;
+            }
+            let target = inherited_name(&entry.kind, &parent_entry.kind, &name).unwrap_or(name);
+            fields.insert_missing(target, value);
+        }
+        parent = parent_entry
+            .links
+            .iter()
+            .find(|l| l.kind == LinkKind::Crossref)
+            .and_then(|l| bib.resolve(&l.target.key));
+        depth += 1;
+    }
+    fields
+}
+
+/// The entry's own fields, then those of its `@xdata` entries.
+fn add_own(
+    bib: &Bibliography,
+    sources: &SourceMap,
+    id: EntryId,
+    fields: &mut Fields,
+    visited: &mut Vec<EntryId>,
+) {
+    if visited.contains(&id) {
+        return;
+    }
+    visited.push(id);
+    let entry = bib.entry(id);
+    let text = &sources.get(entry.file).text;
+    let texts = |file: FileId| sources.get(file).text.as_str();
+    for field in &entry.fields {
+        let name = text[field.name.clone()].to_ascii_lowercase();
+        let value = bib.value_text(text, field, &texts).into_owned();
+        // The first of two equal fields wins, as in biber.
+        fields.insert_missing(
+            name,
+            FieldValue {
+                text: value,
+                file: entry.file,
+                span: field.value_span.clone(),
+            },
+        );
+    }
+    for link in entry.links.iter().filter(|l| l.kind == LinkKind::Xdata) {
+        if let Some(xdata) = bib.resolve(&link.target.key) {
+            add_own(bib, sources, xdata, fields, visited);
+        }
+    }
+}
+
+/// The name a parent's field takes in a child (biber's default rules).
+fn inherited_name(child: &str, parent: &str, field: &str) -> Option<String> {
+    let book_like = matches!(
+        parent,
+        "book"
+            | "collection"
+            | "proceedings"
+            | "reference"
+            | "mvbook"
+            | "mvcollection"
+            | "mvproceedings"
+            | "mvreference"
+    );
+    let child_in_book = matches!(
+        child,
+        "inbook"
+            | "bookinbook"
+            | "suppbook"
+            | "incollection"
+            | "suppcollection"
+            | "inproceedings"
+            | "inreference"
+    );
+    let multivolume = parent.starts_with("mv");
+    let renamed = match field {
+        "title" if multivolume => "maintitle",
+        "subtitle" if multivolume => "mainsubtitle",
+        "titleaddon" if multivolume => "maintitleaddon",
+        "title" if book_like && child_in_book => "booktitle",
+        "subtitle" if book_like && child_in_book => "booksubtitle",
+        "titleaddon" if book_like && child_in_book => "booktitleaddon",
+        "author"
+            if matches!(parent, "book" | "mvbook")
+                && matches!(child, "inbook" | "bookinbook" | "suppbook") =>
+        {
+            "bookauthor"
+        }
+        "title" if parent == "periodical" && child == "article" => "journaltitle",
+        "subtitle" if parent == "periodical" && child == "article" => "journalsubtitle",
+        "shorttitle" | "sorttitle" | "indextitle" | "indexsorttitle"
+            if book_like || parent == "periodical" =>
+        {
+            return Some(String::new());
+        }
+        _ => return None,
+    };
+    Some(renamed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bib::BibInput;
+    use crate::source::{FileRole, SourceFile};
+
+    fn fields(text: &str, key: &str) -> Fields {
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new(
+            "t.bib".into(),
+            FileRole::Bibliography,
+            text.to_owned(),
+        ));
+        let (bib, _) = Bibliography::read(&[BibInput {
+            file,
+            text: &sources.get(file).text,
+        }]);
+        collect(&bib, &sources, bib.resolve(key).unwrap())
+    }
+
+    #[test]
+    fn crossref_parents_give_book_titles_and_missing_fields() {
+        let f = fields(
+            "@book{parent, title = {The Book}, subtitle = {Sub}, editor = {E, D}, publisher = {P}, date = {2006}}\
+             @incollection{child, crossref = {parent}, title = {Chapter}, date = {2007}}",
+            "child",
+        );
+        assert_eq!(f.text("title"), Some("Chapter"));
+        assert_eq!(f.text("booktitle"), Some("The Book"));
+        assert_eq!(f.text("booksubtitle"), Some("Sub"));
+        assert_eq!(f.text("publisher"), Some("P"));
+        assert_eq!(f.text("date"), Some("2007"), "the child's own field wins");
+        assert_eq!(f.text("crossref"), Some("parent"));
+    }
+
+    #[test]
+    fn xdata_and_macros_are_resolved() {
+        let f = fields(
+            "@string{pub = \"Changbi\"}@xdata{x, publisher = pub # { Press}, location = {Seoul}}\
+             @book{b, xdata = {x}, title = {T}, month = nov}",
+            "b",
+        );
+        assert_eq!(f.text("publisher"), Some("Changbi Press"));
+        assert_eq!(f.text("location"), Some("Seoul"));
+        assert_eq!(f.text("month"), Some("11"));
+    }
+
+    #[test]
+    fn cycles_do_not_hang() {
+        let f = fields(
+            "@book{a, crossref = {b}, title = {A}}@book{b, crossref = {a}, xdata = {b}}",
+            "a",
+        );
+        assert_eq!(f.text("title"), Some("A"));
+    }
+}

@@ -1,0 +1,10 @@
+//! The References section: bibliography entries formatted in a CSL style.
+pub mod case;
+pub mod csl;
+pub mod date;
+pub mod engine;
+pub mod fields;
+pub mod latex;
+pub mod names;
+pub mod output;
+pub mod section;

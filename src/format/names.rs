@@ -1,0 +1,213 @@
+//! Name lists (`author`, `editor`, ...) as BibTeX writes them, split into
+//! names and name parts.
+//!
+//! Each name is parsed by the `biblatex` crate (`Person::parse`, BibTeX's
+//! "First von Last, Jr" rules and biblatex's extended `family=...` format)
+//! from chunks made by refkeeper's own LaTeX conversion, in which braced
+//! parts are protected: `{World Health Organization}` is one corporate
+//! name. Names in Chinese, Japanese or Korean script are written family
+//! name first without a space (`김민준`), as CSL prescribes for non-Latin
+//! scripts; Cyrillic and Latin names are ordinary names.
+
+use biblatex::{Chunk, Person, Spanned};
+
+use super::latex::{self, Rich};
+
+/// One name, in CSL's parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Name {
+    pub family: String,
+    pub given: String,
+    /// `de`, `van der`: the particle dropped when sorting by family name.
+    pub particle: String,
+    pub suffix: String,
+    /// An institution, or a CJK name, written as it stands.
+    pub literal: Option<String>,
+}
+
+/// A parsed name list; `others` is set when the list ends in `and others`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    pub names: Vec<Name>,
+    pub others: bool,
+}
+
+/// Parses a name list written in LaTeX.
+pub fn parse_list(latex: &str) -> Names {
+    let mut list = Names::default();
+    for part in split_and(latex) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        if part == "others" {
+            list.others = true;
+            continue;
+        }
+        list.names.push(parse_name(&latex::parse(part)));
+    }
+    list
+}
+
+/// Splits at ` and ` outside braces, as BibTeX does.
+pub(crate) fn split_and(latex: &str) -> Vec<&str> {
+    let bytes = latex.as_bytes();
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b if depth == 0 && b.is_ascii_whitespace() => {
+                let rest = &bytes[i + 1..];
+                let word_is_and = rest.len() >= 4
+                    && rest[..3].eq_ignore_ascii_case(b"and")
+                    && rest[3].is_ascii_whitespace();
+                if word_is_and {
+                    parts.push(&latex[start..i]);
+                    i += 4;
+                    start = i;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(&latex[start..]);
+    parts
+}
+
+fn parse_name(rich: &Rich) -> Name {
+    // One protected group is a corporate name: `{World Health Organization}`.
+    if let [only] = rich.segments.as_slice()
+        && only.nocase
+        && only.text.contains(' ')
+    {
+        return Name {
+            literal: Some(only.text.clone()),
+            ..Name::default()
+        };
+    }
+    let chunks: Vec<Spanned<Chunk>> = rich
+        .segments
+        .iter()
+        .map(|s| {
+            let chunk = if s.nocase {
+                Chunk::Verbatim(s.text.clone())
+            } else {
+                Chunk::Normal(s.text.clone())
+            };
+            Spanned::detached(chunk)
+        })
+        .collect();
+    let person = Person::parse(&chunks);
+    let family = person.name.trim().to_owned();
+    let given = person.given_name.trim().to_owned();
+    if is_cjk(&family) || is_cjk(&given) {
+        return Name {
+            literal: Some(format!("{family}{given}")),
+            ..Name::default()
+        };
+    }
+    Name {
+        family,
+        given,
+        particle: person.prefix.trim().to_owned(),
+        suffix: person.suffix.trim().to_owned(),
+        literal: None,
+    }
+}
+
+/// Whether the text is written in Han, Hangul or Kana.
+pub fn is_cjk(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c as u32,
+            0x1100..=0x11FF | 0x3040..=0x30FF | 0x3130..=0x318F | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(latex: &str) -> Vec<(String, String, String, Option<String>)> {
+        parse_list(latex)
+            .names
+            .into_iter()
+            .map(|n| (n.family, n.given, n.particle, n.literal))
+            .collect()
+    }
+
+    fn person(
+        family: &str,
+        given: &str,
+        particle: &str,
+    ) -> (String, String, String, Option<String>) {
+        (
+            family.to_owned(),
+            given.to_owned(),
+            particle.to_owned(),
+            None,
+        )
+    }
+
+    fn literal(text: &str) -> (String, String, String, Option<String>) {
+        (
+            String::new(),
+            String::new(),
+            String::new(),
+            Some(text.to_owned()),
+        )
+    }
+
+    #[test]
+    fn particles_and_orders() {
+        assert_eq!(
+            parts(
+                "de La Fontaine, Jean and Marcel de Haas and Bailes, Alyson J. K. and D{\\\"u}nay, P{\\'a}l"
+            ),
+            vec![
+                person("La Fontaine", "Jean", "de"),
+                person("Haas", "Marcel", "de"),
+                person("Bailes", "Alyson J. K.", ""),
+                person("Dünay", "Pál", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn corporate_names_in_braces() {
+        assert_eq!(
+            parts("{Republic of Korea} and {Democratic People's Republic of Korea}"),
+            vec![
+                literal("Republic of Korea"),
+                literal("Democratic People’s Republic of Korea")
+            ]
+        );
+    }
+
+    #[test]
+    fn cjk_names_family_first_without_space() {
+        assert_eq!(
+            parts("김, 민준 and 김게르만 and 毛, 泽东"),
+            vec![literal("김민준"), literal("김게르만"), literal("毛泽东")]
+        );
+    }
+
+    #[test]
+    fn cyrillic_names_are_ordinary() {
+        assert_eq!(parts("Югай, Г. А."), vec![person("Югай", "Г. А.", "")]);
+    }
+
+    #[test]
+    fn and_others_and_and_inside_braces() {
+        let list = parse_list("Smith, J. and {Barnes and Noble} and others");
+        assert!(list.others);
+        assert_eq!(list.names.len(), 2);
+        assert_eq!(list.names[1].literal.as_deref(), Some("Barnes and Noble"));
+    }
+}

@@ -1,0 +1,291 @@
+//! Writers for formatted references: plain text, Pandoc Markdown, HTML and
+//! LaTeX. Each escapes what its format would otherwise read as markup: a
+//! title containing `<b>` stays text in HTML, `50%` stays text in LaTeX,
+//! and an `@` in Markdown cannot become a citation.
+
+use super::engine::{Piece, Reference};
+use super::latex::Style;
+
+/// The markup of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Text,
+    Markdown,
+    Html,
+    Latex,
+}
+
+impl Target {
+    /// The target a file's extension implies.
+    pub fn for_path(path: &std::path::Path) -> Target {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("md" | "markdown" | "qmd" | "rmd") => Target::Markdown,
+            Some("tex" | "ltx") => Target::Latex,
+            Some("html" | "htm") => Target::Html,
+            _ => Target::Text,
+        }
+    }
+}
+
+/// One reference in the target markup, label first.
+pub fn write(reference: &Reference, target: Target) -> String {
+    let mut out = String::new();
+    if let Some(label) = &reference.label {
+        out.push_str(&pieces(label, target));
+        out.push(' ');
+    }
+    out.push_str(&pieces(&reference.body, target));
+    let out = out.trim().to_owned();
+    match target {
+        Target::Markdown => escape_line_start(&out),
+        Target::Html => format!("<div class=\"csl-entry\">{out}</div>"),
+        _ => out,
+    }
+}
+
+/// Several references as a block: one paragraph each.
+pub fn write_all(references: &[Reference], target: Target) -> String {
+    let separator = if target == Target::Html { "\n" } else { "\n\n" };
+    references
+        .iter()
+        .map(|r| write(r, target))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+fn pieces(pieces: &[Piece], target: Target) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        let text = match target {
+            Target::Text => piece.text.clone(),
+            Target::Markdown => escape_markdown(&piece.text),
+            Target::Html => escape_html(&piece.text),
+            Target::Latex => escape_latex(&piece.text),
+        };
+        let text = link(&text, piece, target);
+        out.push_str(&styled(text, piece.style, target));
+    }
+    out
+}
+
+fn link(text: &str, piece: &Piece, target: Target) -> String {
+    let Some(url) = &piece.link else {
+        return text.to_owned();
+    };
+    match target {
+        Target::Text => text.to_owned(),
+        Target::Markdown if piece.text == *url => format!("<{url}>"),
+        Target::Markdown => format!("[{text}]({})", url.replace(')', "%29").replace(' ', "%20")),
+        Target::Html => format!("<a href=\"{}\">{text}</a>", escape_html(url)),
+        Target::Latex if piece.text == *url => format!("\\url{{{}}}", escape_url_latex(url)),
+        Target::Latex => format!("\\href{{{}}}{{{text}}}", escape_url_latex(url)),
+    }
+}
+
+/// Wraps text in the target's markup, keeping spaces at the ends outside
+/// (Markdown does not take `* text*` as emphasis).
+fn styled(text: String, style: Style, target: Target) -> String {
+    if target == Target::Text || style == Style::default() || text.trim().is_empty() {
+        return text;
+    }
+    let lead = &text[..text.len() - text.trim_start().len()];
+    let trail = &text[text.trim_end().len()..];
+    let mut core = text.trim().to_owned();
+    let wraps: [(bool, [(&str, &str); 3]); 5] = [
+        (
+            style.italic,
+            [("*", "*"), ("<i>", "</i>"), ("\\emph{", "}")],
+        ),
+        (
+            style.bold,
+            [("**", "**"), ("<b>", "</b>"), ("\\textbf{", "}")],
+        ),
+        (
+            style.small_caps,
+            [
+                ("[", "]{.smallcaps}"),
+                ("<span style=\"font-variant:small-caps\">", "</span>"),
+                ("\\textsc{", "}"),
+            ],
+        ),
+        (
+            style.superscript,
+            [("^", "^"), ("<sup>", "</sup>"), ("\\textsuperscript{", "}")],
+        ),
+        (
+            style.subscript,
+            [("~", "~"), ("<sub>", "</sub>"), ("\\textsubscript{", "}")],
+        ),
+    ];
+    let column = match target {
+        Target::Markdown => 0,
+        Target::Html => 1,
+        _ => 2,
+    };
+    for (on, forms) in wraps {
+        if on {
+            let (open, close) = forms[column];
+            core = format!("{open}{core}{close}");
+        }
+    }
+    format!("{lead}{core}{trail}")
+}
+
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '$' | '@' | '^' | '~' | '|' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A reference must not start a list or a heading: `1. Name` (Vancouver)
+/// or `- Name` at the start of a line would.
+fn escape_line_start(text: &str) -> String {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && matches!(text.as_bytes().get(digits), Some(b'.' | b')')) {
+        return format!("{}\\{}", &text[..digits], &text[digits..]);
+    }
+    if (text.starts_with("- ") || text.starts_with("+ ")) && text.len() > 1 {
+        return format!("\\{text}");
+    }
+    text.to_owned()
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn escape_latex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '{' | '}' | '$' | '&' | '#' | '_' | '%' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '^' => out.push_str("\\textasciicircum{}"),
+            '~' => out.push_str("\\textasciitilde{}"),
+            '\u{a0}' => out.push('~'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// In `\url{}` and `\href{}` only `%`, `#` and braces need care.
+fn escape_url_latex(url: &str) -> String {
+    url.replace('\\', "/")
+        .replace('%', "\\%")
+        .replace('#', "\\#")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(text: &str, italic: bool) -> Piece {
+        Piece {
+            text: text.to_owned(),
+            style: Style {
+                italic,
+                ..Style::default()
+            },
+            link: None,
+        }
+    }
+
+    fn reference(pieces: Vec<Piece>) -> Reference {
+        Reference {
+            key: "k".into(),
+            label: None,
+            body: pieces,
+        }
+    }
+
+    #[test]
+    fn italics_in_each_target() {
+        let r = reference(vec![
+            piece("Kim, M. (2007). ", false),
+            piece("Korea and <b>Asia</b> ", true),
+            piece("50% & more.", false),
+        ]);
+        assert_eq!(
+            write(&r, Target::Text),
+            "Kim, M. (2007). Korea and <b>Asia</b> 50% & more."
+        );
+        assert_eq!(
+            write(&r, Target::Markdown),
+            "Kim, M. (2007). *Korea and \\<b\\>Asia\\</b\\>* 50% & more."
+        );
+        assert_eq!(
+            write(&r, Target::Html),
+            "<div class=\"csl-entry\">Kim, M. (2007). <i>Korea and &lt;b&gt;Asia&lt;/b&gt;</i> 50% &amp; more.</div>"
+        );
+        assert_eq!(
+            write(&r, Target::Latex),
+            "Kim, M. (2007). \\emph{Korea and <b>Asia</b>} 50\\% \\& more."
+        );
+    }
+
+    #[test]
+    fn latex_specials_are_escaped() {
+        let r = reference(vec![piece("a_b #1 $5 {x} ~ ^ \\ vol.\u{a0}3", false)]);
+        assert_eq!(
+            write(&r, Target::Latex),
+            "a\\_b \\#1 \\$5 \\{x\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} vol.~3"
+        );
+    }
+
+    #[test]
+    fn markdown_cannot_start_a_list_or_cite() {
+        let r = reference(vec![piece("1. Kim M. Mail kim@example.org", false)]);
+        assert_eq!(
+            write(&r, Target::Markdown),
+            "1\\. Kim M. Mail kim\\@example.org"
+        );
+    }
+
+    #[test]
+    fn links() {
+        let url = "https://doi.org/10.1/x_y";
+        let r = reference(vec![Piece {
+            text: url.into(),
+            style: Style::default(),
+            link: Some(url.into()),
+        }]);
+        assert_eq!(write(&r, Target::Markdown), format!("<{url}>"));
+        assert_eq!(
+            write(&r, Target::Html),
+            format!(
+                "<div class=\"csl-entry\"><a href=\"{url}\">https://doi.org/10.1/x\\_y</a></div>"
+            )
+            .replace("\\_", "_")
+        );
+        assert_eq!(write(&r, Target::Latex), "\\url{https://doi.org/10.1/x_y}");
+    }
+}
