@@ -140,6 +140,12 @@ impl Report {
 
 /// Finds the configuration and the inputs of a request and reads them.
 pub fn load(request: &Request) -> Result<Project, Error> {
+    load_inputs(request, true)
+}
+
+/// [`load`], where a project without chapters is fine unless
+/// `need_chapters` (`refs --all` formats the bibliography alone).
+fn load_inputs(request: &Request, need_chapters: bool) -> Result<Project, Error> {
     let config = match &request.config {
         ConfigSource::File(path) => Config::load(&inputs::join(&request.cwd, path))?,
         ConfigSource::Discover => match Config::find(&request.cwd) {
@@ -152,7 +158,7 @@ pub fn load(request: &Request) -> Result<Project, Error> {
         Some(dir) => inputs::join(&request.cwd, dir),
         None => request.cwd.clone(),
     };
-    let (bibliographies, chapters) = find_inputs(request, &config, &root)?;
+    let (bibliographies, chapters) = find_inputs(request, &config, &root, need_chapters)?;
     let mut errors = bibliographies.errors;
     errors.extend(chapters.errors);
     let mut project = load_files(&bibliographies.files, &chapters.files, config, errors);
@@ -165,7 +171,12 @@ pub fn load(request: &Request) -> Result<Project, Error> {
 ///
 /// Command-line paths are relative to the working folder; configured and
 /// default ones to the project root.
-fn find_inputs(request: &Request, config: &Config, root: &Path) -> Result<(Found, Found), Error> {
+fn find_inputs(
+    request: &Request,
+    config: &Config,
+    root: &Path,
+    need_chapters: bool,
+) -> Result<(Found, Found), Error> {
     let cwd = &request.cwd;
     let to_specs = |paths: &[PathBuf]| {
         paths
@@ -180,13 +191,16 @@ fn find_inputs(request: &Request, config: &Config, root: &Path) -> Result<(Found
         inputs::expand(specs, root, cwd, Want::Chapter)
     } else {
         let default = root.join(DEFAULT_CHAPTERS);
-        if !default.is_dir() {
+        if !default.is_dir() && !need_chapters {
+            Found::default()
+        } else if !default.is_dir() {
             return Err(Error::NoInputs(format!(
                 "no chapters to check: `{}` does not exist; name chapter files or folders (refkeeper check PATHS...) or list them under `chapters` in refkeeper.toml",
                 inputs::shown_path(&default, cwd).display()
             )));
+        } else {
+            inputs::expand(&[DEFAULT_CHAPTERS.to_owned()], root, cwd, Want::Chapter)
         }
-        inputs::expand(&[DEFAULT_CHAPTERS.to_owned()], root, cwd, Want::Chapter)
     };
 
     let bibliographies = if !request.bibliographies.is_empty() {
@@ -389,6 +403,8 @@ pub struct RefsRequest {
     pub locale: Option<String>,
     /// Every entry, not only the cited ones.
     pub all: bool,
+    /// Only the CSL data is wanted (no style needed, nothing formatted).
+    pub data_only: bool,
 }
 
 /// The formatted References of a project.
@@ -401,11 +417,16 @@ pub struct References {
     pub items: Vec<CslItem>,
     /// Keys cited but missing, dates that cannot be read, broken entries.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the CSL engine could not do (see [`format::engine::Engine::render`]).
+    pub notes: Vec<String>,
 }
 
 /// Runs `refkeeper refs`: the cited entries (or all) in a CSL style.
 pub fn references(request: &RefsRequest) -> Result<References, Error> {
-    let project = load(&request.inputs)?;
+    let project = load_inputs(&request.inputs, !request.all)?;
+    if request.data_only {
+        return Ok(references_with(project, None, request.all));
+    }
     let style = request
         .style
         .clone()
@@ -422,11 +443,12 @@ pub fn references(request: &RefsRequest) -> Result<References, Error> {
         .clone()
         .or_else(|| project.config.refs.locale.clone());
     let engine = Engine::new(&style, locale.as_deref())?;
-    Ok(references_with(project, &engine, request.all))
+    Ok(references_with(project, Some(&engine), request.all))
 }
 
-/// Formats the References of a project already read with a given engine.
-pub fn references_with(project: Project, engine: &Engine, all: bool) -> References {
+/// Formats the References of a project already read with a given engine
+/// (or, without one, only builds their CSL data).
+pub fn references_with(project: Project, engine: Option<&Engine>, all: bool) -> References {
     let Analysis {
         bib,
         bib_diagnostics,
@@ -485,12 +507,13 @@ pub fn references_with(project: Project, engine: &Engine, all: bool) -> Referenc
         items.push(item);
         diagnostics.extend(item_diagnostics);
     }
-    let references = engine.render(&items);
+    let rendered = engine.map(|e| e.render(&items)).unwrap_or_default();
     let diagnostics = finish_diagnostics(diagnostics, &project.sources, &project.config);
     References {
         project,
-        references,
+        references: rendered.references,
         items,
         diagnostics,
+        notes: rendered.notes,
     }
 }

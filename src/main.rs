@@ -101,11 +101,13 @@ fn refs(args: RefsArgs) -> u8 {
         Ok(request) => request,
         Err(status) => return status,
     };
+    let data_only = args.format == RefsFormatArg::CslJson;
     let request = refkeeper::RefsRequest {
         inputs,
         style: args.style,
         locale: args.locale,
         all: args.all,
+        data_only,
     };
     let refs = match refkeeper::references(&request) {
         Ok(refs) => refs,
@@ -124,6 +126,9 @@ fn refs(args: RefsArgs) -> u8 {
             stderr_color,
             &mut stderr,
         );
+    }
+    for message in &refs.notes {
+        note(&format!("warning: {message}"));
     }
     let failure = if project.read_errors.is_empty() {
         CLEAN

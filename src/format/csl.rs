@@ -534,11 +534,8 @@ fn csl_date(date: &DateValue) -> Value {
 fn csl_markup(rich: &Rich) -> String {
     let mut out = String::new();
     for segment in &rich.segments {
-        let mut text = segment
-            .text
-            .replace('&', "&#38;")
-            .replace('<', "&#60;")
-            .replace('>', "&#62;");
+        // citeproc-js reads only its own tags as markup; `&` and `<` may stay.
+        let mut text = segment.text.clone();
         let s = segment.style;
         let wraps: [(bool, &str, &str); 6] = [
             (segment.nocase, "<span class=\"nocase\">", "</span>"),
@@ -690,7 +687,7 @@ mod tests {
         let json = item.to_csl_json();
         assert_eq!(
             json["title"],
-            "On <i>fables</i> of <span class=\"nocase\">NASA</span> &#38; co"
+            "On <i>fables</i> of <span class=\"nocase\">NASA</span> & co"
         );
         assert_eq!(json["author"][0]["dropping-particle"], "de");
         assert_eq!(json["author"][1]["literal"], "WHO Team");

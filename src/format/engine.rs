@@ -38,6 +38,27 @@ pub struct Piece {
     pub link: Option<String>,
 }
 
+/// The References and what the engine could not do.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub references: Vec<Reference>,
+    pub notes: Vec<String>,
+}
+
+/// Runs `f`, turning a panic into `None` without printing it.
+fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    use std::sync::Mutex;
+    // The panic hook is global: swap it under a lock so concurrent renders
+    // do not restore each other's hooks.
+    static HOOK: Mutex<()> = Mutex::new(());
+    let _guard = HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    result.ok()
+}
+
 /// One formatted reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
@@ -91,6 +112,8 @@ pub struct Engine {
     style: IndependentStyle,
     locales: Vec<Locale>,
     locale: Option<LocaleCode>,
+    /// The locale's `punctuation-in-quote` option.
+    punctuation_in_quote: bool,
 }
 
 impl Engine {
@@ -100,17 +123,61 @@ impl Engine {
         if style.bibliography.is_none() {
             return Err(StyleError::NoBibliography(style.info.title.value.clone()));
         }
+        let locales = hayagriva::archive::locales();
+        let locale = locale.map(|l| LocaleCode(l.to_owned()));
+        let punctuation_in_quote = punctuation_in_quote(&style, &locales, locale.as_ref());
         Ok(Engine {
             style,
-            locales: hayagriva::archive::locales(),
-            locale: locale.map(|l| LocaleCode(l.to_owned())),
+            locales,
+            locale,
+            punctuation_in_quote,
         })
     }
 
-    /// Formats the items; the result is in the style's order.
-    pub fn render(&self, items: &[CslItem]) -> Vec<Reference> {
+    /// Formats the items; the result is in the style's order, with notes
+    /// on anything the engine could not do.
+    ///
+    /// hayagriva can panic on some inputs (an index out of bounds in its
+    /// given-name disambiguation, seen on a real 453-entry thesis). A panic
+    /// must not take refkeeper down: the render is retried without name
+    /// disambiguation, then entry by entry, and each retreat is reported.
+    pub fn render(&self, items: &[CslItem]) -> Rendered {
+        if let Some(references) = quietly(|| self.render_with(&self.style, items)) {
+            return Rendered {
+                references,
+                notes: Vec::new(),
+            };
+        }
+        let mut plain = self.style.clone();
+        plain.citation.disambiguate_add_givenname = false;
+        plain.citation.disambiguate_add_names = false;
+        if let Some(references) = quietly(|| self.render_with(&plain, items)) {
+            return Rendered {
+                references,
+                notes: vec![
+                    "the CSL engine (hayagriva) failed while disambiguating names; the References were formatted without given-name disambiguation".to_owned(),
+                ],
+            };
+        }
+        let mut references = Vec::new();
+        let mut notes = vec![
+            "the CSL engine (hayagriva) failed on this bibliography; entries were formatted one by one (no numbering or disambiguation across entries)".to_owned(),
+        ];
+        for item in items {
+            match quietly(|| self.render_with(&plain, std::slice::from_ref(item))) {
+                Some(mut one) => references.append(&mut one),
+                None => notes.push(format!(
+                    "the CSL engine (hayagriva) failed on entry `{}`; it is left out",
+                    item.id
+                )),
+            }
+        }
+        Rendered { references, notes }
+    }
+
+    fn render_with(&self, style: &IndependentStyle, items: &[CslItem]) -> Vec<Reference> {
         let entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::Start)).collect();
-        let first = self.run(&entries);
+        let first = self.run(style, &entries);
         let ranged: Vec<&CslItem> = items
             .iter()
             .filter(|i| i.issued.as_ref().is_some_and(is_range))
@@ -118,13 +185,21 @@ impl Engine {
         if ranged.is_empty() {
             return first
                 .into_iter()
-                .map(|(key, label, body)| reference(key, label, &body, &HashMap::new()))
+                .map(|(key, label, body)| {
+                    reference(
+                        key,
+                        label,
+                        &body,
+                        &HashMap::new(),
+                        self.punctuation_in_quote,
+                    )
+                })
                 .collect();
         }
         // Render again with the end of each range, and merge the date texts.
         let end_entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::End)).collect();
         let second: HashMap<String, ElemChildren> = self
-            .run(&end_entries)
+            .run(style, &end_entries)
             .into_iter()
             .map(|(key, _, body)| (key, body))
             .collect();
@@ -145,24 +220,28 @@ impl Engine {
                         }
                     }
                 }
-                reference(key, label, &body, &replacements)
+                reference(key, label, &body, &replacements, self.punctuation_in_quote)
             })
             .collect()
     }
 
-    fn run(&self, entries: &[Entry]) -> Vec<(String, Option<ElemChild>, ElemChildren)> {
+    fn run(
+        &self,
+        style: &IndependentStyle,
+        entries: &[Entry],
+    ) -> Vec<(String, Option<ElemChild>, ElemChildren)> {
         let mut driver = BibliographyDriver::new();
         for entry in entries {
             driver.citation(CitationRequest::new(
                 vec![CitationItem::with_entry(entry)],
-                &self.style,
+                style,
                 self.locale.clone(),
                 &self.locales,
                 None,
             ));
         }
         let rendered = driver.finish(BibliographyRequest::new(
-            &self.style,
+            style,
             self.locale.clone(),
             &self.locales,
         ));
@@ -176,6 +255,36 @@ impl Engine {
             })
             .unwrap_or_default()
     }
+}
+
+/// The `punctuation-in-quote` option of the language in use: from the
+/// style's own locale overrides, else the locale files (exact language,
+/// then its primary language).
+fn punctuation_in_quote(
+    style: &IndependentStyle,
+    locales: &[Locale],
+    requested: Option<&LocaleCode>,
+) -> bool {
+    let language = requested
+        .or(style.default_locale.as_ref())
+        .map_or("en-US", |l| l.0.as_str())
+        .to_owned();
+    let primary = language.split('-').next().unwrap_or_default().to_owned();
+    let option = |locale: &Locale| locale.style_options.and_then(|o| o.punctuation_in_quote);
+    let matches = |locale: &Locale, exact: bool| match &locale.lang {
+        Some(code) if exact => code.0 == language,
+        Some(code) => code.0.split('-').next() == Some(primary.as_str()),
+        None => !exact,
+    };
+    style
+        .locale
+        .iter()
+        .filter(|l| matches(l, true))
+        .chain(style.locale.iter().filter(|l| matches(l, false)))
+        .chain(locales.iter().filter(|l| matches(l, true)))
+        .chain(locales.iter().filter(|l| matches(l, false)))
+        .find_map(option)
+        .unwrap_or(false)
 }
 
 fn load_style(spec: &str) -> Result<IndependentStyle, StyleError> {
@@ -277,14 +386,27 @@ const SMALL_CAPS: (char, char) = ('\u{E004}', '\u{E005}');
 const SUPERSCRIPT: (char, char) = ('\u{E006}', '\u{E007}');
 const SUBSCRIPT: (char, char) = ('\u{E008}', '\u{E009}');
 
-fn chunked(rich: &Rich) -> ChunkedString {
-    let mut out = ChunkedString::new();
+/// Rich text as a hayagriva string: styled runs between marker
+/// characters, brace-protected text as verbatim chunks.
+///
+/// For English text, words are also protected where citeproc-js's title
+/// case would leave them alone, so that a style's `text-case="title"`
+/// comes out as citeproc-js makes it: citeproc-js capitalises only
+/// all-lower-case words that are not stop words (and the first word, and
+/// words after `:` `?` `!`), and never touches a word that has capitals.
+/// hayagriva capitalises stop words after a comma (`And`) and lower-cases
+/// the rest of mixed-case words (`Texbook`), so those words go verbatim.
+///
+/// Two quirks of hayagriva's case folder shape the chunks (found by
+/// probing it): a normal chunk that starts with a space right after a
+/// verbatim one loses the space, and a word right after a marker
+/// character is not capitalised. So a normal chunk after a verbatim one
+/// starts with [`GUARD`], and markers go before the space before a word.
+fn chunked(rich: &Rich, english: bool) -> ChunkedString {
+    let mut out = Chunks::default();
+    let mut first = true;
+    let mut after_punctuation = false;
     for segment in &rich.segments {
-        let kind = if segment.nocase {
-            ChunkKind::Verbatim
-        } else {
-            ChunkKind::Normal
-        };
         let s = segment.style;
         let marks: Vec<(char, char)> = [
             (s.italic, ITALIC),
@@ -296,18 +418,221 @@ fn chunked(rich: &Rich) -> ChunkedString {
         .into_iter()
         .filter_map(|(on, mark)| on.then_some(mark))
         .collect();
-        let mut text = String::new();
-        marks.iter().for_each(|m| text.push(m.0));
-        text.push_str(&segment.text);
-        marks.iter().rev().for_each(|m| text.push(m.1));
-        out.push_chunk(StringChunk::new(text, kind));
+        for mark in &marks {
+            out.mark(mark.0);
+        }
+        if segment.nocase || !english {
+            let kind = if segment.nocase {
+                ChunkKind::Verbatim
+            } else {
+                ChunkKind::Normal
+            };
+            out.push(&segment.text, kind);
+            if segment.text.chars().any(char::is_alphanumeric) {
+                first = false;
+            }
+        } else {
+            for (word, is_word) in words(&segment.text) {
+                if !is_word {
+                    out.push(word, ChunkKind::Normal);
+                    if word.trim_end().ends_with([':', '?', '!']) {
+                        after_punctuation = true;
+                    }
+                    continue;
+                }
+                let lower = word.to_lowercase();
+                let capitalised_by_citeproc = (word.chars().count() > 1
+                    && !STOP_WORDS.contains(&lower.as_str()))
+                    || first
+                    || after_punctuation;
+                let kind = if word == lower && capitalised_by_citeproc {
+                    ChunkKind::Normal
+                } else {
+                    ChunkKind::Verbatim
+                };
+                out.push(word, kind);
+                first = false;
+                after_punctuation = false;
+            }
+        }
+        for mark in marks.iter().rev() {
+            out.mark(mark.1);
+        }
+    }
+    out.finish()
+}
+
+/// A zero-width space: keeps hayagriva from dropping the space after a
+/// verbatim chunk. Removed again after rendering.
+const GUARD: char = '\u{200B}';
+
+/// Builds a chunked string, merging neighbours of one kind.
+#[derive(Default)]
+struct Chunks {
+    chunks: Vec<(String, ChunkKind)>,
+}
+
+impl Chunks {
+    fn push(&mut self, text: &str, kind: ChunkKind) {
+        if text.is_empty() {
+            return;
+        }
+        match self.chunks.last_mut() {
+            Some(last) if last.1 == kind => last.0.push_str(text),
+            Some(last) if last.1 == ChunkKind::Verbatim && kind == ChunkKind::Normal => {
+                self.chunks.push((format!("{GUARD}{text}"), kind));
+            }
+            _ => self.chunks.push((text.to_owned(), kind)),
+        }
+    }
+
+    /// A marker goes before the spaces that end the text so far.
+    fn mark(&mut self, marker: char) {
+        match self.chunks.last_mut() {
+            Some(last) => {
+                let body = last.0.trim_end_matches(' ').len();
+                last.0.insert(body, marker);
+            }
+            None => self.chunks.push((marker.to_string(), ChunkKind::Normal)),
+        }
+    }
+
+    fn finish(self) -> ChunkedString {
+        let mut out = ChunkedString::new();
+        for (text, kind) in self.chunks {
+            out.push_chunk(StringChunk::new(text, kind));
+        }
+        out
+    }
+}
+
+/// Words and the text between them, as citeproc-js splits a title for
+/// case changes (hyphenated parts are separate words).
+fn words(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut in_word: Option<bool> = None;
+    for (i, c) in text.char_indices() {
+        let word = c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
+        if in_word.is_some_and(|w| w != word) {
+            out.push((&text[start..i], in_word.unwrap_or(false)));
+            start = i;
+        }
+        in_word = Some(word);
+    }
+    if start < text.len() {
+        out.push((&text[start..], in_word.unwrap_or(false)));
     }
     out
 }
 
-fn format_string(rich: &Rich) -> FormatString {
+/// citeproc-js's stop words (`CSL.SKIP_WORDS`), one-word entries.
+const STOP_WORDS: &[&str] = &[
+    "about",
+    "above",
+    "across",
+    "afore",
+    "after",
+    "against",
+    "al",
+    "along",
+    "alongside",
+    "amid",
+    "amidst",
+    "among",
+    "amongst",
+    "anenst",
+    "apropos",
+    "apud",
+    "around",
+    "as",
+    "aside",
+    "astride",
+    "at",
+    "athwart",
+    "atop",
+    "barring",
+    "before",
+    "behind",
+    "below",
+    "beneath",
+    "beside",
+    "besides",
+    "between",
+    "beyond",
+    "but",
+    "by",
+    "circa",
+    "despite",
+    "down",
+    "during",
+    "et",
+    "except",
+    "for",
+    "forenenst",
+    "from",
+    "given",
+    "in",
+    "inside",
+    "into",
+    "lest",
+    "like",
+    "modulo",
+    "near",
+    "next",
+    "notwithstanding",
+    "of",
+    "off",
+    "on",
+    "onto",
+    "out",
+    "over",
+    "per",
+    "plus",
+    "pro",
+    "qua",
+    "sans",
+    "since",
+    "than",
+    "through",
+    "thru",
+    "throughout",
+    "thruout",
+    "till",
+    "to",
+    "toward",
+    "towards",
+    "under",
+    "underneath",
+    "until",
+    "unto",
+    "up",
+    "upon",
+    "versus",
+    "vs",
+    "v",
+    "via",
+    "with",
+    "within",
+    "without",
+    "or",
+    "yet",
+    "so",
+    "and",
+    "nor",
+    "a",
+    "an",
+    "the",
+    "de",
+    "von",
+    "van",
+    "c",
+    "ca",
+];
+
+fn format_string(rich: &Rich, english: bool) -> FormatString {
     FormatString {
-        value: chunked(rich),
+        value: chunked(rich, english),
         short: None,
     }
 }
@@ -388,9 +713,17 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
     };
     let mut entry = Entry::new(&item.id, entry_type);
     let mut parents = Vec::new();
+    // CSL: items without a language are taken to be English.
+    let english = item
+        .language
+        .as_deref()
+        .is_none_or(|l| l == "en" || l.starts_with("en-"));
     if let Some(title) = &item.title {
-        let mut title = format_string(title);
-        title.short = item.title_short.as_ref().map(|s| Box::new(chunked(s)));
+        let mut title = format_string(title, english);
+        title.short = item
+            .title_short
+            .as_ref()
+            .map(|s| Box::new(chunked(s, english)));
         entry.set_title(title);
     }
     if !item.author.names.is_empty() {
@@ -401,15 +734,17 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
     }
     if item.publisher.is_some() || item.publisher_place.is_some() {
         entry.set_publisher(Publisher::new(
-            item.publisher.as_ref().map(format_string),
-            item.publisher_place.as_ref().map(format_string),
+            item.publisher.as_ref().map(|p| format_string(p, english)),
+            item.publisher_place
+                .as_ref()
+                .map(|p| format_string(p, english)),
         ));
     }
     if let Some(genre) = &item.genre {
-        entry.set_genre(format_string(genre));
+        entry.set_genre(format_string(genre, english));
     }
     if let Some(note) = &item.note {
-        entry.set_note(format_string(note));
+        entry.set_note(format_string(note, english));
     }
     if let Some(url) = item.url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
         let visited = item
@@ -470,9 +805,9 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
     }
     if let Some(event) = &item.event_title {
         let mut conference = Entry::new(&item.id, EntryType::Conference);
-        conference.set_title(format_string(event));
+        conference.set_title(format_string(event, english));
         if let Some(place) = &item.event_place {
-            conference.set_location(format_string(place));
+            conference.set_location(format_string(place, english));
         }
         if let Some(date) = item.event_date.as_ref().and_then(DateValue::start) {
             conference.set_date(hayagriva_date(date));
@@ -482,7 +817,7 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
 
     let series = item.collection_title.as_ref().map(|title| {
         let mut series = Entry::new(&item.id, EntryType::Book);
-        series.set_title(format_string(title));
+        series.set_title(format_string(title, english));
         if let Some(number) = &item.collection_number {
             series.set_volume(numeric(number));
         }
@@ -497,7 +832,7 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
             };
             let mut periodical = Entry::new(&item.id, kind);
             if let Some(title) = &item.container_title {
-                periodical.set_title(format_string(title));
+                periodical.set_title(format_string(title, english));
             }
             if let Some(volume) = &item.volume {
                 periodical.set_volume(numeric(volume));
@@ -515,7 +850,7 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
             };
             let mut book = Entry::new(&item.id, kind);
             if let Some(title) = &item.container_title {
-                book.set_title(format_string(title));
+                book.set_title(format_string(title, english));
             }
             if !item.editor.names.is_empty() {
                 book.set_editors(persons(&item.editor));
@@ -590,18 +925,19 @@ fn reference(
     label: Option<ElemChild>,
     body: &ElemChildren,
     dates: &HashMap<usize, String>,
+    punctuation_in_quote: bool,
 ) -> Reference {
     let label = label.map(|child| {
         let mut flattener = Flattener::default();
         flattener.child(&child, &HashMap::new());
-        flattener.finish()
+        flattener.finish(punctuation_in_quote)
     });
     let mut flattener = Flattener::default();
     flattener.children(body, dates);
     Reference {
         key,
         label,
-        body: flattener.finish(),
+        body: flattener.finish(punctuation_in_quote),
     }
 }
 
@@ -646,7 +982,7 @@ impl Flattener {
 
     fn text(&mut self, text: &str, base: Style, link: Option<&str>) {
         let mut run = String::new();
-        for c in text.chars() {
+        for c in text.chars().filter(|&c| c != GUARD) {
             let toggle = [ITALIC, BOLD, SMALL_CAPS, SUPERSCRIPT, SUBSCRIPT]
                 .iter()
                 .enumerate()
@@ -694,9 +1030,114 @@ impl Flattener {
         });
     }
 
-    fn finish(self) -> Vec<Piece> {
-        self.pieces
+    fn finish(self, punctuation_in_quote: bool) -> Vec<Piece> {
+        tidy(self.pieces, punctuation_in_quote)
     }
+}
+
+/// CSL's punctuation rules, which hayagriva leaves out: a period after
+/// `.`, `?` or `!` (closing quotes between them allowed) is dropped; so is
+/// a comma before `)` or `.`, and the space hayagriva puts between a
+/// volume and `:`; runs of spaces become one. Quotes inside quotes flip
+/// (“…‘…’…”), and with `punctuation_in_quote` (American English) a period
+/// or comma after a closing quote moves inside it.
+fn tidy(pieces: Vec<Piece>, punctuation_in_quote: bool) -> Vec<Piece> {
+    let chars: Vec<(char, usize)> = pieces
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            // MLA's subsequent-author dash: hayagriva keeps the connector of
+            // the names it replaced (`———, and .`).
+            let text = p
+                .text
+                .replace("———, and .", "———.")
+                .replace("———, et al.", "———.");
+            text.chars().map(move |c| (c, i)).collect::<Vec<_>>()
+        })
+        .collect();
+    let mut out: Vec<(char, usize)> = Vec::with_capacity(chars.len());
+    // Open quotes: whether each was flipped to single.
+    let mut quotes: Vec<bool> = Vec::new();
+    // How many characters at the end of `out` are closing quotes.
+    let mut closers = 0usize;
+    for (index, &(c, piece)) in chars.iter().enumerate() {
+        let next = chars.get(index + 1).map(|x| x.0);
+        let previous_significant = out
+            .iter()
+            .rev()
+            .map(|x| x.0)
+            .find(|c| !matches!(c, '”' | '’' | '»' | '"'));
+        let mut emitted = c;
+        let drop = match c {
+            '.' => {
+                let before = chars[..index]
+                    .iter()
+                    .rev()
+                    .take_while(|x| x.0 == '.')
+                    .count();
+                let after = chars[index + 1..].iter().take_while(|x| x.0 == '.').count();
+                match before + 1 + after {
+                    // An ellipsis stays; `..` loses its second dot.
+                    run if run >= 3 => false,
+                    2 => before == 1,
+                    _ => matches!(previous_significant, Some('.' | '?' | '!')),
+                }
+            }
+            ',' => matches!(next, Some(')' | '.')),
+            ' ' => {
+                out.last().is_some_and(|x| x.0 == ' ')
+                    || (next == Some(':') && out.last().is_some_and(|x| x.0.is_ascii_digit()))
+            }
+            _ => false,
+        };
+        if drop {
+            continue;
+        }
+        let mut closing = false;
+        match c {
+            '“' => {
+                let nested = quotes.last() == Some(&false);
+                quotes.push(nested);
+                if nested {
+                    emitted = '‘';
+                }
+            }
+            '‘' => quotes.push(false),
+            '”' => {
+                if quotes.pop() == Some(true) {
+                    emitted = '’';
+                }
+                closing = true;
+            }
+            // A ’ before a letter is an apostrophe; otherwise it may close.
+            '’' if !next.is_some_and(char::is_alphanumeric) && !quotes.is_empty() => {
+                quotes.pop();
+                closing = true;
+            }
+            '.' | ',' if punctuation_in_quote && closers > 0 => {
+                let at = out.len() - closers;
+                out.insert(at, (c, out[at].1));
+                continue;
+            }
+            _ => {}
+        }
+        out.push((emitted, piece));
+        closers = if closing { closers + 1 } else { 0 };
+    }
+    let mut result: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for (c, piece) in out {
+        match result.last_mut() {
+            Some(last) if last.style == pieces[piece].style && last.link == pieces[piece].link => {
+                last.text.push(c)
+            }
+            _ => result.push(Piece {
+                text: c.to_string(),
+                style: pieces[piece].style,
+                link: pieces[piece].link.clone(),
+            }),
+        }
+    }
+    result
 }
 
 fn base_style(formatting: &hayagriva::Formatting) -> Style {
@@ -721,6 +1162,68 @@ fn first_style(children: &ElemChildren) -> Option<Style> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn text_of(pieces: &[Piece]) -> String {
+        pieces.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    fn plain(text: &str) -> Piece {
+        Piece {
+            text: text.to_owned(),
+            style: Style::default(),
+            link: None,
+        }
+    }
+
+    #[test]
+    fn punctuation_is_tidied_as_csl_prescribes() {
+        for (raw, tidied) in [
+            ("Alliance?. Publisher", "Alliance? Publisher"),
+            ("Inaugurated.”. https://x", "Inaugurated.” https://x"),
+            ("(1996,). Title", "(1996). Title"),
+            ("Survey,. https", "Survey. https"),
+            ("Archaeology 3 : 150–79", "Archaeology 3: 150–79"),
+            ("et al..", "et al."),
+            ("Wait...", "Wait..."),
+            ("a  b", "a b"),
+            ("Title: Subtitle", "Title: Subtitle"),
+        ] {
+            assert_eq!(text_of(&tidy(vec![plain(raw)], false)), tidied);
+        }
+    }
+
+    #[test]
+    fn quotes_flip_inside_quotes_and_take_punctuation_in() {
+        let out = tidy(
+            vec![plain(
+                "“Cold War to the “New Asia Initiative””. Journal, “Title”, and Korea’s.",
+            )],
+            true,
+        );
+        assert_eq!(
+            text_of(&out),
+            "“Cold War to the ‘New Asia Initiative.’” Journal, “Title,” and Korea’s."
+        );
+        let british = tidy(vec![plain("“Title”, and")], false);
+        assert_eq!(text_of(&british), "“Title”, and");
+        let mla = tidy(vec![plain("———, and . Constructivism")], false);
+        assert_eq!(text_of(&mla), "———. Constructivism");
+    }
+
+    #[test]
+    fn tidying_keeps_styles_apart() {
+        let italic = Piece {
+            text: "Alliance?".into(),
+            style: Style {
+                italic: true,
+                ..Style::default()
+            },
+            link: None,
+        };
+        let out = tidy(vec![italic, plain(". Publisher")], false);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].text, " Publisher");
+    }
 
     #[test]
     fn ranges_keep_what_both_ends_share_outside() {

@@ -82,6 +82,40 @@ impl Rich {
         }
     }
 
+    /// A word that is partly protected (`{D}edekind`, `{T}e{X}book`) is
+    /// protected whole: that is what its author meant, and a case change
+    /// applied to the rest makes `DEdekind` (citeproc-js does).
+    fn protect_whole_words(&mut self) {
+        if !self.segments.iter().any(|s| s.nocase) || self.segments.iter().all(|s| s.nocase) {
+            return;
+        }
+        let mut chars: Vec<(char, Style, bool)> = self
+            .segments
+            .iter()
+            .flat_map(|s| s.text.chars().map(move |c| (c, s.style, s.nocase)))
+            .collect();
+        let mut start = 0;
+        while start < chars.len() {
+            if !chars[start].0.is_alphanumeric() {
+                start += 1;
+                continue;
+            }
+            let end = start
+                + chars[start..]
+                    .iter()
+                    .take_while(|c| c.0.is_alphanumeric())
+                    .count();
+            if chars[start..end].iter().any(|c| c.2) {
+                chars[start..end].iter_mut().for_each(|c| c.2 = true);
+            }
+            start = end;
+        }
+        self.segments.clear();
+        for (c, style, nocase) in chars {
+            self.push(c.encode_utf8(&mut [0u8; 4]), style, nocase);
+        }
+    }
+
     /// Collapses runs of whitespace to one space and trims both ends.
     fn normalise_space(&mut self) {
         let mut previous_space = true;
@@ -119,6 +153,7 @@ pub fn parse(latex: &str) -> Rich {
     };
     parser.group(Style::default(), false, None);
     parser.out.normalise_space();
+    parser.out.protect_whole_words();
     parser.out
 }
 
@@ -765,6 +800,18 @@ mod tests {
             .collect();
         assert_eq!(protected, vec!["SDGs", "TUGboat"]);
         assert_eq!(rich.text(), "The SDGs of Österreich and TUGboat");
+    }
+
+    #[test]
+    fn a_partly_protected_word_is_protected_whole() {
+        let rich = parse(r"The {D}edekind Reals in Co{Q} and {NASA} Stuff");
+        let protected: Vec<&str> = rich
+            .segments
+            .iter()
+            .filter(|s| s.nocase)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(protected, vec!["Dedekind", "CoQ", "NASA"]);
     }
 
     #[test]

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Fidelity of `refkeeper refs` against citeproc-js, beside pandoc.
+
+For each bibliography and style, the same entries and the same .csl file go
+to three processors:
+
+- refkeeper: `refkeeper refs --all --to text --format json`;
+- citeproc-js (the reference, used by Zotero): fed refkeeper's CSL-JSON
+  export (`refkeeper refs --all --format csl-json`), so that it measures the
+  CSL engine on the same data;
+- pandoc --citeproc: reads the .bib itself (its own BibLaTeX conversion).
+
+Texts are compared after normalising whitespace only. Prints a table of the
+share of entries where refkeeper (and pandoc) equal citeproc-js, lists every
+difference with --diffs, and with --ratchet FILE writes the ratchet that
+`tests/fidelity.rs` checks.
+
+Needs: node with the npm package `citeproc` (NODE_PATH), pandoc (optional),
+the style files and a CSL locale file. See benches/fidelity/README.md.
+"""
+
+import argparse
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+STYLES = ["apa", "chicago-author-date", "ieee", "modern-language-association", "harvard-cite-them-right"]
+
+
+def corpus_bibs(corpus):
+    """The bibliographies to measure, as (id, path)."""
+    bibs = [("study", ROOT / "refs" / "study.bib")]
+    names = [
+        "biblatex-examples/biblatex-examples.bib",
+        "hott-book/references.bib",
+        "lyttle-thesis/references.bib",
+        "irgendwr-bsc/references.bib",
+        "laclavere-papers/publications/CMM/biblio.bib",
+        "laclavere-papers/publications/FMM/biblio.bib",
+        "gongcastro-thesis/_assets/references.bib",
+        "iml-book/manuscript/references.bib",
+        "rmarkdown-book/book.bib",
+        "pollard-template/source/references.bib",
+    ]
+    if corpus and corpus.is_dir():
+        bibs += [(name, corpus / name) for name in names if (corpus / name).is_file()]
+    return bibs
+
+
+def normalise(text):
+    return " ".join(text.split())
+
+
+def fnv1a(text):
+    h = 0xCBF29CE484222325
+    for b in text.encode("utf-8"):
+        h ^= b
+        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def refkeeper_texts(binary, bib, style):
+    p = run([binary, "refs", "--no-config", "--all", "--to", "text", "--format", "json", "--style", str(style), "--bib", str(bib)])
+    if p.returncode not in (0, 1):
+        raise SystemExit(f"refkeeper failed on {bib}: {p.stderr}")
+    return {e["key"]: normalise(e["text"]) for e in json.loads(p.stdout)["entries"]}
+
+
+def citeproc_texts(items_path, style, locale):
+    p = run(["node", str(HERE / "citeproc.js"), str(items_path), str(style), str(locale)])
+    if p.returncode != 0:
+        raise SystemExit(f"citeproc-js failed: {p.stderr[-2000:]}")
+    return {k: normalise(v) for k, v in json.loads(p.stdout).items()}
+
+
+def pandoc_texts(bib, style):
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as doc:
+        doc.write("---\nnocite: '@*'\n---\n")
+    p = run(["pandoc", doc.name, "--citeproc", "--csl", str(style), "--bibliography", str(bib), "-t", "html"])
+    os.unlink(doc.name)
+    texts = {}
+    # Entries may hold nested <div>s (a label apart from the text): split at
+    # each entry's opening tag rather than matching its closing one.
+    for part in p.stdout.split('<div id="ref-')[1:]:
+        key, _, body = part.partition('"')
+        body = body.split(">", 1)[1] if ">" in body else body
+        # The label and the text are two <div>s: a space between them.
+        body = re.sub(r"</div>\s*<div[^>]*>", " ", body)
+        text = re.sub(r"<[^>]+>", "", body)
+        texts[html.unescape(key)] = normalise(html.unescape(text))
+    return texts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--refkeeper", default=str(ROOT / "target" / "release" / "refkeeper"))
+    parser.add_argument("--styles-dir", required=True, help="folder with the .csl files")
+    parser.add_argument("--locale", required=True, help="locales-en-US.xml")
+    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
+    parser.add_argument("--styles", default=",".join(STYLES))
+    parser.add_argument("--no-pandoc", action="store_true")
+    parser.add_argument("--diffs", action="store_true", help="print every difference")
+    parser.add_argument("--ratchet", help="write the ratchet file here")
+    args = parser.parse_args()
+
+    styles = args.styles.split(",")
+    have_pandoc = not args.no_pandoc and run(["pandoc", "--version"]).returncode == 0
+    totals = {s: [0, 0, 0] for s in styles}  # entries, refkeeper agrees, pandoc agrees
+    ratchet = []
+    diffs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for bib_id, bib in corpus_bibs(Path(args.corpus)):
+            items = run([args.refkeeper, "refs", "--no-config", "--all", "--format", "csl-json", "--bib", str(bib)])
+            items_path = Path(tmp) / "items.json"
+            items_path.write_text(items.stdout)
+            for style in styles:
+                csl = Path(args.styles_dir) / f"{style}.csl"
+                reference = citeproc_texts(items_path, csl, args.locale)
+                ours = refkeeper_texts(args.refkeeper, bib, csl)
+                theirs = pandoc_texts(bib, csl) if have_pandoc else {}
+                for key, want in sorted(reference.items()):
+                    got = ours.get(key, "")
+                    agree = got == want
+                    totals[style][0] += 1
+                    totals[style][1] += agree
+                    totals[style][2] += theirs.get(key) == want
+                    ratchet.append(f"{style}\t{bib_id}\t{key}\t{fnv1a(want)}\t{int(agree)}")
+                    if not agree:
+                        diffs.append((style, bib_id, key, want, got, theirs.get(key, "")))
+
+    print(f"{'style':<30} {'entries':>8} {'refkeeper':>10} {'pandoc':>8}")
+    for style, (n, ours, pandoc) in totals.items():
+        pandoc_share = f"{100 * pandoc / n:7.1f}%" if have_pandoc and n else "      -"
+        print(f"{style:<30} {n:>8} {100 * ours / max(n, 1):9.1f}% {pandoc_share}")
+    if args.diffs:
+        for style, bib_id, key, want, got, pandoc in diffs:
+            print(f"\n== {style} {bib_id} {key}\n  citeproc-js: {want}\n  refkeeper:   {got}\n  pandoc:      {pandoc}")
+    if args.ratchet:
+        Path(args.ratchet).write_text("# style\tbibliography\tkey\tfnv1a(citeproc-js text)\tagrees\n" + "\n".join(ratchet) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
