@@ -119,7 +119,15 @@ pub struct Engine {
 impl Engine {
     /// `style` is a bundled name (`apa`, `ieee`, ...) or a `.csl` file path.
     pub fn new(style: &str, locale: Option<&str>) -> Result<Engine, StyleError> {
-        let style = load_style(style)?;
+        let mut style = load_style(style)?;
+        without_volume_title(&mut style);
+        // Name disambiguation (`disambiguate-add-names`, `-add-givenname`)
+        // shapes in-text citations only, and refkeeper renders no citations;
+        // hayagriva lets the expanded names leak into bibliography entries
+        // ("Hon, Stello, & Yu. (2018)") and can panic while computing them.
+        // Year suffixes (2007a) stay: they belong to the entries too.
+        style.citation.disambiguate_add_givenname = false;
+        style.citation.disambiguate_add_names = false;
         if style.bibliography.is_none() {
             return Err(StyleError::NoBibliography(style.info.title.value.clone()));
         }
@@ -138,9 +146,9 @@ impl Engine {
     /// on anything the engine could not do.
     ///
     /// hayagriva can panic on some inputs (an index out of bounds in its
-    /// given-name disambiguation, seen on a real 453-entry thesis). A panic
-    /// must not take refkeeper down: the render is retried without name
-    /// disambiguation, then entry by entry, and each retreat is reported.
+    /// given-name disambiguation was seen on a real 453-entry thesis, before
+    /// that was switched off). A panic must not take refkeeper down: the
+    /// render is retried entry by entry, and the retreat is reported.
     pub fn render(&self, items: &[CslItem]) -> Rendered {
         if let Some(references) = quietly(|| self.render_with(&self.style, items)) {
             return Rendered {
@@ -148,23 +156,12 @@ impl Engine {
                 notes: Vec::new(),
             };
         }
-        let mut plain = self.style.clone();
-        plain.citation.disambiguate_add_givenname = false;
-        plain.citation.disambiguate_add_names = false;
-        if let Some(references) = quietly(|| self.render_with(&plain, items)) {
-            return Rendered {
-                references,
-                notes: vec![
-                    "the CSL engine (hayagriva) failed while disambiguating names; the References were formatted without given-name disambiguation".to_owned(),
-                ],
-            };
-        }
         let mut references = Vec::new();
         let mut notes = vec![
-            "the CSL engine (hayagriva) failed on this bibliography; entries were formatted one by one (no numbering or disambiguation across entries)".to_owned(),
+            "the CSL engine (hayagriva) failed on this bibliography; entries were formatted one by one (no numbering or year suffixes across entries)".to_owned(),
         ];
         for item in items {
-            match quietly(|| self.render_with(&plain, std::slice::from_ref(item))) {
+            match quietly(|| self.render_with(&self.style, std::slice::from_ref(item))) {
                 Some(mut one) => references.append(&mut one),
                 None => notes.push(format!(
                     "the CSL engine (hayagriva) failed on entry `{}`; it is left out",
@@ -176,8 +173,35 @@ impl Engine {
     }
 
     fn render_with(&self, style: &IndependentStyle, items: &[CslItem]) -> Vec<Reference> {
-        let entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::Start)).collect();
-        let first = self.run(style, &entries);
+        // Punctuation moves into quotes only in English items, as in citeproc-js.
+        let english: HashMap<&str, bool> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.id.as_str(),
+                    i.language
+                        .as_deref()
+                        .is_none_or(|l| l == "en" || l.starts_with("en-")),
+                )
+            })
+            .collect();
+        let in_quote =
+            |key: &str| self.punctuation_in_quote && english.get(key).copied().unwrap_or(true);
+        let mut entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::Start)).collect();
+        let mut first = self.run(style, &entries);
+        // hayagriva hands out year suffixes (2007a, 2007b) in citation order;
+        // CSL hands them out in the bibliography's order. Cite the entries
+        // again in that order, which changes nothing else: numbering styles
+        // number in citation order and list in citation order.
+        if style.citation.disambiguate_add_year_suffix && first.len() > 1 {
+            let position: HashMap<&str, usize> = first
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.0.as_str(), i))
+                .collect();
+            entries.sort_by_key(|e| position.get(e.key()).copied().unwrap_or(usize::MAX));
+            first = self.run(style, &entries);
+        }
         let ranged: Vec<&CslItem> = items
             .iter()
             .filter(|i| i.issued.as_ref().is_some_and(is_range))
@@ -186,13 +210,8 @@ impl Engine {
             return first
                 .into_iter()
                 .map(|(key, label, body)| {
-                    reference(
-                        key,
-                        label,
-                        &body,
-                        &HashMap::new(),
-                        self.punctuation_in_quote,
-                    )
+                    let in_quote = in_quote(&key);
+                    reference(key, label, &body, &HashMap::new(), in_quote)
                 })
                 .collect();
         }
@@ -220,7 +239,8 @@ impl Engine {
                         }
                     }
                 }
-                reference(key, label, &body, &replacements, self.punctuation_in_quote)
+                let in_quote = in_quote(&key);
+                reference(key, label, &body, &replacements, in_quote)
             })
             .collect()
     }
@@ -285,6 +305,54 @@ fn punctuation_in_quote(
         .chain(locales.iter().filter(|l| matches(l, false)))
         .find_map(option)
         .unwrap_or(false)
+}
+
+/// Makes the style's `volume-title` a variable refkeeper never sets.
+///
+/// refkeeper's data has no separate volume title (a chapter's book is its
+/// container), but hayagriva takes the title of a conference paper's
+/// proceedings as its volume title too, so styles that print both (APA,
+/// MLA) printed the proceedings title twice.
+fn without_volume_title(style: &mut IndependentStyle) {
+    use hayagriva::citationberg::taxonomy::{StandardVariable, Variable};
+    use hayagriva::citationberg::{LayoutRenderingElement, TextTarget};
+    fn variable(var: &mut Variable) {
+        if *var == Variable::Standard(StandardVariable::VolumeTitle) {
+            // `dimensions` is read from hayagriva's `runtime`, never set here.
+            *var = Variable::Standard(StandardVariable::Dimensions);
+        }
+    }
+    fn walk(elements: &mut [LayoutRenderingElement]) {
+        for element in elements {
+            match element {
+                LayoutRenderingElement::Text(text) => {
+                    if let TextTarget::Variable { var, .. } = &mut text.target {
+                        variable(var);
+                    }
+                }
+                LayoutRenderingElement::Group(group) => walk(&mut group.children),
+                LayoutRenderingElement::Choose(choose) => {
+                    for branch in std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
+                    {
+                        branch.variable.iter_mut().flatten().for_each(variable);
+                        branch.is_numeric.iter_mut().flatten().for_each(variable);
+                        walk(&mut branch.children);
+                    }
+                    if let Some(otherwise) = &mut choose.otherwise {
+                        walk(&mut otherwise.children);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for item in &mut style.macros {
+        walk(&mut item.children);
+    }
+    walk(&mut style.citation.layout.elements);
+    if let Some(bibliography) = &mut style.bibliography {
+        walk(&mut bibliography.layout.elements);
+    }
 }
 
 fn load_style(spec: &str) -> Result<IndependentStyle, StyleError> {
@@ -432,7 +500,8 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
                 first = false;
             }
         } else {
-            for (word, is_word) in words(&segment.text) {
+            let pieces = words(&segment.text);
+            for (index, &(word, is_word)) in pieces.iter().enumerate() {
                 if !is_word {
                     out.push(word, ChunkKind::Normal);
                     if word.trim_end().ends_with([':', '?', '!']) {
@@ -441,10 +510,14 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
                     continue;
                 }
                 let lower = word.to_lowercase();
+                let before_hyphen = pieces
+                    .get(index + 1)
+                    .is_some_and(|(next, _)| next.starts_with('-'));
                 let capitalised_by_citeproc = (word.chars().count() > 1
                     && !STOP_WORDS.contains(&lower.as_str()))
                     || first
-                    || after_punctuation;
+                    || after_punctuation
+                    || before_hyphen;
                 let kind = if word == lower && capitalised_by_citeproc {
                     ChunkKind::Normal
                 } else {
@@ -815,8 +888,16 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
         parents.push(conference);
     }
 
+    // hayagriva finds a collection among the parents of an entry's own
+    // type (or an anthology), so a proceedings' series is a proceedings.
+    let series_type = match item.kind {
+        CslType::PaperConference => EntryType::Proceedings,
+        CslType::ArticleJournal | CslType::ArticleMagazine => EntryType::Periodical,
+        CslType::ArticleNewspaper => EntryType::Newspaper,
+        _ => EntryType::Book,
+    };
     let series = item.collection_title.as_ref().map(|title| {
-        let mut series = Entry::new(&item.id, EntryType::Book);
+        let mut series = Entry::new(&item.id, series_type);
         series.set_title(format_string(title, english));
         if let Some(number) = &item.collection_number {
             series.set_volume(numeric(number));
@@ -839,6 +920,9 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
             }
             if let Some(issue) = &item.issue {
                 periodical.set_issue(numeric(issue));
+            }
+            if let Some(series) = series {
+                periodical.set_parents(vec![series]);
             }
             parents.push(periodical);
         }

@@ -221,6 +221,15 @@ impl Parser {
                     };
                     self.emit(&text, style, nocase);
                 }
+                '"' => {
+                    // A straight double quote opens after a space or at the
+                    // start, and closes otherwise (citeproc-js curls them so).
+                    self.pos += 1;
+                    let opens = self.pos < 2
+                        || self.chars[self.pos - 2].is_whitespace()
+                        || "([{".contains(self.chars[self.pos - 2]);
+                    self.emit(if opens { "\u{201c}" } else { "\u{201d}" }, style, nocase);
+                }
                 '`' => {
                     let double = self.peek_at(1) == Some('`');
                     self.pos += if double { 2 } else { 1 };
@@ -733,6 +742,10 @@ mod tests {
             "1990–1991 — a-b “quoted” ‘single’ it’s"
         );
         assert_eq!(text("vol.~3"), "vol.\u{a0}3");
+        assert_eq!(
+            text(r#"for "à la carte" dating"#),
+            "for “à la carte” dating"
+        );
     }
 
     #[test]

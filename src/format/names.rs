@@ -104,8 +104,10 @@ fn parse_name(rich: &Rich) -> Name {
         })
         .collect();
     let person = Person::parse(&chunks);
-    let family = person.name.trim().to_owned();
-    let given = person.given_name.trim().to_owned();
+    // `J.~A.` is two initials: a tie is a space inside a name.
+    let untie = |s: &str| s.replace('\u{a0}', " ").trim().to_owned();
+    let family = untie(&person.name);
+    let given = untie(&person.given_name);
     if is_cjk(&family) || is_cjk(&given) {
         return Name {
             literal: Some(format!("{family}{given}")),
@@ -114,11 +116,25 @@ fn parse_name(rich: &Rich) -> Name {
     }
     Name {
         family,
-        given,
-        particle: person.prefix.trim().to_owned(),
-        suffix: person.suffix.trim().to_owned(),
+        given: spaced_initials(&given),
+        particle: untie(&person.prefix),
+        suffix: untie(&person.suffix),
         literal: None,
     }
+}
+
+/// `H.E.` as `H. E.`: initials written together are spaced, as
+/// citeproc-js spaces them (`A.-M.` keeps its hyphen).
+fn spaced_initials(given: &str) -> String {
+    let mut out = String::with_capacity(given.len() + 4);
+    let mut chars = given.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '.' && chars.peek().is_some_and(|n| n.is_uppercase()) {
+            out.push(' ');
+        }
+    }
+    out
 }
 
 /// Whether the text is written in Han, Hangul or Kana.
@@ -196,6 +212,15 @@ mod tests {
             parts("김, 민준 and 김게르만 and 毛, 泽东"),
             vec![literal("김민준"), literal("김게르만"), literal("毛泽东")]
         );
+    }
+
+    #[test]
+    fn initials_are_spaced_and_ties_are_spaces() {
+        assert_eq!(
+            parts("Rose, H.E. and Lebrun, J.-C."),
+            vec![person("Rose", "H. E.", ""), person("Lebrun", "J.-C.", "")]
+        );
+        assert_eq!(parts("Murphy, J.~A."), vec![person("Murphy", "J. A.", "")]);
     }
 
     #[test]
