@@ -15,7 +15,9 @@ use std::str::FromStr;
 
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::taxonomy::Season;
-use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style as CslStyle};
+use hayagriva::citationberg::{
+    IndependentStyle, Locale, LocaleCode, Style as CslStyle, SubsequentAuthorSubstituteRule,
+};
 use hayagriva::types::{
     ChunkKind, ChunkedString, Date, EntryType, FormatString, MaybeTyped, Numeric, PageRanges,
     Person, PersonRole, PersonsWithRoles, Publisher, QualifiedUrl, StringChunk,
@@ -27,6 +29,7 @@ use hayagriva::{
 
 use super::csl::{CslItem, CslType};
 use super::date::{DatePart, DateValue};
+use super::disambiguate;
 use super::latex::{Rich, Style};
 use super::names::Names;
 
@@ -109,11 +112,16 @@ pub fn bundled_styles() -> Vec<(String, &'static str)> {
 
 /// A style and locale, ready to format references.
 pub struct Engine {
+    /// The style, with hayagriva's disambiguation and substitution off.
     style: IndependentStyle,
     locales: Vec<Locale>,
     locale: Option<LocaleCode>,
     /// The locale's `punctuation-in-quote` option.
     punctuation_in_quote: bool,
+    /// The style's disambiguation, which refkeeper applies itself.
+    disambiguation: disambiguate::Settings,
+    /// The bibliography's `subsequent-author-substitute`, applied likewise.
+    substitute: Option<(String, SubsequentAuthorSubstituteRule)>,
 }
 
 impl Engine {
@@ -121,13 +129,24 @@ impl Engine {
     pub fn new(style: &str, locale: Option<&str>) -> Result<Engine, StyleError> {
         let mut style = load_style(style)?;
         without_volume_title(&mut style);
-        // Name disambiguation (`disambiguate-add-names`, `-add-givenname`)
-        // shapes in-text citations only, and refkeeper renders no citations;
-        // hayagriva lets the expanded names leak into bibliography entries
-        // ("Hon, Stello, & Yu. (2018)") and can panic while computing them.
-        // Year suffixes (2007a) stay: they belong to the entries too.
-        style.citation.disambiguate_add_givenname = false;
-        style.citation.disambiguate_add_names = false;
+        suppress_groups_of_empty_names(&mut style);
+        // refkeeper disambiguates itself (see `disambiguate`): hayagriva's
+        // own hands out year suffixes in citation order, lets expanded
+        // citation names leak into entries ("Hon, Stello, & Yu. (2018)")
+        // and can panic while disambiguating given names.
+        let citation = &mut style.citation;
+        let disambiguation = disambiguate::Settings {
+            add_names: std::mem::take(&mut citation.disambiguate_add_names),
+            add_givenname: std::mem::take(&mut citation.disambiguate_add_givenname),
+            add_year_suffix: std::mem::take(&mut citation.disambiguate_add_year_suffix),
+            et_al_min: citation.name_options.et_al_min,
+            et_al_use_first: citation.name_options.et_al_use_first,
+        };
+        let substitute = style.bibliography.as_mut().and_then(|b| {
+            b.subsequent_author_substitute
+                .take()
+                .map(|s| (s, b.subsequent_author_substitute_rule))
+        });
         if style.bibliography.is_none() {
             return Err(StyleError::NoBibliography(style.info.title.value.clone()));
         }
@@ -139,6 +158,8 @@ impl Engine {
             locales,
             locale,
             punctuation_in_quote,
+            disambiguation,
+            substitute,
         })
     }
 
@@ -173,83 +194,147 @@ impl Engine {
     }
 
     fn render_with(&self, style: &IndependentStyle, items: &[CslItem]) -> Vec<Reference> {
-        // Punctuation moves into quotes only in English items, as in citeproc-js.
-        let english: HashMap<&str, bool> = items
+        let by_key: HashMap<&str, &CslItem> = items.iter().map(|i| (i.id.as_str(), i)).collect();
+        let entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::Start)).collect();
+        let Run {
+            mut bibliography,
+            cites,
+        } = self.run(style, &entries);
+
+        // CSL disambiguation, over the cites hayagriva rendered plainly.
+        let candidates: Vec<disambiguate::Candidate> = bibliography
             .iter()
-            .map(|i| {
-                (
-                    i.id.as_str(),
-                    i.language
-                        .as_deref()
-                        .is_none_or(|l| l == "en" || l.starts_with("en-")),
-                )
+            .enumerate()
+            .filter_map(|(order, (key, _, _))| {
+                let item = by_key.get(key.as_str())?;
+                Some(disambiguate::Candidate {
+                    key: key.as_str(),
+                    cite: cites.get(key).cloned().unwrap_or_default(),
+                    names: cite_names(item),
+                    order,
+                })
             })
             .collect();
-        let in_quote =
-            |key: &str| self.punctuation_in_quote && english.get(key).copied().unwrap_or(true);
-        let mut entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::Start)).collect();
-        let mut first = self.run(style, &entries);
-        // hayagriva hands out year suffixes (2007a, 2007b) in citation order;
-        // CSL hands them out in the bibliography's order. Cite the entries
-        // again in that order, which changes nothing else: numbering styles
-        // number in citation order and list in citation order.
-        if style.citation.disambiguate_add_year_suffix && first.len() > 1 {
-            let position: HashMap<&str, usize> = first
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.0.as_str(), i))
-                .collect();
-            entries.sort_by_key(|e| position.get(e.key()).copied().unwrap_or(usize::MAX));
-            first = self.run(style, &entries);
+        let outcomes = disambiguate::disambiguate(&candidates, self.disambiguation);
+
+        // Entries whose cites needed more names show as many, as in citeproc-js.
+        let bib_options = style
+            .bibliography
+            .as_ref()
+            .map(|b| b.name_options.clone())
+            .unwrap_or_default();
+        let mut expanded: HashMap<usize, Vec<&str>> = HashMap::new();
+        for (key, outcome) in &outcomes {
+            let (Some(shown), Some(item)) = (outcome.names_shown, by_key.get(key.as_str())) else {
+                continue;
+            };
+            let total = cite_names(item).len();
+            let truncated = bib_options
+                .et_al_min
+                .is_some_and(|min| total >= min as usize);
+            let first = bib_options.et_al_use_first.map_or(total, |f| f as usize);
+            if truncated && shown > first {
+                expanded.entry(shown).or_default().push(key.as_str());
+            }
         }
+        for (shown, keys) in expanded {
+            let mut wider = style.clone();
+            if let Some(b) = &mut wider.bibliography {
+                b.name_options.et_al_use_first = Some(shown as u32);
+            }
+            let subset: Vec<Entry> = keys
+                .iter()
+                .map(|k| to_entry(by_key[k], Which::Start))
+                .collect();
+            let bodies: HashMap<String, ElemChildren> = self
+                .run(&wider, &subset)
+                .bibliography
+                .into_iter()
+                .map(|(k, _, body)| (k, body))
+                .collect();
+            for (key, _, body) in &mut bibliography {
+                if let Some(wide) = bodies.get(key.as_str()) {
+                    *body = wide.clone();
+                }
+            }
+        }
+
+        // Date ranges: render again with the end of each range.
         let ranged: Vec<&CslItem> = items
             .iter()
             .filter(|i| i.issued.as_ref().is_some_and(is_range))
             .collect();
-        if ranged.is_empty() {
-            return first
+        let ends: HashMap<String, ElemChildren> = if ranged.is_empty() {
+            HashMap::new()
+        } else {
+            let end_entries: Vec<Entry> = ranged.iter().map(|i| to_entry(i, Which::End)).collect();
+            self.run(style, &end_entries)
+                .bibliography
                 .into_iter()
-                .map(|(key, label, body)| {
-                    let in_quote = in_quote(&key);
-                    reference(key, label, &body, &HashMap::new(), in_quote)
-                })
-                .collect();
-        }
-        // Render again with the end of each range, and merge the date texts.
-        let end_entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::End)).collect();
-        let second: HashMap<String, ElemChildren> = self
-            .run(style, &end_entries)
-            .into_iter()
-            .map(|(key, _, body)| (key, body))
-            .collect();
-        let ranged: HashMap<&str, &CslItem> = ranged.iter().map(|i| (i.id.as_str(), *i)).collect();
-        first
+                .map(|(key, _, body)| (key, body))
+                .collect()
+        };
+
+        let mut previous_names: Option<NamesText> = None;
+        bibliography
             .into_iter()
             .map(|(key, label, body)| {
-                let mut replacements = HashMap::new();
-                if let (Some(item), Some(other)) = (ranged.get(key.as_str()), second.get(&key)) {
-                    let starts = date_texts(&body);
-                    let ends = date_texts(other);
+                let item = by_key.get(key.as_str()).copied();
+                let mut edits = Edits::default();
+                let starts = date_texts(&body);
+                if let (Some(item), Some(other)) = (item, ends.get(&key)) {
                     let open_end = matches!(item.issued, Some(DateValue::Range(_, None)));
-                    for (i, (start, end)) in starts.iter().zip(&ends).enumerate() {
+                    for (i, (start, end)) in starts.iter().zip(date_texts(other)).enumerate() {
                         if open_end {
-                            replacements.insert(i, format!("{start}\u{2013}"));
-                        } else if start != end {
-                            replacements.insert(i, merge_range(start, end));
+                            edits.dates.insert(i, format!("{start}\u{2013}"));
+                        } else if *start != end {
+                            edits.dates.insert(i, merge_range(start, &end));
                         }
                     }
                 }
-                let in_quote = in_quote(&key);
-                reference(key, label, &body, &replacements, in_quote)
+                let suffix = outcomes.get(&key).and_then(|o| o.year_suffix.as_deref());
+                if let (Some(suffix), Some(year)) = (
+                    suffix,
+                    item.and_then(|i| i.issued.as_ref())
+                        .and_then(DateValue::start),
+                ) {
+                    let text = edits
+                        .dates
+                        .get(&0)
+                        .cloned()
+                        .or_else(|| starts.first().cloned())
+                        .unwrap_or_default();
+                    if let Some(with_suffix) = insert_year_suffix(&text, year.year, suffix) {
+                        edits.dates.insert(0, with_suffix);
+                    }
+                }
+                if let Some((substitute, rule)) = &self.substitute {
+                    let names = first_names(&body);
+                    if let (Some(names), Some(previous)) = (&names, &previous_names) {
+                        edits.names = substitution(names, previous, substitute, *rule);
+                    }
+                    previous_names = names;
+                }
+                let english = item.is_none_or(|i| {
+                    i.language
+                        .as_deref()
+                        .is_none_or(|l| l == "en" || l.starts_with("en-"))
+                });
+                // Punctuation moves into quotes only in English items, as in citeproc-js.
+                reference(
+                    key,
+                    label,
+                    &body,
+                    &edits,
+                    self.punctuation_in_quote && english,
+                )
             })
             .collect()
     }
 
-    fn run(
-        &self,
-        style: &IndependentStyle,
-        entries: &[Entry],
-    ) -> Vec<(String, Option<ElemChild>, ElemChildren)> {
+    /// Renders entries, cited once each in the given order: the bibliography
+    /// in the style's order, and each entry's cite as plain text.
+    fn run(&self, style: &IndependentStyle, entries: &[Entry]) -> Run {
         let mut driver = BibliographyDriver::new();
         for entry in entries {
             driver.citation(CitationRequest::new(
@@ -265,7 +350,16 @@ impl Engine {
             self.locale.clone(),
             &self.locales,
         ));
-        rendered
+        let cites = entries
+            .iter()
+            .zip(&rendered.citations)
+            .map(|(entry, cite)| {
+                let mut text = String::new();
+                collect_text(&cite.citation, &mut text);
+                (entry.key().to_owned(), text)
+            })
+            .collect();
+        let bibliography = rendered
             .bibliography
             .map(|b| {
                 b.items
@@ -273,7 +367,126 @@ impl Engine {
                     .map(|i| (i.key, i.first_field, i.content))
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        Run {
+            bibliography,
+            cites,
+        }
+    }
+}
+
+/// What one hayagriva run yields.
+struct Run {
+    bibliography: Vec<(String, Option<ElemChild>, ElemChildren)>,
+    cites: HashMap<String, String>,
+}
+
+/// The names a cite shows: the author, else the editor, else the translator.
+fn cite_names(item: &CslItem) -> Vec<disambiguate::CiteName> {
+    [&item.author, &item.editor, &item.translator]
+        .into_iter()
+        .find(|n| !n.names.is_empty())
+        .map(|list| {
+            list.names
+                .iter()
+                .map(|n| disambiguate::CiteName {
+                    family: n.literal.clone().unwrap_or_else(|| n.family.clone()),
+                    given: n.given.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `2007` in a date's text followed by the suffix: `2007a, November 14`.
+fn insert_year_suffix(text: &str, year: i32, suffix: &str) -> Option<String> {
+    let year = year.abs().to_string();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(&year) {
+        let at = from + found;
+        let end = at + year.len();
+        let digit_before = text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit());
+        let digit_after = text[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit());
+        if !digit_before && !digit_after {
+            return Some(format!("{}{suffix}{}", &text[..end], &text[end..]));
+        }
+        from = end;
+    }
+    None
+}
+
+/// The text of an entry's first `cs:names`, whole and name by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NamesText {
+    whole: String,
+    names: Vec<String>,
+}
+
+fn first_names(children: &ElemChildren) -> Option<NamesText> {
+    for child in &children.0 {
+        if let ElemChild::Elem(elem) = child {
+            if matches!(elem.meta, Some(ElemMeta::Names(..))) {
+                let mut whole = String::new();
+                collect_text(&elem.children, &mut whole);
+                let mut names = Vec::new();
+                collect_names(&elem.children, &mut names);
+                return Some(NamesText { whole, names });
+            }
+            if let Some(found) = first_names(&elem.children) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+fn collect_names(children: &ElemChildren, out: &mut Vec<String>) {
+    for child in &children.0 {
+        if let ElemChild::Elem(elem) = child {
+            if matches!(elem.meta, Some(ElemMeta::Name(..))) {
+                let mut text = String::new();
+                collect_text(&elem.children, &mut text);
+                out.push(text);
+            } else {
+                collect_names(&elem.children, out);
+            }
+        }
+    }
+}
+
+/// CSL's `subsequent-author-substitute`: what replaces the names of an
+/// entry whose names repeat those of the entry before.
+fn substitution(
+    names: &NamesText,
+    previous: &NamesText,
+    substitute: &str,
+    rule: SubsequentAuthorSubstituteRule,
+) -> Option<NamesEdit> {
+    match rule {
+        SubsequentAuthorSubstituteRule::CompleteAll => {
+            (names.whole == previous.whole).then(|| NamesEdit::Whole(substitute.to_owned()))
+        }
+        SubsequentAuthorSubstituteRule::CompleteEach => (names.whole == previous.whole
+            && !names.names.is_empty())
+        .then(|| NamesEdit::Each((0..names.names.len()).collect(), substitute.to_owned())),
+        SubsequentAuthorSubstituteRule::PartialEach => {
+            let matching = names
+                .names
+                .iter()
+                .zip(&previous.names)
+                .take_while(|(a, b)| a == b)
+                .count();
+            (matching > 0).then(|| NamesEdit::Each((0..matching).collect(), substitute.to_owned()))
+        }
+        SubsequentAuthorSubstituteRule::PartialFirst => (names.names.first().is_some()
+            && names.names.first() == previous.names.first())
+        .then(|| NamesEdit::Each(vec![0], substitute.to_owned())),
     }
 }
 
@@ -336,6 +549,75 @@ fn without_volume_title(style: &mut IndependentStyle) {
                     {
                         branch.variable.iter_mut().flatten().for_each(variable);
                         branch.is_numeric.iter_mut().flatten().for_each(variable);
+                        walk(&mut branch.children);
+                    }
+                    if let Some(otherwise) = &mut choose.otherwise {
+                        walk(&mut otherwise.children);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for item in &mut style.macros {
+        walk(&mut item.children);
+    }
+    walk(&mut style.citation.layout.elements);
+    if let Some(bibliography) = &mut style.bibliography {
+        walk(&mut bibliography.layout.elements);
+    }
+}
+
+/// Restores CSL's rule that a group whose variables are all empty is not
+/// printed, for groups holding names.
+///
+/// hayagriva reports an empty `cs:names` as "no variable" rather than "an
+/// empty variable", so Harvard's `<group><text term="in"/><names
+/// variable="editor"/></group>` printed a lone "in" before every
+/// conference paper without editors. Each such group gets an always-empty
+/// variable, which makes hayagriva see the group as one of empty variables.
+fn suppress_groups_of_empty_names(style: &mut IndependentStyle) {
+    use hayagriva::citationberg::taxonomy::{StandardVariable, Variable};
+    use hayagriva::citationberg::{LayoutRenderingElement, LongShortForm, Text, TextTarget};
+    fn holds_names(elements: &[LayoutRenderingElement]) -> bool {
+        elements.iter().any(|e| match e {
+            LayoutRenderingElement::Names(_) => true,
+            LayoutRenderingElement::Choose(choose) => {
+                std::iter::once(&choose.if_)
+                    .chain(&choose.else_if)
+                    .any(|b| holds_names(&b.children))
+                    || choose
+                        .otherwise
+                        .as_ref()
+                        .is_some_and(|o| holds_names(&o.children))
+            }
+            _ => false,
+        })
+    }
+    fn walk(elements: &mut [LayoutRenderingElement]) {
+        for element in elements {
+            match element {
+                LayoutRenderingElement::Group(group) => {
+                    walk(&mut group.children);
+                    if holds_names(&group.children) {
+                        group.children.push(LayoutRenderingElement::Text(Text {
+                            // `dimensions` is read from hayagriva's `runtime`, never set here.
+                            target: TextTarget::Variable {
+                                var: Variable::Standard(StandardVariable::Dimensions),
+                                form: LongShortForm::Long,
+                            },
+                            formatting: Default::default(),
+                            affixes: Default::default(),
+                            display: None,
+                            quotes: false,
+                            strip_periods: false,
+                            text_case: None,
+                        }));
+                    }
+                }
+                LayoutRenderingElement::Choose(choose) => {
+                    for branch in std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
+                    {
                         walk(&mut branch.children);
                     }
                     if let Some(otherwise) = &mut choose.otherwise {
@@ -1004,20 +1286,39 @@ fn collect_text(children: &ElemChildren, out: &mut String) {
     }
 }
 
+/// Changes to make to a rendered entry.
+#[derive(Debug, Default)]
+struct Edits {
+    /// New text for the n-th `cs:date`.
+    dates: HashMap<usize, String>,
+    /// A substitute for the entry's first `cs:names`.
+    names: Option<NamesEdit>,
+}
+
+/// How the names of an entry are substituted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum NamesEdit {
+    /// The whole name list.
+    Whole(String),
+    /// These names of the list, each.
+    Each(Vec<usize>, String),
+}
+
 fn reference(
     key: String,
     label: Option<ElemChild>,
     body: &ElemChildren,
-    dates: &HashMap<usize, String>,
+    edits: &Edits,
     punctuation_in_quote: bool,
 ) -> Reference {
+    let no_edits = Edits::default();
     let label = label.map(|child| {
-        let mut flattener = Flattener::default();
-        flattener.child(&child, &HashMap::new());
+        let mut flattener = Flattener::new(&no_edits);
+        flattener.child(&child);
         flattener.finish(punctuation_in_quote)
     });
-    let mut flattener = Flattener::default();
-    flattener.children(body, dates);
+    let mut flattener = Flattener::new(edits);
+    flattener.children(body);
     Reference {
         key,
         label,
@@ -1026,22 +1327,36 @@ fn reference(
 }
 
 /// Walks the rendered tree, turning formatting and markers into pieces.
-#[derive(Default)]
-struct Flattener {
+struct Flattener<'e> {
+    edits: &'e Edits,
     pieces: Vec<Piece>,
     /// Marker state: how many of each marker are open.
     open: [i32; 5],
     date_index: usize,
+    /// Whether the first `cs:names` has been passed, and the name index in it.
+    names_seen: bool,
+    name_index: Option<usize>,
 }
 
-impl Flattener {
-    fn children(&mut self, children: &ElemChildren, dates: &HashMap<usize, String>) {
-        for child in &children.0 {
-            self.child(child, dates);
+impl<'e> Flattener<'e> {
+    fn new(edits: &'e Edits) -> Self {
+        Flattener {
+            edits,
+            pieces: Vec::new(),
+            open: [0; 5],
+            date_index: 0,
+            names_seen: false,
+            name_index: None,
         }
     }
 
-    fn child(&mut self, child: &ElemChild, dates: &HashMap<usize, String>) {
+    fn children(&mut self, children: &ElemChildren) {
+        for child in &children.0 {
+            self.child(child);
+        }
+    }
+
+    fn child(&mut self, child: &ElemChild) {
         match child {
             ElemChild::Text(t) => self.text(&t.text, base_style(&t.formatting), None),
             ElemChild::Link { text, url } => {
@@ -1050,16 +1365,48 @@ impl Flattener {
             ElemChild::Markup(m) => self.text(m, Style::default(), None),
             ElemChild::Transparent { .. } => {}
             ElemChild::Elem(elem) => {
-                if matches!(elem.meta, Some(ElemMeta::Date)) {
-                    let index = self.date_index;
-                    self.date_index += 1;
-                    if let Some(replacement) = dates.get(&index) {
-                        let style = first_style(&elem.children).unwrap_or_default();
-                        self.text(replacement, style, None);
-                        return;
+                match &elem.meta {
+                    Some(ElemMeta::Date) => {
+                        let index = self.date_index;
+                        self.date_index += 1;
+                        if let Some(replacement) = self.edits.dates.get(&index) {
+                            let style = first_style(&elem.children).unwrap_or_default();
+                            self.text(replacement, style, None);
+                            return;
+                        }
                     }
+                    Some(ElemMeta::Names(..)) if !self.names_seen => {
+                        self.names_seen = true;
+                        match &self.edits.names {
+                            Some(NamesEdit::Whole(substitute)) => {
+                                let style = first_style(&elem.children).unwrap_or_default();
+                                self.text(substitute, style, None);
+                                return;
+                            }
+                            Some(NamesEdit::Each(..)) => {
+                                self.name_index = Some(0);
+                                self.children(&elem.children);
+                                self.name_index = None;
+                                return;
+                            }
+                            None => {}
+                        }
+                    }
+                    Some(ElemMeta::Name(..)) => {
+                        if let (Some(index), Some(NamesEdit::Each(which, substitute))) =
+                            (self.name_index, &self.edits.names)
+                        {
+                            self.name_index = Some(index + 1);
+                            if which.contains(&index) {
+                                let style = first_style(&elem.children).unwrap_or_default();
+                                self.text(substitute, style, None);
+                                return;
+                            }
+                        }
+                    }
+                    _ => {}
                 }
-                self.children(&elem.children, dates);
+                self.children(&elem.children);
             }
         }
     }
@@ -1129,15 +1476,7 @@ fn tidy(pieces: Vec<Piece>, punctuation_in_quote: bool) -> Vec<Piece> {
     let chars: Vec<(char, usize)> = pieces
         .iter()
         .enumerate()
-        .flat_map(|(i, p)| {
-            // MLA's subsequent-author dash: hayagriva keeps the connector of
-            // the names it replaced (`———, and .`).
-            let text = p
-                .text
-                .replace("———, and .", "———.")
-                .replace("———, et al.", "———.");
-            text.chars().map(move |c| (c, i)).collect::<Vec<_>>()
-        })
+        .flat_map(|(i, p)| p.text.chars().map(move |c| (c, i)))
         .collect();
     let mut out: Vec<(char, usize)> = Vec::with_capacity(chars.len());
     // Open quotes: whether each was flipped to single.
@@ -1290,8 +1629,6 @@ mod tests {
         );
         let british = tidy(vec![plain("“Title”, and")], false);
         assert_eq!(text_of(&british), "“Title”, and");
-        let mla = tidy(vec![plain("———, and . Constructivism")], false);
-        assert_eq!(text_of(&mla), "———. Constructivism");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 pub mod case;
 pub mod csl;
 pub mod date;
+pub mod disambiguate;
 pub mod engine;
 pub mod fields;
 pub mod latex;

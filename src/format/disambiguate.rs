@@ -1,0 +1,285 @@
+//! CSL disambiguation, done by refkeeper on top of hayagriva's rendering.
+//!
+//! hayagriva's own disambiguation hands out year suffixes in citation
+//! order (CSL: bibliography order), adds suffixes where expanding names
+//! would have told entries apart, and lets the expanded citation names
+//! leak into bibliography entries in their short citation form. So its
+//! disambiguation is switched off and the CSL steps run here, as
+//! citeproc-js runs them:
+//!
+//! 1. cites that render alike form ambiguous groups;
+//! 2. `disambiguate-add-names`: names are added to each cite of a group
+//!    until it differs from the others (the bibliography entry then shows
+//!    as many names, as citeproc-js shows them);
+//! 3. `disambiguate-add-givenname`: cites whose names differ in given
+//!    names are told apart by them;
+//! 4. `disambiguate-add-year-suffix`: what is still alike gets a, b, c...
+//!    in bibliography order.
+
+use std::collections::HashMap;
+
+/// The name parts disambiguation compares.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CiteName {
+    pub family: String,
+    pub given: String,
+}
+
+/// One entry as disambiguation sees it.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    pub key: &'a str,
+    /// The cite as rendered without disambiguation.
+    pub cite: String,
+    /// The names the cite shows (author, else editor, else translator).
+    pub names: Vec<CiteName>,
+    /// Position in the bibliography.
+    pub order: usize,
+}
+
+/// The citation's disambiguation settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    pub add_names: bool,
+    pub add_givenname: bool,
+    pub add_year_suffix: bool,
+    /// The citation's `et-al-min` and `et-al-use-first`.
+    pub et_al_min: Option<u32>,
+    pub et_al_use_first: Option<u32>,
+}
+
+/// What disambiguation decided for one entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// How many names the cite (and so the entry) shows, when expanded.
+    pub names_shown: Option<usize>,
+    /// The year suffix, `a` for the first.
+    pub year_suffix: Option<String>,
+}
+
+/// Runs the CSL disambiguation steps over all entries.
+pub fn disambiguate(candidates: &[Candidate<'_>], settings: Settings) -> HashMap<String, Outcome> {
+    let mut outcomes: HashMap<String, Outcome> = HashMap::new();
+    let mut groups: HashMap<&str, Vec<&Candidate>> = HashMap::new();
+    for candidate in candidates {
+        groups
+            .entry(candidate.cite.as_str())
+            .or_default()
+            .push(candidate);
+    }
+    for group in groups.values().filter(|g| g.len() > 1) {
+        let shown: Vec<usize> = group
+            .iter()
+            .map(|c| default_shown(c.names.len(), settings))
+            .collect();
+        let mut counts = shown.clone();
+        if settings.add_names {
+            expand_names(group, &mut counts);
+        }
+        // What still looks alike after names were added.
+        let mut alike: HashMap<(Vec<&str>, bool), Vec<usize>> = HashMap::new();
+        for (i, candidate) in group.iter().enumerate() {
+            let families: Vec<&str> = candidate.names[..counts[i]]
+                .iter()
+                .map(|n| n.family.as_str())
+                .collect();
+            alike
+                .entry((families, counts[i] < candidate.names.len()))
+                .or_default()
+                .push(i);
+        }
+        for members in alike.values() {
+            let mut still_alike = members.clone();
+            if settings.add_givenname && members.len() > 1 {
+                // Given names tell apart cites whose full names differ.
+                let mut by_full: HashMap<&[CiteName], Vec<usize>> = HashMap::new();
+                for &i in members {
+                    by_full
+                        .entry(&group[i].names[..counts[i]])
+                        .or_default()
+                        .push(i);
+                }
+                still_alike = by_full
+                    .into_values()
+                    .filter(|m| m.len() > 1)
+                    .flatten()
+                    .collect();
+            }
+            if settings.add_year_suffix && still_alike.len() > 1 {
+                still_alike.sort_by_key(|&i| group[i].order);
+                for (n, &i) in still_alike.iter().enumerate() {
+                    outcomes
+                        .entry(group[i].key.to_owned())
+                        .or_default()
+                        .year_suffix = Some(suffix(n));
+                }
+            }
+        }
+        for (i, candidate) in group.iter().enumerate() {
+            if counts[i] > shown[i] {
+                outcomes
+                    .entry(candidate.key.to_owned())
+                    .or_default()
+                    .names_shown = Some(counts[i]);
+            }
+        }
+    }
+    outcomes
+}
+
+/// How many names a cite shows under the citation's et-al rules.
+fn default_shown(len: usize, settings: Settings) -> usize {
+    match (settings.et_al_min, settings.et_al_use_first) {
+        (Some(min), Some(first)) if len >= min as usize => (first as usize).min(len),
+        _ => len,
+    }
+}
+
+/// Adds names to each cite until it differs from every other in its group.
+fn expand_names(group: &[&Candidate], counts: &mut [usize]) {
+    let longest = group.iter().map(|c| c.names.len()).max().unwrap_or(0);
+    let families = |i: usize, k: usize| -> (Vec<&str>, bool) {
+        let names = &group[i].names;
+        let k = k.min(names.len());
+        (
+            names[..k].iter().map(|n| n.family.as_str()).collect(),
+            k < names.len(),
+        )
+    };
+    for (i, count) in counts.iter_mut().enumerate() {
+        let mut k = *count;
+        while k < longest {
+            let mine = families(i, k);
+            let unique = (0..group.len())
+                .filter(|&j| j != i)
+                .all(|j| families(j, k) != mine);
+            if unique {
+                break;
+            }
+            k += 1;
+        }
+        // Expanding only helps if the names ever differ; otherwise stay short.
+        let mine = families(i, k);
+        let helped = (0..group.len())
+            .filter(|&j| j != i)
+            .all(|j| families(j, k) != mine);
+        if helped {
+            *count = k.min(group[i].names.len());
+        }
+    }
+}
+
+/// `a`..`z`, then `aa`, `ab`, ...
+fn suffix(n: usize) -> String {
+    let letters = "abcdefghijklmnopqrstuvwxyz".as_bytes();
+    if n < 26 {
+        (letters[n] as char).to_string()
+    } else {
+        format!("{}{}", letters[n / 26 - 1] as char, letters[n % 26] as char)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(family: &str, given: &str) -> CiteName {
+        CiteName {
+            family: family.into(),
+            given: given.into(),
+        }
+    }
+
+    fn candidate<'a>(
+        key: &'a str,
+        cite: &str,
+        names: &[(&str, &str)],
+        order: usize,
+    ) -> Candidate<'a> {
+        Candidate {
+            key,
+            cite: cite.into(),
+            names: names.iter().map(|(f, g)| name(f, g)).collect(),
+            order,
+        }
+    }
+
+    const APA: Settings = Settings {
+        add_names: true,
+        add_givenname: true,
+        add_year_suffix: true,
+        et_al_min: Some(3),
+        et_al_use_first: Some(1),
+    };
+
+    #[test]
+    fn same_author_and_year_get_suffixes_in_bibliography_order() {
+        let out = disambiguate(
+            &[
+                candidate("shanghai", "(Haas, 2007)", &[("Haas", "M.")], 1),
+                candidate("peace", "(Haas, 2007)", &[("Haas", "M.")], 0),
+            ],
+            APA,
+        );
+        assert_eq!(out["peace"].year_suffix.as_deref(), Some("a"));
+        assert_eq!(out["shanghai"].year_suffix.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn added_names_disambiguate_before_year_suffixes() {
+        let a = [("Chaplin", "W."), ("Bedding", "T."), ("Bonanno", "A.")];
+        let b = [("Chaplin", "W."), ("Kjeldsen", "H."), ("Christensen", "J.")];
+        let out = disambiguate(
+            &[
+                candidate("a", "(Chaplin et al., 2011)", &a, 0),
+                candidate("b", "(Chaplin et al., 2011)", &b, 1),
+            ],
+            APA,
+        );
+        assert_eq!(
+            out["a"],
+            Outcome {
+                names_shown: Some(2),
+                year_suffix: None
+            }
+        );
+        assert_eq!(
+            out["b"],
+            Outcome {
+                names_shown: Some(2),
+                year_suffix: None
+            }
+        );
+    }
+
+    #[test]
+    fn given_names_disambiguate_before_year_suffixes() {
+        let out = disambiguate(
+            &[
+                candidate("a", "(Smith, 2001)", &[("Smith", "J.")], 0),
+                candidate("b", "(Smith, 2001)", &[("Smith", "A.")], 1),
+            ],
+            APA,
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn different_cites_are_left_alone() {
+        let out = disambiguate(
+            &[
+                candidate("a", "(Smith, 2001)", &[("Smith", "J.")], 0),
+                candidate("b", "(Smith, 2002)", &[("Smith", "J.")], 1),
+            ],
+            APA,
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn suffixes_go_on_past_z() {
+        assert_eq!(suffix(0), "a");
+        assert_eq!(suffix(25), "z");
+        assert_eq!(suffix(26), "aa");
+    }
+}
