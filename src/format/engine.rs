@@ -484,7 +484,7 @@ fn substitution(
                 .count();
             (matching > 0).then(|| NamesEdit::Each((0..matching).collect(), substitute.to_owned()))
         }
-        SubsequentAuthorSubstituteRule::PartialFirst => (names.names.first().is_some()
+        SubsequentAuthorSubstituteRule::PartialFirst => (!names.names.is_empty()
             && names.names.first() == previous.names.first())
         .then(|| NamesEdit::Each(vec![0], substitute.to_owned())),
     }
