@@ -119,9 +119,9 @@ pub struct RefsArgs {
     #[arg(long, value_enum, default_value_t = RefsFormatArg::Text, conflicts_with_all = ["write", "check"])]
     pub format: RefsFormatArg,
 
-    /// Replace the References section between the marker lines of FILE [default: [refs] file]
+    /// Replace the References section between the marker lines of FILE (without FILE: [refs] file)
     #[arg(long, value_name = "FILE")]
-    pub write: Option<PathBuf>,
+    pub write: Option<Option<PathBuf>>,
 
     /// Write nothing; exit 1 with a diff if the section in the file is out of date
     #[arg(long)]

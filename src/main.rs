@@ -143,13 +143,16 @@ fn refs(args: RefsArgs) -> u8 {
         .file
         .as_ref()
         .map(|f| project.root.join(f));
-    let file = args
-        .write
-        .map(|f| refkeeper::inputs::join(&project.cwd, &f))
-        .or(if args.check { configured } else { None });
-    if args.check && file.is_none() {
+    let wants_file = args.check || args.write.is_some();
+    let file = match args.write {
+        Some(Some(path)) => Some(refkeeper::inputs::join(&project.cwd, &path)),
+        Some(None) => configured,
+        None if args.check => configured,
+        None => None,
+    };
+    if wants_file && file.is_none() {
         return fail(
-            "nothing to check: name the file with --write FILE or set `file` under [refs] in refkeeper.toml",
+            "no file to update: name it with --write FILE or set `file` under [refs] in refkeeper.toml",
         );
     }
     let target = |default: Target| match args.to {

@@ -1015,7 +1015,7 @@ fn persons(names: &Names) -> Vec<Person> {
                 let optional = |s: &str| (!s.is_empty()).then(|| s.to_owned());
                 Person {
                     name: n.family.clone(),
-                    given_name: optional(&n.given),
+                    given_name: optional(&joined_given_name(&n.given)),
                     prefix: optional(&n.particle),
                     suffix: optional(&n.suffix),
                     comma_suffix: false,
@@ -1024,6 +1024,25 @@ fn persons(names: &Names) -> Vec<Person> {
             }
         })
         .collect()
+}
+
+/// A non-breaking hyphen, standing in for `-` inside a given name.
+const NAME_HYPHEN: char = '\u{2011}';
+
+/// `Jae-nam` as one word: citeproc-js initialises it `J.`, and hayagriva
+/// gives `J.-nam.` unless the hyphen does not split it. A hyphen before a
+/// capital (`Jean-Paul`, `J.-P.`) stays, as both initialise it alike.
+fn joined_given_name(given: &str) -> String {
+    let mut out = String::with_capacity(given.len());
+    let mut chars = given.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '-' && chars.peek().is_some_and(|n| n.is_lowercase()) {
+            out.push(NAME_HYPHEN);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn hayagriva_date(part: DatePart) -> Date {
@@ -1413,7 +1432,11 @@ impl<'e> Flattener<'e> {
 
     fn text(&mut self, text: &str, base: Style, link: Option<&str>) {
         let mut run = String::new();
-        for c in text.chars().filter(|&c| c != GUARD) {
+        for c in text
+            .chars()
+            .filter(|&c| c != GUARD)
+            .map(|c| if c == NAME_HYPHEN { '-' } else { c })
+        {
             let toggle = [ITALIC, BOLD, SMALL_CAPS, SUPERSCRIPT, SUBSCRIPT]
                 .iter()
                 .enumerate()
