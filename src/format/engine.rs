@@ -9,6 +9,7 @@
 //! range is rendered twice, once with each end, and the two date texts are
 //! merged (`2007–2008`, `November–December 2007`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
@@ -99,7 +100,9 @@ const ALIASES: &[(&str, &str)] = &[
 pub fn bundled_styles() -> Vec<(String, &'static str)> {
     let mut styles: Vec<(String, &'static str)> = ArchivedStyle::all()
         .iter()
-        .map(|s| (s.names()[0].to_owned(), s.display_name()))
+        // Every name a style answers to: `apa` as well as
+        // `american-psychological-association`.
+        .flat_map(|s| s.names().iter().map(|n| ((*n).to_owned(), s.display_name())))
         .collect();
     for (alias, target) in ALIASES {
         if let Some(style) = ArchivedStyle::by_name(target) {
@@ -130,6 +133,7 @@ impl Engine {
         let mut style = load_style(style)?;
         without_volume_title(&mut style);
         suppress_groups_of_empty_names(&mut style);
+        inherit_names_in_substitutes(&mut style);
         // refkeeper disambiguates itself (see `disambiguate`): hayagriva's
         // own hands out year suffixes in citation order, lets expanded
         // citation names leak into entries ("Hon, Stello, & Yu. (2018)")
@@ -568,6 +572,69 @@ fn without_volume_title(style: &mut IndependentStyle) {
     }
 }
 
+/// Gives every `cs:names` inside a `cs:substitute` its parent's `cs:name`,
+/// `cs:et-al` and `cs:label`, as CSL prescribes, also where it stands
+/// inside a `cs:choose` or `cs:group` of the substitute.
+///
+/// hayagriva passes them on only to direct children, so Chicago's
+/// `<substitute><choose>...<names variable="editor"/>` printed an edited
+/// book's editors with a bare `<name/>` ("M. de Haas" for "Haas, Marcel de,
+/// ed.").
+fn inherit_names_in_substitutes(style: &mut IndependentStyle) {
+    use hayagriva::citationberg::{LayoutRenderingElement, Names, NamesChild};
+    fn inherit(parent: &Names, elements: &mut [LayoutRenderingElement]) {
+        for element in elements {
+            match element {
+                LayoutRenderingElement::Names(child) => *child = parent.from_names_substitute(child),
+                LayoutRenderingElement::Group(group) => inherit(parent, &mut group.children),
+                LayoutRenderingElement::Choose(choose) => {
+                    for branch in std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
+                    {
+                        inherit(parent, &mut branch.children);
+                    }
+                    if let Some(otherwise) = &mut choose.otherwise {
+                        inherit(parent, &mut otherwise.children);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    fn walk(elements: &mut [LayoutRenderingElement]) {
+        for element in elements {
+            match element {
+                LayoutRenderingElement::Names(names) => {
+                    let parent = names.clone();
+                    for child in &mut names.children {
+                        if let NamesChild::Substitute(substitute) = child {
+                            inherit(&parent, &mut substitute.children);
+                            walk(&mut substitute.children);
+                        }
+                    }
+                }
+                LayoutRenderingElement::Group(group) => walk(&mut group.children),
+                LayoutRenderingElement::Choose(choose) => {
+                    for branch in std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
+                    {
+                        walk(&mut branch.children);
+                    }
+                    if let Some(otherwise) = &mut choose.otherwise {
+                        walk(&mut otherwise.children);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for item in &mut style.macros {
+        walk(&mut item.children);
+    }
+    walk(&mut style.citation.layout.elements);
+    if let Some(bibliography) = &mut style.bibliography {
+        walk(&mut bibliography.layout.elements);
+    }
+}
+
 /// Restores CSL's rule that a group whose variables are all empty is not
 /// printed, for groups holding names.
 ///
@@ -827,11 +894,45 @@ struct Chunks {
     chunks: Vec<(String, ChunkKind)>,
 }
 
+/// Closing quotation marks in field values, hidden from hayagriva as these
+/// stand-ins. hayagriva drops an affix that repeats the end of the text
+/// before it, and so took the style's closing quote after a title ending in
+/// a quotation for a duplicate (`“… the “New Asia Initiative”.”` lost its
+/// last `”`). Put back after rendering, before [`tidy`] nests the quotes.
+/// (Opening quotes are kept from the same fate in [`Chunks::finish`].)
+const CLOSING_QUOTE_MARKS: [(char, char); 2] = [('”', '\u{E00A}'), ('’', '\u{E00B}')];
+
+/// `text` with its closing quotation marks hidden; a `’` before a letter
+/// is an apostrophe and stays.
+fn hide_closing_quotes(text: &str) -> Cow<'_, str> {
+    if !text.contains(['”', '’']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let apostrophe = c == '’' && chars.peek().is_some_and(|n| n.is_alphanumeric());
+        match CLOSING_QUOTE_MARKS.iter().find(|(quote, _)| *quote == c) {
+            Some(&(_, hidden)) if !apostrophe => out.push(hidden),
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn shown_quote(c: char) -> char {
+    CLOSING_QUOTE_MARKS
+        .iter()
+        .find(|(_, hidden)| *hidden == c)
+        .map_or(c, |&(quote, _)| quote)
+}
+
 impl Chunks {
     fn push(&mut self, text: &str, kind: ChunkKind) {
         if text.is_empty() {
             return;
         }
+        let text = &*hide_closing_quotes(text);
         match self.chunks.last_mut() {
             Some(last) if last.1 == kind => last.0.push_str(text),
             Some(last) if last.1 == ChunkKind::Verbatim && kind == ChunkKind::Normal => {
@@ -854,7 +955,19 @@ impl Chunks {
 
     fn finish(self) -> ChunkedString {
         let mut out = ChunkedString::new();
-        for (text, kind) in self.chunks {
+        let mut chunks = self.chunks.into_iter().peekable();
+        while let Some((mut text, kind)) = chunks.next() {
+            // Punctuation alone before a protected word (`“` in `“{New}
+            // Asia”`) joins that word: as a chunk of its own, hayagriva
+            // would drop it as a repeat of the style's opening quote.
+            if kind == ChunkKind::Normal
+                && !text.chars().any(char::is_alphanumeric)
+                && let Some((next, ChunkKind::Verbatim)) = chunks.peek_mut()
+            {
+                text.push_str(next);
+                *next = text;
+                continue;
+            }
             out.push_chunk(StringChunk::new(text, kind));
         }
         out
@@ -1014,7 +1127,7 @@ fn persons(names: &Names) -> Vec<Person> {
             None => {
                 let optional = |s: &str| (!s.is_empty()).then(|| s.to_owned());
                 Person {
-                    name: n.family.clone(),
+                    name: protected_family_name(&n.family),
                     given_name: optional(&joined_given_name(&n.given)),
                     prefix: optional(&n.particle),
                     suffix: optional(&n.suffix),
@@ -1028,6 +1141,23 @@ fn persons(names: &Names) -> Vec<Person> {
 
 /// A non-breaking hyphen, standing in for `-` inside a given name.
 const NAME_HYPHEN: char = '\u{2011}';
+
+/// A space inside a family name that is not a particle boundary.
+const NAME_SPACE: char = '\u{1f}';
+
+/// `La Fontaine`, `Van Buuren`: BibTeX has already put lowercase particles
+/// (`de`, `van der`) in the prefix, so a capitalised word at the head of the
+/// family name is part of it. hayagriva would split `La` or `Van` off as a
+/// non-dropping particle (`Fontaine, Jean de La` in Chicago); citeproc-js
+/// does not. A family name that starts lowercase (`{van Gogh}`) keeps its
+/// spaces, so that both treat its particle alike.
+fn protected_family_name(family: &str) -> String {
+    if family.chars().next().is_some_and(char::is_uppercase) {
+        family.replace(' ', &NAME_SPACE.to_string())
+    } else {
+        family.to_owned()
+    }
+}
 
 /// `Jae-nam` as one word: citeproc-js initialises it `J.`, and hayagriva
 /// gives `J.-nam.` unless the hyphen does not split it. A hyphen before a
@@ -1435,7 +1565,11 @@ impl<'e> Flattener<'e> {
         for c in text
             .chars()
             .filter(|&c| c != GUARD)
-            .map(|c| if c == NAME_HYPHEN { '-' } else { c })
+            .map(|c| match c {
+                NAME_HYPHEN => '-',
+                NAME_SPACE => ' ',
+                c => shown_quote(c),
+            })
         {
             let toggle = [ITALIC, BOLD, SMALL_CAPS, SUPERSCRIPT, SUBSCRIPT]
                 .iter()

@@ -188,6 +188,10 @@ fn escape_latex(text: &str) -> String {
             }
             '^' => out.push_str("\\textasciicircum{}"),
             '~' => out.push_str("\\textasciitilde{}"),
+            // In LaTeX's default OT1 encoding these print as `¡`, `¿` and `—`.
+            '<' => out.push_str("\\textless{}"),
+            '>' => out.push_str("\\textgreater{}"),
+            '|' => out.push_str("\\textbar{}"),
             '\u{a0}' => out.push('~'),
             _ => out.push(c),
         }
@@ -197,7 +201,7 @@ fn escape_latex(text: &str) -> String {
 
 /// In `\url{}` and `\href{}` only `%`, `#` and braces need care.
 fn escape_url_latex(url: &str) -> String {
-    url.replace('\\', "/")
+    url.replace('\\', "%5C")
         .replace('%', "\\%")
         .replace('#', "\\#")
         .replace('{', "%7B")

@@ -1,0 +1,438 @@
+//! `refkeeper refs`: how BibLaTeX entries become References, one test per
+//! point of the mapping (tests/fixtures/refs/mapping.bib holds one entry per
+//! point), and the command's behaviour on files: markers, atomic in-place
+//! writes, `--check`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn refkeeper() -> Command {
+    let mut command = Command::cargo_bin("refkeeper").unwrap();
+    command.env_remove("NO_COLOR");
+    command
+}
+
+fn mapping_bib() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refs/mapping.bib")
+}
+
+/// Every entry of mapping.bib rendered in `style` as `to`, by key.
+fn render(style: &str, to: &str) -> BTreeMap<String, String> {
+    let output = refkeeper()
+        .args(["refs", "--no-config", "--all", "--format", "json"])
+        .args(["--style", style, "--to", to])
+        .arg("--bib")
+        .arg(mapping_bib())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let text = e["text"].as_str().unwrap();
+            // Whitespace is not what these tests are about.
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            (e["key"].as_str().unwrap().to_owned(), text)
+        })
+        .collect()
+}
+
+/// The CSL-JSON item refkeeper hands to a CSL processor for `key`.
+fn csl_item(key: &str) -> serde_json::Value {
+    let output = refkeeper()
+        .args(["refs", "--no-config", "--all", "--format", "csl-json", "--bib"])
+        .arg(mapping_bib())
+        .output()
+        .unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    items
+        .into_iter()
+        .find(|i| i["id"] == key)
+        .unwrap_or_else(|| panic!("no item {key}"))
+}
+
+const AUTHOR_DATE: [&str; 3] = ["apa", "chicago-author-date", "mla"];
+
+#[test]
+fn subtitle_and_titleaddon_are_kept() {
+    assert_eq!(
+        render("apa", "text")["subtitle"],
+        "Len, C. (2008). Japan’s Silk Road diplomacy: Paving the road ahead. [Revised edition]. \
+         Silk Road Studies Program."
+    );
+    assert!(
+        render("chicago-author-date", "text")["subtitle"]
+            .contains("Japan’s Silk Road Diplomacy: Paving the Road Ahead. [Revised Edition].")
+    );
+}
+
+#[test]
+fn the_book_title_of_a_chapter_or_paper_is_printed_once() {
+    for style in AUTHOR_DATE.iter().chain(&["ieee", "harvard"]) {
+        let texts = render(style, "text");
+        let chapter = &texts["incollection"];
+        assert_eq!(chapter.matches("Royal Nauruz in Samarkand").count(), 1, "{style}: {chapter}");
+        let paper = texts["inproceedings"].to_lowercase();
+        assert_eq!(paper.matches("central asia forum").count(), 1, "{style}: {paper}");
+    }
+    assert_eq!(
+        render("apa", "text")["incollection"],
+        "Livshits, V. A. (2006). The Sogdian wall inscriptions. In M. Compareti (Ed.), \
+         Royal Nauruz in Samarkand (pp. 59–74). Istituti Editoriali."
+    );
+}
+
+#[test]
+fn school_and_institution_are_the_publisher_of_theses_and_reports() {
+    let apa = render("apa", "text");
+    assert_eq!(
+        apa["thesis"],
+        "Kim, D. (2003). Forced migration in 1937 [Master’s thesis]. Ewha Womans University."
+    );
+    assert_eq!(
+        apa["phdthesis"],
+        "Lee, J. (2011). Korea’s policy towards Central Asia [PhD thesis]. \
+         Hankuk University of Foreign Studies."
+    );
+    assert_eq!(
+        apa["report"],
+        "Nichol, J. (2007). Central asia (CRS Report No. RL33458). Congressional Research Service."
+    );
+    assert_eq!(csl_item("thesis")["publisher"], "Ewha Womans University");
+    assert_eq!(csl_item("report")["publisher"], "Congressional Research Service");
+}
+
+#[test]
+fn latex_becomes_text_and_formatting() {
+    assert_eq!(
+        render("apa", "text")["latex"],
+        "Schönberg, Í., Dvořák, A., & Høst, O. (1991). Italic and also and em words: 1990–1991 \
+         — “quoted” and ‘single.’ Journal of Ålesund & München, 3, 5–9."
+    );
+    assert_eq!(
+        render("apa", "markdown")["latex"],
+        "Schönberg, Í., Dvořák, A., & Høst, O. (1991). *Italic* and *also* and *em* words: \
+         1990–1991 — “quoted” and ‘single.’ *Journal of Ålesund & München*, *3*, 5–9."
+    );
+    assert!(render("ieee", "text")["latex"].starts_with("[7] Í. Schönberg, A. Dvořák, and O. Høst"));
+}
+
+#[test]
+fn no_latex_reaches_the_output_in_any_style() {
+    for style in AUTHOR_DATE.iter().chain(&["ieee", "harvard", "vancouver", "nature"]) {
+        for (key, text) in render(style, "text") {
+            for raw in ["\\", "{", "}", "~", "``", "''", "--"] {
+                assert!(!text.contains(raw), "{style} {key}: `{raw}` in {text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn quotations_in_titles_nest_inside_the_styles_quotes() {
+    // A quotation at either end of a quoted title keeps both its marks.
+    assert_eq!(
+        render("chicago-author-date", "text")["quoted"],
+        "Fumagalli, Matteo. 2012. “‘New Asia’ and the ‘New Asia Initiative.’” \
+         Journal of Northeast Asian History."
+    );
+    assert_eq!(
+        render("apa", "text")["quoted"],
+        "Fumagalli, M. (2012). “New Asia” and the “New Asia Initiative.” \
+         Journal of Northeast Asian History."
+    );
+}
+
+#[test]
+fn braced_case_is_kept_and_titles_follow_the_style() {
+    assert_eq!(
+        render("apa", "text")["protected"],
+        "Barbieri, A. (2020). Progress on the SDGs as reported in TUGboat and other venues. TUGboat."
+    );
+    assert_eq!(
+        render("chicago-author-date", "text")["protected"],
+        "Barbieri, Anna. 2020. “Progress on the SDGs as Reported in TUGboat and Other Venues.” \
+         TUGboat."
+    );
+    // Sentence case lowers what is not braced, as citeproc does for English
+    // titles: `Seoul` needs braces in the .bib.
+    assert!(render("apa", "text")["partial"].contains("A month in seoul."));
+    assert!(render("chicago-author-date", "text")["partial"].contains("“A Month in Seoul.”"));
+}
+
+#[test]
+fn date_ranges_and_partial_dates_are_rendered() {
+    let apa = render("apa", "text");
+    assert_eq!(apa["range"], "Oldberg, I. (2007–2008). The years of the forum. FOI.");
+    assert_eq!(
+        apa["partial"],
+        "Nam, I. (2007, November). A month in seoul. https://example.org/month"
+    );
+    assert!(render("mla", "text")["range"].ends_with("FOI, 2007–2008."));
+    assert_eq!(csl_item("range")["issued"]["date-parts"], serde_json::json!([[2007], [2008]]));
+    assert_eq!(csl_item("partial")["issued"]["date-parts"], serde_json::json!([[2007, 11]]));
+}
+
+#[test]
+fn an_unparseable_date_is_a_diagnostic() {
+    let output = refkeeper()
+        .args(["refs", "--no-config", "--all", "--style", "apa", "--color", "never", "--bib"])
+        .arg(mapping_bib())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("warning[invalid-date]: in entry `baddate`"), "{stderr}");
+    assert!(stderr.contains("mapping.bib:90:12"), "{stderr}");
+    // A warning: the References are still printed, with the date left out.
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8(output.stdout).unwrap().contains("Park, J. (n.d.). Undated note."));
+    // Valid dates give no diagnostic.
+    assert_eq!(stderr.matches("invalid-date").count(), 1, "{stderr}");
+}
+
+#[test]
+fn names_particles_corporate_cjk_and_cyrillic() {
+    let apa = render("apa", "text");
+    let chicago = render("chicago-author-date", "text");
+    let ieee = render("ieee", "text");
+    assert_eq!(apa["particle"], "La Fontaine, J. de. (1668). Fables. Barbin.");
+    assert_eq!(chicago["particle"], "La Fontaine, Jean de. 1668. Fables. Barbin.");
+    assert_eq!(ieee["particle"], "[12] J. de La Fontaine, Fables. Barbin, 1668.");
+
+    assert_eq!(apa["corporate"], "World Health Organization. (2020). World health statistics. WHO.");
+    assert!(ieee["corporate"].starts_with("[13] World Health Organization, World health"));
+
+    // Family name first, no comma, no space; not initialised.
+    assert_eq!(apa["korean"], "김민준. (2007). 한국과 중앙아시아. 창비.");
+    assert_eq!(ieee["korean"], "[14] 김민준, 한국과 중앙아시아. 창비, 2007.");
+    assert_eq!(csl_item("korean")["author"], serde_json::json!([{"literal": "김민준"}]));
+
+    assert_eq!(apa["cyrillic"], "Югай, Г. А. (2007). Жизнь и судьба. Раритет.");
+    assert_eq!(ieee["cyrillic"], "[15] Г. А. Югай, Жизнь и судьба. Алматы: Раритет, 2007.");
+}
+
+#[test]
+fn markup_in_titles_is_escaped_for_each_target() {
+    assert!(
+        render("apa", "html")["markup"].contains(
+            "<i>Writing &lt;b&gt;bold&lt;/b&gt; tags and 50% of $5 &amp; more</i>"
+        )
+    );
+    assert!(render("apa", "markdown")["markup"]
+        .contains("*Writing \\<b\\>bold\\</b\\> tags and 50% of \\$5 & more*"));
+    assert!(render("apa", "latex")["markup"].contains(
+        "\\emph{Writing \\textless{}b\\textgreater{}bold\\textless{}/b\\textgreater{} tags and \
+         50\\% of \\$5 \\& more}"
+    ));
+    assert_eq!(
+        render("apa", "text")["markup"],
+        "Gray, A. (2001). Writing <b>bold</b> tags and 50% of $5 & more. Press."
+    );
+}
+
+#[test]
+fn plain_text_has_no_markup() {
+    for text in render("apa", "text").values() {
+        assert!(!text.contains('*') && !text.contains("<i>") && !text.contains("\\emph"), "{text}");
+    }
+}
+
+// ---- The command on projects and files -------------------------------------------------
+
+/// A throw-away project: `files` are (relative path, text).
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const BIB: &str = "@book{first, author = {Ahn, Bo}, title = {First}, publisher = {P}, date = {2001}}\n\
+                   @book{second, author = {Baek, Cho}, title = {Second}, publisher = {P}, date = {2002}}\n\
+                   @book{unused, author = {Choi, Da}, title = {Unused}, publisher = {P}, date = {2003}}\n";
+
+const CHAPTER: &str = "# Study\n\nAs @second argues, and [@first].\n";
+
+const REFERENCES: &str = "# References\n\nKept above.\n\n\
+                          <!-- refkeeper:begin references -->\n\
+                          stale text\n\
+                          <!-- refkeeper:end references -->\n\nKept below.\n";
+
+fn refs_in(dir: &Path) -> Command {
+    let mut command = refkeeper();
+    command.current_dir(dir).args(["refs", "--color", "never"]);
+    command
+}
+
+#[test]
+fn only_cited_entries_in_the_order_the_style_prescribes() {
+    let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", CHAPTER)]);
+    let output = refs_in(dir.path()).args(["--style", "ieee"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    // IEEE numbers in citation order; `unused` is left out.
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "[1] C. Baek, Second. P, 2002.\n\n[2] B. Ahn, First. P, 2001.\n"
+    );
+    let output = refs_in(dir.path()).args(["--style", "apa", "--all"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "Ahn, B. (2001). First. P.\n\nBaek, C. (2002). Second. P.\n\nChoi, D. (2003). Unused. P.\n"
+    );
+}
+
+#[test]
+fn write_replaces_only_the_section_and_a_second_run_changes_nothing() {
+    let dir = project(&[
+        ("refs/refs.bib", BIB),
+        ("chapters/one.md", CHAPTER),
+        ("chapters/references.md", REFERENCES),
+    ]);
+    let file = dir.path().join("chapters/references.md");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let output = refs_in(dir.path())
+        .args(["--style", "apa", "--write", "chapters/references.md"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        written,
+        "# References\n\nKept above.\n\n\
+         <!-- refkeeper:begin references -->\n\n\
+         Ahn, B. (2001). *First*. P.\n\nBaek, C. (2002). *Second*. P.\n\n\
+         <!-- refkeeper:end references -->\n\nKept below.\n"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+    // No temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(file.parent().unwrap()).unwrap().collect();
+    assert_eq!(names.len(), 2);
+
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let output = refs_in(dir.path())
+        .args(["--style", "apa", "--write", "chapters/references.md"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8(output.stderr).unwrap().contains("up to date"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+    assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), modified);
+}
+
+#[test]
+fn latex_files_use_comment_markers_and_latex_markup() {
+    let tex = "\\section{Study}\nAs \\textcite{first} shows.\n\n\
+               % refkeeper:begin references\n% refkeeper:end references\n\\end{document}\n";
+    let dir = project(&[("refs/refs.bib", BIB), ("study.tex", tex)]);
+    let output = refs_in(dir.path())
+        .args(["study.tex", "--bib", "refs/refs.bib", "--style", "apa", "--write", "study.tex"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("study.tex")).unwrap(),
+        "\\section{Study}\nAs \\textcite{first} shows.\n\n\
+         % refkeeper:begin references\n\nAhn, B. (2001). \\emph{First}. P.\n\n\
+         % refkeeper:end references\n\\end{document}\n"
+    );
+}
+
+#[test]
+fn a_file_without_markers_is_refused_and_left_alone() {
+    let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", CHAPTER)]);
+    let output = refs_in(dir.path())
+        .args(["--style", "apa", "--write", "chapters/one.md"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("chapters/one.md"), "{stderr}");
+    assert!(stderr.contains("<!-- refkeeper:begin references -->"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("chapters/one.md")).unwrap(), CHAPTER);
+}
+
+#[test]
+fn check_exits_1_with_a_diff_and_writes_nothing() {
+    let config = "[refs]\nstyle = \"apa\"\nfile = \"chapters/references.md\"\n";
+    let dir = project(&[
+        ("refkeeper.toml", config),
+        ("refs/refs.bib", BIB),
+        ("chapters/one.md", CHAPTER),
+        ("chapters/references.md", REFERENCES),
+    ]);
+    let output = refs_in(dir.path()).arg("--check").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(diff.contains("-stale text"), "{diff}");
+    assert!(diff.contains("+Ahn, B. (2001). *First*. P."), "{diff}");
+    assert!(String::from_utf8(output.stderr).unwrap().contains("out of date"));
+    let file = dir.path().join("chapters/references.md");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), REFERENCES);
+
+    // Written from the configuration, the section is then up to date.
+    assert_eq!(refs_in(dir.path()).arg("--write").output().unwrap().status.code(), Some(0));
+    let output = refs_in(dir.path()).arg("--check").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn styles_lists_the_bundled_names_and_an_unknown_style_is_a_clear_error() {
+    let output = refkeeper().arg("styles").output().unwrap();
+    let list = String::from_utf8(output.stdout).unwrap();
+    for name in [
+        "apa",
+        "chicago-author-date",
+        "chicago-notes",
+        "ieee",
+        "mla",
+        "harvard",
+        "vancouver",
+        "nature",
+    ] {
+        assert!(list.lines().any(|l| l.split_whitespace().next() == Some(name)), "{name}");
+    }
+    let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", CHAPTER)]);
+    let output = refs_in(dir.path()).args(["--style", "apa-7th"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("apa-7th") && stderr.contains("refkeeper styles"), "{stderr}");
+}
+
+#[test]
+fn a_csl_file_is_a_style() {
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Minimal</title><id>minimal</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title"/></sort>
+    <layout><text variable="title" font-style="italic"/><date prefix=" / " variable="issued"><date-part name="year"/></date></layout>
+  </bibliography>
+</style>
+"#;
+    let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", CHAPTER), ("minimal.csl", csl)]);
+    let output = refs_in(dir.path())
+        .args(["--style", "minimal.csl", "--to", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let html = String::from_utf8(output.stdout).unwrap();
+    assert!(html.contains("<i>First</i> / 2001") && html.contains("<i>Second</i> / 2002"), "{html}");
+    assert!(!html.contains("Unused"));
+}
