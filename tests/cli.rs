@@ -51,7 +51,9 @@ fn the_study_checks_clean_with_no_arguments() {
         stdout(&output),
         stderr(&output)
     );
-    assert!(stdout(&output).starts_with("no problems found: 6 chapters against 1 bibliography file"));
+    assert!(
+        stdout(&output).starts_with("no problems found: 6 chapters against 1 bibliography file")
+    );
 }
 
 #[test]

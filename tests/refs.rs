@@ -27,7 +27,12 @@ fn render(style: &str, to: &str) -> BTreeMap<String, String> {
         .arg(mapping_bib())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     json["entries"]
         .as_array()
@@ -45,7 +50,14 @@ fn render(style: &str, to: &str) -> BTreeMap<String, String> {
 /// The CSL-JSON item refkeeper hands to a CSL processor for `key`.
 fn csl_item(key: &str) -> serde_json::Value {
     let output = refkeeper()
-        .args(["refs", "--no-config", "--all", "--format", "csl-json", "--bib"])
+        .args([
+            "refs",
+            "--no-config",
+            "--all",
+            "--format",
+            "csl-json",
+            "--bib",
+        ])
         .arg(mapping_bib())
         .output()
         .unwrap();
@@ -76,9 +88,17 @@ fn the_book_title_of_a_chapter_or_paper_is_printed_once() {
     for style in AUTHOR_DATE.iter().chain(&["ieee", "harvard"]) {
         let texts = render(style, "text");
         let chapter = &texts["incollection"];
-        assert_eq!(chapter.matches("Royal Nauruz in Samarkand").count(), 1, "{style}: {chapter}");
+        assert_eq!(
+            chapter.matches("Royal Nauruz in Samarkand").count(),
+            1,
+            "{style}: {chapter}"
+        );
         let paper = texts["inproceedings"].to_lowercase();
-        assert_eq!(paper.matches("central asia forum").count(), 1, "{style}: {paper}");
+        assert_eq!(
+            paper.matches("central asia forum").count(),
+            1,
+            "{style}: {paper}"
+        );
     }
     assert_eq!(
         render("apa", "text")["incollection"],
@@ -104,7 +124,10 @@ fn school_and_institution_are_the_publisher_of_theses_and_reports() {
         "Nichol, J. (2007). Central asia (CRS Report No. RL33458). Congressional Research Service."
     );
     assert_eq!(csl_item("thesis")["publisher"], "Ewha Womans University");
-    assert_eq!(csl_item("report")["publisher"], "Congressional Research Service");
+    assert_eq!(
+        csl_item("report")["publisher"],
+        "Congressional Research Service"
+    );
 }
 
 #[test]
@@ -119,12 +142,17 @@ fn latex_becomes_text_and_formatting() {
         "Schönberg, Í., Dvořák, A., & Høst, O. (1991). *Italic* and *also* and *em* words: \
          1990–1991 — “quoted” and ‘single.’ *Journal of Ålesund & München*, *3*, 5–9."
     );
-    assert!(render("ieee", "text")["latex"].starts_with("[7] Í. Schönberg, A. Dvořák, and O. Høst"));
+    assert!(
+        render("ieee", "text")["latex"].starts_with("[7] Í. Schönberg, A. Dvořák, and O. Høst")
+    );
 }
 
 #[test]
 fn no_latex_reaches_the_output_in_any_style() {
-    for style in AUTHOR_DATE.iter().chain(&["ieee", "harvard", "vancouver", "nature"]) {
+    for style in AUTHOR_DATE
+        .iter()
+        .chain(&["ieee", "harvard", "vancouver", "nature"])
+    {
         for (key, text) in render(style, "text") {
             for raw in ["\\", "{", "}", "~", "``", "''", "--"] {
                 assert!(!text.contains(raw), "{style} {key}: `{raw}` in {text}");
@@ -168,29 +196,54 @@ fn braced_case_is_kept_and_titles_follow_the_style() {
 #[test]
 fn date_ranges_and_partial_dates_are_rendered() {
     let apa = render("apa", "text");
-    assert_eq!(apa["range"], "Oldberg, I. (2007–2008). The years of the forum. FOI.");
+    assert_eq!(
+        apa["range"],
+        "Oldberg, I. (2007–2008). The years of the forum. FOI."
+    );
     assert_eq!(
         apa["partial"],
         "Nam, I. (2007, November). A month in seoul. https://example.org/month"
     );
     assert!(render("mla", "text")["range"].ends_with("FOI, 2007–2008."));
-    assert_eq!(csl_item("range")["issued"]["date-parts"], serde_json::json!([[2007], [2008]]));
-    assert_eq!(csl_item("partial")["issued"]["date-parts"], serde_json::json!([[2007, 11]]));
+    assert_eq!(
+        csl_item("range")["issued"]["date-parts"],
+        serde_json::json!([[2007], [2008]])
+    );
+    assert_eq!(
+        csl_item("partial")["issued"]["date-parts"],
+        serde_json::json!([[2007, 11]])
+    );
 }
 
 #[test]
 fn an_unparseable_date_is_a_diagnostic() {
     let output = refkeeper()
-        .args(["refs", "--no-config", "--all", "--style", "apa", "--color", "never", "--bib"])
+        .args([
+            "refs",
+            "--no-config",
+            "--all",
+            "--style",
+            "apa",
+            "--color",
+            "never",
+            "--bib",
+        ])
         .arg(mapping_bib())
         .output()
         .unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("warning[invalid-date]: in entry `baddate`"), "{stderr}");
+    assert!(
+        stderr.contains("warning[invalid-date]: in entry `baddate`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("mapping.bib:90:12"), "{stderr}");
     // A warning: the References are still printed, with the date left out.
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8(output.stdout).unwrap().contains("Park, J. (n.d.). Undated note."));
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("Park, J. (n.d.). Undated note.")
+    );
     // Valid dates give no diagnostic.
     assert_eq!(stderr.matches("invalid-date").count(), 1, "{stderr}");
 }
@@ -200,31 +253,90 @@ fn names_particles_corporate_cjk_and_cyrillic() {
     let apa = render("apa", "text");
     let chicago = render("chicago-author-date", "text");
     let ieee = render("ieee", "text");
-    assert_eq!(apa["particle"], "La Fontaine, J. de. (1668). Fables. Barbin.");
-    assert_eq!(chicago["particle"], "La Fontaine, Jean de. 1668. Fables. Barbin.");
-    assert_eq!(ieee["particle"], "[12] J. de La Fontaine, Fables. Barbin, 1668.");
+    assert_eq!(
+        apa["particle"],
+        "La Fontaine, J. de. (1668). Fables. Barbin."
+    );
+    assert_eq!(
+        chicago["particle"],
+        "La Fontaine, Jean de. 1668. Fables. Barbin."
+    );
+    assert_eq!(
+        ieee["particle"],
+        "[12] J. de La Fontaine, Fables. Barbin, 1668."
+    );
 
-    assert_eq!(apa["corporate"], "World Health Organization. (2020). World health statistics. WHO.");
+    assert_eq!(
+        apa["corporate"],
+        "World Health Organization. (2020). World health statistics. WHO."
+    );
     assert!(ieee["corporate"].starts_with("[13] World Health Organization, World health"));
 
     // Family name first, no comma, no space; not initialised.
     assert_eq!(apa["korean"], "김민준. (2007). 한국과 중앙아시아. 창비.");
-    assert_eq!(ieee["korean"], "[14] 김민준, 한국과 중앙아시아. 창비, 2007.");
-    assert_eq!(csl_item("korean")["author"], serde_json::json!([{"literal": "김민준"}]));
+    assert_eq!(
+        ieee["korean"],
+        "[14] 김민준, 한국과 중앙아시아. 창비, 2007."
+    );
+    assert_eq!(
+        csl_item("korean")["author"],
+        serde_json::json!([{"literal": "김민준"}])
+    );
 
-    assert_eq!(apa["cyrillic"], "Югай, Г. А. (2007). Жизнь и судьба. Раритет.");
-    assert_eq!(ieee["cyrillic"], "[15] Г. А. Югай, Жизнь и судьба. Алматы: Раритет, 2007.");
+    assert_eq!(
+        apa["cyrillic"],
+        "Югай, Г. А. (2007). Жизнь и судьба. Раритет."
+    );
+    assert_eq!(
+        ieee["cyrillic"],
+        "[15] Г. А. Югай, Жизнь и судьба. Алматы: Раритет, 2007."
+    );
+}
+
+#[test]
+fn two_institutions_are_joined_as_citeproc_joins_them() {
+    // No comma before "&" between two institutions, though APA's
+    // `delimiter-precedes-last="always"` asks for one between persons.
+    assert!(render("apa", "text")["corporate-pair"].starts_with(
+        "Republic of Korea & Democratic People’s Republic of Korea. (1992, January 20)."
+    ));
+    assert!(
+        render("chicago-author-date", "text")["corporate-pair"]
+            .starts_with("Republic of Korea and Democratic People’s Republic of Korea. 1992.")
+    );
+}
+
+#[test]
+fn names_added_to_tell_cites_apart_show_in_the_entry() {
+    // MLA cites both "(Appourchaux et al.)"; a second name tells them apart,
+    // and citeproc-js prints the entries with as many names.
+    let mla = render("mla", "text");
+    assert!(
+        mla["etal-one"].starts_with("Appourchaux, T., H. M. Antia, et al. “A Seismic"),
+        "{}",
+        mla["etal-one"]
+    );
+    assert!(
+        mla["etal-two"].starts_with("Appourchaux, T., W. J. Chaplin, et al. “Oscillation"),
+        "{}",
+        mla["etal-two"]
+    );
+    // APA's cites differ by year: its entries list every author anyway.
+    assert!(
+        render("apa", "text")["etal-one"].starts_with("Appourchaux, T., Antia, H. M., & Ball, W.")
+    );
 }
 
 #[test]
 fn markup_in_titles_is_escaped_for_each_target() {
     assert!(
-        render("apa", "html")["markup"].contains(
-            "<i>Writing &lt;b&gt;bold&lt;/b&gt; tags and 50% of $5 &amp; more</i>"
-        )
+        render("apa", "html")["markup"]
+            .contains("<i>Writing &lt;b&gt;bold&lt;/b&gt; tags and 50% of $5 &amp; more</i>")
     );
-    assert!(render("apa", "markdown")["markup"]
-        .contains("*Writing \\<b\\>bold\\</b\\> tags and 50% of \\$5 & more*"));
+    assert!(
+        render("apa", "markdown")["markup"]
+            .contains("*Writing \\<b\\>bold\\</b\\> tags and 50% of \\$5 & more*")
+    );
     assert!(render("apa", "latex")["markup"].contains(
         "\\emph{Writing \\textless{}b\\textgreater{}bold\\textless{}/b\\textgreater{} tags and \
          50\\% of \\$5 \\& more}"
@@ -238,7 +350,10 @@ fn markup_in_titles_is_escaped_for_each_target() {
 #[test]
 fn plain_text_has_no_markup() {
     for text in render("apa", "text").values() {
-        assert!(!text.contains('*') && !text.contains("<i>") && !text.contains("\\emph"), "{text}");
+        assert!(
+            !text.contains('*') && !text.contains("<i>") && !text.contains("\\emph"),
+            "{text}"
+        );
     }
 }
 
@@ -275,14 +390,20 @@ fn refs_in(dir: &Path) -> Command {
 #[test]
 fn only_cited_entries_in_the_order_the_style_prescribes() {
     let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", CHAPTER)]);
-    let output = refs_in(dir.path()).args(["--style", "ieee"]).output().unwrap();
+    let output = refs_in(dir.path())
+        .args(["--style", "ieee"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(0));
     // IEEE numbers in citation order; `unused` is left out.
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         "[1] C. Baek, Second. P, 2002.\n\n[2] B. Ahn, First. P, 2001.\n"
     );
-    let output = refs_in(dir.path()).args(["--style", "apa", "--all"]).output().unwrap();
+    let output = refs_in(dir.path())
+        .args(["--style", "apa", "--all"])
+        .output()
+        .unwrap();
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         "Ahn, B. (2001). First. P.\n\nBaek, C. (2002). Second. P.\n\nChoi, D. (2003). Unused. P.\n"
@@ -306,7 +427,12 @@ fn write_replaces_only_the_section_and_a_second_run_changes_nothing() {
         .args(["--style", "apa", "--write", "chapters/references.md"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let written = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
         written,
@@ -331,9 +457,16 @@ fn write_replaces_only_the_section_and_a_second_run_changes_nothing() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8(output.stderr).unwrap().contains("up to date"));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("up to date")
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
-    assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), modified);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        modified
+    );
 }
 
 #[test]
@@ -342,10 +475,23 @@ fn latex_files_use_comment_markers_and_latex_markup() {
                % refkeeper:begin references\n% refkeeper:end references\n\\end{document}\n";
     let dir = project(&[("refs/refs.bib", BIB), ("study.tex", tex)]);
     let output = refs_in(dir.path())
-        .args(["study.tex", "--bib", "refs/refs.bib", "--style", "apa", "--write", "study.tex"])
+        .args([
+            "study.tex",
+            "--bib",
+            "refs/refs.bib",
+            "--style",
+            "apa",
+            "--write",
+            "study.tex",
+        ])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("study.tex")).unwrap(),
         "\\section{Study}\nAs \\textcite{first} shows.\n\n\
@@ -364,8 +510,14 @@ fn a_file_without_markers_is_refused_and_left_alone() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("chapters/one.md"), "{stderr}");
-    assert!(stderr.contains("<!-- refkeeper:begin references -->"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("chapters/one.md")).unwrap(), CHAPTER);
+    assert!(
+        stderr.contains("<!-- refkeeper:begin references -->"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("chapters/one.md")).unwrap(),
+        CHAPTER
+    );
 }
 
 #[test]
@@ -382,14 +534,31 @@ fn check_exits_1_with_a_diff_and_writes_nothing() {
     let diff = String::from_utf8(output.stdout).unwrap();
     assert!(diff.contains("-stale text"), "{diff}");
     assert!(diff.contains("+Ahn, B. (2001). *First*. P."), "{diff}");
-    assert!(String::from_utf8(output.stderr).unwrap().contains("out of date"));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("out of date")
+    );
     let file = dir.path().join("chapters/references.md");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), REFERENCES);
 
     // Written from the configuration, the section is then up to date.
-    assert_eq!(refs_in(dir.path()).arg("--write").output().unwrap().status.code(), Some(0));
+    assert_eq!(
+        refs_in(dir.path())
+            .arg("--write")
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
     let output = refs_in(dir.path()).arg("--check").output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]
@@ -406,13 +575,23 @@ fn styles_lists_the_bundled_names_and_an_unknown_style_is_a_clear_error() {
         "vancouver",
         "nature",
     ] {
-        assert!(list.lines().any(|l| l.split_whitespace().next() == Some(name)), "{name}");
+        assert!(
+            list.lines()
+                .any(|l| l.split_whitespace().next() == Some(name)),
+            "{name}"
+        );
     }
     let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", CHAPTER)]);
-    let output = refs_in(dir.path()).args(["--style", "apa-7th"]).output().unwrap();
+    let output = refs_in(dir.path())
+        .args(["--style", "apa-7th"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("apa-7th") && stderr.contains("refkeeper styles"), "{stderr}");
+    assert!(
+        stderr.contains("apa-7th") && stderr.contains("refkeeper styles"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -426,13 +605,25 @@ fn a_csl_file_is_a_style() {
   </bibliography>
 </style>
 "#;
-    let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", CHAPTER), ("minimal.csl", csl)]);
+    let dir = project(&[
+        ("refs/refs.bib", BIB),
+        ("chapters/one.md", CHAPTER),
+        ("minimal.csl", csl),
+    ]);
     let output = refs_in(dir.path())
         .args(["--style", "minimal.csl", "--to", "html"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let html = String::from_utf8(output.stdout).unwrap();
-    assert!(html.contains("<i>First</i> / 2001") && html.contains("<i>Second</i> / 2002"), "{html}");
+    assert!(
+        html.contains("<i>First</i> / 2001") && html.contains("<i>Second</i> / 2002"),
+        "{html}"
+    );
     assert!(!html.contains("Unused"));
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use hayagriva::archive::ArchivedStyle;
-use hayagriva::citationberg::taxonomy::Season;
+use hayagriva::citationberg::taxonomy::{NameVariable, Season};
 use hayagriva::citationberg::{
     IndependentStyle, Locale, LocaleCode, Style as CslStyle, SubsequentAuthorSubstituteRule,
 };
@@ -33,6 +33,7 @@ use super::date::{DatePart, DateValue};
 use super::disambiguate;
 use super::latex::{Rich, Style};
 use super::names::Names;
+use super::style_fixes;
 
 /// A run of rendered text with its formatting, and a link target if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +103,11 @@ pub fn bundled_styles() -> Vec<(String, &'static str)> {
         .iter()
         // Every name a style answers to: `apa` as well as
         // `american-psychological-association`.
-        .flat_map(|s| s.names().iter().map(|n| ((*n).to_owned(), s.display_name())))
+        .flat_map(|s| {
+            s.names()
+                .iter()
+                .map(|n| ((*n).to_owned(), s.display_name()))
+        })
         .collect();
     for (alias, target) in ALIASES {
         if let Some(style) = ArchivedStyle::by_name(target) {
@@ -131,9 +136,7 @@ impl Engine {
     /// `style` is a bundled name (`apa`, `ieee`, ...) or a `.csl` file path.
     pub fn new(style: &str, locale: Option<&str>) -> Result<Engine, StyleError> {
         let mut style = load_style(style)?;
-        without_volume_title(&mut style);
-        suppress_groups_of_empty_names(&mut style);
-        inherit_names_in_substitutes(&mut style);
+        style_fixes::apply(&mut style);
         // refkeeper disambiguates itself (see `disambiguate`): hayagriva's
         // own hands out year suffixes in citation order, lets expanded
         // citation names leak into entries ("Hon, Stello, & Yu. (2018)")
@@ -284,7 +287,7 @@ impl Engine {
             .into_iter()
             .map(|(key, label, body)| {
                 let item = by_key.get(key.as_str()).copied();
-                let mut edits = Edits::default();
+                let mut edits = Edits::for_item(item);
                 let starts = date_texts(&body);
                 if let (Some(item), Some(other)) = (item, ends.get(&key)) {
                     let open_end = matches!(item.issued, Some(DateValue::Range(_, None)));
@@ -522,186 +525,6 @@ fn punctuation_in_quote(
         .chain(locales.iter().filter(|l| matches(l, false)))
         .find_map(option)
         .unwrap_or(false)
-}
-
-/// Makes the style's `volume-title` a variable refkeeper never sets.
-///
-/// refkeeper's data has no separate volume title (a chapter's book is its
-/// container), but hayagriva takes the title of a conference paper's
-/// proceedings as its volume title too, so styles that print both (APA,
-/// MLA) printed the proceedings title twice.
-fn without_volume_title(style: &mut IndependentStyle) {
-    use hayagriva::citationberg::taxonomy::{StandardVariable, Variable};
-    use hayagriva::citationberg::{LayoutRenderingElement, TextTarget};
-    fn variable(var: &mut Variable) {
-        if *var == Variable::Standard(StandardVariable::VolumeTitle) {
-            // `dimensions` is read from hayagriva's `runtime`, never set here.
-            *var = Variable::Standard(StandardVariable::Dimensions);
-        }
-    }
-    fn walk(elements: &mut [LayoutRenderingElement]) {
-        for element in elements {
-            match element {
-                LayoutRenderingElement::Text(text) => {
-                    if let TextTarget::Variable { var, .. } = &mut text.target {
-                        variable(var);
-                    }
-                }
-                LayoutRenderingElement::Group(group) => walk(&mut group.children),
-                LayoutRenderingElement::Choose(choose) => {
-                    for branch in std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
-                    {
-                        branch.variable.iter_mut().flatten().for_each(variable);
-                        branch.is_numeric.iter_mut().flatten().for_each(variable);
-                        walk(&mut branch.children);
-                    }
-                    if let Some(otherwise) = &mut choose.otherwise {
-                        walk(&mut otherwise.children);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    for item in &mut style.macros {
-        walk(&mut item.children);
-    }
-    walk(&mut style.citation.layout.elements);
-    if let Some(bibliography) = &mut style.bibliography {
-        walk(&mut bibliography.layout.elements);
-    }
-}
-
-/// Gives every `cs:names` inside a `cs:substitute` its parent's `cs:name`,
-/// `cs:et-al` and `cs:label`, as CSL prescribes, also where it stands
-/// inside a `cs:choose` or `cs:group` of the substitute.
-///
-/// hayagriva passes them on only to direct children, so Chicago's
-/// `<substitute><choose>...<names variable="editor"/>` printed an edited
-/// book's editors with a bare `<name/>` ("M. de Haas" for "Haas, Marcel de,
-/// ed.").
-fn inherit_names_in_substitutes(style: &mut IndependentStyle) {
-    use hayagriva::citationberg::{LayoutRenderingElement, Names, NamesChild};
-    fn inherit(parent: &Names, elements: &mut [LayoutRenderingElement]) {
-        for element in elements {
-            match element {
-                LayoutRenderingElement::Names(child) => *child = parent.from_names_substitute(child),
-                LayoutRenderingElement::Group(group) => inherit(parent, &mut group.children),
-                LayoutRenderingElement::Choose(choose) => {
-                    for branch in std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
-                    {
-                        inherit(parent, &mut branch.children);
-                    }
-                    if let Some(otherwise) = &mut choose.otherwise {
-                        inherit(parent, &mut otherwise.children);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    fn walk(elements: &mut [LayoutRenderingElement]) {
-        for element in elements {
-            match element {
-                LayoutRenderingElement::Names(names) => {
-                    let parent = names.clone();
-                    for child in &mut names.children {
-                        if let NamesChild::Substitute(substitute) = child {
-                            inherit(&parent, &mut substitute.children);
-                            walk(&mut substitute.children);
-                        }
-                    }
-                }
-                LayoutRenderingElement::Group(group) => walk(&mut group.children),
-                LayoutRenderingElement::Choose(choose) => {
-                    for branch in std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
-                    {
-                        walk(&mut branch.children);
-                    }
-                    if let Some(otherwise) = &mut choose.otherwise {
-                        walk(&mut otherwise.children);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    for item in &mut style.macros {
-        walk(&mut item.children);
-    }
-    walk(&mut style.citation.layout.elements);
-    if let Some(bibliography) = &mut style.bibliography {
-        walk(&mut bibliography.layout.elements);
-    }
-}
-
-/// Restores CSL's rule that a group whose variables are all empty is not
-/// printed, for groups holding names.
-///
-/// hayagriva reports an empty `cs:names` as "no variable" rather than "an
-/// empty variable", so Harvard's `<group><text term="in"/><names
-/// variable="editor"/></group>` printed a lone "in" before every
-/// conference paper without editors. Each such group gets an always-empty
-/// variable, which makes hayagriva see the group as one of empty variables.
-fn suppress_groups_of_empty_names(style: &mut IndependentStyle) {
-    use hayagriva::citationberg::taxonomy::{StandardVariable, Variable};
-    use hayagriva::citationberg::{LayoutRenderingElement, LongShortForm, Text, TextTarget};
-    fn holds_names(elements: &[LayoutRenderingElement]) -> bool {
-        elements.iter().any(|e| match e {
-            LayoutRenderingElement::Names(_) => true,
-            LayoutRenderingElement::Choose(choose) => {
-                std::iter::once(&choose.if_)
-                    .chain(&choose.else_if)
-                    .any(|b| holds_names(&b.children))
-                    || choose
-                        .otherwise
-                        .as_ref()
-                        .is_some_and(|o| holds_names(&o.children))
-            }
-            _ => false,
-        })
-    }
-    fn walk(elements: &mut [LayoutRenderingElement]) {
-        for element in elements {
-            match element {
-                LayoutRenderingElement::Group(group) => {
-                    walk(&mut group.children);
-                    if holds_names(&group.children) {
-                        group.children.push(LayoutRenderingElement::Text(Text {
-                            // `dimensions` is read from hayagriva's `runtime`, never set here.
-                            target: TextTarget::Variable {
-                                var: Variable::Standard(StandardVariable::Dimensions),
-                                form: LongShortForm::Long,
-                            },
-                            formatting: Default::default(),
-                            affixes: Default::default(),
-                            display: None,
-                            quotes: false,
-                            strip_periods: false,
-                            text_case: None,
-                        }));
-                    }
-                }
-                LayoutRenderingElement::Choose(choose) => {
-                    for branch in std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
-                    {
-                        walk(&mut branch.children);
-                    }
-                    if let Some(otherwise) = &mut choose.otherwise {
-                        walk(&mut otherwise.children);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    for item in &mut style.macros {
-        walk(&mut item.children);
-    }
-    walk(&mut style.citation.layout.elements);
-    if let Some(bibliography) = &mut style.bibliography {
-        walk(&mut bibliography.layout.elements);
-    }
 }
 
 fn load_style(spec: &str) -> Result<IndependentStyle, StyleError> {
@@ -1256,7 +1079,18 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
             .as_ref()
             .and_then(DateValue::start)
             .map(hayagriva_date);
-        entry.set_url(QualifiedUrl::new(url, visited));
+        let url = QualifiedUrl::new(url, visited);
+        if item.kind == CslType::Document || item.kind == CslType::Pamphlet {
+            // hayagriva takes any `misc` entry with a URL for a web page,
+            // and styles print web pages differently (IEEE left out the
+            // date and place of a treaty). It also looks for the URL among
+            // an entry's parents, where it does not make the entry a page.
+            let mut holder = Entry::new(&item.id, EntryType::Misc);
+            holder.set_url(url);
+            parents.push(holder);
+        } else {
+            entry.set_url(url);
+        }
     }
     if let Some(doi) = &item.doi {
         entry.set_doi(doi.clone());
@@ -1442,6 +1276,84 @@ struct Edits {
     dates: HashMap<usize, String>,
     /// A substitute for the entry's first `cs:names`.
     names: Option<NamesEdit>,
+    /// The names written as they stand (institutions), by variable and
+    /// position.
+    literal_names: Vec<(NameVariable, usize)>,
+}
+
+impl Edits {
+    fn for_item(item: Option<&CslItem>) -> Edits {
+        let mut literal_names = Vec::new();
+        if let Some(item) = item {
+            for (variable, list) in [
+                (NameVariable::Author, &item.author),
+                (NameVariable::Editor, &item.editor),
+                (NameVariable::Translator, &item.translator),
+            ] {
+                for (index, name) in list.names.iter().enumerate() {
+                    if name.literal.is_some() {
+                        literal_names.push((variable, index));
+                    }
+                }
+            }
+        }
+        Edits {
+            literal_names,
+            ..Edits::default()
+        }
+    }
+}
+
+/// The names of a `cs:names` element with citeproc-js's delimiter before
+/// an institution that ends the list: none after a single name ("Republic
+/// of Korea & Democratic People's Republic of Korea", where APA's
+/// `delimiter-precedes-last="always"` put a comma), and one after two or
+/// more ("Smith, J., Doe, J., and Org"). `None` when nothing changes.
+fn institution_and(children: &ElemChildren, edits: &Edits) -> Option<ElemChildren> {
+    let names: Vec<(usize, NameVariable, usize)> = children
+        .0
+        .iter()
+        .enumerate()
+        .filter_map(|(at, child)| match child {
+            ElemChild::Elem(elem) => match elem.meta {
+                Some(ElemMeta::Name(variable, index)) => Some((at, variable, index)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let [.., (before, _, _), (last, variable, index)] = names[..] else {
+        return None;
+    };
+    if !edits.literal_names.contains(&(variable, index)) {
+        return None;
+    }
+    let between: Vec<&hayagriva::Formatted> = children.0[before + 1..last]
+        .iter()
+        .map(|child| match child {
+            ElemChild::Text(text) => Some(text),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let text: String = between.iter().map(|t| t.text.as_str()).collect();
+    let with_delimiter = text.starts_with([',', ';']);
+    let and = text.trim_start_matches([',', ';']);
+    if and.trim().is_empty() {
+        // A delimiter alone: no "and" before the last name.
+        return None;
+    }
+    let fixed = match (names.len(), with_delimiter) {
+        (2, true) => and.to_owned(),
+        (3.., false) => format!(",{text}"),
+        _ => return None,
+    };
+    let mut out = children.0[..before + 1].to_vec();
+    out.push(ElemChild::Text(hayagriva::Formatted {
+        text: fixed,
+        formatting: between[0].formatting,
+    }));
+    out.extend_from_slice(&children.0[last..]);
+    Some(ElemChildren(out))
 }
 
 /// How the names of an entry are substituted.
@@ -1524,22 +1436,24 @@ impl<'e> Flattener<'e> {
                             return;
                         }
                     }
-                    Some(ElemMeta::Names(..)) if !self.names_seen => {
-                        self.names_seen = true;
-                        match &self.edits.names {
-                            Some(NamesEdit::Whole(substitute)) => {
-                                let style = first_style(&elem.children).unwrap_or_default();
-                                self.text(substitute, style, None);
-                                return;
+                    Some(ElemMeta::Names(..)) => {
+                        let fixed = institution_and(&elem.children, self.edits);
+                        let children = fixed.as_ref().unwrap_or(&elem.children);
+                        if !self.names_seen {
+                            self.names_seen = true;
+                            match &self.edits.names {
+                                Some(NamesEdit::Whole(substitute)) => {
+                                    let style = first_style(children).unwrap_or_default();
+                                    self.text(substitute, style, None);
+                                    return;
+                                }
+                                Some(NamesEdit::Each(..)) => self.name_index = Some(0),
+                                None => {}
                             }
-                            Some(NamesEdit::Each(..)) => {
-                                self.name_index = Some(0);
-                                self.children(&elem.children);
-                                self.name_index = None;
-                                return;
-                            }
-                            None => {}
                         }
+                        self.children(children);
+                        self.name_index = None;
+                        return;
                     }
                     Some(ElemMeta::Name(..)) => {
                         if let (Some(index), Some(NamesEdit::Each(which, substitute))) =
@@ -1562,15 +1476,11 @@ impl<'e> Flattener<'e> {
 
     fn text(&mut self, text: &str, base: Style, link: Option<&str>) {
         let mut run = String::new();
-        for c in text
-            .chars()
-            .filter(|&c| c != GUARD)
-            .map(|c| match c {
-                NAME_HYPHEN => '-',
-                NAME_SPACE => ' ',
-                c => shown_quote(c),
-            })
-        {
+        for c in text.chars().filter(|&c| c != GUARD).map(|c| match c {
+            NAME_HYPHEN => '-',
+            NAME_SPACE => ' ',
+            c => shown_quote(c),
+        }) {
             let toggle = [ITALIC, BOLD, SMALL_CAPS, SUPERSCRIPT, SUBSCRIPT]
                 .iter()
                 .enumerate()

@@ -9,3 +9,4 @@ pub mod latex;
 pub mod names;
 pub mod output;
 pub mod section;
+pub mod style_fixes;

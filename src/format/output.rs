@@ -252,7 +252,8 @@ mod tests {
         );
         assert_eq!(
             write(&r, Target::Latex),
-            "Kim, M. (2007). \\emph{Korea and <b>Asia</b>} 50\\% \\& more."
+            "Kim, M. (2007). \\emph{Korea and \\textless{}b\\textgreater{}Asia\\textless{}/b\\textgreater{}} \
+             50\\% \\& more."
         );
     }
 

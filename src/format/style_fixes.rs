@@ -1,0 +1,202 @@
+//! Rewrites of a CSL style that make hayagriva render it as CSL prescribes
+//! (and as citeproc-js does), where hayagriva itself does not.
+//!
+//! Each fix is a small change to the parsed style, made once when the
+//! style is loaded; the comments name the hayagriva behaviour it works
+//! around, so that each can go when hayagriva is fixed.
+
+use hayagriva::citationberg::taxonomy::{StandardVariable, Variable};
+use hayagriva::citationberg::{
+    ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Names, NamesChild, Text,
+    TextTarget,
+};
+
+/// All of the fixes below.
+pub fn apply(style: &mut IndependentStyle) {
+    visit(style, &mut |element| {
+        without_volume_title(element);
+        suppress_group_of_empty_names(element);
+        inherit_names_in_substitute(element);
+        without_disambiguate_condition(element);
+    });
+}
+
+/// A variable refkeeper never sets: `dimensions` is read from hayagriva's
+/// `runtime` field, which refkeeper leaves empty. Testing it is false.
+const NEVER_SET: Variable = Variable::Standard(StandardVariable::Dimensions);
+
+/// Calls `f` on every rendering element of the style's macros, citation
+/// and bibliography, parents before their children (including the
+/// children of `cs:substitute`).
+fn visit(style: &mut IndependentStyle, f: &mut impl FnMut(&mut LayoutRenderingElement)) {
+    for item in &mut style.macros {
+        visit_all(&mut item.children, f);
+    }
+    visit_all(&mut style.citation.layout.elements, f);
+    if let Some(bibliography) = &mut style.bibliography {
+        visit_all(&mut bibliography.layout.elements, f);
+    }
+}
+
+fn visit_all(
+    elements: &mut [LayoutRenderingElement],
+    f: &mut impl FnMut(&mut LayoutRenderingElement),
+) {
+    for element in elements {
+        f(element);
+        match element {
+            LayoutRenderingElement::Group(group) => visit_all(&mut group.children, f),
+            LayoutRenderingElement::Choose(choose) => {
+                for branch in branches(choose) {
+                    visit_all(&mut branch.children, f);
+                }
+                if let Some(otherwise) = &mut choose.otherwise {
+                    visit_all(&mut otherwise.children, f);
+                }
+            }
+            LayoutRenderingElement::Names(names) => {
+                for child in &mut names.children {
+                    if let NamesChild::Substitute(substitute) = child {
+                        visit_all(&mut substitute.children, f);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `cs:if` and `cs:else-if` branches of a `cs:choose`.
+fn branches(
+    choose: &mut hayagriva::citationberg::Choose,
+) -> impl Iterator<Item = &mut ChooseBranch> {
+    std::iter::once(&mut choose.if_).chain(choose.else_if.iter_mut())
+}
+
+/// Makes the style's `volume-title` a variable refkeeper never sets.
+///
+/// refkeeper's data has no separate volume title (a chapter's book is its
+/// container), but hayagriva takes the title of a conference paper's
+/// proceedings as its volume title too, so styles that print both (APA,
+/// MLA) printed the proceedings title twice.
+fn without_volume_title(element: &mut LayoutRenderingElement) {
+    let replace = |var: &mut Variable| {
+        if *var == Variable::Standard(StandardVariable::VolumeTitle) {
+            *var = NEVER_SET;
+        }
+    };
+    match element {
+        LayoutRenderingElement::Text(text) => {
+            if let TextTarget::Variable { var, .. } = &mut text.target {
+                replace(var);
+            }
+        }
+        LayoutRenderingElement::Choose(choose) => {
+            for branch in branches(choose) {
+                branch.variable.iter_mut().flatten().for_each(replace);
+                branch.is_numeric.iter_mut().flatten().for_each(replace);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Restores CSL's rule that a group whose variables are all empty is not
+/// printed, for groups holding names.
+///
+/// hayagriva reports an empty `cs:names` as "no variable" rather than "an
+/// empty variable", so Harvard's `<group><text term="in"/><names
+/// variable="editor"/></group>` printed a lone "in" before every
+/// conference paper without editors. Each such group gets an always-empty
+/// variable, which makes hayagriva see the group as one of empty variables.
+fn suppress_group_of_empty_names(element: &mut LayoutRenderingElement) {
+    fn holds_names(elements: &[LayoutRenderingElement]) -> bool {
+        elements.iter().any(|e| match e {
+            LayoutRenderingElement::Names(_) => true,
+            LayoutRenderingElement::Choose(choose) => {
+                std::iter::once(&choose.if_)
+                    .chain(&choose.else_if)
+                    .any(|b| holds_names(&b.children))
+                    || choose
+                        .otherwise
+                        .as_ref()
+                        .is_some_and(|o| holds_names(&o.children))
+            }
+            _ => false,
+        })
+    }
+    if let LayoutRenderingElement::Group(group) = element
+        && holds_names(&group.children)
+    {
+        group.children.push(LayoutRenderingElement::Text(Text {
+            target: TextTarget::Variable {
+                var: NEVER_SET,
+                form: LongShortForm::Long,
+            },
+            formatting: Default::default(),
+            affixes: Default::default(),
+            display: None,
+            quotes: false,
+            strip_periods: false,
+            text_case: None,
+        }));
+    }
+}
+
+/// Gives every `cs:names` inside a `cs:substitute` its parent's `cs:name`,
+/// `cs:et-al` and `cs:label`, as CSL prescribes, also where it stands
+/// inside a `cs:choose` or `cs:group` of the substitute.
+///
+/// hayagriva passes them on only to direct children, so Chicago's
+/// `<substitute><choose>...<names variable="editor"/>` printed an edited
+/// book's editors with a bare `<name/>` ("M. de Haas" for "Haas, Marcel de,
+/// ed.").
+fn inherit_names_in_substitute(element: &mut LayoutRenderingElement) {
+    fn inherit(parent: &Names, elements: &mut [LayoutRenderingElement]) {
+        for element in elements {
+            match element {
+                LayoutRenderingElement::Names(child) => {
+                    *child = parent.from_names_substitute(child)
+                }
+                LayoutRenderingElement::Group(group) => inherit(parent, &mut group.children),
+                LayoutRenderingElement::Choose(choose) => {
+                    for branch in branches(choose) {
+                        inherit(parent, &mut branch.children);
+                    }
+                    if let Some(otherwise) = &mut choose.otherwise {
+                        inherit(parent, &mut otherwise.children);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if let LayoutRenderingElement::Names(names) = element {
+        let parent = names.clone();
+        for child in &mut names.children {
+            if let NamesChild::Substitute(substitute) = child {
+                inherit(&parent, &mut substitute.children);
+            }
+        }
+    }
+}
+
+/// Makes `disambiguate="true"` conditions false, as they are for every
+/// entry that needs no disambiguation.
+///
+/// refkeeper disambiguates cites itself (see `disambiguate`) from cites
+/// rendered plainly; hayagriva still switched two alike cites to their
+/// `disambiguate="true"` branch (MLA's short title: "(Appourchaux et al.,
+/// “Second Paper”)"), so refkeeper saw them as different and did not add
+/// the names citeproc-js adds. The test becomes one of a variable never
+/// set, which keeps the branch's other conditions and its `match` intact.
+fn without_disambiguate_condition(element: &mut LayoutRenderingElement) {
+    if let LayoutRenderingElement::Choose(choose) = element {
+        for branch in branches(choose) {
+            if branch.disambiguate == Some(true) {
+                branch.disambiguate = None;
+                branch.variable.get_or_insert_with(Vec::new).push(NEVER_SET);
+            }
+        }
+    }
+}
