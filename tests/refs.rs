@@ -328,6 +328,16 @@ fn names_added_to_tell_cites_apart_show_in_the_entry() {
 }
 
 #[test]
+fn an_editor_who_is_also_the_translator_is_named_once() {
+    let mla = &render("mla", "text")["editortranslator"];
+    assert_eq!(mla.matches("Blank-Sangmeister").count(), 1, "{mla}");
+    assert!(
+        mla.contains("Edited and translated by Ursula Blank-Sangmeister, Reclam"),
+        "{mla}"
+    );
+}
+
+#[test]
 fn markup_in_titles_is_escaped_for_each_target() {
     assert!(
         render("apa", "html")["markup"]

@@ -5,7 +5,7 @@
 //! style is loaded; the comments name the hayagriva behaviour it works
 //! around, so that each can go when hayagriva is fixed.
 
-use hayagriva::citationberg::taxonomy::{StandardVariable, Variable};
+use hayagriva::citationberg::taxonomy::{NameVariable, StandardVariable, Variable};
 use hayagriva::citationberg::{
     ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Names, NamesChild, Text,
     TextTarget,
@@ -18,6 +18,7 @@ pub fn apply(style: &mut IndependentStyle) {
         suppress_group_of_empty_names(element);
         inherit_names_in_substitute(element);
         without_disambiguate_condition(element);
+        without_editor_translator_variable(element);
     });
 }
 
@@ -198,5 +199,37 @@ fn without_disambiguate_condition(element: &mut LayoutRenderingElement) {
                 branch.variable.get_or_insert_with(Vec::new).push(NEVER_SET);
             }
         }
+    }
+}
+
+/// Makes CSL 1.0.2's `editor-translator` variable one refkeeper never sets.
+///
+/// refkeeper's items have editors and translators, never the combined
+/// variable, so in citeproc-js `<names variable="editor-translator">` is
+/// empty and the `<names variable="editor translator">` after it prints a
+/// person who is both once, as "edited and translated by". hayagriva fills
+/// `editor-translator` from the two lists itself, so MLA printed that
+/// person twice.
+fn without_editor_translator_variable(element: &mut LayoutRenderingElement) {
+    // No refkeeper field maps to `chair`.
+    const NEVER_SET_NAME: NameVariable = NameVariable::Chair;
+    match element {
+        LayoutRenderingElement::Names(names) => {
+            for variable in &mut names.variable {
+                if *variable == NameVariable::EditorTranslator {
+                    *variable = NEVER_SET_NAME;
+                }
+            }
+        }
+        LayoutRenderingElement::Choose(choose) => {
+            for branch in branches(choose) {
+                for variable in branch.variable.iter_mut().flatten() {
+                    if *variable == Variable::Name(NameVariable::EditorTranslator) {
+                        *variable = Variable::Name(NEVER_SET_NAME);
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
