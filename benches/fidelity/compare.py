@@ -15,8 +15,9 @@ share of entries where refkeeper (and pandoc) equal citeproc-js, lists every
 difference with --diffs, and with --ratchet FILE writes the ratchet that
 `tests/fidelity.rs` checks.
 
-Needs: node with the npm package `citeproc` (NODE_PATH), pandoc (optional),
-the style files and a CSL locale file. See benches/fidelity/README.md.
+Needs: node with the npm package `citeproc` (NODE_PATH) and, for its column,
+pandoc. The style files and the CSL locale are in benches/fidelity/styles.
+See benches/fidelity/README.md.
 """
 
 import argparse
@@ -105,8 +106,8 @@ def pandoc_texts(bib, style):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--refkeeper", default=str(ROOT / "target" / "release" / "refkeeper"))
-    parser.add_argument("--styles-dir", required=True, help="folder with the .csl files")
-    parser.add_argument("--locale", required=True, help="locales-en-US.xml")
+    parser.add_argument("--styles-dir", default=str(HERE / "styles"), help="folder with the .csl files")
+    parser.add_argument("--locale", default=str(HERE / "styles" / "locales-en-US.xml"), help="the CSL locale file")
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--no-pandoc", action="store_true")
@@ -135,7 +136,8 @@ def main():
                     totals[style][0] += 1
                     totals[style][1] += agree
                     totals[style][2] += theirs.get(key) == want
-                    ratchet.append(f"{style}\t{bib_id}\t{key}\t{fnv1a(want)}\t{int(agree)}")
+                    if agree:
+                        ratchet.append(f"{style}\t{bib_id}\t{key}\t{fnv1a(want)}")
                     if not agree:
                         diffs.append((style, bib_id, key, want, got, theirs.get(key, "")))
 
@@ -147,7 +149,12 @@ def main():
         for style, bib_id, key, want, got, pandoc in diffs:
             print(f"\n== {style} {bib_id} {key}\n  citeproc-js: {want}\n  refkeeper:   {got}\n  pandoc:      {pandoc}")
     if args.ratchet:
-        Path(args.ratchet).write_text("# style\tbibliography\tkey\tfnv1a(citeproc-js text)\tagrees\n" + "\n".join(ratchet) + "\n")
+        header = (
+            "# Entries whose refkeeper text equals citeproc-js's (tests/fidelity.rs keeps them so).\n"
+            "# Written by benches/fidelity/compare.py --ratchet; do not edit by hand.\n"
+            "# style\tbibliography\tkey\tFNV-1a of the whitespace-normalised text\n"
+        )
+        Path(args.ratchet).write_text(header + "\n".join(ratchet) + "\n")
 
 
 if __name__ == "__main__":

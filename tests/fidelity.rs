@@ -1,0 +1,120 @@
+//! The fidelity ratchet: every entry listed in benches/fidelity/ratchet.tsv
+//! was formatted by refkeeper exactly as citeproc-js formats it, and must
+//! stay so. The file holds a hash of citeproc-js's text per style,
+//! bibliography and key; benches/fidelity/compare.py measures the agreement
+//! (with node and citeproc-js) and rewrites the file with `--ratchet`.
+//!
+//! Corpus bibliographies are skipped when the corpus is not there.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use refkeeper::format::output::{self, Target};
+use refkeeper::{ConfigSource, RefsRequest, Request};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("REFKEEPER_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/corpus"));
+    dir.join("SOURCES.md").exists().then_some(dir)
+}
+
+/// FNV-1a, 64 bits: as `fnv1a` in compare.py.
+fn fnv1a(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Whitespace normalised as compare.py does.
+fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The texts of every entry of `bib` in `style`, by key.
+fn texts(bib: &Path, style: &Path) -> BTreeMap<String, String> {
+    let request = RefsRequest {
+        inputs: Request {
+            bibliographies: vec![bib.to_owned()],
+            config: ConfigSource::Ignore,
+            cwd: root().to_owned(),
+            ..Request::default()
+        },
+        style: Some(style.to_string_lossy().into_owned()),
+        all: true,
+        ..RefsRequest::default()
+    };
+    let refs = refkeeper::references(&request).unwrap();
+    refs.references
+        .iter()
+        .map(|r| (r.key.clone(), normalise(&output::write(r, Target::Text))))
+        .collect()
+}
+
+#[test]
+fn fnv1a_matches_the_harness() {
+    // Values from compare.py's fnv1a.
+    assert_eq!(fnv1a(""), "cbf29ce484222325");
+    assert_eq!(fnv1a("Kim, M. (2007)."), "4187ba24eabfe6d3");
+}
+
+#[test]
+fn entries_that_agreed_with_citeproc_js_still_agree() {
+    let ratchet = std::fs::read_to_string(root().join("benches/fidelity/ratchet.tsv")).unwrap();
+    // (style, bibliography) -> [(key, hash)]
+    let mut groups: BTreeMap<(&str, &str), Vec<(&str, &str)>> = BTreeMap::new();
+    for line in ratchet
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [style, bib, key, hash] = fields[..] else {
+            panic!("malformed ratchet line: {line}");
+        };
+        groups.entry((style, bib)).or_default().push((key, hash));
+    }
+    assert!(
+        groups.keys().any(|(_, bib)| *bib == "study"),
+        "the study is not in the ratchet"
+    );
+
+    let corpus = corpus();
+    let styles = root().join("benches/fidelity/styles");
+    let failures: Vec<String> = groups
+        .par_iter()
+        .flat_map(|((style, bib), entries)| {
+            let path = match (*bib, &corpus) {
+                ("study", _) => root().join("refs/study.bib"),
+                (_, Some(corpus)) => corpus.join(bib),
+                (_, None) => return Vec::new(),
+            };
+            let texts = texts(&path, &styles.join(format!("{style}.csl")));
+            entries
+                .iter()
+                .filter_map(|(key, hash)| match texts.get(*key) {
+                    Some(text) if fnv1a(text) == *hash => None,
+                    Some(text) => Some(format!("{style} {bib} {key}: now {text}")),
+                    None => Some(format!("{style} {bib} {key}: no longer formatted")),
+                })
+                .collect()
+        })
+        .collect();
+    if corpus.is_none() {
+        eprintln!("corpus not found: only the study's entries were checked");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} entries no longer read as citeproc-js formats them \
+         (benches/fidelity/compare.py --diffs shows citeproc-js's text):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
