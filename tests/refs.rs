@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use refkeeper::format::output::{self, Target};
 
 fn refkeeper() -> Command {
     let mut command = Command::cargo_bin("refkeeper").unwrap();
@@ -636,4 +637,86 @@ fn a_csl_file_is_a_style() {
         "{html}"
     );
     assert!(!html.contains("Unused"));
+}
+
+// ---- Chunked rendering ---------------------------------------------------------------
+
+/// A bibliography of `n` entries with many shared names, years and titles,
+/// so that sorting, year suffixes and author substitution all have work.
+fn many_entries(n: usize) -> String {
+    const FAMILY: [&str; 7] = ["Kim", "Lee", "de Haas", "Müller", "Ivanov", "Park", "Ōta"];
+    const GIVEN: [&str; 5] = ["Jae-nam", "Anna", "In-soo", "Ola", "Marcel"];
+    const WORD: [&str; 6] = ["Silk", "Road", "energy", "policy", "Central", "Asia"];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    let mut bib = String::new();
+    for i in 0..n {
+        let authors: Vec<String> = (0..1 + next(3))
+            .map(|_| format!("{}, {}", FAMILY[next(7)], GIVEN[next(5)]))
+            .collect();
+        let author = match next(10) {
+            0 => String::new(),
+            1 => "  author = {{Korea Institute}},\n".to_owned(),
+            _ => format!("  author = {{{}}},\n", authors.join(" and ")),
+        };
+        let title: Vec<&str> = (0..2 + next(3)).map(|_| WORD[next(6)]).collect();
+        bib.push_str(&format!(
+            "@book{{e{i},\n{author}  title = {{{}}},\n  publisher = {{P}},\n  date = {{{}}},\n}}\n",
+            title.join(" "),
+            2000 + next(6)
+        ));
+    }
+    bib
+}
+
+#[test]
+fn chunked_rendering_gives_the_whole_renders_output() {
+    use refkeeper::format::engine::Engine;
+    let dir = project(&[
+        ("refs/many.bib", &many_entries(900)),
+        ("chapters/none.md", ""),
+    ]);
+    let descending = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>By title, descending</title><id>t</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title" sort="descending"/></sort>
+    <layout><text variable="title"/><text prefix=" " variable="citation-number"/></layout>
+  </bibliography>
+</style>
+"#;
+    std::fs::write(dir.path().join("descending.csl"), descending).unwrap();
+    let request = refkeeper::Request {
+        bibliographies: vec![dir.path().join("refs/many.bib")],
+        config: refkeeper::ConfigSource::Ignore,
+        cwd: dir.path().to_owned(),
+        ..Default::default()
+    };
+    let descending = dir.path().join("descending.csl");
+    // Author-date (presorted, seams checked), numeric (numbers go on across
+    // chunks), and a sort the presort does not foresee (seams fail: whole).
+    for style in [
+        "apa",
+        "chicago-author-date",
+        "ieee",
+        descending.to_str().unwrap(),
+    ] {
+        let render = |chunk: usize| {
+            let engine = Engine::new(style, None).unwrap().with_chunk_size(chunk);
+            let project = refkeeper::load(&request).unwrap();
+            refkeeper::references_with(project, Some(&engine), true)
+                .references
+                .iter()
+                .map(|r| format!("{}: {}", r.key, output::write(r, Target::Text)))
+                .collect::<Vec<_>>()
+        };
+        let whole = render(usize::MAX);
+        assert_eq!(whole.len(), 900);
+        assert_eq!(render(128), whole, "{style}");
+    }
 }

@@ -10,6 +10,8 @@
 //! merged (`2007–2008`, `November–December 2007`).
 
 use std::borrow::Cow;
+
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
@@ -130,7 +132,14 @@ pub struct Engine {
     disambiguation: disambiguate::Settings,
     /// The bibliography's `subsequent-author-substitute`, applied likewise.
     substitute: Option<(String, SubsequentAuthorSubstituteRule)>,
+    /// How many entries one hayagriva run renders (see [`Engine::run`]).
+    chunk_size: usize,
 }
+
+/// Entries per hayagriva run: small enough that its per-entry lookups stay
+/// cheap and two cores share the work, large enough that few seams need
+/// checking.
+const CHUNK_SIZE: usize = 400;
 
 impl Engine {
     /// `style` is a bundled name (`apa`, `ieee`, ...) or a `.csl` file path.
@@ -167,7 +176,16 @@ impl Engine {
             punctuation_in_quote,
             disambiguation,
             substitute,
+            chunk_size: CHUNK_SIZE,
         })
+    }
+
+    /// Renders at most `size` entries per hayagriva run (tests compare
+    /// chunked and whole renders; the output must not depend on it).
+    #[doc(hidden)]
+    pub fn with_chunk_size(mut self, size: usize) -> Engine {
+        self.chunk_size = size.max(1);
+        self
     }
 
     /// Formats the items; the result is in the style's order, with notes
@@ -202,7 +220,10 @@ impl Engine {
 
     fn render_with(&self, style: &IndependentStyle, items: &[CslItem]) -> Vec<Reference> {
         let by_key: HashMap<&str, &CslItem> = items.iter().map(|i| (i.id.as_str(), i)).collect();
-        let entries: Vec<Entry> = items.iter().map(|i| to_entry(i, Which::Start)).collect();
+        let entries: Vec<Entry> = presorted(style, items)
+            .into_iter()
+            .map(|i| to_entry(i, Which::Start))
+            .collect();
         let Run {
             mut bibliography,
             cites,
@@ -341,8 +362,62 @@ impl Engine {
 
     /// Renders entries, cited once each in the given order: the bibliography
     /// in the style's order, and each entry's cite as plain text.
+    ///
+    /// Large bibliographies are rendered in chunks, in parallel: hayagriva
+    /// does per entry work that grows with the number of entries (it looks
+    /// each one up in a list), and entries do not depend on each other once
+    /// refkeeper does disambiguation and author substitution itself.
+    /// Numbers go on from chunk to chunk. In a style that sorts, the chunks
+    /// (of entries already presorted) must also follow each other in the
+    /// style's order: each seam is checked by sorting its two entries, and
+    /// if one is out of order the whole is rendered in one piece.
     fn run(&self, style: &IndependentStyle, entries: &[Entry]) -> Run {
-        let mut driver = BibliographyDriver::new();
+        let size = self.chunk_size;
+        if entries.len() <= size {
+            return self.run_chunk(style, entries, 0);
+        }
+        let runs: Vec<Run> = entries
+            .par_chunks(size)
+            .enumerate()
+            .map(|(i, chunk)| self.run_chunk(style, chunk, i * size))
+            .collect();
+        let sorts = style
+            .bibliography
+            .as_ref()
+            .is_some_and(|b| b.sort.is_some());
+        if sorts {
+            let by_key: HashMap<&str, &Entry> = entries.iter().map(|e| (e.key(), e)).collect();
+            let in_order = runs.windows(2).all(|pair| {
+                let (Some(last), Some(first)) =
+                    (pair[0].bibliography.last(), pair[1].bibliography.first())
+                else {
+                    return true;
+                };
+                let seam = [
+                    by_key[last.0.as_str()].clone(),
+                    by_key[first.0.as_str()].clone(),
+                ];
+                let sorted = self.run_chunk(style, &seam, 0).bibliography;
+                sorted.first().is_some_and(|(key, _, _)| *key == last.0)
+            });
+            if !in_order {
+                return self.run_chunk(style, entries, 0);
+            }
+        }
+        let mut whole = Run {
+            bibliography: Vec::with_capacity(entries.len()),
+            cites: HashMap::with_capacity(entries.len()),
+        };
+        for run in runs {
+            whole.bibliography.extend(run.bibliography);
+            whole.cites.extend(run.cites);
+        }
+        whole
+    }
+
+    /// One hayagriva run; numbers start after `offset`.
+    fn run_chunk(&self, style: &IndependentStyle, entries: &[Entry], offset: usize) -> Run {
+        let mut driver = BibliographyDriver::new().with_citation_number_offset(offset);
         for entry in entries {
             driver.citation(CitationRequest::new(
                 vec![CitationItem::with_entry(entry)],
@@ -380,6 +455,69 @@ impl Engine {
             cites,
         }
     }
+}
+
+/// The items in roughly the order of an author-date style's bibliography
+/// sort (names, year, title), if the style sorts its bibliography.
+///
+/// hayagriva renders the sort keys anew for every comparison, which made
+/// sorting half of the work on large bibliographies; its sort (a stable
+/// merge sort that finds runs already in order) needs only about one
+/// comparison per entry on input that is nearly sorted. Entries this order
+/// cannot tell apart keep their input order, as the style's sort keeps it.
+fn presorted<'i>(style: &IndependentStyle, items: &'i [CslItem]) -> Vec<&'i CslItem> {
+    let mut sorted: Vec<&CslItem> = items.iter().collect();
+    if style.bibliography.as_ref().is_none_or(|b| b.sort.is_none()) {
+        return sorted;
+    }
+    let key = |item: &CslItem| {
+        let names = [&item.author, &item.editor, &item.translator]
+            .into_iter()
+            .find(|list| !list.names.is_empty())
+            .map(|list| {
+                let mut key = String::new();
+                for (index, n) in list.names.iter().enumerate() {
+                    match &n.literal {
+                        Some(literal) => key.push_str(&sort_text(literal)),
+                        None => {
+                            // hayagriva's sort keys print names in full.
+                            key.push_str(&sort_text(&n.family));
+                            key.push(' ');
+                            key.push_str(&sort_text(&n.given));
+                        }
+                    }
+                    key.push('\u{1}');
+                    if index + 2 == list.names.len() {
+                        // "& " or "and " before the last name sorts before
+                        // a further name.
+                        key.push('\u{2}');
+                    }
+                }
+                key
+            });
+        let year = item
+            .issued
+            .as_ref()
+            .and_then(DateValue::start)
+            .map(|d| d.year);
+        let title = item.title.as_ref().map(|t| sort_text(&t.text()));
+        // Entries without names sort by title, as the styles substitute it.
+        (names.or_else(|| title.clone()), year, title)
+    };
+    sorted.sort_by_cached_key(|item| key(item));
+    sorted
+}
+
+/// Text as a collation compares it, roughly: lowercase, without accents,
+/// punctuation before letters and digits.
+fn sort_text(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect()
 }
 
 /// What one hayagriva run yields.
