@@ -10,13 +10,18 @@
 //! 1. cites that render alike form ambiguous groups;
 //! 2. `disambiguate-add-names`: names are added to each cite of a group
 //!    until it differs from the others (the bibliography entry then shows
-//!    as many names, as citeproc-js shows them);
+//!    as many names, as citeproc-js shows them); with
+//!    `disambiguate-add-givenname`, a cite whose shown names already differ
+//!    in given names (as the `givenname-disambiguation-rule` lets them be
+//!    shown) needs no more names;
 //! 3. `disambiguate-add-givenname`: cites whose names differ in given
 //!    names are told apart by them;
 //! 4. `disambiguate-add-year-suffix`: what is still alike gets a, b, c...
 //!    in bibliography order.
 
 use std::collections::HashMap;
+
+pub use hayagriva::citationberg::DisambiguationRule;
 
 /// The name parts disambiguation compares.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -43,6 +48,8 @@ pub struct Settings {
     pub add_names: bool,
     pub add_givenname: bool,
     pub add_year_suffix: bool,
+    /// Which given names may be shown, and how fully.
+    pub givenname_rule: DisambiguationRule,
     /// The citation's `et-al-min` and `et-al-use-first`.
     pub et_al_min: Option<u32>,
     pub et_al_use_first: Option<u32>,
@@ -74,7 +81,7 @@ pub fn disambiguate(candidates: &[Candidate<'_>], settings: Settings) -> HashMap
             .collect();
         let mut counts = shown.clone();
         if settings.add_names {
-            expand_names(group, &mut counts);
+            expand_names(group, &mut counts, settings);
         }
         // What still looks alike after names were added.
         let mut alike: HashMap<(Vec<&str>, bool), Vec<usize>> = HashMap::new();
@@ -92,10 +99,10 @@ pub fn disambiguate(candidates: &[Candidate<'_>], settings: Settings) -> HashMap
             let mut still_alike = members.clone();
             if settings.add_givenname && members.len() > 1 {
                 // Given names tell apart cites whose full names differ.
-                let mut by_full: HashMap<&[CiteName], Vec<usize>> = HashMap::new();
+                let mut by_full: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
                 for &i in members {
                     by_full
-                        .entry(&group[i].names[..counts[i]])
+                        .entry(given_key(&group[i].names[..counts[i]], settings.givenname_rule))
                         .or_default()
                         .push(i);
                 }
@@ -136,7 +143,7 @@ fn default_shown(len: usize, settings: Settings) -> usize {
 }
 
 /// Adds names to each cite until it differs from every other in its group.
-fn expand_names(group: &[&Candidate], counts: &mut [usize]) {
+fn expand_names(group: &[&Candidate], counts: &mut [usize], settings: Settings) {
     let longest = group.iter().map(|c| c.names.len()).max().unwrap_or(0);
     let families = |i: usize, k: usize| -> (Vec<&str>, bool) {
         let names = &group[i].names;
@@ -146,27 +153,59 @@ fn expand_names(group: &[&Candidate], counts: &mut [usize]) {
             k < names.len(),
         )
     };
+    // citeproc-js tries given names at each count before it adds a name.
+    let givens = |i: usize, k: usize| -> Vec<String> {
+        let names = &group[i].names;
+        given_key(&names[..k.min(names.len())], settings.givenname_rule)
+    };
+    let differs = |i: usize, j: usize, k: usize| {
+        families(i, k) != families(j, k)
+            || (settings.add_givenname && givens(i, k) != givens(j, k))
+    };
     for (i, count) in counts.iter_mut().enumerate() {
         let mut k = *count;
         while k < longest {
-            let mine = families(i, k);
-            let unique = (0..group.len())
-                .filter(|&j| j != i)
-                .all(|j| families(j, k) != mine);
-            if unique {
+            if (0..group.len()).filter(|&j| j != i).all(|j| differs(i, j, k)) {
                 break;
             }
             k += 1;
         }
         // Expanding only helps if the names ever differ; otherwise stay short.
-        let mine = families(i, k);
         let helped = (0..group.len())
             .filter(|&j| j != i)
-            .all(|j| families(j, k) != mine);
+            .all(|j| differs(i, j, k));
         if helped {
             *count = k.min(group[i].names.len());
         }
     }
+}
+
+/// The given names a cite may show under `rule`: of the first name only
+/// (`primary-name`) or of all shown names, in full or as initials.
+fn given_key(names: &[CiteName], rule: DisambiguationRule) -> Vec<String> {
+    let shown = if rule.allows_multiple_names() {
+        names
+    } else {
+        &names[..names.len().min(1)]
+    };
+    shown
+        .iter()
+        .map(|name| {
+            if rule.allows_full_first_names() {
+                name.given.clone()
+            } else {
+                initials(&name.given)
+            }
+        })
+        .collect()
+}
+
+/// `Anne-Marie` and `A. -M.` both give `AM`.
+fn initials(given: &str) -> String {
+    given
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
+        .filter_map(|part| part.chars().next())
+        .collect()
 }
 
 /// `a`..`z`, then `aa`, `ab`, ...
@@ -208,6 +247,7 @@ mod tests {
         add_names: true,
         add_givenname: true,
         add_year_suffix: true,
+        givenname_rule: DisambiguationRule::PrimaryNameWithInitials,
         et_al_min: Some(3),
         et_al_use_first: Some(1),
     };
@@ -262,6 +302,65 @@ mod tests {
             APA,
         );
         assert!(out.is_empty(), "{out:?}");
+    }
+
+    const MLA: Settings = Settings {
+        add_names: true,
+        add_givenname: true,
+        add_year_suffix: false,
+        givenname_rule: DisambiguationRule::ByCite,
+        et_al_min: Some(3),
+        et_al_use_first: Some(1),
+    };
+
+    #[test]
+    fn no_names_added_where_given_names_already_differ() {
+        // citeproc-js: "Asplund, M., et al." and "Asplund, Martin, et al."
+        let a = [("Asplund", "M."), ("Grevesse", "N."), ("Sauval", "A. J.")];
+        let b = [("Asplund", "Martin"), ("Grevesse", "Nicolas"), ("Sauval", "A. J."), ("Scott", "P.")];
+        let out = disambiguate(
+            &[
+                candidate("a", "(Asplund et al.)", &a, 0),
+                candidate("b", "(Asplund et al.)", &b, 1),
+            ],
+            MLA,
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn names_added_only_up_to_where_given_names_tell_apart() {
+        // Given names tell `a` from both others at once; `b` and `c` share
+        // their first given name, so `b` needs a second name.
+        let a = [("Broomhall", "A. -M."), ("Chaplin", "W."), ("Davies", "G.")];
+        let b = [("Broomhall", "A.-M."), ("Chaplin", "W."), ("Elsworth", "Y.")];
+        let c = [("Broomhall", "A.-M."), ("Miglio", "A."), ("Montalban", "J.")];
+        let out = disambiguate(
+            &[
+                candidate("a", "(Broomhall et al.)", &a, 0),
+                candidate("b", "(Broomhall et al.)", &b, 1),
+                candidate("c", "(Broomhall et al.)", &c, 2),
+            ],
+            MLA,
+        );
+        assert_eq!(out.get("a"), None);
+        assert_eq!(out["b"].names_shown, Some(2));
+        assert_eq!(out["c"].names_shown, Some(2));
+    }
+
+    #[test]
+    fn initials_rule_does_not_tell_apart_full_and_initialled_given_names() {
+        let a = [("Asplund", "M."), ("Grevesse", "N."), ("Sauval", "A.")];
+        let b = [("Asplund", "Martin"), ("Grevesse", "N."), ("Scott", "P.")];
+        let out = disambiguate(
+            &[
+                candidate("a", "(Asplund et al., 2009)", &a, 0),
+                candidate("b", "(Asplund et al., 2009)", &b, 1),
+            ],
+            APA,
+        );
+        assert_eq!(out["a"].names_shown, Some(3));
+        assert_eq!(out["b"].names_shown, Some(3));
     }
 
     #[test]

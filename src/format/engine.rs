@@ -155,6 +155,7 @@ impl Engine {
             add_names: std::mem::take(&mut citation.disambiguate_add_names),
             add_givenname: std::mem::take(&mut citation.disambiguate_add_givenname),
             add_year_suffix: std::mem::take(&mut citation.disambiguate_add_year_suffix),
+            givenname_rule: citation.givenname_disambiguation_rule,
             et_al_min: citation.name_options.et_al_min,
             et_al_use_first: citation.name_options.et_al_use_first,
         };
@@ -1292,9 +1293,13 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
     }
 
     // hayagriva finds a collection among the parents of an entry's own
-    // type (or an anthology), so a proceedings' series is a proceedings.
+    // type (or an anthology), so a proceedings' series is a proceedings. A
+    // book's series is an anthology: under a book parent hayagriva would
+    // take the book for one volume of a multi-volume work and print its
+    // volume a second time as the part number.
     let series_type = match item.kind {
         CslType::PaperConference => EntryType::Proceedings,
+        CslType::Book => EntryType::Anthology,
         CslType::ArticleJournal | CslType::ArticleMagazine => EntryType::Periodical,
         CslType::ArticleNewspaper => EntryType::Newspaper,
         _ => EntryType::Book,

@@ -7,8 +7,8 @@
 
 use hayagriva::citationberg::taxonomy::{NameVariable, StandardVariable, Variable};
 use hayagriva::citationberg::{
-    ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Names, NamesChild, Text,
-    TextTarget,
+    ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Names, NamesChild,
+    Substitute, Text, TextTarget,
 };
 
 /// All of the fixes below.
@@ -17,6 +17,7 @@ pub fn apply(style: &mut IndependentStyle) {
         without_volume_title(element);
         suppress_group_of_empty_names(element);
         inherit_names_in_substitute(element);
+        names_of_unset_variables_substituted(element);
         without_disambiguate_condition(element);
         without_editor_translator_variable(element);
     });
@@ -180,6 +181,66 @@ fn inherit_names_in_substitute(element: &mut LayoutRenderingElement) {
             }
         }
     }
+}
+
+/// Name variables refkeeper's items never fill: BibLaTeX has no field for
+/// them, and hayagriva reads them from data refkeeper does not set.
+const UNSET_NAMES: &[NameVariable] = &[
+    NameVariable::Chair,
+    NameVariable::Composer,
+    NameVariable::Compiler,
+    NameVariable::Curator,
+    NameVariable::Director,
+    NameVariable::EditorialDirector,
+    NameVariable::ExecutiveProducer,
+    NameVariable::Guest,
+    NameVariable::Host,
+    NameVariable::Illustrator,
+    NameVariable::Interviewer,
+    NameVariable::Narrator,
+    NameVariable::Organizer,
+    NameVariable::Performer,
+    NameVariable::Producer,
+    NameVariable::Recipient,
+    NameVariable::ReviewedAuthor,
+    NameVariable::ScriptWriter,
+    NameVariable::SeriesCreator,
+];
+
+/// Replaces a `cs:names` of variables refkeeper never fills by the first
+/// `cs:names` of its substitute, which is what it always prints.
+///
+/// hayagriva keeps a substituted variable suppressed also for later
+/// `cs:choose` tests, where citeproc-js still sees it: MLA's author macro,
+/// `<names variable="composer"><substitute><names variable="author"/>`,
+/// made every later `variable="author"` test false, and MLA printed a
+/// capitalised "Vol. 220" for a monograph in a series. Runs after
+/// `inherit_names_in_substitute`, so the names promoted already carry
+/// their parent's `cs:name`.
+fn names_of_unset_variables_substituted(element: &mut LayoutRenderingElement) {
+    let LayoutRenderingElement::Names(names) = element else {
+        return;
+    };
+    if names.variable.is_empty() || !names.variable.iter().all(|v| UNSET_NAMES.contains(v)) {
+        return;
+    }
+    let Some(substitute) = names.substitute() else {
+        return;
+    };
+    let Some((LayoutRenderingElement::Names(first), rest)) = substitute.children.split_first()
+    else {
+        return;
+    };
+    if first.substitute().is_some() {
+        return;
+    }
+    let mut promoted = first.clone();
+    if !rest.is_empty() {
+        promoted.children.push(NamesChild::Substitute(Substitute {
+            children: rest.to_vec(),
+        }));
+    }
+    *names = promoted;
 }
 
 /// Makes `disambiguate="true"` conditions false, as they are for every
