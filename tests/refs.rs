@@ -329,6 +329,75 @@ fn names_added_to_tell_cites_apart_show_in_the_entry() {
 }
 
 #[test]
+fn given_names_that_tell_cites_apart_leave_the_names_short() {
+    // Both cite "(Asplund et al.)" in MLA; "M." and "Martin" already tell
+    // them apart, so citeproc-js adds no names to either entry.
+    let mla = render("mla", "text");
+    assert!(
+        mla["given-apart-one"].starts_with("Asplund, M., et al. “The Solar"),
+        "{}",
+        mla["given-apart-one"]
+    );
+    assert!(
+        mla["given-apart-two"].starts_with("Asplund, Martin, et al. “The Chemical"),
+        "{}",
+        mla["given-apart-two"]
+    );
+}
+
+#[test]
+fn a_space_before_a_hyphen_in_initials_is_not_a_new_initial() {
+    let apa = &render("apa", "text")["spaced-initials"];
+    assert!(apa.starts_with("Zahn, J.-P. (1991)."), "{apa}");
+    // Printed in full, the given name stays as written.
+    let mla = &render("mla", "text")["spaced-initials"];
+    assert!(mla.starts_with("Zahn, J. -P. “Convective"), "{mla}");
+}
+
+#[test]
+fn undated_entries_told_apart_by_suffix_read_nd_a() {
+    let apa = render("apa", "text");
+    assert!(
+        apa["nodate-one"].starts_with("Mozilla. (n.d.-a). Browser"),
+        "{}",
+        apa["nodate-one"]
+    );
+    assert!(
+        apa["nodate-two"].starts_with("Mozilla. (n.d.-b). Content"),
+        "{}",
+        apa["nodate-two"]
+    );
+    let chicago = render("chicago-author-date", "text");
+    assert!(
+        chicago["nodate-one"].starts_with("Mozilla. n.d.-a. “Browser"),
+        "{}",
+        chicago["nodate-one"]
+    );
+    // Harvard prints no suffix after its long "no date".
+    let harvard = render("harvard", "text");
+    assert!(
+        harvard["nodate-one"].starts_with("Mozilla (no date) Browser"),
+        "{}",
+        harvard["nodate-one"]
+    );
+}
+
+#[test]
+fn a_book_in_a_series_shows_its_volume_once() {
+    let apa = &render("apa", "text")["series-volume"];
+    assert!(
+        apa.contains("Algebraic set theory (Vol. 220). Cambridge"),
+        "{apa}"
+    );
+    // MLA gives no volume for a monograph with an author only.
+    let mla = &render("mla", "text")["series-volume"];
+    assert!(
+        mla.contains("Algebraic Set Theory. Cambridge University Press, 1995."),
+        "{mla}"
+    );
+}
+
+#[test]
 fn an_editor_who_is_also_the_translator_is_named_once() {
     let mla = &render("mla", "text")["editortranslator"];
     assert_eq!(mla.matches("Blank-Sangmeister").count(), 1, "{mla}");

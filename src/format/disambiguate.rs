@@ -102,7 +102,10 @@ pub fn disambiguate(candidates: &[Candidate<'_>], settings: Settings) -> HashMap
                 let mut by_full: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
                 for &i in members {
                     by_full
-                        .entry(given_key(&group[i].names[..counts[i]], settings.givenname_rule))
+                        .entry(given_key(
+                            &group[i].names[..counts[i]],
+                            settings.givenname_rule,
+                        ))
                         .or_default()
                         .push(i);
                 }
@@ -159,13 +162,15 @@ fn expand_names(group: &[&Candidate], counts: &mut [usize], settings: Settings) 
         given_key(&names[..k.min(names.len())], settings.givenname_rule)
     };
     let differs = |i: usize, j: usize, k: usize| {
-        families(i, k) != families(j, k)
-            || (settings.add_givenname && givens(i, k) != givens(j, k))
+        families(i, k) != families(j, k) || (settings.add_givenname && givens(i, k) != givens(j, k))
     };
     for (i, count) in counts.iter_mut().enumerate() {
         let mut k = *count;
         while k < longest {
-            if (0..group.len()).filter(|&j| j != i).all(|j| differs(i, j, k)) {
+            if (0..group.len())
+                .filter(|&j| j != i)
+                .all(|j| differs(i, j, k))
+            {
                 break;
             }
             k += 1;
@@ -317,7 +322,12 @@ mod tests {
     fn no_names_added_where_given_names_already_differ() {
         // citeproc-js: "Asplund, M., et al." and "Asplund, Martin, et al."
         let a = [("Asplund", "M."), ("Grevesse", "N."), ("Sauval", "A. J.")];
-        let b = [("Asplund", "Martin"), ("Grevesse", "Nicolas"), ("Sauval", "A. J."), ("Scott", "P.")];
+        let b = [
+            ("Asplund", "Martin"),
+            ("Grevesse", "Nicolas"),
+            ("Sauval", "A. J."),
+            ("Scott", "P."),
+        ];
         let out = disambiguate(
             &[
                 candidate("a", "(Asplund et al.)", &a, 0),
@@ -333,8 +343,16 @@ mod tests {
         // Given names tell `a` from both others at once; `b` and `c` share
         // their first given name, so `b` needs a second name.
         let a = [("Broomhall", "A. -M."), ("Chaplin", "W."), ("Davies", "G.")];
-        let b = [("Broomhall", "A.-M."), ("Chaplin", "W."), ("Elsworth", "Y.")];
-        let c = [("Broomhall", "A.-M."), ("Miglio", "A."), ("Montalban", "J.")];
+        let b = [
+            ("Broomhall", "A.-M."),
+            ("Chaplin", "W."),
+            ("Elsworth", "Y."),
+        ];
+        let c = [
+            ("Broomhall", "A.-M."),
+            ("Miglio", "A."),
+            ("Montalban", "J."),
+        ];
         let out = disambiguate(
             &[
                 candidate("a", "(Broomhall et al.)", &a, 0),

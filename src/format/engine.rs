@@ -17,9 +17,10 @@ use std::path::Path;
 use std::str::FromStr;
 
 use hayagriva::archive::ArchivedStyle;
-use hayagriva::citationberg::taxonomy::{NameVariable, Season};
+use hayagriva::citationberg::taxonomy::{NameVariable, OtherTerm, Season, Term};
 use hayagriva::citationberg::{
     IndependentStyle, Locale, LocaleCode, Style as CslStyle, SubsequentAuthorSubstituteRule,
+    TermForm,
 };
 use hayagriva::types::{
     ChunkKind, ChunkedString, Date, EntryType, FormatString, MaybeTyped, Numeric, PageRanges,
@@ -128,6 +129,9 @@ pub struct Engine {
     locale: Option<LocaleCode>,
     /// The locale's `punctuation-in-quote` option.
     punctuation_in_quote: bool,
+    /// The locale's short "no date" term (`n.d.`), which takes a year
+    /// suffix for undated entries.
+    no_date: Option<String>,
     /// The style's disambiguation, which refkeeper applies itself.
     disambiguation: disambiguate::Settings,
     /// The bibliography's `subsequent-author-substitute`, applied likewise.
@@ -169,12 +173,25 @@ impl Engine {
         }
         let locales = hayagriva::archive::locales();
         let locale = locale.map(|l| LocaleCode(l.to_owned()));
-        let punctuation_in_quote = punctuation_in_quote(&style, &locales, locale.as_ref());
+        let suffixed_no_date = style_fixes::no_date_takes_year_suffix(&mut style);
+        let chain = locale_chain(&style, &locales, locale.as_ref());
+        let punctuation_in_quote = chain
+            .iter()
+            .find_map(|l| l.style_options.and_then(|o| o.punctuation_in_quote))
+            .unwrap_or(false);
+        let no_date = suffixed_no_date
+            .then(|| chain.iter())
+            .into_iter()
+            .flatten()
+            .find_map(|l| l.term(Term::Other(OtherTerm::NoDate), TermForm::Short))
+            .and_then(|term| term.single())
+            .map(str::to_owned);
         Ok(Engine {
             style,
             locales,
             locale,
             punctuation_in_quote,
+            no_date,
             disambiguation,
             substitute,
             chunk_size: CHUNK_SIZE,
@@ -336,6 +353,9 @@ impl Engine {
                     if let Some(with_suffix) = insert_year_suffix(&text, year.year, suffix) {
                         edits.dates.insert(0, with_suffix);
                     }
+                } else if let (Some(suffix), Some(no_date)) = (suffix, &self.no_date) {
+                    // citeproc-js joins the suffix to "n.d." with a hyphen.
+                    edits.no_date = Some((no_date.clone(), format!("{no_date}-{suffix}")));
                 }
                 if let Some((substitute, rule)) = &self.substitute {
                     let names = first_names(&body);
@@ -639,17 +659,19 @@ fn substitution(
 /// The `punctuation-in-quote` option of the language in use: from the
 /// style's own locale overrides, else the locale files (exact language,
 /// then its primary language).
-fn punctuation_in_quote(
-    style: &IndependentStyle,
-    locales: &[Locale],
+/// The locales a style's terms and options come from, first to last: the
+/// style's own for the language, then for its primary language, then the
+/// same from the CSL locale files.
+fn locale_chain<'a>(
+    style: &'a IndependentStyle,
+    locales: &'a [Locale],
     requested: Option<&LocaleCode>,
-) -> bool {
+) -> Vec<&'a Locale> {
     let language = requested
         .or(style.default_locale.as_ref())
         .map_or("en-US", |l| l.0.as_str())
         .to_owned();
     let primary = language.split('-').next().unwrap_or_default().to_owned();
-    let option = |locale: &Locale| locale.style_options.and_then(|o| o.punctuation_in_quote);
     let matches = |locale: &Locale, exact: bool| match &locale.lang {
         Some(code) if exact => code.0 == language,
         Some(code) => code.0.split('-').next() == Some(primary.as_str()),
@@ -662,8 +684,7 @@ fn punctuation_in_quote(
         .chain(style.locale.iter().filter(|l| matches(l, false)))
         .chain(locales.iter().filter(|l| matches(l, true)))
         .chain(locales.iter().filter(|l| matches(l, false)))
-        .find_map(option)
-        .unwrap_or(false)
+        .collect()
 }
 
 fn load_style(spec: &str) -> Result<IndependentStyle, StyleError> {
@@ -1104,7 +1125,8 @@ fn persons(names: &Names) -> Vec<Person> {
 /// A non-breaking hyphen, standing in for `-` inside a given name.
 const NAME_HYPHEN: char = '\u{2011}';
 
-/// A space inside a family name that is not a particle boundary.
+/// A space inside a name that is not a boundary: not a particle boundary in
+/// a family name, not a word boundary before a hyphen in a given name.
 const NAME_SPACE: char = '\u{1f}';
 
 /// `La Fontaine`, `Van Buuren`: BibTeX has already put lowercase particles
@@ -1124,12 +1146,18 @@ fn protected_family_name(family: &str) -> String {
 /// `Jae-nam` as one word: citeproc-js initialises it `J.`, and hayagriva
 /// gives `J.-nam.` unless the hyphen does not split it. A hyphen before a
 /// capital (`Jean-Paul`, `J.-P.`) stays, as both initialise it alike.
+///
+/// A space before a hyphen (`J. -P.`, as ADS exports write initials) is
+/// not a word boundary: citeproc-js initialises `J.-P.`, where hayagriva
+/// would start a new initial (`J. P.`). Printed in full it stays `J. -P.`.
 fn joined_given_name(given: &str) -> String {
     let mut out = String::with_capacity(given.len());
     let mut chars = given.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '-' && chars.peek().is_some_and(|n| n.is_lowercase()) {
             out.push(NAME_HYPHEN);
+        } else if c == ' ' && chars.peek() == Some(&'-') {
+            out.push(NAME_SPACE);
         } else {
             out.push(c);
         }
@@ -1422,6 +1450,9 @@ struct Edits {
     /// The names written as they stand (institutions), by variable and
     /// position.
     literal_names: Vec<(NameVariable, usize)>,
+    /// The "no date" term and what replaces its first occurrence (`n.d.`
+    /// with a year suffix).
+    no_date: Option<(String, String)>,
 }
 
 impl Edits {
@@ -1540,6 +1571,8 @@ struct Flattener<'e> {
     /// Whether the first `cs:names` has been passed, and the name index in it.
     names_seen: bool,
     name_index: Option<usize>,
+    /// Whether the "no date" term has had its suffix.
+    no_date_done: bool,
 }
 
 impl<'e> Flattener<'e> {
@@ -1551,6 +1584,7 @@ impl<'e> Flattener<'e> {
             date_index: 0,
             names_seen: false,
             name_index: None,
+            no_date_done: false,
         }
     }
 
@@ -1562,7 +1596,24 @@ impl<'e> Flattener<'e> {
 
     fn child(&mut self, child: &ElemChild) {
         match child {
-            ElemChild::Text(t) => self.text(&t.text, base_style(&t.formatting), None),
+            ElemChild::Text(t) => match &self.edits.no_date {
+                Some((term, with_suffix)) if !self.no_date_done && t.text.contains(term) => {
+                    self.no_date_done = true;
+                    // hayagriva let "n.d." stand for "n.d." and the ". "
+                    // delimiter after it; with the suffix the period is
+                    // due again ("n.d.-a. “Title”").
+                    let at = t.text.find(term.as_str()).unwrap_or_default() + term.len();
+                    let swallowed = term.ends_with('.') && t.text[at..].starts_with(' ');
+                    let with_suffix = if swallowed {
+                        format!("{with_suffix}.")
+                    } else {
+                        with_suffix.clone()
+                    };
+                    let text = t.text.replacen(term.as_str(), &with_suffix, 1);
+                    self.text(&text, base_style(&t.formatting), None)
+                }
+                _ => self.text(&t.text, base_style(&t.formatting), None),
+            },
             ElemChild::Link { text, url } => {
                 self.text(&text.text, base_style(&text.formatting), Some(url))
             }

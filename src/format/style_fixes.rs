@@ -5,10 +5,12 @@
 //! style is loaded; the comments name the hayagriva behaviour it works
 //! around, so that each can go when hayagriva is fixed.
 
-use hayagriva::citationberg::taxonomy::{NameVariable, StandardVariable, Variable};
+use hayagriva::citationberg::taxonomy::{
+    NameVariable, OtherTerm, StandardVariable, Term, Variable,
+};
 use hayagriva::citationberg::{
     ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Names, NamesChild,
-    Substitute, Text, TextTarget,
+    Substitute, TermForm, Text, TextTarget,
 };
 
 /// All of the fixes below.
@@ -21,6 +23,47 @@ pub fn apply(style: &mut IndependentStyle) {
         without_disambiguate_condition(element);
         without_editor_translator_variable(element);
     });
+}
+
+/// Whether the style prints `year-suffix` straight after the short "no
+/// date" term, as APA and Chicago do, so that undated entries told apart
+/// by suffixes read "n.d.-a" (citeproc-js joins the two with a hyphen).
+pub fn no_date_takes_year_suffix(style: &mut IndependentStyle) -> bool {
+    fn is_no_date(element: &LayoutRenderingElement) -> bool {
+        matches!(
+            element,
+            LayoutRenderingElement::Text(Text {
+                target: TextTarget::Term {
+                    term: Term::Other(OtherTerm::NoDate),
+                    form: TermForm::Short,
+                    ..
+                },
+                ..
+            })
+        )
+    }
+    fn is_year_suffix(element: &LayoutRenderingElement) -> bool {
+        matches!(element, LayoutRenderingElement::Text(Text {
+            target: TextTarget::Variable { var: Variable::Standard(StandardVariable::YearSuffix), .. },
+            affixes,
+            ..
+        }) if affixes.prefix.is_none())
+    }
+    fn pair(children: &[LayoutRenderingElement]) -> bool {
+        children
+            .windows(2)
+            .any(|w| is_no_date(&w[0]) && is_year_suffix(&w[1]))
+    }
+    let mut found = false;
+    visit(style, &mut |element| match element {
+        LayoutRenderingElement::Group(group) => found |= pair(&group.children),
+        LayoutRenderingElement::Choose(choose) => {
+            found |= branches(choose).any(|b| pair(&b.children))
+                || choose.otherwise.as_ref().is_some_and(|o| pair(&o.children));
+        }
+        _ => {}
+    });
+    found
 }
 
 /// A variable refkeeper never sets: `dimensions` is read from hayagriva's
