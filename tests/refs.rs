@@ -346,12 +346,18 @@ fn given_names_that_tell_cites_apart_leave_the_names_short() {
 }
 
 #[test]
-fn a_space_before_a_hyphen_in_initials_is_not_a_new_initial() {
+fn initials_are_initialised_and_normalised_as_citeproc_does() {
     let apa = &render("apa", "text")["spaced-initials"];
     assert!(apa.starts_with("Zahn, J.-P. (1991)."), "{apa}");
-    // Printed in full, the given name stays as written.
+    // Styles that print given names in full with an `initialize-with`
+    // normalise initials as citeproc-js does; MLA and Chicago do.
     let mla = &render("mla", "text")["spaced-initials"];
-    assert!(mla.starts_with("Zahn, J. -P. “Convective"), "{mla}");
+    assert!(mla.starts_with("Zahn, J. P. “Convective"), "{mla}");
+    let chicago = &render("chicago-author-date", "text")["spaced-initials"];
+    assert!(chicago.starts_with("Zahn, J. P. 1991."), "{chicago}");
+    // Words joined by a hyphen are no initials.
+    let chicago = &render("chicago-author-date", "text")["editortranslator"];
+    assert!(chicago.contains("Ursula Blank-Sangmeister"), "{chicago}");
 }
 
 #[test]

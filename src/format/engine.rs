@@ -35,7 +35,7 @@ use super::csl::{CslItem, CslType};
 use super::date::{DatePart, DateValue};
 use super::disambiguate;
 use super::latex::{Rich, Style};
-use super::names::Names;
+use super::names::{self, Names};
 use super::style_fixes;
 
 /// A run of rendered text with its formatting, and a link target if any.
@@ -132,6 +132,10 @@ pub struct Engine {
     /// The locale's short "no date" term (`n.d.`), which takes a year
     /// suffix for undated entries.
     no_date: Option<String>,
+    /// The `initialize-with` string of a style that shows given names in
+    /// full and normalises initials in them (see
+    /// `style_fixes::normalizing_initials`).
+    normalized_initials: Option<String>,
     /// The style's disambiguation, which refkeeper applies itself.
     disambiguation: disambiguate::Settings,
     /// The bibliography's `subsequent-author-substitute`, applied likewise.
@@ -174,6 +178,7 @@ impl Engine {
         let locales = hayagriva::archive::locales();
         let locale = locale.map(|l| LocaleCode(l.to_owned()));
         let suffixed_no_date = style_fixes::no_date_takes_year_suffix(&mut style);
+        let normalized_initials = style_fixes::normalizing_initials(&mut style);
         let chain = locale_chain(&style, &locales, locale.as_ref());
         let punctuation_in_quote = chain
             .iter()
@@ -192,6 +197,7 @@ impl Engine {
             locale,
             punctuation_in_quote,
             no_date,
+            normalized_initials,
             disambiguation,
             substitute,
             chunk_size: CHUNK_SIZE,
@@ -237,6 +243,14 @@ impl Engine {
     }
 
     fn render_with(&self, style: &IndependentStyle, items: &[CslItem]) -> Vec<Reference> {
+        let normalized;
+        let items = match &self.normalized_initials {
+            Some(terminator) => {
+                normalized = with_normalized_initials(items, terminator);
+                &normalized[..]
+            }
+            None => items,
+        };
         let by_key: HashMap<&str, &CslItem> = items.iter().map(|i| (i.id.as_str(), i)).collect();
         let entries: Vec<Entry> = presorted(style, items)
             .into_iter()
@@ -1120,6 +1134,26 @@ fn persons(names: &Names) -> Vec<Person> {
             }
         })
         .collect()
+}
+
+/// The items with the initials in their given names normalised.
+fn with_normalized_initials(items: &[CslItem], terminator: &str) -> Vec<CslItem> {
+    let mut items = items.to_vec();
+    for item in &mut items {
+        for list in [
+            &mut item.author,
+            &mut item.editor,
+            &mut item.translator,
+            &mut item.container_author,
+        ] {
+            for name in &mut list.names {
+                if name.literal.is_none() {
+                    name.given = names::normalized_initials(&name.given, terminator);
+                }
+            }
+        }
+    }
+    items
 }
 
 /// A non-breaking hyphen, standing in for `-` inside a given name.

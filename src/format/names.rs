@@ -137,6 +137,72 @@ fn spaced_initials(given: &str) -> String {
     out
 }
 
+/// Initials in a given name normalised as citeproc-js normalises them for
+/// names shown in full with an `initialize-with` string (`terminator`):
+/// `A.-M.` and `A. -M.` become `A. M.`, `J.-Ch.` becomes `J. Ch.`; words
+/// (`Jean-Claude`) stay as they are.
+pub fn normalized_initials(given: &str, terminator: &str) -> String {
+    // Hyphens without spaces around them, and a space after every period.
+    let mut text = String::with_capacity(given.len() + 4);
+    for word in given.split_whitespace() {
+        if !text.is_empty() && !word.starts_with('-') && !text.ends_with('-') {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
+    let text = text.replace(".", ". ");
+    // Parts, and whether each is an abbreviation (`A.`, `Ch.`, `A`).
+    let mut parts: Vec<(String, bool)> = Vec::new();
+    let mut separators: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut separator = String::new();
+    for c in text.chars() {
+        if c == '-' || c.is_whitespace() {
+            separator.push(c);
+            continue;
+        }
+        if !separator.is_empty() {
+            if !current.is_empty() {
+                parts.push(abbreviation(std::mem::take(&mut current)));
+                separators.push(std::mem::take(&mut separator));
+            } else {
+                separator.clear();
+            }
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        parts.push(abbreviation(current));
+    }
+    let mut out = String::new();
+    for (i, (part, abbreviated)) in parts.iter().enumerate() {
+        out.push_str(part);
+        match parts.get(i + 1) {
+            Some((_, next_abbreviated)) if *abbreviated => {
+                out.push_str(terminator);
+                if !next_abbreviated {
+                    out.push(' ');
+                }
+            }
+            Some(_) => out.push_str(&separators[i]),
+            None if *abbreviated => out.push_str(terminator),
+            None => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A part of a given name without its abbreviating period, and whether
+/// it is an abbreviation.
+fn abbreviation(part: String) -> (String, bool) {
+    if part.chars().count() > 1 && part.ends_with('.') {
+        (part[..part.len() - 1].to_owned(), true)
+    } else {
+        let single_capital = part.chars().count() == 1 && part.chars().all(char::is_uppercase);
+        (part, single_capital)
+    }
+}
+
 /// Whether the text is written in Han, Hangul or Kana.
 pub fn is_cjk(text: &str) -> bool {
     text.chars().any(|c| {
@@ -149,6 +215,23 @@ pub fn is_cjk(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn initials_are_normalised_as_citeproc_normalises_them() {
+        for (given, normalised) in [
+            ("A.-M.", "A. M."),
+            ("A. -M.", "A. M."),
+            ("J.-Ch.", "J. Ch."),
+            ("M.A.", "M. A."),
+            ("Jean-Claude", "Jean-Claude"),
+            ("J. Christian", "J. Christian"),
+            ("Martin", "Martin"),
+            ("A. Jacques", "A. Jacques"),
+            ("Md. Mostofa Ali", "Md. Mostofa Ali"),
+        ] {
+            assert_eq!(normalized_initials(given, ". "), normalised, "{given}");
+        }
+    }
 
     fn parts(latex: &str) -> Vec<(String, String, String, Option<String>)> {
         parse_list(latex)

@@ -9,8 +9,8 @@ use hayagriva::citationberg::taxonomy::{
     NameVariable, OtherTerm, StandardVariable, Term, Variable,
 };
 use hayagriva::citationberg::{
-    ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Names, NamesChild,
-    Substitute, TermForm, Text, TextTarget,
+    ChooseBranch, IndependentStyle, InheritableNameOptions, LayoutRenderingElement, LongShortForm,
+    Name, NameForm, Names, NamesChild, Substitute, TermForm, Text, TextTarget,
 };
 
 /// All of the fixes below.
@@ -64,6 +64,66 @@ pub fn no_date_takes_year_suffix(style: &mut IndependentStyle) -> bool {
         _ => {}
     });
     found
+}
+
+/// The `initialize-with` string when every name that shows given names in
+/// the bibliography does so with `initialize="false"`, as Chicago's do.
+///
+/// citeproc-js then normalises initials already in the data ("A.-M." and
+/// "A. -M." become "A. M."), where hayagriva prints them as written.
+/// refkeeper normalises them in the data for such styles (see
+/// `names::normalized_initials`); for styles that initialise, or print
+/// given names as written (MLA), it does not.
+pub fn normalizing_initials(style: &mut IndependentStyle) -> Option<String> {
+    let mut inherited = style.settings.options.clone();
+    if let Some(bibliography) = &style.bibliography {
+        inherited = inherited.apply(&bibliography.name_options);
+    }
+    let mut terminator: Option<String> = None;
+    let mut disqualified = false;
+    let mut check = |name: &Name, names_options: &InheritableNameOptions| {
+        let options = name.options(names_options);
+        if options.form != NameForm::Long {
+            return;
+        }
+        match (options.initialize, options.initialize_with) {
+            (false, Some(with)) => terminator = Some(with.to_owned()),
+            _ => disqualified = true,
+        }
+    };
+    let macros = style.macros.iter().map(|m| &m.children[..]);
+    let layout = style.bibliography.iter().map(|b| &b.layout.elements[..]);
+    fn walk(
+        elements: &[LayoutRenderingElement],
+        inherited: &InheritableNameOptions,
+        check: &mut impl FnMut(&Name, &InheritableNameOptions),
+    ) {
+        for element in elements {
+            match element {
+                LayoutRenderingElement::Names(names) => {
+                    let options = inherited.apply(&names.options());
+                    check(names.name().unwrap_or(&Name::default()), &options);
+                    if let Some(substitute) = names.substitute() {
+                        walk(&substitute.children, inherited, check);
+                    }
+                }
+                LayoutRenderingElement::Group(group) => walk(&group.children, inherited, check),
+                LayoutRenderingElement::Choose(choose) => {
+                    for branch in std::iter::once(&choose.if_).chain(&choose.else_if) {
+                        walk(&branch.children, inherited, check);
+                    }
+                    if let Some(otherwise) = &choose.otherwise {
+                        walk(&otherwise.children, inherited, check);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for elements in macros.chain(layout) {
+        walk(elements, &inherited, &mut check);
+    }
+    if disqualified { None } else { terminator }
 }
 
 /// A variable refkeeper never sets: `dimensions` is read from hayagriva's
