@@ -404,6 +404,17 @@ fn a_book_in_a_series_shows_its_volume_once() {
 }
 
 #[test]
+fn a_paper_with_editors_keeps_its_volume_pages_and_publisher() {
+    // APA prints the editors in place of the book's author; the tests on
+    // `editor` after that must still see them.
+    let apa = &render("apa", "text")["edited-proceedings"];
+    assert!(
+        apa.ends_with("In R. Parikh (Ed.), Logics of programs (Vol. 193, pp. 61–78). Springer."),
+        "{apa}"
+    );
+}
+
+#[test]
 fn an_editor_who_is_also_the_translator_is_named_once() {
     let mla = &render("mla", "text")["editortranslator"];
     assert_eq!(mla.matches("Blank-Sangmeister").count(), 1, "{mla}");

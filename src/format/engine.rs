@@ -17,7 +17,9 @@ use std::path::Path;
 use std::str::FromStr;
 
 use hayagriva::archive::ArchivedStyle;
-use hayagriva::citationberg::taxonomy::{NameVariable, OtherTerm, Season, Term};
+use hayagriva::citationberg::taxonomy::{
+    NameVariable, OtherTerm, Season, StandardVariable, Term, Variable,
+};
 use hayagriva::citationberg::{
     IndependentStyle, Locale, LocaleCode, Style as CslStyle, SubsequentAuthorSubstituteRule,
     TermForm,
@@ -136,6 +138,9 @@ pub struct Engine {
     /// full and normalises initials in them (see
     /// `style_fixes::normalizing_initials`).
     normalized_initials: Option<String>,
+    /// Name variables whose `cs:choose` tests read a twin, with the role
+    /// that fills the twin (see `style_fixes::condition_twins`).
+    twins: Vec<(NameVariable, Variable)>,
     /// The style's disambiguation, which refkeeper applies itself.
     disambiguation: disambiguate::Settings,
     /// The bibliography's `subsequent-author-substitute`, applied likewise.
@@ -179,6 +184,7 @@ impl Engine {
         let locale = locale.map(|l| LocaleCode(l.to_owned()));
         let suffixed_no_date = style_fixes::no_date_takes_year_suffix(&mut style);
         let normalized_initials = style_fixes::normalizing_initials(&mut style);
+        let twins = style_fixes::condition_twins(&mut style);
         let chain = locale_chain(&style, &locales, locale.as_ref());
         let punctuation_in_quote = chain
             .iter()
@@ -198,6 +204,7 @@ impl Engine {
             punctuation_in_quote,
             no_date,
             normalized_initials,
+            twins,
             disambiguation,
             substitute,
             chunk_size: CHUNK_SIZE,
@@ -254,7 +261,7 @@ impl Engine {
         let by_key: HashMap<&str, &CslItem> = items.iter().map(|i| (i.id.as_str(), i)).collect();
         let entries: Vec<Entry> = presorted(style, items)
             .into_iter()
-            .map(|i| to_entry(i, Which::Start))
+            .map(|i| to_entry(i, Which::Start, &self.twins))
             .collect();
         let Run {
             mut bibliography,
@@ -304,7 +311,7 @@ impl Engine {
             }
             let subset: Vec<Entry> = keys
                 .iter()
-                .map(|k| to_entry(by_key[k], Which::Start))
+                .map(|k| to_entry(by_key[k], Which::Start, &self.twins))
                 .collect();
             let bodies: HashMap<String, ElemChildren> = self
                 .run(&wider, &subset)
@@ -327,7 +334,10 @@ impl Engine {
         let ends: HashMap<String, ElemChildren> = if ranged.is_empty() {
             HashMap::new()
         } else {
-            let end_entries: Vec<Entry> = ranged.iter().map(|i| to_entry(i, Which::End)).collect();
+            let end_entries: Vec<Entry> = ranged
+                .iter()
+                .map(|i| to_entry(i, Which::End, &self.twins))
+                .collect();
             self.run(style, &end_entries)
                 .bibliography
                 .into_iter()
@@ -1136,6 +1146,21 @@ fn persons(names: &Names) -> Vec<Person> {
         .collect()
 }
 
+/// The contributor role hayagriva reads a twin name variable from.
+fn twin_role(twin: NameVariable) -> Option<PersonRole> {
+    Some(match twin {
+        NameVariable::Illustrator => PersonRole::Illustrator,
+        NameVariable::Narrator => PersonRole::Narrator,
+        NameVariable::Producer => PersonRole::Producer,
+        NameVariable::ScriptWriter => PersonRole::Writer,
+        NameVariable::ExecutiveProducer => PersonRole::ExecutiveProducer,
+        NameVariable::Composer => PersonRole::Composer,
+        NameVariable::Compiler => PersonRole::Compiler,
+        NameVariable::Performer => PersonRole::CastMember,
+        _ => return None,
+    })
+}
+
 /// The items with the initials in their given names normalised.
 fn with_normalized_initials(items: &[CslItem], terminator: &str) -> Vec<CslItem> {
     let mut items = items.to_vec();
@@ -1221,7 +1246,7 @@ fn pick(date: &DateValue, which: Which) -> Option<DatePart> {
     }
 }
 
-fn to_entry(item: &CslItem, which: Which) -> Entry {
+fn to_entry(item: &CslItem, which: Which, twins: &[(NameVariable, Variable)]) -> Entry {
     let entry_type = match item.kind {
         CslType::ArticleJournal
         | CslType::ArticleMagazine
@@ -1336,11 +1361,43 @@ fn to_entry(item: &CslItem, which: Which) -> Entry {
     if let Some(number) = &item.number {
         entry.set_keyed_serial_number("serial", number.clone());
     }
+    let mut affiliated = Vec::new();
     if !item.translator.names.is_empty() {
-        entry.set_affiliated(vec![PersonsWithRoles::new(
+        affiliated.push(PersonsWithRoles::new(
             persons(&item.translator),
             PersonRole::Translator,
-        )]);
+        ));
+    }
+    // The twins that the style's tests read in place of substitutable
+    // variables (see `style_fixes::condition_twins`).
+    for (variable, twin) in twins {
+        let names = match variable {
+            NameVariable::Author => &item.author,
+            NameVariable::Editor => &item.editor,
+            NameVariable::Translator => &item.translator,
+            NameVariable::ContainerAuthor => &item.container_author,
+            _ => continue,
+        };
+        if names.names.is_empty() {
+            continue;
+        }
+        match twin {
+            Variable::Standard(StandardVariable::CallNumber) => {
+                entry.set_call_number(FormatString::with_value("1"))
+            }
+            Variable::Standard(StandardVariable::Abstract) => {
+                entry.set_abstract_(FormatString::with_value("1"))
+            }
+            Variable::Name(twin) => {
+                if let Some(role) = twin_role(*twin) {
+                    affiliated.push(PersonsWithRoles::new(persons(names), role));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !affiliated.is_empty() {
+        entry.set_affiliated(affiliated);
     }
     if let Some(event) = &item.event_title {
         let mut conference = Entry::new(&item.id, EntryType::Conference);

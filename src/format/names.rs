@@ -139,7 +139,7 @@ fn spaced_initials(given: &str) -> String {
 
 /// Initials in a given name normalised as citeproc-js normalises them for
 /// names shown in full with an `initialize-with` string (`terminator`):
-/// `A.-M.` and `A. -M.` become `A. M.`, `J.-Ch.` becomes `J. Ch.`; words
+/// `A.-M.` and `A. -M.` become `A. M.`, `J. -Ch.` becomes `J.-Ch.`; words
 /// (`Jean-Claude`) stay as they are.
 pub fn normalized_initials(given: &str, terminator: &str) -> String {
     // Hyphens without spaces around them, and a space after every period.
@@ -178,8 +178,14 @@ pub fn normalized_initials(given: &str, terminator: &str) -> String {
     for (i, (part, abbreviated)) in parts.iter().enumerate() {
         out.push_str(part);
         match parts.get(i + 1) {
+            // Before a single initial the separator goes (`A. M.`); before
+            // a longer abbreviation or a word it stays (`J.-Ch.`).
+            Some((next, true)) if *abbreviated && next.chars().count() == 1 => {
+                out.push_str(terminator)
+            }
             Some((_, next_abbreviated)) if *abbreviated => {
                 out.push_str(terminator);
+                out.push_str(&separators[i]);
                 if !next_abbreviated {
                     out.push(' ');
                 }
@@ -189,7 +195,9 @@ pub fn normalized_initials(given: &str, terminator: &str) -> String {
             None => {}
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Spaces around hyphens go, runs of spaces become one.
+    let spaced = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    spaced.replace(" -", "-").replace("- ", "-")
 }
 
 /// A part of a given name without its abbreviating period, and whether
@@ -221,7 +229,9 @@ mod tests {
         for (given, normalised) in [
             ("A.-M.", "A. M."),
             ("A. -M.", "A. M."),
-            ("J.-Ch.", "J. Ch."),
+            ("J.-Ch.", "J.-Ch."),
+            ("J. -Ch.", "J.-Ch."),
+            ("J.-Christian", "J.-Christian"),
             ("M.A.", "M. A."),
             ("Jean-Claude", "Jean-Claude"),
             ("J. Christian", "J. Christian"),

@@ -10,7 +10,7 @@ use hayagriva::citationberg::taxonomy::{
 };
 use hayagriva::citationberg::{
     ChooseBranch, IndependentStyle, InheritableNameOptions, LayoutRenderingElement, LongShortForm,
-    Name, NameForm, Names, NamesChild, Substitute, TermForm, Text, TextTarget,
+    Name, NameForm, Names, NamesChild, SortKey, Substitute, TermForm, Text, TextTarget,
 };
 
 /// All of the fixes below.
@@ -124,6 +124,141 @@ pub fn normalizing_initials(style: &mut IndependentStyle) -> Option<String> {
         walk(elements, &inherited, &mut check);
     }
     if disqualified { None } else { terminator }
+}
+
+/// Variables that can stand in for a name variable in `cs:choose` tests:
+/// refkeeper sets none of them otherwise, and hayagriva reads each from the
+/// entry itself (the standard ones from a field, the names from the
+/// entry's contributors by role).
+const TWINS: &[Variable] = &[
+    Variable::Standard(StandardVariable::CallNumber),
+    Variable::Standard(StandardVariable::Abstract),
+    Variable::Name(NameVariable::Illustrator),
+    Variable::Name(NameVariable::Narrator),
+    Variable::Name(NameVariable::Producer),
+    Variable::Name(NameVariable::ScriptWriter),
+    Variable::Name(NameVariable::ExecutiveProducer),
+    Variable::Name(NameVariable::Composer),
+    Variable::Name(NameVariable::Compiler),
+    Variable::Name(NameVariable::Performer),
+];
+
+/// Name variables that refkeeper's items can fill and that can stand in
+/// `cs:substitute`.
+const TWINNED: &[NameVariable] = &[
+    NameVariable::Author,
+    NameVariable::Editor,
+    NameVariable::Translator,
+    NameVariable::ContainerAuthor,
+];
+
+/// Makes `cs:choose` tests of a name variable that a `cs:substitute` may
+/// print test a twin instead: a variable the style never mentions, which
+/// refkeeper sets exactly when the name variable has names (see
+/// `engine::to_entry`). Returns the pairs (name variable, twin).
+///
+/// hayagriva keeps a substituted variable suppressed for later tests too,
+/// where citeproc-js still sees it: APA's chapter source prints the book's
+/// editors as a substitute for its author, after which `variable="editor"`
+/// was false and the chapter's volume, pages and publisher were left out
+/// ("In R. Parikh (Ed.), Logics of programs." for "... (Vol. 193, pp.
+/// 61–78). Springer."). The twin is never printed, so never suppressed.
+pub fn condition_twins(style: &mut IndependentStyle) -> Vec<(NameVariable, Variable)> {
+    let mut substituted: Vec<NameVariable> = Vec::new();
+    let mut mentioned: Vec<Variable> = Vec::new();
+    let mut tested: Vec<NameVariable> = Vec::new();
+    for sort in [
+        style.citation.sort.as_ref(),
+        style.bibliography.as_ref().and_then(|b| b.sort.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for key in &sort.keys {
+            if let SortKey::Variable { variable, .. } = key {
+                mentioned.push(*variable);
+            }
+        }
+    }
+    visit(style, &mut |element| match element {
+        LayoutRenderingElement::Names(names) => {
+            mentioned.extend(names.variable.iter().map(|v| Variable::Name(*v)));
+            if let Some(substitute) = names.substitute() {
+                collect_names(&substitute.children, &mut substituted);
+            }
+        }
+        LayoutRenderingElement::Text(Text {
+            target: TextTarget::Variable { var, .. },
+            ..
+        }) => mentioned.push(*var),
+        LayoutRenderingElement::Number(number) => mentioned.push(number.variable.into()),
+        LayoutRenderingElement::Label(label) => mentioned.push(label.variable.into()),
+        LayoutRenderingElement::Date(date) => {
+            if let Some(variable) = date.variable {
+                mentioned.push(Variable::Date(variable));
+            }
+        }
+        LayoutRenderingElement::Choose(choose) => {
+            for branch in branches(choose) {
+                for variable in [&branch.variable, &branch.is_numeric]
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                {
+                    mentioned.push(*variable);
+                    if let Variable::Name(name) = variable {
+                        tested.push(*name);
+                    }
+                }
+            }
+        }
+        _ => {}
+    });
+    let mut free = TWINS.iter().filter(|t| !mentioned.contains(t));
+    let mut pairs = Vec::new();
+    for variable in TWINNED {
+        if substituted.contains(variable) && tested.contains(variable) {
+            match free.next() {
+                Some(twin) => pairs.push((*variable, *twin)),
+                None => break,
+            }
+        }
+    }
+    if !pairs.is_empty() {
+        visit(style, &mut |element| {
+            if let LayoutRenderingElement::Choose(choose) = element {
+                for branch in branches(choose) {
+                    for variable in branch.variable.iter_mut().flatten() {
+                        if let Some((_, twin)) =
+                            pairs.iter().find(|(v, _)| *variable == Variable::Name(*v))
+                        {
+                            *variable = *twin;
+                        }
+                    }
+                }
+            }
+        });
+    }
+    pairs
+}
+
+/// The variables of every `cs:names` among `elements`, at any depth.
+fn collect_names(elements: &[LayoutRenderingElement], out: &mut Vec<NameVariable>) {
+    for element in elements {
+        match element {
+            LayoutRenderingElement::Names(names) => out.extend(&names.variable),
+            LayoutRenderingElement::Group(group) => collect_names(&group.children, out),
+            LayoutRenderingElement::Choose(choose) => {
+                for branch in std::iter::once(&choose.if_).chain(&choose.else_if) {
+                    collect_names(&branch.children, out);
+                }
+                if let Some(otherwise) = &choose.otherwise {
+                    collect_names(&otherwise.children, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A variable refkeeper never sets: `dimensions` is read from hayagriva's
