@@ -415,6 +415,25 @@ fn a_paper_with_editors_keeps_its_volume_pages_and_publisher() {
 }
 
 #[test]
+fn a_word_with_inner_capitals_is_not_capitalised() {
+    let apa = &render("apa", "text")["mixed-case-number"];
+    assert!(apa.contains("(arXiv:1610.01644)"), "{apa}");
+}
+
+#[test]
+fn title_case_leaves_what_citeproc_leaves() {
+    // One-letter words stay lowercase after the first punctuation ("b’s",
+    // "p-Mode"); a stop word after braced words stays lowercase ("and").
+    let chicago = &render("chicago-author-date", "text")["title-case-edges"];
+    assert!(
+        chicago.contains(
+            "“Aldebaran b’s Temperate Past: Viability, Limitations, and Sun-as-a-Star p-Mode Frequencies.”"
+        ),
+        "{chicago}"
+    );
+}
+
+#[test]
 fn an_editor_who_is_also_the_translator_is_named_once() {
     let mla = &render("mla", "text")["editortranslator"];
     assert_eq!(mla.matches("Blank-Sangmeister").count(), 1, "{mla}");

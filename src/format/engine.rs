@@ -830,6 +830,8 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
     let mut out = Chunks::default();
     let mut first = true;
     let mut after_punctuation = false;
+    // Whether punctuation or markup has come yet (citeproc-js's "tags").
+    let mut tag_seen = false;
     for segment in &rich.segments {
         let s = segment.style;
         let marks: Vec<(char, char)> = [
@@ -854,11 +856,13 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
             out.push(&segment.text, kind);
             if segment.text.chars().any(char::is_alphanumeric) {
                 first = false;
+                after_punctuation = false;
             }
         } else {
             let pieces = words(&segment.text);
             for (index, &(word, is_word)) in pieces.iter().enumerate() {
                 if !is_word {
+                    tag_seen |= word.contains(TAG_CHARS);
                     out.push(word, ChunkKind::Normal);
                     if word.trim_end().ends_with([':', '?', '!']) {
                         after_punctuation = true;
@@ -866,9 +870,13 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
                     continue;
                 }
                 let lower = word.to_lowercase();
-                let before_hyphen = pieces
-                    .get(index + 1)
-                    .is_some_and(|(next, _)| next.starts_with('-'));
+                // citeproc-js capitalises a one-letter word before a
+                // hyphen only ahead of the title's first punctuation or
+                // markup (`X-ray`, but `Sun-as-a-star p-Mode`).
+                let before_hyphen = !tag_seen
+                    && pieces
+                        .get(index + 1)
+                        .is_some_and(|(next, _)| next.starts_with('-'));
                 let capitalised_by_citeproc = (word.chars().count() > 1
                     && !STOP_WORDS.contains(&lower.as_str()))
                     || first
@@ -887,6 +895,7 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
         for mark in marks.iter().rev() {
             out.mark(mark.1);
         }
+        tag_seen |= segment.nocase || !marks.is_empty();
     }
     out.finish()
 }
@@ -894,6 +903,24 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
 /// A zero-width space: keeps hayagriva from dropping the space after a
 /// verbatim chunk. Removed again after rendering.
 const GUARD: char = '\u{200B}';
+
+/// `text`, led by a [`GUARD`] if its first word has capitals after its
+/// first letter (`arXiv:1610.01644`): citeproc-js's `capitalize-first`
+/// leaves such a word alone, hayagriva's capitalises the first letter
+/// whatever follows, and now meets the guard first.
+fn uncapitalizable(text: &str) -> String {
+    let first_word = text
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    let mut letters = first_word.chars();
+    let starts_lower = letters.next().is_some_and(char::is_lowercase);
+    if starts_lower && letters.any(char::is_uppercase) {
+        format!("{GUARD}{text}")
+    } else {
+        text.to_owned()
+    }
+}
 
 /// Builds a chunked string, merging neighbours of one kind.
 #[derive(Default)]
@@ -988,7 +1015,9 @@ fn words(text: &str) -> Vec<(&str, bool)> {
     let mut start = 0;
     let mut in_word: Option<bool> = None;
     for (i, c) in text.char_indices() {
-        let word = c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
+        // An apostrophe splits words, as in citeproc-js (`b’s` is two
+        // one-letter words, which title case leaves alone).
+        let word = c.is_alphanumeric();
         if in_word.is_some_and(|w| w != word) {
             out.push((&text[start..i], in_word.unwrap_or(false)));
             start = i;
@@ -1000,6 +1029,13 @@ fn words(text: &str) -> Vec<(&str, bool)> {
     }
     out
 }
+
+/// What citeproc-js's case engine takes for tags between words: quotes,
+/// dashes, slashes, punctuation and brackets.
+const TAG_CHARS: &[char] = &[
+    '‘', '’', '“', '”', '"', '\'', '-', '–', '—', '/', '.', ',', ';', '?', '!', ':', '[', ']', '(',
+    ')',
+];
 
 /// citeproc-js's stop words (`CSL.SKIP_WORDS`), one-word entries.
 const STOP_WORDS: &[&str] = &[
@@ -1359,7 +1395,7 @@ fn to_entry(item: &CslItem, which: Which, twins: &[(NameVariable, Variable)]) ->
         entry.set_edition(numeric(edition));
     }
     if let Some(number) = &item.number {
-        entry.set_keyed_serial_number("serial", number.clone());
+        entry.set_keyed_serial_number("serial", uncapitalizable(number));
     }
     let mut affiliated = Vec::new();
     if !item.translator.names.is_empty() {
