@@ -434,6 +434,33 @@ fn title_case_leaves_what_citeproc_leaves() {
 }
 
 #[test]
+fn quotation_marks_do_not_decide_the_order() {
+    // MLA sorts by title after the author; "Nested Sampling" comes before
+    // "Nested Sampling for ...", though its closing quote would sort after
+    // the space. The second entry's author is then "———".
+    let output = refkeeper()
+        .args([
+            "refs",
+            "--no-config",
+            "--all",
+            "--style",
+            "mla",
+            "--to",
+            "text",
+        ])
+        .arg("--bib")
+        .arg(mapping_bib())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let short = text
+        .find("Skilling, John. “Nested Sampling.”")
+        .expect(&text);
+    let long = text.find("———. “Nested Sampling for General").expect(&text);
+    assert!(short < long, "{text}");
+}
+
+#[test]
 fn an_editor_who_is_also_the_translator_is_named_once() {
     let mla = &render("mla", "text")["editortranslator"];
     assert_eq!(mla.matches("Blank-Sangmeister").count(), 1, "{mla}");

@@ -680,9 +680,6 @@ fn substitution(
     }
 }
 
-/// The `punctuation-in-quote` option of the language in use: from the
-/// style's own locale overrides, else the locale files (exact language,
-/// then its primary language).
 /// The locales a style's terms and options come from, first to last: the
 /// style's own for the language, then for its primary language, then the
 /// same from the CSL locale files.

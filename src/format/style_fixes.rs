@@ -23,6 +23,7 @@ pub fn apply(style: &mut IndependentStyle) {
         without_disambiguate_condition(element);
         without_editor_translator_variable(element);
     });
+    sort_keys_without_quotes(style);
 }
 
 /// Whether the style prints `year-suffix` straight after the short "no
@@ -254,6 +255,84 @@ fn collect_names(elements: &[LayoutRenderingElement], out: &mut Vec<NameVariable
                 }
                 if let Some(otherwise) = &choose.otherwise {
                     collect_names(&otherwise.children, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Points the style's sort keys at copies of their macros that print no
+/// quotation marks, as citeproc-js compares keys without formatting.
+///
+/// hayagriva sorts by the macros' text with the quotes of `quotes="true"`
+/// in it, so MLA put "“Nested Sampling for General …”" before "“Nested
+/// Sampling.”" (the closing quote sorts after the space), and its "———"
+/// for a repeated author landed on the wrong entry.
+pub fn sort_keys_without_quotes(style: &mut IndependentStyle) {
+    let mut copies: Vec<String> = Vec::new();
+    let mut keys: Vec<&mut SortKey> = Vec::new();
+    if let Some(sort) = &mut style.citation.sort {
+        keys.extend(sort.keys.iter_mut());
+    }
+    if let Some(sort) = style.bibliography.as_mut().and_then(|b| b.sort.as_mut()) {
+        keys.extend(sort.keys.iter_mut());
+    }
+    for key in keys {
+        if let SortKey::MacroName { name, .. } = key {
+            copies.push(name.clone());
+            *name = unquoted_name(name);
+        }
+    }
+    // The macros the keys call, and the macros those call, get copies.
+    let mut done: Vec<String> = Vec::new();
+    while let Some(name) = copies.pop() {
+        if done.contains(&name) {
+            continue;
+        }
+        let Some(original) = style.macros.iter().find(|m| m.name == name) else {
+            continue;
+        };
+        let mut copy = original.clone();
+        copy.name = unquoted_name(&name);
+        let mut called = Vec::new();
+        unquote(&mut copy.children, &mut called);
+        copies.extend(called);
+        style.macros.push(copy);
+        done.push(name);
+    }
+}
+
+fn unquoted_name(name: &str) -> String {
+    format!("{name}\u{0}unquoted")
+}
+
+/// Drops `quotes` from every `cs:text` and points macro calls at their
+/// unquoted copies, collecting the names of the macros called.
+fn unquote(elements: &mut [LayoutRenderingElement], called: &mut Vec<String>) {
+    for element in elements {
+        match element {
+            LayoutRenderingElement::Text(text) => {
+                text.quotes = false;
+                if let TextTarget::Macro { name } = &mut text.target {
+                    called.push(name.clone());
+                    *name = unquoted_name(name);
+                }
+            }
+            LayoutRenderingElement::Group(group) => unquote(&mut group.children, called),
+            LayoutRenderingElement::Choose(choose) => {
+                for branch in branches(choose) {
+                    unquote(&mut branch.children, called);
+                }
+                if let Some(otherwise) = &mut choose.otherwise {
+                    unquote(&mut otherwise.children, called);
+                }
+            }
+            LayoutRenderingElement::Names(names) => {
+                for child in &mut names.children {
+                    if let NamesChild::Substitute(substitute) = child {
+                        unquote(&mut substitute.children, called);
+                    }
                 }
             }
             _ => {}
