@@ -379,10 +379,10 @@ fn undated_entries_told_apart_by_suffix_read_nd_a() {
         "{}",
         chicago["nodate-one"]
     );
-    // Harvard prints no suffix after its long "no date".
+    // Harvard gives the suffix its own prefix, a space, after the long term.
     let harvard = render("harvard", "text");
     assert!(
-        harvard["nodate-one"].starts_with("Mozilla (no date) Browser"),
+        harvard["nodate-one"].starts_with("Mozilla (no date a) Browser"),
         "{}",
         harvard["nodate-one"]
     );
@@ -735,6 +735,42 @@ fn styles_lists_the_bundled_names_and_an_unknown_style_is_a_clear_error() {
         stderr.contains("apa-7th") && stderr.contains("refkeeper styles"),
         "{stderr}"
     );
+}
+
+#[test]
+fn every_listed_style_formats_every_mapping_entry() {
+    // `styles` lists only what `refs` can use, and no style fails (or
+    // panics) on the mapping's entries.
+    let listed = refkeeper().arg("styles").output().unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let names: Vec<&str> = listed
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert!(names.len() > 80, "{listed}");
+    for name in names {
+        let output = refkeeper()
+            .args([
+                "refs",
+                "--no-config",
+                "--all",
+                "--to",
+                "html",
+                "--style",
+                name,
+            ])
+            .arg("--bib")
+            .arg(mapping_bib())
+            .output()
+            .unwrap();
+        // 1 is the invalid-date diagnostic that mapping.bib carries.
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!output.stdout.is_empty(), "{name}");
+    }
 }
 
 #[test]

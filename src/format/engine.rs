@@ -22,7 +22,6 @@ use hayagriva::citationberg::taxonomy::{
 };
 use hayagriva::citationberg::{
     IndependentStyle, Locale, LocaleCode, Style as CslStyle, SubsequentAuthorSubstituteRule,
-    TermForm,
 };
 use hayagriva::types::{
     ChunkKind, ChunkedString, Date, EntryType, FormatString, MaybeTyped, Numeric, PageRanges,
@@ -102,10 +101,12 @@ const ALIASES: &[(&str, &str)] = &[
     ("harvard", "harvard-cite-them-right"),
 ];
 
-/// The bundled styles: (name to type, full name).
+/// The bundled styles that can format References: (name to type, full
+/// name). Styles with citations only (`alphanumeric`) are left out.
 pub fn bundled_styles() -> Vec<(String, &'static str)> {
     let mut styles: Vec<(String, &'static str)> = ArchivedStyle::all()
         .iter()
+        .filter(|s| matches!(s.get(), CslStyle::Independent(style) if style.bibliography.is_some()))
         // Every name a style answers to: `apa` as well as
         // `american-psychological-association`.
         .flat_map(|s| {
@@ -131,9 +132,9 @@ pub struct Engine {
     locale: Option<LocaleCode>,
     /// The locale's `punctuation-in-quote` option.
     punctuation_in_quote: bool,
-    /// The locale's short "no date" term (`n.d.`), which takes a year
-    /// suffix for undated entries.
-    no_date: Option<String>,
+    /// The locale's "no date" term (`n.d.`) where the style gives it a year
+    /// suffix for undated entries, and what joins the two.
+    no_date: Option<(String, String)>,
     /// The `initialize-with` string of a style that shows given names in
     /// full and normalises initials in them (see
     /// `style_fixes::normalizing_initials`).
@@ -182,7 +183,7 @@ impl Engine {
         }
         let locales = hayagriva::archive::locales();
         let locale = locale.map(|l| LocaleCode(l.to_owned()));
-        let suffixed_no_date = style_fixes::no_date_takes_year_suffix(&mut style);
+        let suffixed_no_date = style_fixes::no_date_year_suffix(&mut style);
         let normalized_initials = style_fixes::normalizing_initials(&mut style);
         let twins = style_fixes::condition_twins(&mut style);
         let chain = locale_chain(&style, &locales, locale.as_ref());
@@ -190,13 +191,13 @@ impl Engine {
             .iter()
             .find_map(|l| l.style_options.and_then(|o| o.punctuation_in_quote))
             .unwrap_or(false);
-        let no_date = suffixed_no_date
-            .then(|| chain.iter())
-            .into_iter()
-            .flatten()
-            .find_map(|l| l.term(Term::Other(OtherTerm::NoDate), TermForm::Short))
-            .and_then(|term| term.single())
-            .map(str::to_owned);
+        let no_date = suffixed_no_date.and_then(|(form, joiner)| {
+            chain
+                .iter()
+                .find_map(|l| l.term(Term::Other(OtherTerm::NoDate), form))
+                .and_then(|term| term.single())
+                .map(|term| (term.to_owned(), joiner))
+        });
         Ok(Engine {
             style,
             locales,
@@ -377,9 +378,8 @@ impl Engine {
                     if let Some(with_suffix) = insert_year_suffix(&text, year.year, suffix) {
                         edits.dates.insert(0, with_suffix);
                     }
-                } else if let (Some(suffix), Some(no_date)) = (suffix, &self.no_date) {
-                    // citeproc-js joins the suffix to "n.d." with a hyphen.
-                    edits.no_date = Some((no_date.clone(), format!("{no_date}-{suffix}")));
+                } else if let (Some(suffix), Some((no_date, joiner))) = (suffix, &self.no_date) {
+                    edits.no_date = Some((no_date.clone(), format!("{no_date}{joiner}{suffix}")));
                 }
                 if let Some((substitute, rule)) = &self.substitute {
                     let names = first_names(&body);

@@ -26,43 +26,57 @@ pub fn apply(style: &mut IndependentStyle) {
     sort_keys_without_quotes(style);
 }
 
-/// Whether the style prints `year-suffix` straight after the short "no
-/// date" term, as APA and Chicago do, so that undated entries told apart
-/// by suffixes read "n.d.-a" (citeproc-js joins the two with a hyphen).
-pub fn no_date_takes_year_suffix(style: &mut IndependentStyle) -> bool {
-    fn is_no_date(element: &LayoutRenderingElement) -> bool {
-        matches!(
-            element,
+/// How the style prints `year-suffix` straight after the "no date" term,
+/// if it does: the term's form and the suffix's prefix. APA and Chicago
+/// print the short term and no prefix, which citeproc-js joins with a
+/// hyphen ("n.d.-a"); Harvard the long term with a space ("no date a").
+pub fn no_date_year_suffix(style: &mut IndependentStyle) -> Option<(TermForm, String)> {
+    fn no_date_form(element: &LayoutRenderingElement) -> Option<TermForm> {
+        match element {
             LayoutRenderingElement::Text(Text {
-                target: TextTarget::Term {
-                    term: Term::Other(OtherTerm::NoDate),
-                    form: TermForm::Short,
-                    ..
-                },
+                target:
+                    TextTarget::Term {
+                        term: Term::Other(OtherTerm::NoDate),
+                        form,
+                        ..
+                    },
                 ..
-            })
-        )
+            }) => Some(*form),
+            _ => None,
+        }
     }
-    fn is_year_suffix(element: &LayoutRenderingElement) -> bool {
-        matches!(element, LayoutRenderingElement::Text(Text {
-            target: TextTarget::Variable { var: Variable::Standard(StandardVariable::YearSuffix), .. },
-            affixes,
-            ..
-        }) if affixes.prefix.is_none())
+    fn suffix_prefix(element: &LayoutRenderingElement) -> Option<String> {
+        match element {
+            LayoutRenderingElement::Text(Text {
+                target:
+                    TextTarget::Variable {
+                        var: Variable::Standard(StandardVariable::YearSuffix),
+                        ..
+                    },
+                affixes,
+                ..
+            }) => Some(affixes.prefix.clone().unwrap_or_else(|| "-".to_owned())),
+            _ => None,
+        }
     }
-    fn pair(children: &[LayoutRenderingElement]) -> bool {
+    fn pair(children: &[LayoutRenderingElement]) -> Option<(TermForm, String)> {
         children
             .windows(2)
-            .any(|w| is_no_date(&w[0]) && is_year_suffix(&w[1]))
+            .find_map(|w| Some((no_date_form(&w[0])?, suffix_prefix(&w[1])?)))
     }
-    let mut found = false;
-    visit(style, &mut |element| match element {
-        LayoutRenderingElement::Group(group) => found |= pair(&group.children),
-        LayoutRenderingElement::Choose(choose) => {
-            found |= branches(choose).any(|b| pair(&b.children))
-                || choose.otherwise.as_ref().is_some_and(|o| pair(&o.children));
+    let mut found = None;
+    visit(style, &mut |element| {
+        if found.is_some() {
+            return;
         }
-        _ => {}
+        found = match element {
+            LayoutRenderingElement::Group(group) => pair(&group.children),
+            LayoutRenderingElement::Choose(choose) => {
+                let in_branches = branches(choose).find_map(|b| pair(&b.children));
+                in_branches.or_else(|| choose.otherwise.as_ref().and_then(|o| pair(&o.children)))
+            }
+            _ => None,
+        };
     });
     found
 }
