@@ -461,6 +461,15 @@ fn quotation_marks_do_not_decide_the_order() {
 }
 
 #[test]
+fn a_range_whose_ends_are_equal_stays_a_range() {
+    // citeproc-js: "pp. 218–218", not "p. 218–18".
+    let mla = &render("mla", "text")["same-page-range"];
+    assert!(mla.ends_with("1877, pp. 218–218."), "{mla}");
+    let ieee = &render("ieee", "text")["same-page-range"];
+    assert!(ieee.contains("pp. 218–218"), "{ieee}");
+}
+
+#[test]
 fn an_editor_who_is_also_the_translator_is_named_once() {
     let mla = &render("mla", "text")["editortranslator"];
     assert_eq!(mla.matches("Blank-Sangmeister").count(), 1, "{mla}");

@@ -901,6 +901,23 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
 /// verbatim chunk. Removed again after rendering.
 const GUARD: char = '\u{200B}';
 
+/// `218-218` with a [`GUARD`] after its end: citeproc-js prints a range
+/// whose ends are equal as it stands, with a plural label ("pp. 218–218");
+/// hayagriva took it for one page ("p. 218–18"). The guard makes the ends
+/// differ for hayagriva, and is removed after rendering.
+fn same_page_range(pages: &str) -> Cow<'_, str> {
+    let parts: Vec<&str> = pages
+        .split(['-', '\u{2013}'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts[..] {
+        [start, end] if start.trim() == end.trim() && !start.trim().is_empty() => {
+            Cow::Owned(format!("{}{GUARD}", pages.trim_end()))
+        }
+        _ => Cow::Borrowed(pages),
+    }
+}
+
 /// `text`, led by a [`GUARD`] if its first word has capitals after its
 /// first letter (`arXiv:1610.01644`): citeproc-js's `capitalize-first`
 /// leaves such a word alone, hayagriva's capitalises the first letter
@@ -1368,10 +1385,11 @@ fn to_entry(item: &CslItem, which: Which, twins: &[(NameVariable, Variable)]) ->
         entry.set_language(language);
     }
     if let Some(pages) = &item.page {
+        let pages = same_page_range(pages);
         entry.set_page_range(
-            PageRanges::from_str(pages)
+            PageRanges::from_str(&pages)
                 .map(MaybeTyped::Typed)
-                .unwrap_or_else(|_| MaybeTyped::String(pages.clone())),
+                .unwrap_or_else(|_| MaybeTyped::String(pages.into_owned())),
         );
     }
     if let Some(total) = item
