@@ -470,6 +470,22 @@ fn a_range_whose_ends_are_equal_stays_a_range() {
 }
 
 #[test]
+fn abbreviations_in_given_names_stay_whole_when_initialised() {
+    // citeproc-js keeps "Ch." and "Ph." (they end in a period); a full
+    // name is still initialised.
+    let apa = &render("apa", "text")["abbreviated-given"];
+    assert!(
+        apa.starts_with("Hamilton, J.-Ch., Bernard, J.-Ph., & Smith, J. (2022)."),
+        "{apa}"
+    );
+    let ieee = &render("ieee", "text")["abbreviated-given"];
+    assert!(
+        ieee.contains("J.-Ch. Hamilton, J.-Ph. Bernard, and J. Smith"),
+        "{ieee}"
+    );
+}
+
+#[test]
 fn an_editor_who_is_also_the_translator_is_named_once() {
     let mla = &render("mla", "text")["editortranslator"];
     assert_eq!(mla.matches("Blank-Sangmeister").count(), 1, "{mla}");

@@ -1252,6 +1252,75 @@ fn protected_family_name(family: &str) -> String {
     }
 }
 
+/// Combining small letters (U+0363..U+036F) that stand in for `a e i o u c
+/// d h m r t v x` after a capital, so that hayagriva takes an abbreviation
+/// for one grapheme (see [`abbreviations_as_one_grapheme`]).
+const COMBINING_LETTERS: [(char, char); 13] = [
+    ('a', '\u{0363}'),
+    ('e', '\u{0364}'),
+    ('i', '\u{0365}'),
+    ('o', '\u{0366}'),
+    ('u', '\u{0367}'),
+    ('c', '\u{0368}'),
+    ('d', '\u{0369}'),
+    ('h', '\u{036A}'),
+    ('m', '\u{036B}'),
+    ('r', '\u{036C}'),
+    ('t', '\u{036D}'),
+    ('v', '\u{036E}'),
+    ('x', '\u{036F}'),
+];
+
+/// `Ch.` in `J.-Ch.` (and `Ph.`, `Md.`) written so that hayagriva keeps it
+/// whole when it initialises, as citeproc-js keeps an abbreviation that
+/// ends in a period (hayagriva gave `J.-C.`): the small letters become
+/// combining letters, one grapheme with the capital, turned back into
+/// letters after rendering. An abbreviation with another letter stays.
+fn abbreviations_as_one_grapheme(given: &str) -> Cow<'_, str> {
+    let combining = |c: char| {
+        COMBINING_LETTERS
+            .iter()
+            .find(|(l, _)| *l == c)
+            .map(|(_, m)| *m)
+    };
+    let mut out = String::new();
+    let mut changed = false;
+    let mut rest = given;
+    while !rest.is_empty() {
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '-')
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        let mut chars = word.chars();
+        let encoded = match (chars.next(), word.strip_suffix('.')) {
+            (Some(first), Some(body)) if first.is_uppercase() && body.chars().count() > 1 => body
+                .chars()
+                .skip(1)
+                .map(combining)
+                .collect::<Option<String>>()
+                .map(|marks| format!("{first}{marks}.")),
+            _ => None,
+        };
+        match encoded {
+            Some(encoded) => {
+                out.push_str(&encoded);
+                changed = true;
+            }
+            None => out.push_str(word),
+        }
+        let separator_end = after
+            .find(|c: char| !(c.is_whitespace() || c == '-'))
+            .unwrap_or(after.len());
+        out.push_str(&after[..separator_end]);
+        rest = &after[separator_end..];
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(given)
+    }
+}
+
 /// `Jae-nam` as one word: citeproc-js initialises it `J.`, and hayagriva
 /// gives `J.-nam.` unless the hyphen does not split it. A hyphen before a
 /// capital (`Jean-Paul`, `J.-P.`) stays, as both initialise it alike.
@@ -1260,6 +1329,7 @@ fn protected_family_name(family: &str) -> String {
 /// not a word boundary: citeproc-js initialises `J.-P.`, where hayagriva
 /// would start a new initial (`J. P.`). Printed in full it stays `J. -P.`.
 fn joined_given_name(given: &str) -> String {
+    let given = abbreviations_as_one_grapheme(given);
     let mut out = String::with_capacity(given.len());
     let mut chars = given.chars().peekable();
     while let Some(c) = chars.next() {
@@ -1815,6 +1885,10 @@ impl<'e> Flattener<'e> {
         for c in text.chars().filter(|&c| c != GUARD).map(|c| match c {
             NAME_HYPHEN => '-',
             NAME_SPACE => ' ',
+            '\u{0363}'..='\u{036F}' => COMBINING_LETTERS
+                .iter()
+                .find(|(_, mark)| *mark == c)
+                .map_or(c, |(letter, _)| *letter),
             c => shown_quote(c),
         }) {
             let toggle = [ITALIC, BOLD, SMALL_CAPS, SUPERSCRIPT, SUBSCRIPT]
