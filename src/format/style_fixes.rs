@@ -13,7 +13,9 @@ use hayagriva::citationberg::{
     Name, NameForm, Names, NamesChild, SortKey, Substitute, TermForm, Text, TextTarget,
 };
 
-/// All of the fixes below.
+/// The fixes that only rewrite the style. `no_date_year_suffix`,
+/// `normalizing_initials` and `condition_twins` also tell the engine what
+/// to do with the data, and the engine calls them after this.
 pub fn apply(style: &mut IndependentStyle) {
     visit(style, &mut |element| {
         without_volume_title(element);
