@@ -487,6 +487,12 @@ fn abbreviations_in_given_names_stay_whole_when_initialised() {
 
 #[test]
 fn an_editor_who_is_also_the_translator_is_named_once() {
+    // APA title-cases the short label: "Ed. & Trans.", as citeproc-js.
+    let apa = &render("apa", "text")["editortranslator"];
+    assert!(
+        apa.contains("(U. Blank-Sangmeister, Ed. & Trans.)"),
+        "{apa}"
+    );
     let mla = &render("mla", "text")["editortranslator"];
     assert_eq!(mla.matches("Blank-Sangmeister").count(), 1, "{mla}");
     assert!(

@@ -10,7 +10,7 @@ use hayagriva::citationberg::taxonomy::{
 };
 use hayagriva::citationberg::{
     ChooseBranch, IndependentStyle, InheritableNameOptions, LayoutRenderingElement, LongShortForm,
-    Name, NameForm, Names, NamesChild, SortKey, Substitute, TermForm, Text, TextTarget,
+    Name, NameForm, Names, NamesChild, SortKey, Substitute, TermForm, Text, TextCase, TextTarget,
 };
 
 /// The fixes that only rewrite the style. `no_date_year_suffix`,
@@ -24,6 +24,7 @@ pub fn apply(style: &mut IndependentStyle) {
         names_of_unset_variables_substituted(element);
         without_disambiguate_condition(element);
         without_editor_translator_variable(element);
+        short_labels_capitalized(element);
     });
     sort_keys_without_quotes(style);
 }
@@ -591,6 +592,25 @@ fn without_disambiguate_condition(element: &mut LayoutRenderingElement) {
             if branch.disambiguate == Some(true) {
                 branch.disambiguate = None;
                 branch.variable.get_or_insert_with(Vec::new).push(NEVER_SET);
+            }
+        }
+    }
+}
+
+/// Gives the short labels of names that the style title-cases every word
+/// a capital, as citeproc-js's title case does ("(Ed.)", "Ed. & Trans.").
+///
+/// hayagriva's title case leaves short words such as "ed." lowercase, so
+/// APA printed "(ed.)". Short terms are abbreviations without stop words,
+/// so capitalising each word is the same as title case for them.
+fn short_labels_capitalized(element: &mut LayoutRenderingElement) {
+    if let LayoutRenderingElement::Names(names) = element {
+        for child in &mut names.children {
+            if let NamesChild::Label(label) = child
+                && label.form == TermForm::Short
+                && label.text_case == Some(TextCase::TitleCase)
+            {
+                label.text_case = Some(TextCase::CapitalizeAll);
             }
         }
     }
