@@ -423,11 +423,12 @@ fn a_word_with_inner_capitals_is_not_capitalised() {
 #[test]
 fn title_case_leaves_what_citeproc_leaves() {
     // One-letter words stay lowercase after the first punctuation ("b’s",
-    // "p-Mode"); a stop word after braced words stays lowercase ("and").
+    // "p-Mode"); a stop word after braced words stays lowercase ("and");
+    // a word after a slash starts a word ("Multilevel/Hierarchical").
     let chicago = &render("chicago-author-date", "text")["title-case-edges"];
     assert!(
         chicago.contains(
-            "“Aldebaran b’s Temperate Past: Viability, Limitations, and Sun-as-a-Star p-Mode Frequencies.”"
+            "“Aldebaran b’s Temperate Past: Viability, Limitations, and Sun-as-a-Star p-Mode Frequencies of Multilevel/Hierarchical Models.”"
         ),
         "{chicago}"
     );

@@ -861,6 +861,13 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
                 if !is_word {
                     tag_seen |= word.contains(TAG_CHARS);
                     out.push(word, ChunkKind::Normal);
+                    if word.ends_with('/') && index + 1 < pieces.len() {
+                        // citeproc-js title-cases the word after a slash
+                        // ("Multilevel/Hierarchical"); hayagriva takes
+                        // "multilevel/hierarchical" for one word unless a
+                        // space it sees (and refkeeper removes) follows.
+                        out.push(&SLASH_BREAK.to_string(), ChunkKind::Normal);
+                    }
                     if word.trim_end().ends_with([':', '?', '!']) {
                         after_punctuation = true;
                     }
@@ -900,6 +907,10 @@ fn chunked(rich: &Rich, english: bool) -> ChunkedString {
 /// A zero-width space: keeps hayagriva from dropping the space after a
 /// verbatim chunk. Removed again after rendering.
 const GUARD: char = '\u{200B}';
+
+/// A character hayagriva takes for white space, put after a slash in a
+/// title so that the word after it starts a word; removed after rendering.
+const SLASH_BREAK: char = '\u{2028}';
 
 /// `218-218` with a [`GUARD`] after its end: citeproc-js prints a range
 /// whose ends are equal as it stands, with a plural label ("pp. 218–218");
@@ -1882,15 +1893,19 @@ impl<'e> Flattener<'e> {
 
     fn text(&mut self, text: &str, base: Style, link: Option<&str>) {
         let mut run = String::new();
-        for c in text.chars().filter(|&c| c != GUARD).map(|c| match c {
-            NAME_HYPHEN => '-',
-            NAME_SPACE => ' ',
-            '\u{0363}'..='\u{036F}' => COMBINING_LETTERS
-                .iter()
-                .find(|(_, mark)| *mark == c)
-                .map_or(c, |(letter, _)| *letter),
-            c => shown_quote(c),
-        }) {
+        for c in text
+            .chars()
+            .filter(|&c| c != GUARD && c != SLASH_BREAK)
+            .map(|c| match c {
+                NAME_HYPHEN => '-',
+                NAME_SPACE => ' ',
+                '\u{0363}'..='\u{036F}' => COMBINING_LETTERS
+                    .iter()
+                    .find(|(_, mark)| *mark == c)
+                    .map_or(c, |(letter, _)| *letter),
+                c => shown_quote(c),
+            })
+        {
             let toggle = [ITALIC, BOLD, SMALL_CAPS, SUPERSCRIPT, SUBSCRIPT]
                 .iter()
                 .enumerate()
