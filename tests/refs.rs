@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use assert_cmd::Command;
 use refkeeper::format::output::{self, Target};
@@ -19,8 +20,21 @@ fn mapping_bib() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refs/mapping.bib")
 }
 
-/// Every entry of mapping.bib rendered in `style` as `to`, by key.
+/// Every entry of mapping.bib rendered in `style` as `to`, by key; each
+/// pair is rendered once for all the tests that read it.
 fn render(style: &str, to: &str) -> BTreeMap<String, String> {
+    type Rendered = BTreeMap<(String, String), BTreeMap<String, String>>;
+    static RENDERED: Mutex<Rendered> = Mutex::new(BTreeMap::new());
+    let key = (style.to_owned(), to.to_owned());
+    if let Some(entries) = RENDERED.lock().unwrap().get(&key) {
+        return entries.clone();
+    }
+    let entries = render_uncached(style, to);
+    RENDERED.lock().unwrap().insert(key, entries.clone());
+    entries
+}
+
+fn render_uncached(style: &str, to: &str) -> BTreeMap<String, String> {
     let output = refkeeper()
         .args(["refs", "--no-config", "--all", "--format", "json"])
         .args(["--style", style, "--to", to])

@@ -86,12 +86,8 @@ pub fn disambiguate(candidates: &[Candidate<'_>], settings: Settings) -> HashMap
         // What still looks alike after names were added.
         let mut alike: HashMap<(Vec<&str>, bool), Vec<usize>> = HashMap::new();
         for (i, candidate) in group.iter().enumerate() {
-            let families: Vec<&str> = candidate.names[..counts[i]]
-                .iter()
-                .map(|n| n.family.as_str())
-                .collect();
             alike
-                .entry((families, counts[i] < candidate.names.len()))
+                .entry(shown_families(candidate, counts[i]))
                 .or_default()
                 .push(i);
         }
@@ -145,17 +141,21 @@ fn default_shown(len: usize, settings: Settings) -> usize {
     }
 }
 
+/// The family names of a cite that shows `k` names, and whether it ends in
+/// "et al." (more names than shown).
+fn shown_families<'c>(candidate: &'c Candidate, k: usize) -> (Vec<&'c str>, bool) {
+    let names = &candidate.names;
+    let k = k.min(names.len());
+    (
+        names[..k].iter().map(|n| n.family.as_str()).collect(),
+        k < names.len(),
+    )
+}
+
 /// Adds names to each cite until it differs from every other in its group.
 fn expand_names(group: &[&Candidate], counts: &mut [usize], settings: Settings) {
     let longest = group.iter().map(|c| c.names.len()).max().unwrap_or(0);
-    let families = |i: usize, k: usize| -> (Vec<&str>, bool) {
-        let names = &group[i].names;
-        let k = k.min(names.len());
-        (
-            names[..k].iter().map(|n| n.family.as_str()).collect(),
-            k < names.len(),
-        )
-    };
+    let families = |i: usize, k: usize| shown_families(group[i], k);
     // citeproc-js tries given names at each count before it adds a name.
     let givens = |i: usize, k: usize| -> Vec<String> {
         let names = &group[i].names;

@@ -753,21 +753,8 @@ fn is_range(date: &DateValue) -> bool {
 /// `2007` and `2008` → `2007–2008`; `November 2007` and `December 2007` →
 /// `November–December 2007`: what the two ends share stays outside.
 fn merge_range(start: &str, end: &str) -> String {
-    fn tokens(text: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        let mut begin = 0;
-        let mut previous: Option<bool> = None;
-        for (i, c) in text.char_indices() {
-            let word = c.is_alphanumeric();
-            if previous.is_some_and(|p| p != word) {
-                out.push(&text[begin..i]);
-                begin = i;
-            }
-            previous = Some(word);
-        }
-        out.push(&text[begin..]);
-        out
-    }
+    // Words and the text between them.
+    let tokens = |text| -> Vec<&str> { words(text).into_iter().map(|(token, _)| token).collect() };
     let a = tokens(start);
     let b = tokens(end);
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();

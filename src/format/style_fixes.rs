@@ -9,8 +9,8 @@ use hayagriva::citationberg::taxonomy::{
     NameVariable, OtherTerm, StandardVariable, Term, Variable,
 };
 use hayagriva::citationberg::{
-    ChooseBranch, IndependentStyle, InheritableNameOptions, LayoutRenderingElement, LongShortForm,
-    Name, NameForm, Names, NamesChild, SortKey, Substitute, TermForm, Text, TextCase, TextTarget,
+    ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Name, NameForm, Names,
+    NamesChild, SortKey, Substitute, TermForm, Text, TextCase, TextTarget,
 };
 
 /// The fixes that only rewrite the style. `no_date_year_suffix`,
@@ -99,8 +99,16 @@ pub fn normalizing_initials(style: &mut IndependentStyle) -> Option<String> {
     }
     let mut terminator: Option<String> = None;
     let mut disqualified = false;
-    let mut check = |name: &Name, names_options: &InheritableNameOptions| {
-        let options = name.options(names_options);
+    let mut check = |element: &mut LayoutRenderingElement| {
+        let LayoutRenderingElement::Names(names) = element else {
+            return;
+        };
+        let names_options = inherited.apply(&names.options());
+        let default_name = Name::default();
+        let options = names
+            .name()
+            .unwrap_or(&default_name)
+            .options(&names_options);
         if options.form != NameForm::Long {
             return;
         }
@@ -109,37 +117,11 @@ pub fn normalizing_initials(style: &mut IndependentStyle) -> Option<String> {
             _ => disqualified = true,
         }
     };
-    let macros = style.macros.iter().map(|m| &m.children[..]);
-    let layout = style.bibliography.iter().map(|b| &b.layout.elements[..]);
-    fn walk(
-        elements: &[LayoutRenderingElement],
-        inherited: &InheritableNameOptions,
-        check: &mut impl FnMut(&Name, &InheritableNameOptions),
-    ) {
-        for element in elements {
-            match element {
-                LayoutRenderingElement::Names(names) => {
-                    let options = inherited.apply(&names.options());
-                    check(names.name().unwrap_or(&Name::default()), &options);
-                    if let Some(substitute) = names.substitute() {
-                        walk(&substitute.children, inherited, check);
-                    }
-                }
-                LayoutRenderingElement::Group(group) => walk(&group.children, inherited, check),
-                LayoutRenderingElement::Choose(choose) => {
-                    for branch in std::iter::once(&choose.if_).chain(&choose.else_if) {
-                        walk(&branch.children, inherited, check);
-                    }
-                    if let Some(otherwise) = &choose.otherwise {
-                        walk(&otherwise.children, inherited, check);
-                    }
-                }
-                _ => {}
-            }
-        }
+    for item in &mut style.macros {
+        visit_all(&mut item.children, &mut check);
     }
-    for elements in macros.chain(layout) {
-        walk(elements, &inherited, &mut check);
+    if let Some(bibliography) = &mut style.bibliography {
+        visit_all(&mut bibliography.layout.elements, &mut check);
     }
     if disqualified { None } else { terminator }
 }
@@ -201,8 +183,14 @@ pub fn condition_twins(style: &mut IndependentStyle) -> Vec<(NameVariable, Varia
     visit(style, &mut |element| match element {
         LayoutRenderingElement::Names(names) => {
             mentioned.extend(names.variable.iter().map(|v| Variable::Name(*v)));
-            if let Some(substitute) = names.substitute() {
-                collect_names(&substitute.children, &mut substituted);
+            for child in &mut names.children {
+                if let NamesChild::Substitute(substitute) = child {
+                    visit_all(&mut substitute.children, &mut |inner| {
+                        if let LayoutRenderingElement::Names(inner) = inner {
+                            substituted.extend(&inner.variable);
+                        }
+                    });
+                }
             }
         }
         LayoutRenderingElement::Text(Text {
@@ -260,25 +248,6 @@ pub fn condition_twins(style: &mut IndependentStyle) -> Vec<(NameVariable, Varia
     pairs
 }
 
-/// The variables of every `cs:names` among `elements`, at any depth.
-fn collect_names(elements: &[LayoutRenderingElement], out: &mut Vec<NameVariable>) {
-    for element in elements {
-        match element {
-            LayoutRenderingElement::Names(names) => out.extend(&names.variable),
-            LayoutRenderingElement::Group(group) => collect_names(&group.children, out),
-            LayoutRenderingElement::Choose(choose) => {
-                for branch in std::iter::once(&choose.if_).chain(&choose.else_if) {
-                    collect_names(&branch.children, out);
-                }
-                if let Some(otherwise) = &choose.otherwise {
-                    collect_names(&otherwise.children, out);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 /// Points the style's sort keys at copies of their macros that print no
 /// quotation marks, as citeproc-js compares keys without formatting.
 ///
@@ -312,9 +281,16 @@ pub fn sort_keys_without_quotes(style: &mut IndependentStyle) {
         };
         let mut copy = original.clone();
         copy.name = unquoted_name(&name);
-        let mut called = Vec::new();
-        unquote(&mut copy.children, &mut called);
-        copies.extend(called);
+        // No quotes, and macro calls to the copies.
+        visit_all(&mut copy.children, &mut |element| {
+            if let LayoutRenderingElement::Text(text) = element {
+                text.quotes = false;
+                if let TextTarget::Macro { name } = &mut text.target {
+                    copies.push(name.clone());
+                    *name = unquoted_name(name);
+                }
+            }
+        });
         style.macros.push(copy);
         done.push(name);
     }
@@ -322,39 +298,6 @@ pub fn sort_keys_without_quotes(style: &mut IndependentStyle) {
 
 fn unquoted_name(name: &str) -> String {
     format!("{name}\u{0}unquoted")
-}
-
-/// Drops `quotes` from every `cs:text` and points macro calls at their
-/// unquoted copies, collecting the names of the macros called.
-fn unquote(elements: &mut [LayoutRenderingElement], called: &mut Vec<String>) {
-    for element in elements {
-        match element {
-            LayoutRenderingElement::Text(text) => {
-                text.quotes = false;
-                if let TextTarget::Macro { name } = &mut text.target {
-                    called.push(name.clone());
-                    *name = unquoted_name(name);
-                }
-            }
-            LayoutRenderingElement::Group(group) => unquote(&mut group.children, called),
-            LayoutRenderingElement::Choose(choose) => {
-                for branch in branches(choose) {
-                    unquote(&mut branch.children, called);
-                }
-                if let Some(otherwise) = &mut choose.otherwise {
-                    unquote(&mut otherwise.children, called);
-                }
-            }
-            LayoutRenderingElement::Names(names) => {
-                for child in &mut names.children {
-                    if let NamesChild::Substitute(substitute) = child {
-                        unquote(&mut substitute.children, called);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// A variable refkeeper never sets: `dimensions` is read from hayagriva's
