@@ -599,6 +599,89 @@ fn only_cited_entries_in_the_order_the_style_prescribes() {
     );
 }
 
+/// `refkeeper refs --all` on `bib` in `style`: the text, entry by entry.
+fn all_in_order(bib: &str, style: &str) -> Vec<String> {
+    let dir = project(&[("refs/refs.bib", bib)]);
+    let output = refs_in(dir.path())
+        .args([
+            "--no-config",
+            "--bib",
+            "refs/refs.bib",
+            "--all",
+            "--style",
+            style,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .split("\n\n")
+        .map(|entry| entry.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn sort_keys_leave_out_et_al_and_substitution_compares_the_names_shown() {
+    // Sort keys have no "et al.": the three-author book sorts by its title
+    // among the single author's works. "———" stands for names shown
+    // exactly as in the entry before, "et al." aside (citeproc-js).
+    let bib = "@book{solo, author = {Nordstr{\\\"o}m, Bengt}, title = {Terminating General Recursion}, publisher = {P}, date = {1988}}\n\
+               @book{team, author = {Nordstr{\\\"o}m, Bengt and Petersson, Kent and Smith, Jan}, title = {Programming in Type Theory}, publisher = {P}, date = {1990}}\n\
+               @book{pair, author = {Nordstr{\\\"o}m, Bengt and Petersson, Kent}, title = {A Pair}, publisher = {P}, date = {1991}}\n";
+    assert_eq!(
+        all_in_order(bib, "mla"),
+        [
+            "Nordström, Bengt, et al. Programming in Type Theory. P, 1990.",
+            "———. Terminating General Recursion. P, 1988.",
+            "Nordström, Bengt, and Kent Petersson. A Pair. P, 1991.",
+        ]
+    );
+}
+
+#[test]
+fn editors_are_not_replaced_by_the_dash_nor_end_a_run_of_one_author() {
+    // citeproc-js compares only the names of the style's first `cs:names`
+    // and its first substitute (MLA: author), and compares them as written.
+    let bib = "@book{a, author = {Xu, Li}, title = {Alpha}, publisher = {P}, date = {2000}}\n\
+               @book{b, editor = {Xu, Li}, title = {Beta}, publisher = {P}, date = {2000}}\n\
+               @book{c, author = {Xu, Li}, title = {Delta}, publisher = {P}, date = {2000}}\n\
+               @book{d, author = {Xu, Li Y}, title = {Epsilon}, publisher = {P}, date = {2000}}\n\
+               @book{e, author = {Xu, Li Y.}, title = {Zeta}, publisher = {P}, date = {2000}}\n";
+    assert_eq!(
+        all_in_order(bib, "mla"),
+        [
+            "Xu, Li. Alpha. P, 2000.",
+            "Xu, Li, editor. Beta. P, 2000.",
+            "———. Delta. P, 2000.",
+            "Xu, Li Y. Epsilon. P, 2000.",
+            "Xu, Li Y. Zeta. P, 2000.",
+        ]
+    );
+}
+
+#[test]
+fn name_labels_are_not_part_of_the_sort_key() {
+    // "Gaonkar, D. P. (Ed.)" and "Gaonkar, D. P." sort as one author, by
+    // title, so the edited book gets 2001a.
+    let bib = "@incollection{chapter, author = {Gaonkar, Dilip}, title = {On alternative modernities}, booktitle = {Book}, publisher = {P}, date = {2001}}\n\
+               @collection{book, editor = {Gaonkar, Dilip}, title = {Alternative modernities}, publisher = {P}, date = {2001}}\n";
+    let entries = all_in_order(bib, "apa");
+    assert!(
+        entries[0].starts_with("Gaonkar, D. (Ed.). (2001a). Alternative modernities."),
+        "{entries:?}"
+    );
+    assert!(
+        entries[1].starts_with("Gaonkar, D. (2001b). On alternative modernities."),
+        "{entries:?}"
+    );
+}
+
 #[test]
 fn write_replaces_only_the_section_and_a_second_run_changes_nothing() {
     let dir = project(&[

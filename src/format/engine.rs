@@ -21,7 +21,8 @@ use hayagriva::citationberg::taxonomy::{
     NameVariable, OtherTerm, Season, StandardVariable, Term, Variable,
 };
 use hayagriva::citationberg::{
-    IndependentStyle, Locale, LocaleCode, Style as CslStyle, SubsequentAuthorSubstituteRule,
+    IndependentStyle, LayoutRenderingElement, Locale, LocaleCode, Names as CslNames, NamesChild,
+    Style as CslStyle, SubsequentAuthorSubstituteRule, Text, TextTarget,
 };
 use hayagriva::types::{
     ChunkKind, ChunkedString, Date, EntryType, FormatString, MaybeTyped, Numeric, PageRanges,
@@ -37,6 +38,7 @@ use super::date::{DatePart, DateValue};
 use super::disambiguate;
 use super::latex::{Rich, Style};
 use super::names::{self, Names};
+use super::sort::SortPlan;
 use super::style_fixes;
 
 /// A run of rendered text with its formatting, and a link target if any.
@@ -144,10 +146,14 @@ pub struct Engine {
     twins: Vec<(NameVariable, Variable)>,
     /// The style's disambiguation, which refkeeper applies itself.
     disambiguation: disambiguate::Settings,
-    /// The bibliography's `subsequent-author-substitute`, applied likewise.
-    substitute: Option<(String, SubsequentAuthorSubstituteRule)>,
+    /// The bibliography's `subsequent-author-substitute`, applied likewise,
+    /// and the name variables it compares (see [`compared_names`]).
+    substitute: Option<(String, SubsequentAuthorSubstituteRule, Vec<NameVariable>)>,
     /// How many entries one hayagriva run renders (see [`Engine::run`]).
     chunk_size: usize,
+    /// The bibliography's sort, which refkeeper applies itself where it
+    /// can (the style's own is then switched off).
+    sort_plan: Option<SortPlan>,
 }
 
 /// Entries per hayagriva run: small enough that its per-entry lookups stay
@@ -173,10 +179,11 @@ impl Engine {
             et_al_min: citation.name_options.et_al_min,
             et_al_use_first: citation.name_options.et_al_use_first,
         };
+        let compared = compared_names(&style);
         let substitute = style.bibliography.as_mut().and_then(|b| {
             b.subsequent_author_substitute
                 .take()
-                .map(|s| (s, b.subsequent_author_substitute_rule))
+                .map(|s| (s, b.subsequent_author_substitute_rule, compared))
         });
         if style.bibliography.is_none() {
             return Err(StyleError::NoBibliography(style.info.title.value.clone()));
@@ -186,6 +193,10 @@ impl Engine {
         let suffixed_no_date = style_fixes::no_date_year_suffix(&mut style);
         let normalized_initials = style_fixes::normalizing_initials(&mut style);
         let twins = style_fixes::condition_twins(&mut style);
+        let sort_plan = SortPlan::new(&style);
+        if let (Some(_), Some(bibliography)) = (&sort_plan, &mut style.bibliography) {
+            bibliography.sort = None;
+        }
         let chain = locale_chain(&style, &locales, locale.as_ref());
         let punctuation_in_quote = chain
             .iter()
@@ -209,6 +220,7 @@ impl Engine {
             disambiguation,
             substitute,
             chunk_size: CHUNK_SIZE,
+            sort_plan,
         })
     }
 
@@ -251,6 +263,9 @@ impl Engine {
     }
 
     fn render_with(&self, style: &IndependentStyle, items: &[CslItem]) -> Vec<Reference> {
+        // Names as written, before initials are normalised.
+        let as_written: HashMap<&str, &CslItem> =
+            items.iter().map(|i| (i.id.as_str(), i)).collect();
         let normalized;
         let items = match &self.normalized_initials {
             Some(terminator) => {
@@ -260,7 +275,11 @@ impl Engine {
             None => items,
         };
         let by_key: HashMap<&str, &CslItem> = items.iter().map(|i| (i.id.as_str(), i)).collect();
-        let entries: Vec<Entry> = presorted(style, items)
+        let ordered = match &self.sort_plan {
+            Some(plan) => self.sorted(plan, items),
+            None => presorted(style, items),
+        };
+        let entries: Vec<Entry> = ordered
             .into_iter()
             .map(|i| to_entry(i, Which::Start, &self.twins))
             .collect();
@@ -381,12 +400,19 @@ impl Engine {
                 } else if let (Some(suffix), Some((no_date, joiner))) = (suffix, &self.no_date) {
                     edits.no_date = Some((no_date.clone(), format!("{no_date}{joiner}{suffix}")));
                 }
-                if let Some((substitute, rule)) = &self.substitute {
-                    let names = first_names(&body);
-                    if let (Some(names), Some(previous)) = (&names, &previous_names) {
-                        edits.names = substitution(names, previous, substitute, *rule);
+                if let Some((substitute, rule, compared)) = &self.substitute {
+                    // As in citeproc-js, only names of the variables it
+                    // compares take part: an entry by editors neither gets
+                    // "———" nor counts as the entry before the next.
+                    let names = first_names(&body)
+                        .filter(|n| n.variables.iter().all(|v| compared.contains(v)))
+                        .map(|n| n.with_names_as_written(as_written.get(key.as_str()).copied()));
+                    if let Some(names) = names {
+                        if let Some(previous) = &previous_names {
+                            edits.names = substitution(&names, previous, substitute, *rule);
+                        }
+                        previous_names = Some(names);
                     }
-                    previous_names = names;
                 }
                 let english = item.is_none_or(|i| {
                     i.language
@@ -402,6 +428,38 @@ impl Engine {
                     self.punctuation_in_quote && english,
                 )
             })
+            .collect()
+    }
+
+    /// The items in the order of the style's bibliography sort (see
+    /// [`SortPlan`]).
+    fn sorted<'i>(&self, plan: &SortPlan, items: &'i [CslItem]) -> Vec<&'i CslItem> {
+        let entries: Vec<Entry> = items
+            .iter()
+            .map(|i| to_entry(i, Which::Start, &self.twins))
+            .collect();
+        let mut texts: HashMap<String, String> = self
+            .run(&plan.keys_style, &entries)
+            .bibliography
+            .into_iter()
+            .map(|(key, _, body)| {
+                let mut text = String::new();
+                collect_text(&body, &mut text);
+                (key, text)
+            })
+            .collect();
+        let texts: Vec<String> = items
+            .iter()
+            .map(|i| texts.remove(&i.id).unwrap_or_default())
+            .collect();
+        let locale = self
+            .locale
+            .as_ref()
+            .or(self.style.default_locale.as_ref())
+            .map(|l| l.0.as_str());
+        plan.order(&texts, locale)
+            .into_iter()
+            .map(|index| &items[index])
             .collect()
     }
 
@@ -616,17 +674,72 @@ fn insert_year_suffix(text: &str, year: i32, suffix: &str) -> Option<String> {
 struct NamesText {
     whole: String,
     names: Vec<String>,
+    ids: Vec<(NameVariable, usize)>,
+    variables: Vec<NameVariable>,
+}
+
+impl NamesText {
+    /// The names as the data writes them, where the item has them:
+    /// citeproc-js compares those ("Sylvia C" is not "Sylvia C.", though
+    /// both may print alike).
+    fn with_names_as_written(mut self, item: Option<&CslItem>) -> NamesText {
+        let written: Option<Vec<String>> = self
+            .ids
+            .iter()
+            .map(|(variable, index)| {
+                let name = item_names(item?, *variable)?.names.get(*index)?;
+                Some(match &name.literal {
+                    Some(literal) => literal.clone(),
+                    None => [&name.family, &name.given, &name.particle, &name.suffix]
+                        .into_iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join("\u{1}"),
+                })
+            })
+            .collect();
+        if let Some(written) = written.filter(|w| !w.is_empty()) {
+            self.names = written;
+        }
+        self
+    }
+}
+
+/// The item's list of names for a name variable, if refkeeper keeps it.
+fn item_names(item: &CslItem, variable: NameVariable) -> Option<&Names> {
+    match variable {
+        NameVariable::Author => Some(&item.author),
+        NameVariable::Editor => Some(&item.editor),
+        NameVariable::Translator => Some(&item.translator),
+        NameVariable::ContainerAuthor => Some(&item.container_author),
+        _ => None,
+    }
 }
 
 fn first_names(children: &ElemChildren) -> Option<NamesText> {
     for child in &children.0 {
         if let ElemChild::Elem(elem) = child {
-            if matches!(elem.meta, Some(ElemMeta::Names(..))) {
+            if let Some(ElemMeta::Names(lists)) = &elem.meta {
                 let mut whole = String::new();
                 collect_text(&elem.children, &mut whole);
                 let mut names = Vec::new();
-                collect_names(&elem.children, &mut names);
-                return Some(NamesText { whole, names });
+                let mut ids = Vec::new();
+                collect_names(&elem.children, &mut names, &mut ids);
+                let mut variables: Vec<NameVariable> = Vec::new();
+                for variable in ids.iter().map(|(variable, _)| *variable) {
+                    if !variables.contains(&variable) {
+                        variables.push(variable);
+                    }
+                }
+                if variables.is_empty() {
+                    variables = lists.iter().map(|(_, variable)| *variable).collect();
+                }
+                return Some(NamesText {
+                    whole,
+                    names,
+                    ids,
+                    variables,
+                });
             }
             if let Some(found) = first_names(&elem.children) {
                 return Some(found);
@@ -636,18 +749,75 @@ fn first_names(children: &ElemChildren) -> Option<NamesText> {
     None
 }
 
-fn collect_names(children: &ElemChildren, out: &mut Vec<String>) {
+/// The texts of the names, and which variable and position each is (a
+/// `cs:names` reports its own variables, not those it substituted).
+fn collect_names(
+    children: &ElemChildren,
+    out: &mut Vec<String>,
+    ids: &mut Vec<(NameVariable, usize)>,
+) {
     for child in &children.0 {
         if let ElemChild::Elem(elem) = child {
-            if matches!(elem.meta, Some(ElemMeta::Name(..))) {
+            if let Some(ElemMeta::Name(variable, index)) = elem.meta {
                 let mut text = String::new();
                 collect_text(&elem.children, &mut text);
                 out.push(text);
+                ids.push((variable, index));
             } else {
-                collect_names(&elem.children, out);
+                collect_names(&elem.children, out, ids);
             }
         }
     }
+}
+
+/// The name variables whose names `subsequent-author-substitute` compares:
+/// those of the bibliography's first `cs:names` and of the first `cs:names`
+/// in its `cs:substitute`. citeproc-js records the names only there, so in
+/// MLA (composer, else author, else ... editor) an entry by editors keeps
+/// its names.
+fn compared_names(style: &IndependentStyle) -> Vec<NameVariable> {
+    fn first<'s>(
+        elements: &'s [LayoutRenderingElement],
+        style: &'s IndependentStyle,
+        depth: usize,
+    ) -> Option<&'s CslNames> {
+        if depth > 16 {
+            return None;
+        }
+        elements.iter().find_map(|element| match element {
+            LayoutRenderingElement::Names(names) => Some(names),
+            LayoutRenderingElement::Group(group) => first(&group.children, style, depth + 1),
+            LayoutRenderingElement::Choose(choose) => std::iter::once(&choose.if_)
+                .chain(&choose.else_if)
+                .map(|branch| &branch.children)
+                .chain(choose.otherwise.as_ref().map(|o| &o.children))
+                .find_map(|children| first(children, style, depth + 1)),
+            LayoutRenderingElement::Text(Text {
+                target: TextTarget::Macro { name },
+                ..
+            }) => style
+                .macros
+                .iter()
+                .find(|m| m.name == *name)
+                .and_then(|m| first(&m.children, style, depth + 1)),
+            _ => None,
+        })
+    }
+    let Some(bibliography) = &style.bibliography else {
+        return Vec::new();
+    };
+    let Some(names) = first(&bibliography.layout.elements, style, 0) else {
+        return Vec::new();
+    };
+    let mut variables = names.variable.clone();
+    let substituted = names.children.iter().find_map(|child| match child {
+        NamesChild::Substitute(substitute) => substitute.children.first(),
+        _ => None,
+    });
+    if let Some(LayoutRenderingElement::Names(inner)) = substituted {
+        variables.extend(&inner.variable);
+    }
+    variables
 }
 
 /// CSL's `subsequent-author-substitute`: what replaces the names of an
@@ -658,13 +828,20 @@ fn substitution(
     substitute: &str,
     rule: SubsequentAuthorSubstituteRule,
 ) -> Option<NamesEdit> {
+    // The names compared are the ones shown, without "et al.", as in
+    // citeproc-js: "Costa, Albert, and Alfonso Caramazza" repeats "Costa,
+    // Albert, Alfonso Caramazza, et al.".
+    let same = if names.names.is_empty() {
+        names.whole == previous.whole
+    } else {
+        names.names == previous.names
+    };
     match rule {
         SubsequentAuthorSubstituteRule::CompleteAll => {
-            (names.whole == previous.whole).then(|| NamesEdit::Whole(substitute.to_owned()))
+            same.then(|| NamesEdit::Whole(substitute.to_owned()))
         }
-        SubsequentAuthorSubstituteRule::CompleteEach => (names.whole == previous.whole
-            && !names.names.is_empty())
-        .then(|| NamesEdit::Each((0..names.names.len()).collect(), substitute.to_owned())),
+        SubsequentAuthorSubstituteRule::CompleteEach => (same && !names.names.is_empty())
+            .then(|| NamesEdit::Each((0..names.names.len()).collect(), substitute.to_owned())),
         SubsequentAuthorSubstituteRule::PartialEach => {
             let matching = names
                 .names
@@ -1490,12 +1667,8 @@ fn to_entry(item: &CslItem, which: Which, twins: &[(NameVariable, Variable)]) ->
     // The twins that the style's tests read in place of substitutable
     // variables (see `style_fixes::condition_twins`).
     for (variable, twin) in twins {
-        let names = match variable {
-            NameVariable::Author => &item.author,
-            NameVariable::Editor => &item.editor,
-            NameVariable::Translator => &item.translator,
-            NameVariable::ContainerAuthor => &item.container_author,
-            _ => continue,
+        let Some(names) = item_names(item, *variable) else {
+            continue;
         };
         if names.names.is_empty() {
             continue;

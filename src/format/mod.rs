@@ -9,4 +9,5 @@ pub mod latex;
 pub mod names;
 pub mod output;
 pub mod section;
+pub mod sort;
 pub mod style_fixes;

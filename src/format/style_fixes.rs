@@ -317,7 +317,7 @@ fn visit(style: &mut IndependentStyle, f: &mut impl FnMut(&mut LayoutRenderingEl
     }
 }
 
-fn visit_all(
+pub(crate) fn visit_all(
     elements: &mut [LayoutRenderingElement],
     f: &mut impl FnMut(&mut LayoutRenderingElement),
 ) {

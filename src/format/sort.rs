@@ -1,0 +1,360 @@
+//! The bibliography's order, computed as citeproc-js computes it.
+//!
+//! hayagriva sorts by rendering each macro key anew for every comparison,
+//! with the "et al." and "and" terms in it and punctuation significant. CSL
+//! leaves those terms out of sort keys, and citeproc-js compares keys with
+//! punctuation ignored and numbers by value: MLA's "Nordström, Bengt, et al."
+//! sorts among the "Nordström, Bengt" entries by title, where hayagriva put
+//! it after all of them (and so printed "———" on the wrong entries).
+//!
+//! refkeeper renders every sort key once per entry through a derived style
+//! (the keys style: one bibliography entry holds all keys, the terms of name
+//! lists are markers, dates are numbers), compares the keys with one
+//! collator, and has hayagriva render the entries in that order with the
+//! style's sort switched off.
+
+use std::cmp::Ordering;
+
+use hayagriva::citationberg::taxonomy::{NumberVariable, Variable};
+use hayagriva::citationberg::{
+    Date, DatePartName, DateParts, IndependentStyle, LayoutRenderingElement, NamesChild,
+    SortDirection, SortKey, TextTarget,
+};
+use icu_collator::options::{AlternateHandling, CollatorOptions, Strength};
+use icu_collator::preferences::CollationNumericOrdering;
+use icu_collator::{Collator, CollatorPreferences};
+
+use super::style_fixes;
+
+// Markers in the keys style's output, from the private use area (the
+// engine's own formatting markers are U+E000 to U+E0FF; keys drop them).
+/// Starts each key.
+const KEY: char = '\u{E100}';
+/// Stands for the terms a sort key leaves out: "et al.", "and others", "and".
+const LEFT_OUT: char = '\u{E101}';
+/// Starts the year, month and day of a date.
+const YEAR: char = '\u{E102}';
+const MONTH: char = '\u{E103}';
+const DAY: char = '\u{E104}';
+
+/// How to sort a style's bibliography, when refkeeper can do it itself.
+pub struct SortPlan {
+    /// Renders one entry's keys, each after a [`KEY`].
+    pub keys_style: IndependentStyle,
+    descending: Vec<bool>,
+}
+
+impl SortPlan {
+    /// The plan for the style's bibliography sort. `None` if the style does
+    /// not sort its bibliography, or sorts by something only hayagriva knows
+    /// (the citation number; name limits given on a key).
+    pub fn new(style: &IndependentStyle) -> Option<SortPlan> {
+        let keys = &style.bibliography.as_ref()?.sort.as_ref()?.keys;
+        let mut layout = String::new();
+        let mut macros = Vec::new();
+        let mut descending = Vec::new();
+        for key in keys {
+            layout.push_str(&format!("<text value=\"{KEY}\"/>"));
+            match key {
+                SortKey::MacroName {
+                    name,
+                    names_min: None,
+                    names_use_first: None,
+                    names_use_last: None,
+                    sort_direction,
+                } => {
+                    // The name is set after parsing: it may hold characters
+                    // XML cannot (see `style_fixes::sort_keys_without_quotes`).
+                    layout.push_str("<text macro=\"key\"/>");
+                    macros.push(Some(name.clone()));
+                    descending.push(*sort_direction == SortDirection::Descending);
+                }
+                SortKey::MacroName { .. } => return None,
+                SortKey::Variable {
+                    variable,
+                    sort_direction,
+                } => {
+                    let element = match variable {
+                        Variable::Number(NumberVariable::CitationNumber) => return None,
+                        Variable::Date(_) => date_xml(variable, DateParts::YearMonthDay),
+                        Variable::Name(_) => format!(
+                            "<names variable=\"{variable}\"><name name-as-sort-order=\"all\" sort-separator=\" \"/></names>"
+                        ),
+                        _ => format!("<text variable=\"{variable}\"/>"),
+                    };
+                    layout.push_str(&element);
+                    macros.push(None);
+                    descending.push(*sort_direction == SortDirection::Descending);
+                }
+            }
+        }
+        let templates = [
+            DateParts::Year,
+            DateParts::YearMonth,
+            DateParts::YearMonthDay,
+        ]
+        .map(|parts| {
+            format!(
+                "<macro name=\"{parts:?}\">{}</macro>",
+                date_xml(&"issued", parts)
+            )
+        })
+        .join("");
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>sort keys</title><id>refkeeper-sort-keys</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <locale><terms>
+    <term name="et-al">{LEFT_OUT}</term>
+    <term name="and others">{LEFT_OUT}</term>
+    <term name="and">{LEFT_OUT}</term>
+  </terms></locale>
+  {templates}
+  <citation><layout><text value="-"/></layout></citation>
+  <bibliography><layout>{layout}</layout></bibliography>
+</style>"#
+        );
+        let parsed = IndependentStyle::from_xml(&xml).ok()?;
+        let mut elements = parsed.bibliography?.layout.elements;
+        // Each key is a marker and one element: name the macros.
+        for (element, name) in elements.iter_mut().skip(1).step_by(2).zip(macros) {
+            if let (LayoutRenderingElement::Text(text), Some(name)) = (element, name) {
+                text.target = TextTarget::Macro { name };
+            }
+        }
+        let template = |parts: DateParts| -> Option<Date> {
+            let name = format!("{parts:?}");
+            match parsed
+                .macros
+                .iter()
+                .find(|m| m.name == name)?
+                .children
+                .first()?
+            {
+                LayoutRenderingElement::Date(date) => Some(date.clone()),
+                _ => None,
+            }
+        };
+        let templates = [
+            template(DateParts::Year)?,
+            template(DateParts::YearMonth)?,
+            template(DateParts::YearMonthDay)?,
+        ];
+
+        let mut keys_style = style.clone();
+        // Terms of the keys style come first, before the style's own.
+        keys_style.locale.splice(0..0, parsed.locale);
+        for item in &mut keys_style.macros {
+            style_fixes::visit_all(&mut item.children, &mut |element| {
+                match element {
+                    LayoutRenderingElement::Date(date) => *date = sortable(date, &templates),
+                    // Keys show names without their labels ("(Ed.)").
+                    LayoutRenderingElement::Names(names) => names
+                        .children
+                        .retain(|child| !matches!(child, NamesChild::Label(_))),
+                    _ => {}
+                }
+            });
+        }
+        keys_style.citation.layout.elements.clear();
+        keys_style.citation.sort = None;
+        let bibliography = keys_style.bibliography.as_mut()?;
+        bibliography.sort = None;
+        bibliography.subsequent_author_substitute = None;
+        bibliography.second_field_align = None;
+        bibliography.layout.elements = elements;
+        bibliography.layout.prefix = None;
+        bibliography.layout.suffix = None;
+        bibliography.layout.delimiter = None;
+        Some(SortPlan {
+            keys_style,
+            descending,
+        })
+    }
+
+    /// The order of entries whose keys style rendered `texts`: indices into
+    /// `texts`, sorted. Ties keep their input order, as in citeproc-js.
+    pub fn order(&self, texts: &[String], locale: Option<&str>) -> Vec<usize> {
+        let keys: Vec<Vec<Option<String>>> = texts.iter().map(|t| keys_of(t)).collect();
+        let collator = collator(locale);
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by(|&a, &b| {
+            for (index, descending) in self.descending.iter().enumerate() {
+                let (x, y) = (keys[a].get(index), keys[b].get(index));
+                let ordering = match (x.cloned().flatten(), y.cloned().flatten()) {
+                    (Some(x), Some(y)) => collator.compare(&x, &y),
+                    // An empty key sorts last (first, if descending), as in
+                    // citeproc-js.
+                    (None, Some(_)) => Ordering::Greater,
+                    (Some(_), None) => Ordering::Less,
+                    (None, None) => Ordering::Equal,
+                };
+                let ordering = if *descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                };
+                if ordering != Ordering::Equal {
+                    return ordering;
+                }
+            }
+            Ordering::Equal
+        });
+        order
+    }
+}
+
+/// A `cs:date` that prints the variable's parts (all, or up to the month or
+/// year) after markers, for [`keys_of`] to make a number of.
+fn date_xml(variable: &dyn std::fmt::Display, parts: DateParts) -> String {
+    let mut xml = format!("<date variable=\"{variable}\">");
+    xml.push_str(&format!("<date-part name=\"year\" prefix=\"{YEAR}\"/>"));
+    if parts.has_month() {
+        xml.push_str(&format!(
+            "<date-part name=\"month\" form=\"numeric\" prefix=\"{MONTH}\"/>"
+        ));
+    }
+    if parts == DateParts::YearMonthDay {
+        xml.push_str(&format!("<date-part name=\"day\" prefix=\"{DAY}\"/>"));
+    }
+    xml.push_str("</date>");
+    xml
+}
+
+/// The template for the date's parts, on the date's variable.
+fn sortable(date: &Date, templates: &[Date; 3]) -> Date {
+    let parts = if date.date_part.is_empty() {
+        date.parts.unwrap_or_default()
+    } else {
+        let has = |name| date.date_part.iter().any(|p| p.name == name);
+        if has(DatePartName::Day) {
+            DateParts::YearMonthDay
+        } else if has(DatePartName::Month) {
+            DateParts::YearMonth
+        } else {
+            DateParts::Year
+        }
+    };
+    let mut sortable = match parts {
+        DateParts::Year => templates[0].clone(),
+        DateParts::YearMonth => templates[1].clone(),
+        DateParts::YearMonthDay => templates[2].clone(),
+    };
+    sortable.variable = date.variable;
+    sortable
+}
+
+/// The keys in one entry's rendering by the keys style; `None` for an empty
+/// key. Dates become `1YYYYMMDD` (zeros for missing parts) and the left-out
+/// terms go, as citeproc-js writes its keys.
+fn keys_of(text: &str) -> Vec<Option<String>> {
+    text.split(KEY)
+        .skip(1)
+        .map(|key| {
+            let mut out = String::with_capacity(key.len());
+            let mut chars = key.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    YEAR => {
+                        let digits = |chars: &mut std::iter::Peekable<std::str::Chars>| {
+                            let mut number = String::new();
+                            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                                number.push(d);
+                            }
+                            number
+                        };
+                        let year = digits(&mut chars);
+                        let month = if chars.next_if_eq(&MONTH).is_some() {
+                            digits(&mut chars)
+                        } else {
+                            String::new()
+                        };
+                        let day = if chars.next_if_eq(&DAY).is_some() {
+                            digits(&mut chars)
+                        } else {
+                            String::new()
+                        };
+                        out.push_str(&format!("1{year:0>4}{month:0>2}{day:0>2}"));
+                    }
+                    // Stray date markers, formatting markers.
+                    '\u{E000}'..='\u{F8FF}' => {}
+                    // citeproc-js joins the words of a key with "|", which
+                    // the collator does not ignore: "Object|prototypes"
+                    // sorts before "Object.defineProperty()".
+                    ' ' => out.push('|'),
+                    c => out.push(c),
+                }
+            }
+            let trimmed = out.trim_matches('|');
+            (!trimmed.is_empty()).then(|| format!("{trimmed}|"))
+        })
+        .collect()
+}
+
+/// citeproc-js's comparison: letters without case or accents, punctuation
+/// ignored, digits by their numeric value.
+fn collator(locale: Option<&str>) -> icu_collator::CollatorBorrowed<'static> {
+    let locale = locale
+        .and_then(|l| l.parse::<icu_locale::Locale>().ok())
+        .unwrap_or(icu_locale::locale!("en-US"));
+    let mut prefs = CollatorPreferences::from(&locale);
+    prefs.numeric_ordering = Some(CollationNumericOrdering::True);
+    let mut options = CollatorOptions::default();
+    options.strength = Some(Strength::Primary);
+    options.alternate_handling = Some(AlternateHandling::Shifted);
+    Collator::try_new(prefs, options)
+        .or_else(|_| Collator::try_new(CollatorPreferences::default(), options))
+        .expect("the root collation is compiled in")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_leave_out_terms_and_turn_dates_into_numbers() {
+        let text = format!(
+            "{KEY}Nordström, Bengt, {LEFT_OUT}{KEY}{KEY}Press, {YEAR}1990{MONTH}9{KEY}{YEAR}2001"
+        );
+        assert_eq!(
+            keys_of(&text),
+            vec![
+                Some("Nordström,|Bengt,|".to_owned()),
+                None,
+                Some("Press,|119900900|".to_owned()),
+                Some("120010000|".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn collator_ignores_punctuation_and_case_and_compares_numbers() {
+        let c = collator(None);
+        assert_eq!(
+            c.compare("Nordström,|Bengt,|", "nordstrom|bengt|"),
+            Ordering::Equal
+        );
+        assert_eq!(
+            c.compare("Object|prototypes|", "Object.defineProperty()|"),
+            Ordering::Less
+        );
+        assert_eq!(c.compare("vol. 9", "vol. 10"), Ordering::Less);
+        assert_eq!(
+            c.compare("“Nested Sampling.”", "Nested Sampling for"),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn bundled_author_date_styles_get_a_plan_and_numeric_ones_do_not() {
+        let style = |name| match hayagriva::archive::ArchivedStyle::by_name(name).map(|s| s.get()) {
+            Some(hayagriva::citationberg::Style::Independent(style)) => style,
+            _ => panic!("{name} is bundled"),
+        };
+        for name in ["apa", "modern-language-association", "chicago-author-date"] {
+            let plan = SortPlan::new(&style(name));
+            assert!(plan.is_some(), "{name}");
+        }
+        assert!(SortPlan::new(&style("ieee")).is_none());
+    }
+}
