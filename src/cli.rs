@@ -48,7 +48,14 @@ Finds every citation key in the chapters and reports:
   duplicate-key     (error)   a key defined twice, also across files
   bib-syntax        (error)   an entry that cannot be parsed
   missing-crossref  (error)   a crossref/xref/xdata/entryset target that does not exist
-Run `refkeeper explain CODE` for what each one means and how to silence it.
+
+and checks the bibliography itself (warnings unless configured):
+  missing-field, unknown-type, invalid-date, invalid-doi, invalid-isbn,
+  invalid-issn, invalid-url, urldate-without-url, invalid-pages,
+  duplicate-entry, duplicate-field, empty-field, undefined-string,
+  et-al-in-names; off by default: unknown-field, unused-string.
+Run `refkeeper explain` for the list, `refkeeper explain CODE` for what one
+means and how to silence it ([check.levels], [check.ignore] in refkeeper.toml).
 
 With no PATHS and no --bib, the files come from refkeeper.toml (looked for in
 this folder and the ones above it) or, without one, from `refs/` (*.bib) and

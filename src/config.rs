@@ -12,6 +12,10 @@
 //!
 //! [check.levels]
 //! unused-entry = "deny"                      # allow | warn | deny
+//! unknown-field = "warn"                     # some codes are off by default
+//!
+//! [check.ignore]
+//! missing-field = ["fumagalli-nd-identity"]  # per code: keys or patterns not to report
 //!
 //! [latex]
 //! citation-commands = ["mycite"]             # read like \cite
@@ -36,17 +40,7 @@ use crate::source::SourceFile;
 /// The configuration file's name.
 pub const FILE_NAME: &str = "refkeeper.toml";
 
-/// What to do with findings of one code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Do not report.
-    Allow,
-    /// Report as a warning.
-    Warn,
-    /// Report as an error.
-    Deny,
-}
+pub use crate::diagnostic::Level;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -63,6 +57,7 @@ struct RawConfig {
 struct RawCheck {
     allow_unused: Option<Vec<Spanned<String>>>,
     levels: Option<BTreeMap<Spanned<String>, Level>>,
+    ignore: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -101,6 +96,9 @@ pub struct Config {
     pub chapters: Option<Vec<String>>,
     pub allow_unused: AllowList,
     pub levels: HashMap<Code, Level>,
+    /// Per code, the entry keys (or patterns) whose findings are not
+    /// reported: an undated work that is undated in fact.
+    pub ignore: HashMap<Code, AllowList>,
     /// Extra LaTeX commands read like `\cite`.
     pub citation_commands: Vec<String>,
     /// LaTeX commands whose braced argument is not read.
@@ -139,9 +137,8 @@ impl Config {
             .map_err(|e| located(e.span(), e.message().trim_end().to_owned()))?;
         let check = raw.check.unwrap_or_default();
 
-        let mut levels = HashMap::new();
-        for (name, level) in check.levels.unwrap_or_default() {
-            let code: Code = name.get_ref().parse().map_err(|_| {
+        let code_named = |name: &Spanned<String>| -> Result<Code, ConfigError> {
+            name.get_ref().parse().map_err(|_| {
                 let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
                 located(
                     Some(name.span()),
@@ -151,8 +148,22 @@ impl Config {
                         known.join(", ")
                     ),
                 )
-            })?;
-            levels.insert(code, level);
+            })
+        };
+        let mut levels = HashMap::new();
+        for (name, level) in check.levels.unwrap_or_default() {
+            levels.insert(code_named(&name)?, level);
+        }
+        let mut ignore = HashMap::new();
+        for (name, keys) in check.ignore.unwrap_or_default() {
+            let code = code_named(&name)?;
+            for pattern in &keys {
+                AllowList::new([pattern.get_ref()])
+                    .map_err(|e| located(Some(pattern.span()), format!("invalid pattern: {e}")))?;
+            }
+            let list = AllowList::new(keys.iter().map(|p| p.get_ref()))
+                .map_err(|e| located(Some(name.span()), format!("invalid pattern: {e}")))?;
+            ignore.insert(code, list);
         }
 
         let allow_unused = check.allow_unused.unwrap_or_default();
@@ -185,6 +196,7 @@ impl Config {
             chapters: raw.chapters,
             allow_unused,
             levels,
+            ignore,
             citation_commands: citation_commands
                 .into_iter()
                 .map(Spanned::into_inner)

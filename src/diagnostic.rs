@@ -21,8 +21,41 @@ impl Severity {
     }
 }
 
+/// What to do with findings of one code: the default of each code, or what
+/// `[check.levels]` in refkeeper.toml sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Do not report.
+    Allow,
+    /// Report as a warning.
+    Warn,
+    /// Report as an error.
+    Deny,
+}
+
+impl Level {
+    /// The severity findings get, or `None` when they are not reported.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Allow => None,
+            Level::Warn => Some(Severity::Warning),
+            Level::Deny => Some(Severity::Error),
+        }
+    }
+
+    /// How `refkeeper explain` names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Level::Allow => "off",
+            Level::Warn => "warning",
+            Level::Deny => "error",
+        }
+    }
+}
+
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $severity:ident, $summary:literal, $explanation:literal; )*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $level:ident, $summary:literal, $explanation:literal; )*) => {
         /// A stable, kebab-case diagnostic code. These names are a public
         /// interface: scripts and CI configurations match on them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,9 +70,16 @@ macro_rules! codes {
                 match self { $( Code::$variant => $name, )* }
             }
 
-            /// The severity a finding gets unless the configuration says otherwise.
+            /// What happens to findings unless the configuration says otherwise.
+            pub fn default_level(self) -> Level {
+                match self { $( Code::$variant => Level::$level, )* }
+            }
+
+            /// The severity a finding gets unless the configuration says
+            /// otherwise (a code that is off by default reports warnings
+            /// when switched on with `warn`).
             pub fn default_severity(self) -> Severity {
-                match self { $( Code::$variant => Severity::$severity, )* }
+                self.default_level().severity().unwrap_or(Severity::Warning)
             }
 
             /// One line: what the code flags.
@@ -57,7 +97,7 @@ macro_rules! codes {
 
 codes! {
     /// A citation whose key is in no bibliography.
-    MissingEntry = "missing-entry", Error,
+    MissingEntry = "missing-entry", Deny,
     "a citation whose key is not in any bibliography",
     "\
 What it checks
@@ -84,7 +124,7 @@ How to silence it
   [check.levels] in refkeeper.toml (not recommended).";
 
     /// An entry no chapter cites.
-    UnusedEntry = "unused-entry", Warning,
+    UnusedEntry = "unused-entry", Warn,
     "a bibliography entry that no chapter cites",
     "\
 What it checks
@@ -108,7 +148,7 @@ How to silence it
   or turn the check off with `unused-entry = \"allow\"` under [check.levels].";
 
     /// The same key defined twice.
-    DuplicateKey = "duplicate-key", Error,
+    DuplicateKey = "duplicate-key", Deny,
     "a key defined twice, or two keys that differ only in letter case",
     "\
 What it checks
@@ -131,7 +171,7 @@ How to silence it
   [check.levels] downgrades it.";
 
     /// A part of a `.bib` file that cannot be read.
-    BibSyntax = "bib-syntax", Error,
+    BibSyntax = "bib-syntax", Deny,
     "a bibliography entry that cannot be parsed",
     "\
 What it checks
@@ -156,7 +196,7 @@ How to silence it
   Fix the entry. This check cannot be turned off.";
 
     /// A date that BibLaTeX would not accept.
-    InvalidDate = "invalid-date", Warning,
+    InvalidDate = "invalid-date", Warn,
     "a date, urldate, year or month that BibLaTeX would not accept",
     "\
 What it checks
@@ -178,7 +218,7 @@ How to silence it
   `invalid-date = \"allow\"` under [check.levels].";
 
     /// A crossref/xref/xdata/entryset target that does not exist.
-    MissingCrossref = "missing-crossref", Error,
+    MissingCrossref = "missing-crossref", Deny,
     "a crossref, xref, xdata or entryset field that names no entry",
     "\
 What it checks
@@ -196,6 +236,304 @@ Example
 
 How to silence it
   Add the parent entry or correct the key.";
+
+    /// An entry without a field its type requires.
+    MissingField = "missing-field", Warn,
+    "an entry without a field the BibLaTeX data model requires for its type",
+    "\
+What it checks
+  The fields biber's data model requires for each entry type: @article
+  author, title, journaltitle and date (or year); @book author, title, date;
+  @thesis and @report author, title, type, institution, date; @incollection
+  also booktitle and editor; @online title, date and url (or doi, eprint).
+  BibTeX names count (journal, year, school, address), @phdthesis and
+  @techreport set `type` themselves, and fields inherited through crossref
+  and xdata count.
+
+Why it matters
+  A reference without its journal or date is incomplete in every style, and
+  biber only says so with `--validate-datamodel`, among much noise.
+
+Example
+  @article{kim2007, author = {Kim, Minjun}, title = {...}, year = {2007}}
+  warning[missing-field]: `@article` entry `kim2007` has no `journaltitle`
+
+How to silence it
+  Add the field; or set `missing-field = \"allow\"` under [check.levels].";
+
+    /// An entry type outside the BibLaTeX data model.
+    UnknownType = "unknown-type", Warn,
+    "an entry type that is not in the BibLaTeX data model",
+    "\
+What it checks
+  Entry types must be BibLaTeX types (@article, @book, @online, ...) or the
+  BibTeX names biber maps onto them (@phdthesis, @techreport, @conference,
+  @electronic, @www). A near miss gets a did-you-mean.
+
+Why it matters
+  biber reads an unknown type as @misc: the entry loses its journal, its
+  publisher or its pages in the References.
+
+Example
+  @artcle{kim2007, ...}
+  warning[unknown-type]: `@artcle` (kim2007) is not a BibLaTeX entry type
+    = help: did you mean `@article`?
+
+How to silence it
+  Use a data-model type, or set `unknown-type = \"allow\"`.";
+
+    /// A field outside the BibLaTeX data model.
+    UnknownField = "unknown-field", Allow,
+    "a field that is not in the BibLaTeX data model (off by default)",
+    "\
+What it checks
+  Field names must be BibLaTeX fields or the BibTeX names biber maps onto
+  them (journal, school, address, ...). A near miss gets a did-you-mean.
+
+Why it matters
+  biber ignores unknown fields, so a misspelt `titel` leaves the entry
+  without a title. Reference managers add many fields of their own
+  (abstract-like notes, timestamps, groups), so the check is off by default.
+
+Example
+  @book{kim2007, titel = {Korea and Central Asia}, ...}
+  warning[unknown-field]: `titel` in `kim2007` is not a BibLaTeX field
+    = help: did you mean `title`?
+
+How to silence it
+  It is off by default; `unknown-field = \"warn\"` under [check.levels]
+  turns it on.";
+
+    /// A field set twice in one entry.
+    DuplicateField = "duplicate-field", Warn,
+    "a field set twice in one entry, also under its BibTeX name",
+    "\
+What it checks
+  Each field appears once per entry; a BibTeX name and its BibLaTeX field
+  (`journal` and `journaltitle`, `school` and `institution`) count as one.
+
+Why it matters
+  biber keeps one value and drops the other, so an edit to the second copy
+  never shows.
+
+Example
+  @article{kim2007, journal = {Asian Survey}, journaltitle = {Asian Surv.}}
+  warning[duplicate-field]: `journal` and `journaltitle` are the same field in `kim2007`
+
+How to silence it
+  Remove one of them, or set `duplicate-field = \"allow\"`.";
+
+    /// A field with nothing in it.
+    EmptyField = "empty-field", Warn,
+    "a field whose value is empty",
+    "\
+What it checks
+  Field values must not be empty (`note = {}`).
+
+Why it matters
+  An empty field can print stray punctuation, and an empty `date` or
+  `journaltitle` hides that the information is missing.
+
+Example
+  @book{kim2007, ..., edition = {}}
+  warning[empty-field]: `edition` in `kim2007` is empty
+
+How to silence it
+  Remove the field, or set `empty-field = \"allow\"`.";
+
+    /// A DOI that is not a DOI.
+    InvalidDoi = "invalid-doi", Warn,
+    "a doi field that is not a bare DOI (10.NNNN/suffix)",
+    "\
+What it checks
+  `doi` holds a bare DOI, 10.NNNN/suffix: not a link (https://doi.org/...),
+  not a `doi:` prefix, not something else.
+
+Why it matters
+  Styles print https://doi.org/ before the DOI: a link in the field becomes
+  https://doi.org/https://doi.org/10..., a dead link.
+
+Example
+  doi = {https://doi.org/10.1007/BF01941137}
+  warning[invalid-doi]: in `nordstrom88`: `doi` holds a link or prefix, `https://doi.org/`
+    = help: write only the DOI: doi = {10.1007/BF01941137}
+
+How to silence it
+  Fix the value, or set `invalid-doi = \"allow\"`.";
+
+    /// An ISBN whose check digit is wrong.
+    InvalidIsbn = "invalid-isbn", Warn,
+    "an isbn that is not a valid ISBN-10 or ISBN-13",
+    "\
+What it checks
+  Each ISBN in `isbn` (several may be separated by commas) has 10 or 13
+  digits, hyphens and spaces aside, and a correct check digit.
+
+Why it matters
+  A mistyped ISBN points readers and library systems at another book.
+
+Example
+  isbn = {978-0-306-40615-6}
+  warning[invalid-isbn]: in `kim2007`: `978-0-306-40615-6` is not a valid ISBN
+
+How to silence it
+  Copy the ISBN from the book or a catalogue, or set `invalid-isbn = \"allow\"`.";
+
+    /// An ISSN whose check digit is wrong.
+    InvalidIssn = "invalid-issn", Warn,
+    "an issn that is not a valid ISSN",
+    "\
+What it checks
+  `issn` is NNNN-NNNC with a correct check digit C (0-9 or X).
+
+Why it matters
+  A wrong ISSN names another journal.
+
+Example
+  issn = {0378-5954}
+  warning[invalid-issn]: in `kim2007`: `0378-5954` is not a valid ISSN
+
+How to silence it
+  Fix the value, or set `invalid-issn = \"allow\"`.";
+
+    /// A URL that is not a whole address.
+    InvalidUrl = "invalid-url", Warn,
+    "a url that is not a whole, absolute address",
+    "\
+What it checks
+  `url` is an absolute address with a scheme and a host
+  (https://example.org/page), without spaces.
+
+Why it matters
+  `www.example.org` or a path without a host prints as text and does not
+  open as a link; a space cuts the link short.
+
+Example
+  url = {www.mofa.go.kr/eng}
+  warning[invalid-url]: in `mofa2021`: `www.mofa.go.kr/eng` is not a whole address (no scheme such as https://)
+
+How to silence it
+  Write the whole address, or set `invalid-url = \"allow\"`.";
+
+    /// A visit date for a web page that has no address.
+    UrldateWithoutUrl = "urldate-without-url", Warn,
+    "a urldate in an entry without a url",
+    "\
+What it checks
+  An entry with `urldate` (when the page was visited) has a `url`.
+
+Why it matters
+  Styles print \"accessed on ...\" only with the url; the date alone is
+  dropped, and usually the url was lost by mistake.
+
+Example
+  @online{mofa2021, title = {...}, urldate = {2021-05-01}}
+  warning[urldate-without-url]: `mofa2021` has a `urldate` but no `url`
+
+How to silence it
+  Add the url, remove the urldate, or set `urldate-without-url = \"allow\"`.";
+
+    /// A page range that is not one.
+    InvalidPages = "invalid-pages", Warn,
+    "a pages value with a range of three ends or one that runs backwards",
+    "\
+What it checks
+  `pages` is a page, a range (12--34, 12-34 or 12–34) or several separated
+  by commas. A range with three ends (12-34-56) or one that runs backwards
+  (34--12) is flagged; 123--45, the short form of 123–145, is fine.
+
+Why it matters
+  Styles format ranges (pp. 12–34); a malformed one prints as written, and
+  often hides a typo in the page numbers.
+
+Example
+  pages = {227-50-53}
+  warning[invalid-pages]: in `kern2007`: `227-50-53` is not a page range
+
+How to silence it
+  Fix the pages, or set `invalid-pages = \"allow\"`.";
+
+    /// The same work under two keys.
+    DuplicateEntry = "duplicate-entry", Warn,
+    "two entries for the same work: same DOI, same ISBN, or same title, year and first author",
+    "\
+What it checks
+  No two entries share a DOI, an ISBN (chapters of one book aside), or the
+  same title, year and first author's family name (case, accents and
+  punctuation aside). Entries linked by crossref or a @set are not compared.
+
+Why it matters
+  The References list the work twice, and citations are split between the
+  two keys; later corrections reach only one of them.
+
+Example
+  @article{kim2007, doi = {10.1000/xyz}, ...}
+  @article{kim-2007-korea, doi = {10.1000/xyz}, ...}
+  warning[duplicate-entry]: `kim2007` and `kim-2007-korea` are the same work (same DOI)
+
+How to silence it
+  Keep one entry; add `ids = {old-key}` to it so that old citations still
+  resolve. Or set `duplicate-entry = \"allow\"`.";
+
+    /// An @string macro used but not defined.
+    UndefinedString = "undefined-string", Warn,
+    "a field that uses an @string macro no file defines",
+    "\
+What it checks
+  Every bare word in a field value (journal = jgr) names an @string macro
+  defined in one of the bibliography files. BibTeX's month macros (jan ...
+  dec) are predefined.
+
+Why it matters
+  BibTeX and biber replace an undefined macro with nothing, and the field
+  comes out empty without a word.
+
+Example
+  journal = jgr
+  warning[undefined-string]: `jgr` is not defined by any @string
+
+How to silence it
+  Define the macro, brace the value ({JGR}) if it is text, or set
+  `undefined-string = \"allow\"`.";
+
+    /// An @string macro no field uses.
+    UnusedString = "unused-string", Allow,
+    "an @string macro that no field uses (off by default)",
+    "\
+What it checks
+  Every @string macro is used in some field or other macro.
+
+Why it matters
+  Unused macros are clutter; but shared strings files (journal
+  abbreviations) define many on purpose, so the check is off by default.
+
+Example
+  @string{jgr = {Journal of Geophysical Research}}   (never used)
+  warning[unused-string]: @string `jgr` is never used
+
+How to silence it
+  It is off by default; `unused-string = \"warn\"` turns it on.";
+
+    /// "et al." written into a name list.
+    EtAlInNames = "et-al-in-names", Warn,
+    "et al. written into a name list instead of `and others`",
+    "\
+What it checks
+  Name fields (author, editor, translator, ...) do not contain `et al.` as a
+  name or at the end of one.
+
+Why it matters
+  BibTeX and biber read `et al.` as a person named \"al.\" with the given
+  name \"et\" (or as part of a family name): it is sorted, initialised and
+  counted as a name. `and others` is how a truncated list is written.
+
+Example
+  author = {Kim, Minjun et al.}
+  warning[et-al-in-names]: in `kim2007`: the name list has `Kim, Minjun et al.` in it
+    = help: end the list with `and others`
+
+How to silence it
+  Write `and others`, or set `et-al-in-names = \"allow\"`.";
 }
 
 impl std::fmt::Display for Code {

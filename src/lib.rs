@@ -34,7 +34,7 @@ use rayon::prelude::*;
 
 use crate::bib::{BibInput, Bibliography, EntryId};
 use crate::check::{ChapterScan, Stats};
-use crate::config::{Config, ConfigError, Level};
+use crate::config::{Config, ConfigError};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::format::csl::CslItem;
 use crate::format::engine::{Engine, Reference, StyleError};
@@ -358,6 +358,7 @@ pub fn check_sources(sources: &SourceMap, config: &Config) -> (Vec<Diagnostic>, 
     } = analyse(sources, config);
     let outcome = check::check(&bib, &chapters, &config.allow_unused);
     bib_diagnostics.extend(outcome.diagnostics);
+    bib_diagnostics.extend(check::entries::check(&bib, sources));
     (
         finish_diagnostics(bib_diagnostics, sources, config),
         outcome.stats,
@@ -373,11 +374,20 @@ fn finish_diagnostics(
     let mut diagnostics: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter_map(|mut d| {
+            let ignored = config
+                .ignore
+                .get(&d.code)
+                .is_some_and(|keys| d.key.as_deref().is_some_and(|key| keys.allows(key)));
+            if ignored {
+                return None;
+            }
+            // A configured level decides; otherwise the finding keeps the
+            // severity its check gave it, unless its code is off by default.
             match config.levels.get(&d.code) {
-                Some(Level::Allow) => return None,
-                Some(Level::Warn) => d.severity = Severity::Warning,
-                Some(Level::Deny) => d.severity = Severity::Error,
-                None => {}
+                Some(level) => d.severity = level.severity()?,
+                None => {
+                    d.code.default_level().severity()?;
+                }
             }
             Some(d)
         })
@@ -498,7 +508,7 @@ pub fn references_with(project: Project, engine: Option<&Engine>, all: bool) -> 
         .par_iter()
         .map(|&id| {
             let entry = bib.entry(id);
-            let fields = format::fields::collect(&bib, &project.sources, id);
+            let fields = bib::fields::collect(&bib, &project.sources, id);
             format::csl::item(&entry.key, &entry.kind, &fields)
         })
         .collect();

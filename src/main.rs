@@ -75,7 +75,8 @@ fn check(args: CheckArgs) -> u8 {
             error_line(&error.to_string());
         }
     }
-    let mut stdout = io::stdout().lock();
+    // Stdout is line-buffered; thousands of findings are written in one go.
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
     let written = render::render(&report, format, RenderOptions { color }, &mut stdout)
         .and_then(|()| stdout.flush());
     if let Err(status) = written_or_pipe(written) {
@@ -284,7 +285,7 @@ fn explain(code: Option<&str>) -> u8 {
                 list.push_str(&format!(
                     "  {:<18} {:<8} {}\n",
                     code.as_str(),
-                    code.default_severity().as_str(),
+                    code.default_level().describe(),
                     code.summary()
                 ));
             }
@@ -294,7 +295,7 @@ fn explain(code: Option<&str>) -> u8 {
             Ok(code) => format!(
                 "{} ({} by default): {}\n\n{}\n",
                 code.as_str(),
-                code.default_severity().as_str(),
+                code.default_level().describe(),
                 code.summary(),
                 code.explanation()
             ),

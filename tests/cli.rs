@@ -179,7 +179,7 @@ fn bibliographies_beside_named_chapter_folders_are_found() {
 #[test]
 fn github_annotations_are_escaped() {
     let dir = project(&[
-        ("refs/r.bib", b"@book{a,}"),
+        ("refs/r.bib", b"@misc{a, title = {A}, date = {2020}}"),
         ("chapters/x,y.md", b"[@a] [@100%done]"),
     ]);
     let output = refkeeper()

@@ -7,6 +7,7 @@
 //! `ids` aliases, `crossref`/`xref`/`xdata`/`entryset`/`related` links and
 //! `@string` macros are collected for the check stage.
 
+pub mod fields;
 pub mod parse;
 pub mod split;
 
@@ -237,6 +238,12 @@ impl Bibliography {
             .iter()
             .chain(self.aliases.iter())
             .map(|(k, &id)| (k.as_str(), id))
+    }
+
+    /// The index in [`Bibliography::strings`] of the definition of an
+    /// `@string` macro (case-insensitive; the last definition wins).
+    pub fn string_definition(&self, name: &str) -> Option<usize> {
+        self.string_index.get(&name.to_ascii_lowercase()).copied()
     }
 
     /// Number of distinct keys (first definitions).

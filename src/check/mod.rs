@@ -6,6 +6,8 @@
 //! names it in `crossref`, `xref`, `xdata` or `related`, or when it is a
 //! member (`entryset`) of a used `@set`; `\nocite{*}` uses everything.
 
+pub mod datamodel;
+pub mod entries;
 pub mod suggest;
 
 use std::collections::{HashMap, HashSet};

@@ -14,9 +14,9 @@ use serde_json::{Map, Value, json};
 
 use super::case::sentence_case;
 use super::date::{self, DatePart, DateValue};
-use super::fields::{FieldValue, Fields};
 use super::latex::{self, Rich, Style};
 use super::names::{self, Names};
+use crate::bib::fields::{FieldValue, Fields};
 use crate::diagnostic::{Code, Diagnostic};
 
 /// The CSL item types refkeeper produces.
@@ -292,7 +292,7 @@ pub fn item(key: &str, entry_type: &str, fields: &Fields) -> (CslItem, Vec<Diagn
         event_title: titled("eventtitle"),
         event_place: rich("venue"),
         url: verbatim("url"),
-        doi: verbatim("doi").map(|d| strip_doi_prefix(&d).to_owned()),
+        doi: verbatim("doi").map(|d| crate::bib::fields::split_doi_prefix(&d).1.to_owned()),
         isbn: verbatim("isbn"),
         issn: verbatim("issn"),
         issued,
@@ -349,21 +349,6 @@ fn literal_list(latex_text: &str) -> Rich {
         out.append(&latex::parse(part.trim()));
     }
     out
-}
-
-fn strip_doi_prefix(doi: &str) -> &str {
-    for prefix in [
-        "https://doi.org/",
-        "http://doi.org/",
-        "https://dx.doi.org/",
-        "http://dx.doi.org/",
-        "doi:",
-    ] {
-        if let Some(rest) = doi.strip_prefix(prefix) {
-            return rest;
-        }
-    }
-    doi
 }
 
 /// A babel/polyglossia language name (or a BCP 47 tag) as BCP 47.
@@ -562,8 +547,8 @@ fn csl_markup(rich: &Rich) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bib::fields;
     use crate::bib::{BibInput, Bibliography};
-    use crate::format::fields;
     use crate::source::{FileRole, SourceFile, SourceMap};
 
     fn csl(text: &str, key: &str) -> (CslItem, Vec<Diagnostic>) {

@@ -4,7 +4,6 @@ pub mod csl;
 pub mod date;
 pub mod disambiguate;
 pub mod engine;
-pub mod fields;
 pub mod latex;
 pub mod names;
 pub mod output;

@@ -29,6 +29,12 @@ impl Fields {
         self.map.get(name).filter(|v| !v.text.trim().is_empty())
     }
 
+    /// Whether the field is written at all, even empty (or as a macro
+    /// that expands to nothing).
+    pub fn is_written(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
     pub fn text(&self, name: &str) -> Option<&str> {
         self.get(name).map(|v| v.text.as_str())
     }
@@ -40,6 +46,37 @@ impl Fields {
 
     fn insert_missing(&mut self, name: String, value: FieldValue) {
         self.map.entry(name).or_insert(value);
+    }
+}
+
+/// What people put before a DOI in a `doi` field, which belongs only in
+/// a link: `https://doi.org/10.1000/x` for `10.1000/x`.
+pub const DOI_PREFIXES: &[&str] = &[
+    "https://doi.org/",
+    "http://doi.org/",
+    "https://dx.doi.org/",
+    "http://dx.doi.org/",
+    "doi:",
+];
+
+/// The DOI without the link or `doi:` prefixes before it (matched in any
+/// case, as often as they repeat: `DOI: https://doi.org/10.1000/x`), and
+/// the first prefix that was there.
+pub fn split_doi_prefix(doi: &str) -> (Option<&'static str>, &str) {
+    let mut first = None;
+    let mut rest = doi.trim();
+    'strip: loop {
+        for prefix in DOI_PREFIXES {
+            if rest.len() >= prefix.len()
+                && rest.is_char_boundary(prefix.len())
+                && rest[..prefix.len()].eq_ignore_ascii_case(prefix)
+            {
+                first.get_or_insert(*prefix);
+                rest = rest[prefix.len()..].trim_start();
+                continue 'strip;
+            }
+        }
+        return (first, rest);
     }
 }
 
@@ -187,6 +224,15 @@ fn inherited_name(child: &str, parent: &str, field: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn doi_prefixes_go_however_often_they_stand() {
+        assert_eq!(
+            super::split_doi_prefix("DOI:  https://doi.org/10.31399/asm"),
+            (Some("doi:"), "10.31399/asm")
+        );
+        assert_eq!(super::split_doi_prefix("10.1000/x"), (None, "10.1000/x"));
+    }
+
     use super::*;
     use crate::bib::BibInput;
     use crate::source::{FileRole, SourceFile};

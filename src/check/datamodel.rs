@@ -1,0 +1,370 @@
+//! The BibLaTeX data model as biber validates it: the entry types, the
+//! fields, the BibTeX names biber maps onto them, and the fields each type
+//! requires.
+//!
+//! Taken from biblatex's `blx-dm.def` (biblatex 3.x: `\DeclareDatamodel
+//! Entrytypes`, `\DeclareDatamodelFields`, `\DeclareDatamodelConstraints`)
+//! and biber's BibTeX driver (its type and field aliases).
+
+/// The entry types of the default data model.
+const ENTRY_TYPES: &[&str] = &[
+    "article",
+    "artwork",
+    "audio",
+    "bibnote",
+    "book",
+    "bookinbook",
+    "booklet",
+    "collection",
+    "commentary",
+    "customa",
+    "customb",
+    "customc",
+    "customd",
+    "custome",
+    "customf",
+    "dataset",
+    "inbook",
+    "incollection",
+    "inproceedings",
+    "inreference",
+    "image",
+    "jurisdiction",
+    "legal",
+    "legislation",
+    "letter",
+    "manual",
+    "misc",
+    "movie",
+    "music",
+    "mvcollection",
+    "mvreference",
+    "mvproceedings",
+    "mvbook",
+    "online",
+    "patent",
+    "performance",
+    "periodical",
+    "proceedings",
+    "reference",
+    "report",
+    "review",
+    "set",
+    "software",
+    "standard",
+    "suppbook",
+    "suppcollection",
+    "suppperiodical",
+    "thesis",
+    "unpublished",
+    "video",
+    "xdata",
+];
+
+/// BibTeX entry types biber reads as data-model types; `true` where the
+/// alias also sets the `type` field (`@phdthesis` is a thesis of type
+/// `phdthesis`).
+const TYPE_ALIASES: &[(&str, &str, bool)] = &[
+    ("conference", "inproceedings", false),
+    ("electronic", "online", false),
+    ("www", "online", false),
+    ("mastersthesis", "thesis", true),
+    ("phdthesis", "thesis", true),
+    ("techreport", "report", true),
+];
+
+/// The fields of the default data model, with the date parts biber reads
+/// from legacy fields (`year`, `month`, `day`).
+const FIELDS: &[&str] = &[
+    "abstract",
+    "addendum",
+    "afterword",
+    "annotation",
+    "annotator",
+    "author",
+    "authortype",
+    "bookauthor",
+    "bookpagination",
+    "booksubtitle",
+    "booktitle",
+    "booktitleaddon",
+    "chapter",
+    "commentator",
+    "crossref",
+    "date",
+    "day",
+    "doi",
+    "edition",
+    "editor",
+    "editora",
+    "editoratype",
+    "editorb",
+    "editorbtype",
+    "editorc",
+    "editorctype",
+    "editortype",
+    "eid",
+    "entryset",
+    "entrysubtype",
+    "eprint",
+    "eprintclass",
+    "eprinttype",
+    "eventdate",
+    "eventtitle",
+    "eventtitleaddon",
+    "execute",
+    "file",
+    "foreword",
+    "gender",
+    "holder",
+    "howpublished",
+    "ids",
+    "indexsorttitle",
+    "indextitle",
+    "institution",
+    "introduction",
+    "isan",
+    "isbn",
+    "ismn",
+    "isrn",
+    "issn",
+    "issue",
+    "issuesubtitle",
+    "issuetitle",
+    "issuetitleaddon",
+    "iswc",
+    "journalsubtitle",
+    "journaltitle",
+    "journaltitleaddon",
+    "keywords",
+    "label",
+    "langid",
+    "langidopts",
+    "language",
+    "library",
+    "lista",
+    "listb",
+    "listc",
+    "listd",
+    "liste",
+    "listf",
+    "location",
+    "mainsubtitle",
+    "maintitle",
+    "maintitleaddon",
+    "month",
+    "namea",
+    "nameaddon",
+    "nameatype",
+    "nameb",
+    "namebtype",
+    "namec",
+    "namectype",
+    "note",
+    "number",
+    "options",
+    "organization",
+    "origdate",
+    "origlanguage",
+    "origlocation",
+    "origpublisher",
+    "origtitle",
+    "pages",
+    "pagetotal",
+    "pagination",
+    "part",
+    "presort",
+    "publisher",
+    "pubstate",
+    "related",
+    "relatedoptions",
+    "relatedstring",
+    "relatedtype",
+    "reprinttitle",
+    "series",
+    "shortauthor",
+    "shorteditor",
+    "shorthand",
+    "shorthandintro",
+    "shortjournal",
+    "shortseries",
+    "shorttitle",
+    "sortkey",
+    "sortname",
+    "sortshorthand",
+    "sorttitle",
+    "sortyear",
+    "subtitle",
+    "title",
+    "titleaddon",
+    "translator",
+    "type",
+    "url",
+    "urldate",
+    "usera",
+    "userb",
+    "userc",
+    "userd",
+    "usere",
+    "userf",
+    "venue",
+    "verba",
+    "verbb",
+    "verbc",
+    "version",
+    "volume",
+    "volumes",
+    "xdata",
+    "xref",
+    "year",
+];
+
+/// BibTeX field names biber maps onto data-model fields.
+const FIELD_ALIASES: &[(&str, &str)] = &[
+    ("address", "location"),
+    ("annote", "annotation"),
+    ("archiveprefix", "eprinttype"),
+    ("journal", "journaltitle"),
+    ("key", "sortkey"),
+    ("pdf", "file"),
+    ("primaryclass", "eprintclass"),
+    ("school", "institution"),
+];
+
+/// A required field, or one of several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    Field(&'static str),
+    AnyOf(&'static [&'static str]),
+}
+
+/// The entry type biber reads `kind` (lower-case) as, and whether the name
+/// itself sets the `type` field. `None` for a type outside the data model.
+pub fn entry_type(kind: &str) -> Option<(&'static str, bool)> {
+    if let Some(known) = ENTRY_TYPES.iter().find(|t| **t == kind) {
+        return Some((known, false));
+    }
+    TYPE_ALIASES
+        .iter()
+        .find(|(alias, _, _)| *alias == kind)
+        .map(|(_, target, sets_type)| (*target, *sets_type))
+}
+
+/// The data-model field a field name (lower-case) stands for, if any.
+pub fn field(name: &str) -> Option<&'static str> {
+    if let Some(known) = FIELDS.iter().find(|f| **f == name) {
+        return Some(known);
+    }
+    FIELD_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map(|(_, target)| *target)
+}
+
+/// Every field name biber accepts, data-model names and BibTeX aliases.
+pub fn field_names() -> impl Iterator<Item = &'static str> {
+    FIELDS
+        .iter()
+        .copied()
+        .chain(FIELD_ALIASES.iter().map(|(alias, _)| *alias))
+}
+
+/// Every entry type name biber accepts.
+pub fn type_names() -> impl Iterator<Item = &'static str> {
+    ENTRY_TYPES
+        .iter()
+        .copied()
+        .chain(TYPE_ALIASES.iter().map(|(alias, _, _)| *alias))
+}
+
+/// The fields an entry of data-model type `kind` must have
+/// (`\DeclareDatamodelConstraints`), by data-model name.
+pub fn required(kind: &str) -> Vec<Required> {
+    use Required::{AnyOf, Field};
+    const DATE: Required = AnyOf(&["date", "year"]);
+    let mut required: Vec<Required> = match kind {
+        "article" => vec![Field("author"), Field("title"), Field("journaltitle")],
+        "book" | "mvbook" => vec![Field("author"), Field("title")],
+        "inbook" | "bookinbook" | "suppbook" => {
+            vec![Field("author"), Field("title"), Field("booktitle")]
+        }
+        "booklet" => vec![AnyOf(&["author", "editor"]), Field("title")],
+        "collection" | "reference" | "mvcollection" | "mvreference" => {
+            vec![Field("editor"), Field("title")]
+        }
+        "incollection" | "suppcollection" | "inreference" => vec![
+            Field("author"),
+            Field("editor"),
+            Field("title"),
+            Field("booktitle"),
+        ],
+        "dataset" | "manual" | "misc" | "software" => vec![Field("title")],
+        "online" => vec![Field("title"), AnyOf(&["url", "doi", "eprint"])],
+        "patent" => vec![Field("author"), Field("title"), Field("number")],
+        "periodical" => vec![Field("editor"), Field("title")],
+        "proceedings" | "mvproceedings" => vec![Field("title")],
+        "inproceedings" => vec![Field("author"), Field("title"), Field("booktitle")],
+        "report" | "thesis" => vec![
+            Field("author"),
+            Field("title"),
+            Field("type"),
+            Field("institution"),
+        ],
+        "unpublished" => vec![Field("author"), Field("title")],
+        "set" => vec![Field("entryset")],
+        _ => Vec::new(),
+    };
+    let dated = [
+        "article",
+        "book",
+        "inbook",
+        "bookinbook",
+        "suppbook",
+        "booklet",
+        "collection",
+        "incollection",
+        "suppcollection",
+        "manual",
+        "misc",
+        "mvbook",
+        "mvcollection",
+        "online",
+        "patent",
+        "periodical",
+        "suppperiodical",
+        "proceedings",
+        "inproceedings",
+        "reference",
+        "inreference",
+        "report",
+        "thesis",
+        "unpublished",
+    ];
+    if dated.contains(&kind) {
+        required.push(DATE);
+    }
+    required
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bibtex_names_map_onto_the_data_model() {
+        assert_eq!(entry_type("phdthesis"), Some(("thesis", true)));
+        assert_eq!(entry_type("article"), Some(("article", false)));
+        assert_eq!(entry_type("webpage"), None);
+        assert_eq!(field("journal"), Some("journaltitle"));
+        assert_eq!(field("school"), Some("institution"));
+        assert_eq!(field("titel"), None);
+    }
+
+    #[test]
+    fn an_article_needs_a_journal_and_a_date() {
+        let article = required("article");
+        assert!(article.contains(&Required::Field("journaltitle")));
+        assert!(article.contains(&Required::AnyOf(&["date", "year"])));
+        assert!(required("xdata").is_empty());
+    }
+}

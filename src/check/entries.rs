@@ -1,0 +1,705 @@
+//! Bibliography hygiene: checks of each entry on its own (required fields,
+//! the data model, dates, identifiers, page ranges, names) and of entries
+//! against each other (the same work under two keys, `@string` macros).
+//!
+//! Pure functions of the bibliography and the file texts, like the rest of
+//! the check stage. Entries are checked in parallel.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::datamodel::{self, Required};
+use crate::bib::fields;
+use crate::bib::{Bibliography, Entry, EntryId, RawField, Value, ValuePart};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::format::{date, names};
+use crate::source::{FileId, SourceMap, Span};
+
+/// Every hygiene finding of the bibliography.
+pub fn check(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = (0..bib.entries.len())
+        .into_par_iter()
+        .flat_map_iter(|index| {
+            let id = EntryId(index as u32);
+            check_entry(bib, sources, id)
+        })
+        .collect();
+    diagnostics.extend(duplicate_entries(bib, sources));
+    diagnostics.extend(strings(bib, sources));
+    diagnostics
+}
+
+/// One field of an entry, read.
+struct FieldRef<'a> {
+    /// As written, lower-cased.
+    name: String,
+    field: &'a RawField,
+    /// Macros expanded.
+    value: String,
+}
+
+fn check_entry(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Vec<Diagnostic> {
+    let entry = bib.entry(id);
+    // A broken entry has its own syntax error; a second definition of a
+    // key is skipped by biber and reported as a duplicate key.
+    if entry.broken || entry.duplicate_of.is_some() {
+        return Vec::new();
+    }
+    let text = sources.get(entry.file).text.as_str();
+    let lookup = |file: FileId| sources.get(file).text.as_str();
+    let own: Vec<FieldRef> = entry
+        .fields
+        .iter()
+        .map(|field| FieldRef {
+            name: text[field.name.clone()].to_ascii_lowercase(),
+            field,
+            value: bib.value_text(text, field, &lookup).into_owned(),
+        })
+        .collect();
+    let mut out = Vec::new();
+    let finding = |code: Code, message: String, span: Span| {
+        Diagnostic::new(code, message, entry.file, span).with_key(entry.key.clone())
+    };
+
+    let data_type = datamodel::entry_type(&entry.kind);
+    if data_type.is_none() {
+        let suggestion = closest(&entry.kind, datamodel::type_names());
+        out.push(
+            finding(
+                Code::UnknownType,
+                format!(
+                    "`@{}` ({}) is not a BibLaTeX entry type",
+                    entry.kind, entry.key
+                ),
+                entry.type_span.clone(),
+            )
+            .with_help(match suggestion {
+                Some(s) => format!("did you mean `@{s}`? biber reads unknown types as @misc"),
+                None => "biber reads unknown types as @misc".to_owned(),
+            }),
+        );
+    }
+
+    // Fields one by one.
+    let mut seen: HashMap<&str, &FieldRef> = HashMap::new();
+    for f in &own {
+        let whole = f.field.name.start..f.field.value_span.end;
+        let canonical = datamodel::field(&f.name);
+        match canonical {
+            Some(canonical) => {
+                if let Some(first) = seen.get(canonical) {
+                    let same_name = first.name == f.name;
+                    // The same value twice (`archiveprefix = {arXiv}` beside
+                    // `eprinttype = {arxiv}`) loses nothing.
+                    if !same_name && first.value.trim().eq_ignore_ascii_case(f.value.trim()) {
+                        continue;
+                    }
+                    out.push(
+                        finding(
+                            Code::DuplicateField,
+                            if same_name {
+                                format!("`{}` is set twice in `{}`", f.name, entry.key)
+                            } else {
+                                format!(
+                                    "`{}` and `{}` are the same field in `{}`",
+                                    first.name, f.name, entry.key
+                                )
+                            },
+                            whole.clone(),
+                        )
+                        .with_related(
+                            entry.file,
+                            first.field.name.start..first.field.value_span.end,
+                            "first set here",
+                        )
+                        .with_help("biber keeps the first and drops this one; remove one of them"),
+                    );
+                } else {
+                    seen.insert(canonical, f);
+                }
+            }
+            None => {
+                let help = match closest(&f.name, datamodel::field_names()) {
+                    Some(s) => {
+                        format!("did you mean `{s}`? biber ignores fields outside the data model")
+                    }
+                    None => "biber ignores fields outside the data model".to_owned(),
+                };
+                out.push(
+                    finding(
+                        Code::UnknownField,
+                        format!("`{}` in `{}` is not a BibLaTeX field", f.name, entry.key),
+                        f.field.name.clone(),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+        if f.value.trim().is_empty() && matches!(f.field.value, Value::Literal(_)) {
+            out.push(
+                finding(
+                    Code::EmptyField,
+                    format!("`{}` in `{}` is empty", f.name, entry.key),
+                    whole.clone(),
+                )
+                .with_help("remove the field, or fill it in"),
+            );
+            continue;
+        }
+        let value_span = f.field.value_span.clone();
+        let value = f.value.trim();
+        let problem = match canonical.unwrap_or(f.name.as_str()) {
+            "date" | "urldate" | "origdate" | "eventdate" => date::parse(value)
+                .err()
+                .map(|m| (Code::InvalidDate, m, None)),
+            "year" => date::from_year_month(value, None)
+                .err()
+                .map(|m| (Code::InvalidDate, m, None)),
+            "month" => date::from_year_month("2000", Some(value))
+                .err()
+                .map(|m| (Code::InvalidDate, m, None)),
+            "doi" => doi_problem(value).map(|(m, h)| (Code::InvalidDoi, m, h)),
+            "isbn" => isbn_problem(value).map(|m| (Code::InvalidIsbn, m, None)),
+            "issn" => issn_problem(value).map(|m| (Code::InvalidIssn, m, None)),
+            "url" => url_problem(value).map(|m| (Code::InvalidUrl, m, None)),
+            "pages" => pages_problem(value).map(|m| (Code::InvalidPages, m, None)),
+            "author" | "editor" | "translator" | "bookauthor" | "editora" | "editorb"
+            | "editorc" | "holder" | "commentator" | "annotator" => et_al_problem(value).map(|m| {
+                (
+                    Code::EtAlInNames,
+                    m,
+                    Some("end the list with `and others`".to_owned()),
+                )
+            }),
+            _ => None,
+        };
+        if let Some((code, message, help)) = problem {
+            out.push(
+                finding(code, format!("in `{}`: {message}", entry.key), value_span)
+                    .with_help_opt(help.or_else(|| default_help(code))),
+            );
+        }
+    }
+
+    let fields = fields::collect(bib, sources, id);
+    // The visit date of a DOI or eprint link is not lost: reference
+    // managers export it when they leave the url out for the DOI.
+    let linked_online = ["url", "doi", "eprint"]
+        .iter()
+        .any(|f| fields.get(f).is_some());
+    let own_urldate = own.iter().find(|f| f.name == "urldate");
+    if let Some(f) = own_urldate
+        && !linked_online
+        && fields.get("urldate").is_some()
+    {
+        out.push(
+            finding(
+                Code::UrldateWithoutUrl,
+                format!(
+                    "`{}` has a `urldate` but no `url` (nor doi, eprint)",
+                    entry.key
+                ),
+                f.field.name.start..f.field.value_span.end,
+            )
+            .with_help("add the url the date refers to, or remove the urldate"),
+        );
+    }
+
+    // Required fields, inherited ones included.
+    if let Some((kind, sets_type)) = data_type {
+        let has = |name: &str| {
+            if name == "type" && sets_type {
+                return true;
+            }
+            // Relaxed where biblatex's styles print the entry in full: a
+            // web page dated by its visit, a book by its editors.
+            if name == "date" && kind == "online" && fields.get("urldate").is_some() {
+                return true;
+            }
+            if name == "author" && kind == "book" && fields.get("editor").is_some() {
+                return true;
+            }
+            // An empty field is `empty-field`'s (or `undefined-string`'s)
+            // finding, not a missing one.
+            fields.is_written(name)
+                || datamodel_aliases(name)
+                    .iter()
+                    .any(|alias| fields.is_written(alias))
+        };
+        let missing: Vec<String> = datamodel::required(kind)
+            .into_iter()
+            .filter_map(|required| match required {
+                Required::Field(name) => (!has(name)).then(|| format!("`{name}`")),
+                Required::AnyOf(names) => (!names.iter().any(|n| has(n))).then(|| {
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                }),
+            })
+            .collect();
+        if !missing.is_empty() {
+            out.push(
+                finding(
+                    Code::MissingField,
+                    format!(
+                        "`@{}` entry `{}` has no {}",
+                        entry.kind,
+                        entry.key,
+                        missing.join(", ")
+                    ),
+                    entry.key_span.clone(),
+                )
+                .with_help(format!(
+                    "the BibLaTeX data model requires it for @{kind} (BibTeX names count: journal, year, school, address)"
+                )),
+            );
+        }
+    }
+    out
+}
+
+/// The BibTeX names of a data-model field (`journaltitle` ← `journal`).
+fn datamodel_aliases(name: &str) -> Vec<&'static str> {
+    [
+        "address",
+        "annote",
+        "archiveprefix",
+        "journal",
+        "key",
+        "pdf",
+        "primaryclass",
+        "school",
+    ]
+    .into_iter()
+    .filter(|alias| datamodel::field(alias) == Some(name))
+    .collect()
+}
+
+fn default_help(code: Code) -> Option<String> {
+    Some(
+        match code {
+            Code::InvalidDate => "write it as YYYY, YYYY-MM, YYYY-MM-DD or a range YYYY/YYYY",
+            Code::InvalidIsbn => {
+                "check the digits against the book; ISBN-10 and ISBN-13 end in a check digit"
+            }
+            Code::InvalidIssn => "an ISSN is NNNN-NNNC, C a check digit (0-9 or X)",
+            Code::InvalidUrl => "write the whole address, https:// included, without spaces",
+            Code::InvalidPages => "write a page, a range 12--34, or several separated by commas",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+/// A close known name for a misspelt one (`titel` → `title`).
+fn closest(name: &str, known: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    known
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|(distance, k)| *distance <= if k.len() > 5 { 2 } else { 1 })
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// What is wrong with a `doi` value, and how to write it.
+fn doi_problem(doi: &str) -> Option<(String, Option<String>)> {
+    if let (Some(prefix), bare) = fields::split_doi_prefix(doi) {
+        return Some((
+            format!("`doi` holds a link or prefix, `{prefix}`"),
+            Some(format!("write only the DOI: doi = {{{}}}", bare.trim())),
+        ));
+    }
+    let bare = doi.replace("\\_", "_");
+    let valid = bare
+        .strip_prefix("10.")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(registrant, suffix)| {
+            !registrant.is_empty()
+                && registrant.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && !suffix.is_empty()
+                && !suffix.chars().any(char::is_whitespace)
+        });
+    (!valid).then(|| {
+        (
+            format!("`{doi}` is not a DOI"),
+            Some("a DOI reads 10.NNNN/suffix, as in 10.1000/xyz123".to_owned()),
+        )
+    })
+}
+
+/// What is wrong with an `isbn` value (one or several, separated by
+/// commas, semicolons or ` and `).
+fn isbn_problem(value: &str) -> Option<String> {
+    let problem = isbns_problem(split_list(value));
+    // Several ISBNs separated by spaces only.
+    if problem.is_some() && isbns_problem(value.split_whitespace()).is_none() {
+        return None;
+    }
+    problem
+}
+
+fn isbns_problem<'v>(isbns: impl Iterator<Item = &'v str>) -> Option<String> {
+    for isbn in isbns {
+        let digits: Vec<char> = isbn
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' ' | '\u{2010}' | '\u{2013}'))
+            .collect();
+        let valid = match digits.len() {
+            10 => {
+                digits[..9].iter().all(char::is_ascii_digit)
+                    && (digits[9].is_ascii_digit() || digits[9] == 'X' || digits[9] == 'x')
+                    && digits
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (10 - i as u32) * c.to_digit(10).unwrap_or(10))
+                        .sum::<u32>()
+                        % 11
+                        == 0
+            }
+            13 => {
+                digits.iter().all(char::is_ascii_digit)
+                    && digits
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 })
+                        .sum::<u32>()
+                        % 10
+                        == 0
+            }
+            _ => false,
+        };
+        if !valid {
+            return Some(format!("`{isbn}` is not a valid ISBN"));
+        }
+    }
+    None
+}
+
+/// What is wrong with an `issn` value.
+fn issn_problem(value: &str) -> Option<String> {
+    for issn in split_list(value) {
+        let digits: Vec<char> = issn.chars().filter(|c| *c != '-' && *c != ' ').collect();
+        let valid = digits.len() == 8
+            && digits[..7].iter().all(char::is_ascii_digit)
+            && (digits[7].is_ascii_digit() || digits[7] == 'X' || digits[7] == 'x')
+            && digits
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (8 - i as u32) * c.to_digit(10).unwrap_or(10))
+                .sum::<u32>()
+                % 11
+                == 0;
+        if !valid {
+            return Some(format!("`{issn}` is not a valid ISSN"));
+        }
+    }
+    None
+}
+
+fn split_list(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split([',', ';'])
+        .flat_map(|part| part.split(" and "))
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+}
+
+/// What is wrong with a `url` value: it must be an absolute address.
+fn url_problem(value: &str) -> Option<String> {
+    if value.chars().any(char::is_whitespace) {
+        return Some(format!("`{value}` has a space in it"));
+    }
+    match url::Url::parse(value) {
+        Ok(url) if url.has_host() || url.scheme() == "file" => None,
+        Ok(_) => Some(format!("`{value}` has no host")),
+        Err(url::ParseError::RelativeUrlWithoutBase) => Some(format!(
+            "`{value}` is not a whole address (no scheme such as https://)"
+        )),
+        Err(e) => Some(format!("`{value}` is not an address: {e}")),
+    }
+}
+
+/// What is wrong with a `pages` value: a range with more than two ends
+/// (`12-34-56`), or one that runs backwards (`34--12`; `123--45` is the
+/// short form of 123–145 and fine).
+fn pages_problem(value: &str) -> Option<String> {
+    for part in value.split([',', ';']).map(str::trim) {
+        let ends: Vec<&str> = part
+            .split(['-', '\u{2013}', '\u{2014}'])
+            .filter(|e| !e.is_empty())
+            .collect();
+        if ends.len() > 2 {
+            return Some(format!("`{part}` is not a page range"));
+        }
+        if let [first, last] = ends[..] {
+            let (first, last) = (first.trim(), last.trim());
+            let numbers = (first.parse::<u64>(), last.parse::<u64>());
+            if let (Ok(a), Ok(b)) = numbers
+                && last.len() >= first.len()
+                && b < a
+            {
+                return Some(format!("`{part}` runs backwards"));
+            }
+        }
+    }
+    None
+}
+
+/// `et al.` written into a name list.
+fn et_al_problem(value: &str) -> Option<String> {
+    names::split_and(value).into_iter().find_map(|name| {
+        let name = name.trim();
+        let lower = name.to_lowercase();
+        let bare = lower
+            .trim_end_matches(['.', ' ', '}'])
+            .trim_start_matches('{');
+        (bare == "et al" || bare.ends_with(" et al") || bare.ends_with(",et al"))
+            .then(|| format!("the name list has `{name}` in it"))
+    })
+}
+
+/// `duplicate-entry`: two keys for the same work, by DOI, by ISBN, or by
+/// title, year and first author together.
+fn duplicate_entries(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
+    // What identifies each entry, worked out in parallel; then compared in
+    // file order, so that the later entry of a pair is the one reported.
+    let identities: Vec<Vec<(u8, String, &'static str)>> = (0..bib.entries.len())
+        .into_par_iter()
+        .map(|index| identities(bib, sources, &bib.entries[index]))
+        .collect();
+    let mut seen: HashMap<(u8, &str), EntryId> = HashMap::new();
+    let mut out = Vec::new();
+    for (index, entry_identities) in identities.iter().enumerate() {
+        let id = EntryId(index as u32);
+        let entry = bib.entry(id);
+        for (kind, identity, what) in entry_identities {
+            match seen.get(&(*kind, identity.as_str())) {
+                Some(&first) if !linked(bib, first, id) => {
+                    let other = bib.entry(first);
+                    out.push(
+                        Diagnostic::new(
+                            Code::DuplicateEntry,
+                            format!(
+                                "`{}` and `{}` are the same work (same {what})",
+                                other.key, entry.key
+                            ),
+                            entry.file,
+                            entry.key_span.clone(),
+                        )
+                        .with_key(entry.key.clone())
+                        .with_related(
+                            other.file,
+                            other.key_span.clone(),
+                            format!("`{}` is here", other.key),
+                        )
+                        .with_help(format!(
+                            "keep one entry and cite it everywhere; `ids = {{{}}}` on the kept entry lets the old key resolve",
+                            entry.key
+                        )),
+                    );
+                    break;
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert((*kind, identity.as_str()), id);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The DOI, ISBN and title-year-author of an entry, normalised, each with
+/// a kind (for the map) and what to call it in the message.
+fn identities(
+    bib: &Bibliography,
+    sources: &SourceMap,
+    entry: &Entry,
+) -> Vec<(u8, String, &'static str)> {
+    let mut identities = Vec::new();
+    if entry.broken
+        || entry.duplicate_of.is_some()
+        || matches!(entry.kind.as_str(), "set" | "xdata")
+    {
+        return identities;
+    }
+    let text = sources.get(entry.file).text.as_str();
+    let lookup = |file: FileId| sources.get(file).text.as_str();
+    let value = |name: &str| {
+        entry
+            .fields
+            .iter()
+            .find(|f| text[f.name.clone()].eq_ignore_ascii_case(name))
+            .map(|f| bib.value_text(text, f, &lookup).into_owned())
+            .filter(|v| !v.trim().is_empty())
+    };
+    if let Some(doi) = value("doi") {
+        let doi = fields::split_doi_prefix(doi.trim()).1.to_lowercase();
+        identities.push((0, doi, "DOI"));
+    }
+    // Chapters of one book share its ISBN.
+    let part_of_a_book = matches!(
+        entry.kind.as_str(),
+        "incollection"
+            | "inbook"
+            | "inproceedings"
+            | "inreference"
+            | "suppbook"
+            | "suppcollection"
+            | "bookinbook"
+    );
+    if let Some(isbn) = value("isbn")
+        && !part_of_a_book
+    {
+        let digits: String = isbn.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        if digits.len() >= 10 {
+            identities.push((1, digits.to_uppercase(), "ISBN"));
+        }
+    }
+    let title = value("title").map(|t| normalized(&t));
+    let year = value("date")
+        .and_then(|d| d.get(..4).map(str::to_owned))
+        .or_else(|| value("year"));
+    let family = value("author").or_else(|| value("editor")).and_then(|a| {
+        names::parse_list(&a)
+            .names
+            .first()
+            .map(|n| normalized(&n.family))
+    });
+    // Titles too short to tell works apart ("Preface") are left out.
+    if let (Some(title), Some(year), Some(family)) = (title, year, family)
+        && title.len() >= 8
+    {
+        identities.push((
+            2,
+            format!("{title}|{}|{family}", year.trim()),
+            "title, year and first author",
+        ));
+    }
+    identities
+}
+
+/// Whether one entry names the other in a link field (a chapter and its
+/// book share an ISBN; a set and its members; `related` editions).
+fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
+    let names = |from: EntryId, to: EntryId| {
+        bib.entry(from)
+            .links
+            .iter()
+            .any(|l| bib.resolve(&l.target.key) == Some(to))
+    };
+    names(a, b) || names(b, a)
+}
+
+/// Lower-case letters and digits only, for comparing titles and names.
+fn normalized(text: &str) -> String {
+    crate::format::latex::parse(text)
+        .text()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// `undefined-string` and `unused-string`.
+fn strings(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
+    let mut used = vec![false; bib.strings.len()];
+    let mut out = Vec::new();
+    let mut visit = |file: FileId, value: &Value, key: Option<&Entry>| {
+        let Value::Concat(parts) = value else { return };
+        let text = sources.get(file).text.as_str();
+        for part in parts {
+            let ValuePart::Macro(span) = part else {
+                continue;
+            };
+            let name = &text[span.clone()];
+            match bib.string_definition(name) {
+                Some(index) => used[index] = true,
+                None if is_month_macro(name) => {}
+                None => {
+                    let mut d = Diagnostic::new(
+                        Code::UndefinedString,
+                        format!("`{name}` is not defined by any @string"),
+                        file,
+                        span.clone(),
+                    )
+                    .with_help("define it with @string{name = {...}}, or brace the value if it is meant as text");
+                    if let Some(entry) = key {
+                        d = d.with_key(entry.key.clone());
+                    }
+                    out.push(d);
+                }
+            }
+        }
+    };
+    for entry in &bib.entries {
+        for field in &entry.fields {
+            visit(entry.file, &field.value, Some(entry));
+        }
+    }
+    for def in &bib.strings {
+        visit(def.file, &def.field.value, None);
+    }
+    for (index, def) in bib.strings.iter().enumerate() {
+        if !used[index] {
+            out.push(
+                Diagnostic::new(
+                    Code::UnusedString,
+                    format!("@string `{}` is never used", def.name),
+                    def.file,
+                    def.field.name.clone(),
+                )
+                .with_help("remove it, or keep it in a shared strings file and allow this code"),
+            );
+        }
+    }
+    out
+}
+
+fn is_month_macro(name: &str) -> bool {
+    [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .contains(&name.to_ascii_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isbn_and_issn_check_digits() {
+        assert_eq!(isbn_problem("978-0-306-40615-7"), None);
+        assert_eq!(isbn_problem("0-306-40615-2"), None);
+        assert_eq!(isbn_problem("0-8044-2957-X"), None);
+        assert!(isbn_problem("978-0-306-40615-6").is_some());
+        assert!(isbn_problem("0-306-40615-3").is_some());
+        assert_eq!(isbn_problem("978-0-306-40615-7, 0-306-40615-2"), None);
+        assert_eq!(isbn_problem("978-0-306-40615-7 0-306-40615-2"), None);
+        assert_eq!(isbn_problem("0 306 40615 2"), None);
+        assert_eq!(issn_problem("0378-5955"), None);
+        assert_eq!(issn_problem("2049-3630"), None);
+        assert!(issn_problem("0378-5954").is_some());
+    }
+
+    #[test]
+    fn dois_pages_urls_and_et_al() {
+        assert_eq!(doi_problem("10.1007/BF01941137"), None);
+        assert!(doi_problem("https://doi.org/10.1007/BF01941137").is_some());
+        assert!(doi_problem("BF01941137").is_some());
+        assert_eq!(pages_problem("12--34"), None);
+        assert_eq!(pages_problem("123--45"), None);
+        assert_eq!(pages_problem("iii--xx, 12-14"), None);
+        assert!(pages_problem("34--12").is_some());
+        assert!(pages_problem("12-34-56").is_some());
+        assert_eq!(url_problem("https://example.org/a_b"), None);
+        assert!(url_problem("www.example.org").is_some());
+        assert!(url_problem("https://example.org/a b").is_some());
+        assert!(et_al_problem("Kim, Minjun and et al.").is_some());
+        assert!(et_al_problem("Kim, Minjun et al.").is_some());
+        assert_eq!(et_al_problem("Kim, Minjun and others"), None);
+        assert_eq!(et_al_problem("Etal, Tom"), None);
+    }
+}

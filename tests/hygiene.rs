@@ -1,0 +1,152 @@
+//! Bibliography hygiene checks: every code has an entry that triggers it
+//! (tests/fixtures/hygiene/triggers.bib, keyed by code) and near misses
+//! that must not (clean.bib); `explain` documents each; `[check.ignore]`
+//! and `[check.levels]` silence them.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use refkeeper::config::Config;
+use refkeeper::diagnostic::{Code, Diagnostic};
+use refkeeper::inputs::InputFile;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hygiene")
+        .join(name)
+}
+
+fn findings(bib: &str, config: &Config) -> Vec<Diagnostic> {
+    let file = InputFile {
+        path: fixture(bib),
+        shown: PathBuf::from(bib),
+    };
+    refkeeper::check_files(&[file], &[], config, Vec::new())
+        .diagnostics
+        .into_iter()
+        // Nothing is cited: every entry is unused, which is not what this is about.
+        .filter(|d| d.code != Code::UnusedEntry)
+        .collect()
+}
+
+fn all_on() -> Config {
+    Config::load(&fixture("all-on.toml")).unwrap()
+}
+
+const HYGIENE: &[Code] = &[
+    Code::MissingField,
+    Code::UnknownType,
+    Code::UnknownField,
+    Code::InvalidDate,
+    Code::InvalidDoi,
+    Code::InvalidIsbn,
+    Code::InvalidIssn,
+    Code::InvalidUrl,
+    Code::UrldateWithoutUrl,
+    Code::InvalidPages,
+    Code::DuplicateEntry,
+    Code::DuplicateField,
+    Code::EmptyField,
+    Code::UndefinedString,
+    Code::EtAlInNames,
+];
+
+#[test]
+fn each_code_is_found_on_its_entry_and_nowhere_else() {
+    let found: BTreeSet<(String, String)> = findings("triggers.bib", &all_on())
+        .iter()
+        .filter_map(|d| Some((d.code.as_str().to_owned(), d.key.clone()?)))
+        .collect();
+    // The trigger entry of each code is keyed by the code.
+    let expected: BTreeSet<(String, String)> = HYGIENE
+        .iter()
+        .map(|c| (c.as_str().to_owned(), c.as_str().to_owned()))
+        .collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn unused_strings_are_found_when_switched_on() {
+    let unused: Vec<String> = findings("triggers.bib", &all_on())
+        .into_iter()
+        .filter(|d| d.code == Code::UnusedString)
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(unused, ["@string `neverused` is never used"]);
+}
+
+#[test]
+fn near_misses_are_left_alone() {
+    let found: Vec<String> = findings("clean.bib", &all_on())
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn codes_off_by_default_stay_off_and_ignore_lists_silence_entries() {
+    let default = findings("triggers.bib", &Config::default());
+    assert!(
+        default
+            .iter()
+            .all(|d| d.code != Code::UnknownField && d.code != Code::UnusedString)
+    );
+    assert!(default.iter().any(|d| d.code == Code::MissingField));
+
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("refkeeper.toml");
+    std::fs::write(
+        &toml,
+        "[check.levels]\ninvalid-doi = \"allow\"\n[check.ignore]\nmissing-field = [\"missing-*\"]\n",
+    )
+    .unwrap();
+    let quiet = findings("triggers.bib", &Config::load(&toml).unwrap());
+    assert!(
+        quiet
+            .iter()
+            .all(|d| d.code != Code::InvalidDoi && d.code != Code::MissingField)
+    );
+    assert!(quiet.iter().any(|d| d.code == Code::InvalidIsbn));
+}
+
+#[test]
+fn findings_point_at_the_value_and_help_says_what_to_write() {
+    let all = findings("triggers.bib", &all_on());
+    let doi = all.iter().find(|d| d.code == Code::InvalidDoi).unwrap();
+    assert_eq!(
+        doi.help.as_deref(),
+        Some("write only the DOI: doi = {10.1525/as.2009.49.1.1}")
+    );
+    let text = std::fs::read_to_string(fixture("triggers.bib")).unwrap();
+    assert_eq!(
+        &text[doi.primary.span.clone()],
+        "{https://doi.org/10.1525/as.2009.49.1.1}"
+    );
+    let field = all.iter().find(|d| d.code == Code::UnknownField).unwrap();
+    assert_eq!(&text[field.primary.span.clone()], "titel");
+    assert!(
+        field
+            .help
+            .as_deref()
+            .unwrap()
+            .starts_with("did you mean `title`?")
+    );
+    let duplicate = all.iter().find(|d| d.code == Code::DuplicateEntry).unwrap();
+    assert_eq!(duplicate.related.len(), 1, "points at both entries");
+}
+
+#[test]
+fn every_code_is_explained() {
+    for code in Code::ALL {
+        let text = code.explanation();
+        for part in [
+            "What it checks",
+            "Why it matters",
+            "Example",
+            "How to silence it",
+        ] {
+            assert!(text.contains(part), "{code}: no `{part}`");
+        }
+    }
+}
