@@ -30,6 +30,9 @@ pub enum Command {
     /// Format the References of the cited entries in a citation style
     #[command(long_about = REFS_ABOUT, after_help = REFS_AFTER)]
     Refs(RefsArgs),
+    /// Write the cited entries, and what they need, to a .bib of their own
+    #[command(long_about = SUBSET_ABOUT, after_help = SUBSET_AFTER)]
+    Subset(SubsetArgs),
     /// List the bundled citation styles
     Styles,
     /// Explain a diagnostic code (or list them all)
@@ -71,6 +74,47 @@ Examples:
   refkeeper check thesis/ --bib refs.bib   chapters under thesis/
   refkeeper check --format github          annotations for GitHub Actions
   refkeeper check --format json | jq '.summary'";
+
+const SUBSET_ABOUT: &str = "\
+Write the cited entries, and what they need, to a .bib of their own.
+
+The entries the chapters cite (the same scan as `check`), their crossref,
+xref, xdata and related parents, the members of cited @sets, the @string
+macros they use and every @preamble, copied byte for byte from the
+bibliography files, in the order of the files. What journals and arXiv ask
+for: only the references of this manuscript. The file is written
+atomically: it is whole or unchanged.";
+
+const SUBSET_AFTER: &str = "\
+Exit status: 0 written; 1 written, but some cited keys are in no
+bibliography (they are listed); 2 refkeeper could not do its job.
+
+Examples:
+  refkeeper subset -o cited.bib                the project in this folder
+  refkeeper subset paper.tex --bib all.bib -o paper.bib
+  refkeeper subset > cited.bib                 to standard output";
+
+#[derive(Debug, Args)]
+pub struct SubsetArgs {
+    /// Chapter files or folders (searched recursively), or glob patterns
+    pub paths: Vec<PathBuf>,
+
+    /// A bibliography file (.bib); repeat for several
+    #[arg(long = "bib", value_name = "FILE")]
+    pub bibliographies: Vec<PathBuf>,
+
+    /// The .bib file to write [default: standard output]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Use this configuration file instead of looking for refkeeper.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore refkeeper.toml files: built-in defaults and the command line only
+    #[arg(long)]
+    pub no_config: bool,
+}
 
 const REFS_ABOUT: &str = "\
 Format the References of the cited entries in a citation style.

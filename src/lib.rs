@@ -26,6 +26,7 @@ pub mod inputs;
 pub mod render;
 pub mod scan;
 pub mod source;
+pub mod subset;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -402,6 +403,40 @@ fn finish_diagnostics(
         ))
     });
     diagnostics
+}
+
+/// The cited entries of a project as a `.bib` of their own, and the
+/// cited keys that are in no bibliography (the subset lacks them).
+#[derive(Debug)]
+pub struct SubsetOutcome {
+    pub subset: subset::Subset,
+    pub missing: Vec<String>,
+    /// Syntax errors and duplicate keys of the bibliography.
+    pub bib_diagnostics: Vec<Diagnostic>,
+    pub project: Project,
+}
+
+/// Runs `refkeeper subset`: the entries the chapters use, with what they need.
+pub fn subset(request: &Request) -> Result<SubsetOutcome, Error> {
+    let project = load(request)?;
+    let Analysis {
+        bib,
+        bib_diagnostics,
+        chapters,
+    } = analyse(&project.sources, &project.config);
+    let used = check::used_entries(&bib, &chapters);
+    let (_, missing) = check::cited_in_order(&bib, &chapters);
+    let mut missing: Vec<String> = missing.into_iter().map(str::to_owned).collect();
+    missing.sort();
+    missing.dedup();
+    let subset = subset::subset(&bib, &project.sources, &used);
+    let bib_diagnostics = finish_diagnostics(bib_diagnostics, &project.sources, &project.config);
+    Ok(SubsetOutcome {
+        subset,
+        missing,
+        bib_diagnostics,
+        project,
+    })
 }
 
 /// What `refkeeper refs` was asked for.

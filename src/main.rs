@@ -9,7 +9,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, RefsArgs, RefsFormatArg, ToArg};
+use cli::{
+    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, RefsArgs, RefsFormatArg, SubsetArgs,
+    ToArg,
+};
 use refkeeper::diagnostic::{Code, Severity};
 use refkeeper::format::output::{self, Target};
 use refkeeper::format::section::{self, Markers};
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check(args),
         Command::Refs(args) => refs(args),
+        Command::Subset(args) => subset(args),
         Command::Styles => styles(),
         Command::Explain { code } => explain(code.as_deref()),
     };
@@ -83,6 +87,72 @@ fn check(args: CheckArgs) -> u8 {
         return status;
     }
     exit_status(&report, args.deny == Some(DenyArg::Warnings))
+}
+
+fn subset(args: SubsetArgs) -> u8 {
+    let request = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+        Ok(request) => request,
+        Err(status) => return status,
+    };
+    let outcome = match refkeeper::subset(&request) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let refkeeper::SubsetOutcome {
+        subset,
+        missing,
+        bib_diagnostics,
+        project,
+    } = outcome;
+    for error in &project.read_errors {
+        error_line(&error.to_string());
+    }
+    let read_failed = !project.read_errors.is_empty();
+    // Broken entries and duplicate keys are copied as they are; say so.
+    if !bib_diagnostics.is_empty() {
+        let report = Report {
+            sources: project.sources,
+            diagnostics: bib_diagnostics,
+            read_errors: Vec::new(),
+            stats: Default::default(),
+        };
+        let color = use_color(ColorArg::Auto, io::stderr().is_terminal());
+        let options = RenderOptions { color };
+        let _ = render::render(
+            &report,
+            OutputFormat::Human,
+            options,
+            &mut io::stderr().lock(),
+        );
+    }
+    let written = match &args.output {
+        Some(path) => refkeeper::write::write_atomic(path, subset.text.as_bytes())
+            .map_err(|e| fail(&format!("cannot write {}: {e}", path.display()))),
+        None => written_or_pipe(io::stdout().lock().write_all(subset.text.as_bytes())),
+    };
+    if let Err(status) = written {
+        return status;
+    }
+    let target = args
+        .output
+        .as_ref()
+        .map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
+    note(&format!(
+        "{} entries, {} @string blocks and {} @preamble blocks written to {target}",
+        subset.entries, subset.strings, subset.preambles
+    ));
+    for key in &missing {
+        error_line(&format!(
+            "`{key}` is cited but is not in any bibliography; the subset lacks it"
+        ));
+    }
+    if read_failed {
+        FAILURE
+    } else if missing.is_empty() {
+        CLEAN
+    } else {
+        FINDINGS
+    }
 }
 
 fn exit_status(report: &Report, deny_warnings: bool) -> u8 {

@@ -129,6 +129,8 @@ pub struct StringDef {
     pub name: String,
     pub file: FileId,
     pub field: RawField,
+    /// The whole `@string{...}` block it stands in.
+    pub block: Span,
 }
 
 /// A `.bib` file to read.
@@ -143,6 +145,8 @@ pub struct BibInput<'a> {
 pub struct Bibliography {
     pub entries: Vec<Entry>,
     pub strings: Vec<StringDef>,
+    /// The `@preamble` blocks, in order.
+    pub preambles: Vec<(FileId, Span)>,
     /// First definition of each key.
     keys: HashMap<String, EntryId>,
     /// `ids` aliases of entries.
@@ -157,14 +161,14 @@ pub struct Bibliography {
 impl Bibliography {
     /// Reads all files, in order, and reports syntax errors and duplicate keys.
     pub fn read(inputs: &[BibInput<'_>]) -> (Bibliography, Vec<Diagnostic>) {
-        let parsed: Vec<Vec<parse::ChunkResult>> = inputs
+        let parsed: Vec<Vec<(split::ChunkKind, Span, parse::ChunkResult)>> = inputs
             .par_iter()
             .map(|input| {
                 let chunks = split::split(input.text);
                 chunks
                     .par_iter()
                     .with_min_len(256)
-                    .map(|c| parse::parse_chunk(input.text, c))
+                    .map(|c| (c.kind, c.span.clone(), parse::parse_chunk(input.text, c)))
                     .collect()
             })
             .collect();
@@ -172,9 +176,11 @@ impl Bibliography {
         let mut bib = Bibliography::default();
         let mut diagnostics = Vec::new();
         for (input, results) in inputs.iter().zip(parsed) {
-            for result in results {
+            for (kind, block, result) in results {
                 if let Some(error) = result.error {
                     diagnostics.push(syntax_diagnostic(input.file, error));
+                } else if kind == split::ChunkKind::Preamble {
+                    bib.preambles.push((input.file, block.clone()));
                 }
                 for field in result.strings {
                     let name = input.text[field.name.clone()].to_ascii_lowercase();
@@ -182,6 +188,7 @@ impl Bibliography {
                         name,
                         file: input.file,
                         field,
+                        block: block.clone(),
                     });
                 }
                 if let Some(raw) = result.entry {

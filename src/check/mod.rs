@@ -133,14 +133,7 @@ pub fn check(
         }
     }
 
-    // Whatever a used entry links to is used too.
-    while let Some(id) = stack.pop() {
-        for link in &bib.entry(id).links {
-            if let Some(target) = bib.resolve(&link.target.key) {
-                mark(target, &mut used, &mut stack);
-            }
-        }
-    }
+    pull_in_links(bib, &mut used, &mut stack);
 
     for entry in bib.entries.iter().filter(|e| e.duplicate_of.is_none()) {
         for link in &entry.links {
@@ -256,6 +249,43 @@ pub fn cited_in_order<'c>(
         }
     }
     (order, missing)
+}
+
+/// Which entries the chapters use: cited (through `ids` aliases too), or
+/// named by a used entry's crossref, xref, xdata, entryset or related; all
+/// of them under `\nocite{*}`. Indexed like [`Bibliography::entries`].
+pub fn used_entries(bib: &Bibliography, chapters: &[ChapterScan]) -> Vec<bool> {
+    if cites_all(chapters) {
+        return bib
+            .entries
+            .iter()
+            .map(|e| e.duplicate_of.is_none())
+            .collect();
+    }
+    let labels = typst_labels(chapters);
+    let mut used = vec![false; bib.entries.len()];
+    let mut stack = Vec::new();
+    for citation in chapters.iter().flat_map(|c| &c.output.citations) {
+        if citation.kind == CiteKind::TypstRef && labels.contains(citation.key.as_str()) {
+            continue;
+        }
+        if let Some(id) = bib.resolve(&citation.key) {
+            mark(id, &mut used, &mut stack);
+        }
+    }
+    pull_in_links(bib, &mut used, &mut stack);
+    used
+}
+
+/// Whatever a used entry links to is used too.
+fn pull_in_links(bib: &Bibliography, used: &mut [bool], stack: &mut Vec<EntryId>) {
+    while let Some(id) = stack.pop() {
+        for link in &bib.entry(id).links {
+            if let Some(target) = bib.resolve(&link.target.key) {
+                mark(target, used, stack);
+            }
+        }
+    }
 }
 
 fn mark(id: EntryId, used: &mut [bool], stack: &mut Vec<EntryId>) {
