@@ -150,3 +150,32 @@ fn every_code_is_explained() {
         }
     }
 }
+
+#[test]
+fn a_shared_doi_on_different_titles_is_called_a_wrong_doi() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = dir.path().join("doi.bib");
+    std::fs::write(
+        &bib,
+        "@article{one, author = {Kim, Minjun}, title = {Bilingual Infants}, journal = {J}, year = {2007}, doi = {10.1017/S01}}\n\
+         @article{two, author = {Kim, Minjun}, title = {Monolingual Toddlers}, journal = {J}, year = {2007}, doi = {10.1017/s01}}\n",
+    )
+    .unwrap();
+    let file = InputFile {
+        path: bib,
+        shown: PathBuf::from("doi.bib"),
+    };
+    let report = refkeeper::check_files(&[file], &[], &Config::default(), Vec::new());
+    let messages: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DuplicateEntry)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`one` and `two` have the same DOI but different titles: one DOI is wrong, or they are one work"
+        ]
+    );
+}

@@ -478,13 +478,32 @@ fn duplicate_entries(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic>
             match seen.get(&(*kind, identity.as_str())) {
                 Some(&first) if !linked(bib, first, id) => {
                     let other = bib.entry(first);
+                    let title = |of: &[(u8, String, &str)]| {
+                        of.iter()
+                            .find(|(kind, _, _)| *kind == TITLE_YEAR_AUTHOR)
+                            .and_then(|(_, identity, _)| {
+                                identity.split('|').next().map(str::to_owned)
+                            })
+                    };
+                    let titles_differ = matches!(
+                        (title(&identities[first.0 as usize]), title(entry_identities)),
+                        (Some(a), Some(b)) if a != b
+                    );
+                    let message = if titles_differ {
+                        format!(
+                            "`{}` and `{}` have the same {what} but different titles: one {what} is wrong, or they are one work",
+                            other.key, entry.key
+                        )
+                    } else {
+                        format!(
+                            "`{}` and `{}` are the same work (same {what})",
+                            other.key, entry.key
+                        )
+                    };
                     out.push(
                         Diagnostic::new(
                             Code::DuplicateEntry,
-                            format!(
-                                "`{}` and `{}` are the same work (same {what})",
-                                other.key, entry.key
-                            ),
+                            message,
                             entry.file,
                             entry.key_span.clone(),
                         )
@@ -510,6 +529,9 @@ fn duplicate_entries(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic>
     }
     out
 }
+
+/// The kind of identity made of title, year and first author.
+const TITLE_YEAR_AUTHOR: u8 = 2;
 
 /// The DOI, ISBN and title-year-author of an entry, normalised, each with
 /// a kind (for the map) and what to call it in the message.
@@ -573,7 +595,7 @@ fn identities(
         && title.len() >= 8
     {
         identities.push((
-            2,
+            TITLE_YEAR_AUTHOR,
             format!("{title}|{}|{family}", year.trim()),
             "title, year and first author",
         ));
