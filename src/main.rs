@@ -353,7 +353,7 @@ fn explain(code: Option<&str>) -> u8 {
                 String::from("Diagnostic codes (refkeeper explain CODE for details):\n\n");
             for code in Code::ALL {
                 list.push_str(&format!(
-                    "  {:<18} {:<8} {}\n",
+                    "  {:<20} {:<8} {}\n",
                     code.as_str(),
                     code.default_level().describe(),
                     code.summary()

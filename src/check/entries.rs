@@ -281,7 +281,6 @@ fn datamodel_aliases(name: &str) -> Vec<&'static str> {
 fn default_help(code: Code) -> Option<String> {
     Some(
         match code {
-            Code::InvalidDate => "write it as YYYY, YYYY-MM, YYYY-MM-DD or a range YYYY/YYYY",
             Code::InvalidIsbn => {
                 "check the digits against the book; ISBN-10 and ISBN-13 end in a check digit"
             }
@@ -297,6 +296,8 @@ fn default_help(code: Code) -> Option<String> {
 /// A close known name for a misspelt one (`titel` → `title`).
 fn closest(name: &str, known: impl Iterator<Item = &'static str>) -> Option<&'static str> {
     known
+        // Names whose lengths differ by more than two are not close.
+        .filter(|k| k.len().abs_diff(name.len()) <= 2)
         .map(|k| (strsim::damerau_levenshtein(name, k), k))
         .filter(|(distance, k)| *distance <= if k.len() > 5 { 2 } else { 1 })
         .min()
@@ -449,6 +450,9 @@ fn pages_problem(value: &str) -> Option<String> {
 
 /// `et al.` written into a name list.
 fn et_al_problem(value: &str) -> Option<String> {
+    if !value.to_ascii_lowercase().contains("et al") {
+        return None;
+    }
     names::split_and(value).into_iter().find_map(|name| {
         let name = name.trim();
         let lower = name.to_lowercase();
@@ -617,9 +621,15 @@ fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
 
 /// Lower-case letters and digits only, for comparing titles and names.
 fn normalized(text: &str) -> String {
-    crate::format::latex::parse(text)
-        .text()
-        .chars()
+    // LaTeX only where there is some: `{\"o}` is `ö`.
+    let plain;
+    let text = if text.contains(['\\', '{', '$', '~']) {
+        plain = crate::format::latex::parse(text).text();
+        plain.as_str()
+    } else {
+        text
+    };
+    text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
