@@ -6,6 +6,9 @@
 //! Entrytypes`, `\DeclareDatamodelFields`, `\DeclareDatamodelConstraints`)
 //! and biber's BibTeX driver (its type and field aliases).
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 /// The entry types of the default data model.
 const ENTRY_TYPES: &[&str] = &[
     "article",
@@ -252,13 +255,15 @@ pub fn entry_type(kind: &str) -> Option<(&'static str, bool)> {
 
 /// The data-model field a field name (lower-case) stands for, if any.
 pub fn field(name: &str) -> Option<&'static str> {
-    if let Some(known) = FIELDS.iter().find(|f| **f == name) {
-        return Some(known);
-    }
-    FIELD_ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == name)
-        .map(|(_, target)| *target)
+    // Looked up for every field of every entry: a map, not a scan.
+    static BY_NAME: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+        FIELDS
+            .iter()
+            .map(|f| (*f, *f))
+            .chain(FIELD_ALIASES.iter().copied())
+            .collect()
+    });
+    BY_NAME.get(name).copied()
 }
 
 /// Every field name biber accepts, data-model names and BibTeX aliases.

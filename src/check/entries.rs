@@ -5,46 +5,60 @@
 //! Pure functions of the bibliography and the file texts, like the rest of
 //! the check stage. Entries are checked in parallel.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 
 use super::datamodel::{self, Required};
 use crate::bib::fields;
-use crate::bib::{Bibliography, Entry, EntryId, RawField, Value, ValuePart};
+use crate::bib::{Bibliography, Entry, EntryId, LinkKind, RawField, Value, ValuePart};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::format::{date, names};
 use crate::source::{FileId, SourceMap, Span};
 
 /// Every hygiene finding of the bibliography.
 pub fn check(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
-    let mut diagnostics: Vec<Diagnostic> = (0..bib.entries.len())
+    let per_entry: Vec<(Vec<Diagnostic>, Vec<Identity>)> = (0..bib.entries.len())
         .into_par_iter()
-        .flat_map_iter(|index| {
-            let id = EntryId(index as u32);
-            check_entry(bib, sources, id)
-        })
+        .map(|index| check_entry(bib, sources, EntryId(index as u32)))
         .collect();
-    diagnostics.extend(duplicate_entries(bib, sources));
+    let mut diagnostics = Vec::new();
+    let mut identities = Vec::with_capacity(per_entry.len());
+    for (found, entry_identities) in per_entry {
+        diagnostics.extend(found);
+        identities.push(entry_identities);
+    }
+    diagnostics.extend(duplicate_entries(bib, &identities));
     diagnostics.extend(strings(bib, sources));
     diagnostics
 }
+
+/// What identifies a work: a kind (DOI, ISBN, title-year-author), the
+/// normalised value, and what to call it in a message.
+type Identity = (u8, String, &'static str);
 
 /// One field of an entry, read.
 struct FieldRef<'a> {
     /// As written, lower-cased.
     name: String,
     field: &'a RawField,
-    /// Macros expanded.
-    value: String,
+    /// Macros expanded (borrowed from the file when there are none).
+    value: Cow<'a, str>,
 }
 
-fn check_entry(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Vec<Diagnostic> {
+/// The findings of one entry on its own, and what identifies it for
+/// `duplicate-entry`.
+fn check_entry(
+    bib: &Bibliography,
+    sources: &SourceMap,
+    id: EntryId,
+) -> (Vec<Diagnostic>, Vec<Identity>) {
     let entry = bib.entry(id);
     // A broken entry has its own syntax error; a second definition of a
     // key is skipped by biber and reported as a duplicate key.
     if entry.broken || entry.duplicate_of.is_some() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let text = sources.get(entry.file).text.as_str();
     let lookup = |file: FileId| sources.get(file).text.as_str();
@@ -54,7 +68,7 @@ fn check_entry(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Vec<Diag
         .map(|field| FieldRef {
             name: text[field.name.clone()].to_ascii_lowercase(),
             field,
-            value: bib.value_text(text, field, &lookup).into_owned(),
+            value: bib.value_text(text, field, &lookup),
         })
         .collect();
     let mut out = Vec::new();
@@ -182,16 +196,29 @@ fn check_entry(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Vec<Diag
         }
     }
 
-    let fields = fields::collect(bib, sources, id);
+    // The fields with those inherited through crossref and xdata; most
+    // entries inherit nothing, and their own fields are already read.
+    let inherits = entry
+        .links
+        .iter()
+        .any(|l| matches!(l.kind, LinkKind::Crossref | LinkKind::Xdata));
+    let inherited = inherits.then(|| fields::collect(bib, sources, id));
+    let own_field = |name: &str| own.iter().find(|f| f.name == name);
+    let is_written = |name: &str| match &inherited {
+        Some(fields) => fields.is_written(name),
+        None => own_field(name).is_some(),
+    };
+    let is_set = |name: &str| match &inherited {
+        Some(fields) => fields.get(name).is_some(),
+        None => own_field(name).is_some_and(|f| !f.value.trim().is_empty()),
+    };
     // The visit date of a DOI or eprint link is not lost: reference
     // managers export it when they leave the url out for the DOI.
-    let linked_online = ["url", "doi", "eprint"]
-        .iter()
-        .any(|f| fields.get(f).is_some());
+    let linked_online = ["url", "doi", "eprint"].iter().any(|f| is_set(f));
     let own_urldate = own.iter().find(|f| f.name == "urldate");
     if let Some(f) = own_urldate
         && !linked_online
-        && fields.get("urldate").is_some()
+        && is_set("urldate")
     {
         out.push(
             finding(
@@ -214,18 +241,18 @@ fn check_entry(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Vec<Diag
             }
             // Relaxed where biblatex's styles print the entry in full: a
             // web page dated by its visit, a book by its editors.
-            if name == "date" && kind == "online" && fields.get("urldate").is_some() {
+            if name == "date" && kind == "online" && is_set("urldate") {
                 return true;
             }
-            if name == "author" && kind == "book" && fields.get("editor").is_some() {
+            if name == "author" && kind == "book" && is_set("editor") {
                 return true;
             }
             // An empty field is `empty-field`'s (or `undefined-string`'s)
             // finding, not a missing one.
-            fields.is_written(name)
+            is_written(name)
                 || datamodel_aliases(name)
                     .iter()
-                    .any(|alias| fields.is_written(alias))
+                    .any(|alias| is_written(alias))
         };
         let missing: Vec<String> = datamodel::required(kind)
             .into_iter()
@@ -258,7 +285,13 @@ fn check_entry(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Vec<Diag
             );
         }
     }
-    out
+    let value = |name: &str| {
+        own.iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.as_ref())
+            .filter(|v| !v.trim().is_empty())
+    };
+    (out, identities(entry, value))
 }
 
 /// The BibTeX names of a data-model field (`journaltitle` ← `journal`).
@@ -466,13 +499,9 @@ fn et_al_problem(value: &str) -> Option<String> {
 
 /// `duplicate-entry`: two keys for the same work, by DOI, by ISBN, or by
 /// title, year and first author together.
-fn duplicate_entries(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
-    // What identifies each entry, worked out in parallel; then compared in
-    // file order, so that the later entry of a pair is the one reported.
-    let identities: Vec<Vec<(u8, String, &'static str)>> = (0..bib.entries.len())
-        .into_par_iter()
-        .map(|index| identities(bib, sources, &bib.entries[index]))
-        .collect();
+fn duplicate_entries(bib: &Bibliography, identities: &[Vec<Identity>]) -> Vec<Diagnostic> {
+    // Compared in file order, so that the later entry of a pair is the one
+    // reported.
     let mut seen: HashMap<(u8, &str), EntryId> = HashMap::new();
     let mut out = Vec::new();
     for (index, entry_identities) in identities.iter().enumerate() {
@@ -482,7 +511,7 @@ fn duplicate_entries(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic>
             match seen.get(&(*kind, identity.as_str())) {
                 Some(&first) if !linked(bib, first, id) => {
                     let other = bib.entry(first);
-                    let title = |of: &[(u8, String, &str)]| {
+                    let title = |of: &[Identity]| {
                         of.iter()
                             .find(|(kind, _, _)| *kind == TITLE_YEAR_AUTHOR)
                             .and_then(|(_, identity, _)| {
@@ -539,28 +568,11 @@ const TITLE_YEAR_AUTHOR: u8 = 2;
 
 /// The DOI, ISBN and title-year-author of an entry, normalised, each with
 /// a kind (for the map) and what to call it in the message.
-fn identities(
-    bib: &Bibliography,
-    sources: &SourceMap,
-    entry: &Entry,
-) -> Vec<(u8, String, &'static str)> {
+fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Vec<Identity> {
     let mut identities = Vec::new();
-    if entry.broken
-        || entry.duplicate_of.is_some()
-        || matches!(entry.kind.as_str(), "set" | "xdata")
-    {
+    if matches!(entry.kind.as_str(), "set" | "xdata") {
         return identities;
     }
-    let text = sources.get(entry.file).text.as_str();
-    let lookup = |file: FileId| sources.get(file).text.as_str();
-    let value = |name: &str| {
-        entry
-            .fields
-            .iter()
-            .find(|f| text[f.name.clone()].eq_ignore_ascii_case(name))
-            .map(|f| bib.value_text(text, f, &lookup).into_owned())
-            .filter(|v| !v.trim().is_empty())
-    };
     if let Some(doi) = value("doi") {
         let doi = fields::split_doi_prefix(doi.trim()).1.to_lowercase();
         identities.push((0, doi, "DOI"));
@@ -584,12 +596,14 @@ fn identities(
             identities.push((1, digits.to_uppercase(), "ISBN"));
         }
     }
-    let title = value("title").map(|t| normalized(&t));
+    let title = value("title").map(normalized);
     let year = value("date")
-        .and_then(|d| d.get(..4).map(str::to_owned))
+        .and_then(|d| d.trim().get(..4))
         .or_else(|| value("year"));
     let family = value("author").or_else(|| value("editor")).and_then(|a| {
-        names::parse_list(&a)
+        // Only the first name is compared: parse only it.
+        let first = names::split_and(a).into_iter().next()?;
+        names::parse_list(first)
             .names
             .first()
             .map(|n| normalized(&n.family))
@@ -619,20 +633,53 @@ fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
     names(a, b) || names(b, a)
 }
 
-/// Lower-case letters and digits only, for comparing titles and names.
+/// Lower-case letters and digits only, without accents, for comparing
+/// titles and names: `Nordstr{\"o}m` and `Nordström` are `nordstrom`.
+///
+/// Not the LaTeX parser: this runs on every entry, and only letters count.
+/// Control words are dropped (`\emph`, the `\v` of `\v{s}`), except those
+/// that stand for letters (`\o`, `\ss`, `\ae`, ...).
 fn normalized(text: &str) -> String {
-    // LaTeX only where there is some: `{\"o}` is `ö`.
-    let plain;
-    let text = if text.contains(['\\', '{', '$', '~']) {
-        plain = crate::format::latex::parse(text).text();
-        plain.as_str()
-    } else {
-        text
-    };
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let mut word = String::new();
+            while let Some(letter) = chars.next_if(char::is_ascii_alphabetic) {
+                word.push(letter);
+            }
+            if word.is_empty() {
+                chars.next(); // a control symbol: \" \' \&
+            }
+            let letters = match word.as_str() {
+                "o" | "O" => "o",
+                "l" | "L" => "l",
+                "i" => "i",
+                "j" => "j",
+                "ss" => "ss",
+                "ae" | "AE" => "ae",
+                "oe" | "OE" => "oe",
+                "aa" | "AA" => "a",
+                _ => "",
+            };
+            out.push_str(letters);
+        } else if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else {
+            // Accents go; Hangul syllables, decomposed into jamo, come back whole.
+            let bare = std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d));
+            for d in bare.nfc() {
+                if d.is_alphanumeric() {
+                    out.extend(d.to_lowercase());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// `undefined-string` and `unused-string`.
@@ -714,6 +761,21 @@ mod tests {
         assert_eq!(issn_problem("0378-5955"), None);
         assert_eq!(issn_problem("2049-3630"), None);
         assert!(issn_problem("0378-5954").is_some());
+    }
+
+    #[test]
+    fn titles_compare_without_latex_accents_or_case() {
+        assert_eq!(normalized("Nordstr{\\\"o}m"), "nordstrom");
+        assert_eq!(normalized("Nordström"), "nordstrom");
+        assert_eq!(
+            normalized("The {Silk} Road, \\emph{Revisited}"),
+            "thesilkroadrevisited"
+        );
+        assert_eq!(
+            normalized("Erd\\H{o}s and \\v{S}koda, {\\o}l"),
+            "erdosandskodaol"
+        );
+        assert_eq!(normalized("김민준 2007"), "김민준2007");
     }
 
     #[test]
