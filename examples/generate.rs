@@ -193,14 +193,28 @@ fn main() {
             }
             "incollection" => match parent {
                 Some(p) => writeln!(bib, "  crossref     = {{{}}},", keys[p]).unwrap(),
-                None => writeln!(bib, "  booktitle    = {{Collected Papers}},").unwrap(),
+                None => writeln!(
+                    bib,
+                    "  booktitle    = {{Collected Papers}},\n  editor       = {{{}, {}}},",
+                    rng.pick(FAMILY),
+                    rng.pick(GIVEN)
+                )
+                .unwrap(),
             },
+            // The volumes that chapters crossref name their editors.
+            "proceedings" => writeln!(
+                bib,
+                "  editor       = {{{}, {}}},\n  publisher    = \"Bakyoungsa\",",
+                rng.pick(FAMILY),
+                rng.pick(GIVEN)
+            )
+            .unwrap(),
             "thesis" => {
                 writeln!(bib, "  type         = {{phdthesis}},\n  institution  = {{Seoul National University}},").unwrap();
             }
             "report" => writeln!(
                 bib,
-                "  institution  = {{Korea Economic Institute}},\n  number       = {{{}}},",
+                "  type         = {{techreport}},\n  institution  = {{Korea Economic Institute}},\n  number       = {{{}}},",
                 rng.below(100)
             )
             .unwrap(),

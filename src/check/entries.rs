@@ -600,14 +600,10 @@ fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Vec
     let year = value("date")
         .and_then(|d| d.trim().get(..4))
         .or_else(|| value("year"));
-    let family = value("author").or_else(|| value("editor")).and_then(|a| {
-        // Only the first name is compared: parse only it.
-        let first = names::split_and(a).into_iter().next()?;
-        names::parse_list(first)
-            .names
-            .first()
-            .map(|n| normalized(&n.family))
-    });
+    let family = value("author")
+        .or_else(|| value("editor"))
+        .and_then(|a| first_family(a))
+        .map(normalized);
     // Titles too short to tell works apart ("Preface") are left out.
     if let (Some(title), Some(year), Some(family)) = (title, year, family)
         && title.len() >= 8
@@ -619,6 +615,19 @@ fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Vec
         ));
     }
     identities
+}
+
+/// The last word of the family name of the first name in a name list:
+/// the family is before the comma of "Family, Given", else at the end of
+/// "Given Family"; its last word is the same in "van Buuren, Stef" and
+/// "Stef van Buuren". Enough to tell works apart; not a name parser.
+fn first_family(list: &str) -> Option<&str> {
+    let first = names::split_and(list).into_iter().next()?.trim();
+    let family = first.split_once(',').map_or(first, |(family, _)| family);
+    family
+        .split_whitespace()
+        .next_back()
+        .filter(|f| !f.is_empty())
 }
 
 /// Whether one entry names the other in a link field (a chapter and its
@@ -761,6 +770,16 @@ mod tests {
         assert_eq!(issn_problem("0378-5955"), None);
         assert_eq!(issn_problem("2049-3630"), None);
         assert!(issn_problem("0378-5954").is_some());
+    }
+
+    #[test]
+    fn first_family_names_split_as_bibtex_does() {
+        assert_eq!(first_family("Kim, Minjun and Lee, Jiyoung"), Some("Kim"));
+        assert_eq!(first_family("Minjun Kim and Jiyoung Lee"), Some("Kim"));
+        assert_eq!(first_family("van Buuren, Stef"), Some("Buuren"));
+        assert_eq!(first_family("Stef van Buuren"), Some("Buuren"));
+        assert_eq!(first_family("{World Bank}"), Some("Bank}"));
+        assert_eq!(first_family(""), None);
     }
 
     #[test]
