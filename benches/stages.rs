@@ -1,0 +1,172 @@
+//! Criterion benchmarks of refkeeper's stages, each alone: reading the
+//! bibliography, each scanner, the citation check and the hygiene checks.
+//!
+//! Inputs are real: the largest corpus project (lyttle-thesis: its two
+//! `.bib` files and LaTeX chapters), gongcastro-thesis's Quarto chapters,
+//! and, for size, lyttle-thesis's bibliography repeated 20 times under new
+//! keys (about 13,600 entries). Typst has no corpus project; its input is
+//! the Typst chapter of the `clean` fixture, repeated 2,000 times. Skipped when ../shared/corpus is missing
+//! (or set REFKEEPER_CORPUS).
+//!
+//!     cargo bench --bench stages
+//!
+//! Throughput is reported in bytes, so criterion prints MB/s.
+
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use refkeeper::bib::{BibInput, Bibliography};
+use refkeeper::check::{AllowList, ChapterScan};
+use refkeeper::scan::{Format, ScanOptions, scan};
+use refkeeper::source::{FileId, FileRole, SourceFile, SourceMap};
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("REFKEEPER_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    dir.join("SOURCES.md").exists().then_some(dir)
+}
+
+/// The files under `dir` with extension `ext`, read, in path order.
+fn texts(dir: &Path, ext: &str) -> Vec<String> {
+    fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, ext, out);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                out.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(dir, ext, &mut paths);
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
+}
+
+/// lyttle-thesis's bibliography `times` over, the keys of each copy after
+/// the first suffixed.
+fn repeated_bib(corpus: &Path, times: usize) -> String {
+    let bib = std::fs::read_to_string(corpus.join("lyttle-thesis/references.bib")).unwrap();
+    let mut out = String::with_capacity(bib.len() * times);
+    for copy in 0..times {
+        // `@type{key,` becomes `@type{key-copy,`: a crude rewrite that
+        // is enough for a benchmark input.
+        for line in bib.lines() {
+            match (line.starts_with('@'), line.find(',')) {
+                // The first copy keeps its keys, so that the chapters' citations resolve.
+                (true, Some(comma))
+                    if copy > 0 && !line.to_ascii_lowercase().starts_with("@string") =>
+                {
+                    out.push_str(&line[..comma]);
+                    out.push_str(&format!("-{copy}"));
+                    out.push_str(&line[comma..]);
+                }
+                _ => out.push_str(line),
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn sources_of(bib: &str, chapters: &[String]) -> SourceMap {
+    let mut sources = SourceMap::new();
+    sources.add(SourceFile::new(
+        "big.bib".into(),
+        FileRole::Bibliography,
+        bib.to_owned(),
+    ));
+    for (i, text) in chapters.iter().enumerate() {
+        sources.add(SourceFile::new(
+            format!("{i}.tex").into(),
+            FileRole::Chapter,
+            text.clone(),
+        ));
+    }
+    sources
+}
+
+fn stages(c: &mut Criterion) {
+    let Some(corpus) = corpus() else {
+        eprintln!("stages: no corpus, nothing to measure");
+        return;
+    };
+    let bib = repeated_bib(&corpus, 20);
+    let latex = texts(&corpus.join("lyttle-thesis"), "tex");
+    let quarto = texts(&corpus.join("gongcastro-thesis"), "qmd");
+    let typst = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean/chapters/three.typ"),
+    )
+    .ok();
+    let options = ScanOptions::default();
+
+    let mut group = c.benchmark_group("stages");
+    group.sample_size(20);
+
+    group.throughput(Throughput::Bytes(bib.len() as u64));
+    group.bench_function("parse bibliography (13.6k entries)", |b| {
+        b.iter(|| {
+            Bibliography::read(&[BibInput {
+                file: FileId(0),
+                text: &bib,
+            }])
+        })
+    });
+
+    for (name, format, files) in [
+        ("scan LaTeX (lyttle-thesis)", Format::Latex, &latex),
+        ("scan Quarto (gongcastro-thesis)", Format::Markdown, &quarto),
+    ] {
+        let bytes: usize = files.iter().map(String::len).sum();
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                for text in files.iter() {
+                    std::hint::black_box(scan(text, format, &options));
+                }
+            })
+        });
+    }
+    if let Some(text) = typst {
+        let typ: String = text.repeat(2000);
+        group.throughput(Throughput::Bytes(typ.len() as u64));
+        group.bench_function("scan Typst", |b| {
+            b.iter(|| scan(&typ, Format::Typst, &options))
+        });
+    }
+
+    // The checks on what the stages above produce.
+    let sources = sources_of(&bib, &latex);
+    let (parsed, _) = Bibliography::read(&[BibInput {
+        file: FileId(0),
+        text: &bib,
+    }]);
+    let chapters: Vec<ChapterScan> = latex
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ChapterScan {
+            file: FileId(i as u32 + 1),
+            output: scan(t, Format::Latex, &options),
+        })
+        .collect();
+    let allow = AllowList::default();
+    group.throughput(Throughput::Elements(parsed.entries.len() as u64));
+    group.bench_function("check citations (13.6k entries)", |b| {
+        b.iter(|| refkeeper::check::check(&parsed, &chapters, &allow))
+    });
+    group.bench_function("hygiene checks (13.6k entries)", |b| {
+        b.iter(|| refkeeper::check::entries::check(&parsed, &sources))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
