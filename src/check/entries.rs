@@ -40,8 +40,8 @@ type Identity = (u8, String, &'static str);
 
 /// One field of an entry, read.
 struct FieldRef<'a> {
-    /// As written, lower-cased.
-    name: String,
+    /// As written, lower-cased (borrowed when it is lower case already).
+    name: Cow<'a, str>,
     field: &'a RawField,
     /// Macros expanded (borrowed from the file when there are none).
     value: Cow<'a, str>,
@@ -66,7 +66,7 @@ fn check_entry(
         .fields
         .iter()
         .map(|field| FieldRef {
-            name: text[field.name.clone()].to_ascii_lowercase(),
+            name: lower_case(&text[field.name.clone()]),
             field,
             value: bib.value_text(text, field, &lookup),
         })
@@ -163,7 +163,7 @@ fn check_entry(
         }
         let value_span = f.field.value_span.clone();
         let value = f.value.trim();
-        let problem = match canonical.unwrap_or(f.name.as_str()) {
+        let problem = match canonical.unwrap_or(&f.name) {
             "date" | "urldate" | "origdate" | "eventdate" => date::parse(value)
                 .err()
                 .map(|m| (Code::InvalidDate, m, None)),
@@ -292,6 +292,14 @@ fn check_entry(
             .filter(|v| !v.trim().is_empty())
     };
     (out, identities(entry, value))
+}
+
+fn lower_case(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// The BibTeX names of a data-model field (`journaltitle` ← `journal`).
