@@ -31,6 +31,11 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
+/// Whether `name` is one of BibTeX's predefined month macros (`jan` ... `dec`).
+pub fn is_month_macro(name: &str) -> bool {
+    MONTHS.iter().any(|m| m.eq_ignore_ascii_case(name))
+}
+
 /// The state of expanding one field value.
 struct Expansion {
     out: String,

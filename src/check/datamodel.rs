@@ -266,6 +266,15 @@ pub fn field(name: &str) -> Option<&'static str> {
     BY_NAME.get(name).copied()
 }
 
+/// The BibTeX names biber reads as a data-model field (`journal` for
+/// `journaltitle`).
+pub fn bibtex_names(field: &str) -> impl Iterator<Item = &'static str> + '_ {
+    FIELD_ALIASES
+        .iter()
+        .filter(move |(_, target)| *target == field)
+        .map(|(alias, _)| *alias)
+}
+
 /// Every field name biber accepts, data-model names and BibTeX aliases.
 pub fn field_names() -> impl Iterator<Item = &'static str> {
     FIELDS

@@ -249,10 +249,7 @@ fn check_entry(
             }
             // An empty field is `empty-field`'s (or `undefined-string`'s)
             // finding, not a missing one.
-            is_written(name)
-                || datamodel_aliases(name)
-                    .iter()
-                    .any(|alias| is_written(alias))
+            is_written(name) || datamodel::bibtex_names(name).any(&is_written)
         };
         let missing: Vec<String> = datamodel::required(kind)
             .into_iter()
@@ -286,8 +283,7 @@ fn check_entry(
         }
     }
     let value = |name: &str| {
-        own.iter()
-            .find(|f| f.name == name)
+        own_field(name)
             .map(|f| f.value.as_ref())
             .filter(|v| !v.trim().is_empty())
     };
@@ -300,23 +296,6 @@ fn lower_case(name: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(name)
     }
-}
-
-/// The BibTeX names of a data-model field (`journaltitle` ← `journal`).
-fn datamodel_aliases(name: &str) -> Vec<&'static str> {
-    [
-        "address",
-        "annote",
-        "archiveprefix",
-        "journal",
-        "key",
-        "pdf",
-        "primaryclass",
-        "school",
-    ]
-    .into_iter()
-    .filter(|alias| datamodel::field(alias) == Some(name))
-    .collect()
 }
 
 fn default_help(code: Code) -> Option<String> {
@@ -389,17 +368,7 @@ fn isbns_problem<'v>(isbns: impl Iterator<Item = &'v str>) -> Option<String> {
             .filter(|c| !matches!(c, '-' | ' ' | '\u{2010}' | '\u{2013}'))
             .collect();
         let valid = match digits.len() {
-            10 => {
-                digits[..9].iter().all(char::is_ascii_digit)
-                    && (digits[9].is_ascii_digit() || digits[9] == 'X' || digits[9] == 'x')
-                    && digits
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| (10 - i as u32) * c.to_digit(10).unwrap_or(10))
-                        .sum::<u32>()
-                        % 11
-                        == 0
-            }
+            10 => mod_11_check_digit(&digits),
             13 => {
                 digits.iter().all(char::is_ascii_digit)
                     && digits
@@ -423,21 +392,35 @@ fn isbns_problem<'v>(isbns: impl Iterator<Item = &'v str>) -> Option<String> {
 fn issn_problem(value: &str) -> Option<String> {
     for issn in split_list(value) {
         let digits: Vec<char> = issn.chars().filter(|c| *c != '-' && *c != ' ').collect();
-        let valid = digits.len() == 8
-            && digits[..7].iter().all(char::is_ascii_digit)
-            && (digits[7].is_ascii_digit() || digits[7] == 'X' || digits[7] == 'x')
-            && digits
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (8 - i as u32) * c.to_digit(10).unwrap_or(10))
-                .sum::<u32>()
-                % 11
-                == 0;
+        let valid = digits.len() == 8 && mod_11_check_digit(&digits);
         if !valid {
             return Some(format!("`{issn}` is not a valid ISSN"));
         }
     }
     None
+}
+
+/// The check digit of an ISBN-10 or an ISSN: digits weighted from the
+/// length down to 1 sum to a multiple of 11, the last may be X (10).
+fn mod_11_check_digit(digits: &[char]) -> bool {
+    let Some((last, body)) = digits.split_last() else {
+        return false;
+    };
+    let last = match last {
+        'X' | 'x' => 10,
+        d => match d.to_digit(10) {
+            Some(d) => d,
+            None => return false,
+        },
+    };
+    let mut sum = last;
+    for (i, c) in body.iter().enumerate() {
+        let Some(d) = c.to_digit(10) else {
+            return false;
+        };
+        sum += (digits.len() - i) as u32 * d;
+    }
+    sum % 11 == 0
 }
 
 fn split_list(value: &str) -> impl Iterator<Item = &str> {
@@ -713,7 +696,7 @@ fn strings(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
             let name = &text[span.clone()];
             match bib.string_definition(name) {
                 Some(index) => used[index] = true,
-                None if is_month_macro(name) => {}
+                None if crate::bib::is_month_macro(name) => {}
                 None => {
                     let mut d = Diagnostic::new(
                         Code::UndefinedString,
@@ -752,13 +735,6 @@ fn strings(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-fn is_month_macro(name: &str) -> bool {
-    [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .contains(&name.to_ascii_lowercase().as_str())
 }
 
 #[cfg(test)]

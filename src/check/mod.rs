@@ -16,7 +16,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::bib::{Bibliography, EntryId};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::scan::{CiteKind, ScanOutput};
+use crate::scan::{Citation, CiteKind, ScanOutput};
 use crate::source::FileId;
 use suggest::Suggester;
 
@@ -98,37 +98,31 @@ pub fn check(
     let mut used = vec![false; bib.entries.len()];
     let mut stack: Vec<EntryId> = Vec::new();
 
-    let labels = typst_labels(chapters);
     let cite_all = cites_all(chapters);
 
     let mut help_for_missing: HashMap<&str, Option<String>> = HashMap::new();
     let mut cited_keys: HashSet<&str> = HashSet::new();
     let mut citations = 0;
-    for chapter in chapters {
-        for citation in &chapter.output.citations {
-            if citation.kind == CiteKind::TypstRef && labels.contains(citation.key.as_str()) {
-                continue;
-            }
-            citations += 1;
-            cited_keys.insert(&citation.key);
-            match bib.resolve(&citation.key) {
-                Some(id) => mark(id, &mut used, &mut stack),
-                None => {
-                    let help = help_for_missing
-                        .entry(&citation.key)
-                        .or_insert_with(|| suggester.help(&citation.key))
-                        .clone();
-                    diagnostics.push(
-                        Diagnostic::new(
-                            Code::MissingEntry,
-                            format!("`{}` is cited but is not in any bibliography", citation.key),
-                            chapter.file,
-                            citation.span.clone(),
-                        )
-                        .with_key(citation.key.clone())
-                        .with_help_opt(help),
-                    );
-                }
+    for (file, citation) in citations_of(chapters) {
+        citations += 1;
+        cited_keys.insert(&citation.key);
+        match bib.resolve(&citation.key) {
+            Some(id) => mark(id, &mut used, &mut stack),
+            None => {
+                let help = help_for_missing
+                    .entry(&citation.key)
+                    .or_insert_with(|| suggester.help(&citation.key))
+                    .clone();
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::MissingEntry,
+                        format!("`{}` is cited but is not in any bibliography", citation.key),
+                        file,
+                        citation.span.clone(),
+                    )
+                    .with_key(citation.key.clone())
+                    .with_help_opt(help),
+                );
             }
         }
     }
@@ -204,6 +198,21 @@ fn typst_labels(chapters: &[ChapterScan]) -> HashSet<&str> {
         .collect()
 }
 
+/// Every citation of the chapters, with its file, in order; a Typst `@name`
+/// whose label some Typst file defines is a cross-reference and left out.
+fn citations_of(chapters: &[ChapterScan]) -> impl Iterator<Item = (FileId, &Citation)> {
+    let labels = std::rc::Rc::new(typst_labels(chapters));
+    chapters.iter().flat_map(move |chapter| {
+        let labels = std::rc::Rc::clone(&labels);
+        chapter
+            .output
+            .citations
+            .iter()
+            .filter(move |c| !(c.kind == CiteKind::TypstRef && labels.contains(c.key.as_str())))
+            .map(move |c| (chapter.file, c))
+    })
+}
+
 /// Whether some chapter cites every entry (`\nocite{*}`, `nocite: '@*'`).
 pub fn cites_all(chapters: &[ChapterScan]) -> bool {
     chapters.iter().any(|c| !c.output.cite_all.is_empty())
@@ -216,7 +225,6 @@ pub fn cited_in_order<'c>(
     bib: &Bibliography,
     chapters: &'c [ChapterScan],
 ) -> (Vec<EntryId>, Vec<&'c str>) {
-    let labels = typst_labels(chapters);
     let mut seen = vec![false; bib.entries.len()];
     let mut order = Vec::new();
     let mut missing = Vec::new();
@@ -225,10 +233,7 @@ pub fn cited_in_order<'c>(
             order.push(id);
         }
     };
-    for citation in chapters.iter().flat_map(|c| &c.output.citations) {
-        if citation.kind == CiteKind::TypstRef && labels.contains(citation.key.as_str()) {
-            continue;
-        }
+    for (_, citation) in citations_of(chapters) {
         let Some(id) = bib.resolve(&citation.key) else {
             missing.push(citation.key.as_str());
             continue;
@@ -262,13 +267,9 @@ pub fn used_entries(bib: &Bibliography, chapters: &[ChapterScan]) -> Vec<bool> {
             .map(|e| e.duplicate_of.is_none())
             .collect();
     }
-    let labels = typst_labels(chapters);
     let mut used = vec![false; bib.entries.len()];
     let mut stack = Vec::new();
-    for citation in chapters.iter().flat_map(|c| &c.output.citations) {
-        if citation.kind == CiteKind::TypstRef && labels.contains(citation.key.as_str()) {
-            continue;
-        }
+    for (_, citation) in citations_of(chapters) {
         if let Some(id) = bib.resolve(&citation.key) {
             mark(id, &mut used, &mut stack);
         }
