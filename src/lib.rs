@@ -357,9 +357,14 @@ pub fn check_sources(sources: &SourceMap, config: &Config) -> (Vec<Diagnostic>, 
         mut bib_diagnostics,
         chapters,
     } = analyse(sources, config);
-    let outcome = check::check(&bib, &chapters, &config.allow_unused);
+    // The citation check is mostly serial, the entry checks parallel:
+    // running them side by side keeps both cores busy.
+    let (outcome, entry_diagnostics) = rayon::join(
+        || check::check(&bib, &chapters, &config.allow_unused),
+        || check::entries::check(&bib, sources),
+    );
     bib_diagnostics.extend(outcome.diagnostics);
-    bib_diagnostics.extend(check::entries::check(&bib, sources));
+    bib_diagnostics.extend(entry_diagnostics);
     (
         finish_diagnostics(bib_diagnostics, sources, config),
         outcome.stats,

@@ -36,7 +36,7 @@ pub fn subset(bib: &Bibliography, sources: &SourceMap, used: &[bool]) -> Subset 
     // The strings the entries use, and those the strings use in turn.
     let mut needed = vec![false; bib.strings.len()];
     let mut stack: Vec<usize> = Vec::new();
-    let mut need = |value: &Value, file: FileId, stack: &mut Vec<usize>| {
+    let mut need = |value: Value, file: FileId, stack: &mut Vec<usize>| {
         let Value::Concat(parts) = value else { return };
         for part in parts {
             if let ValuePart::Macro(span) = part
@@ -50,12 +50,12 @@ pub fn subset(bib: &Bibliography, sources: &SourceMap, used: &[bool]) -> Subset 
     for id in &entries {
         let entry = bib.entry(*id);
         for field in &entry.fields {
-            need(&field.value, entry.file, &mut stack);
+            need(field.value(), entry.file, &mut stack);
         }
     }
     while let Some(index) = stack.pop() {
         let def = &bib.strings[index];
-        need(&def.field.value, def.file, &mut stack);
+        need(def.field.value(), def.file, &mut stack);
     }
 
     let mut out = Subset::default();

@@ -154,7 +154,7 @@ fn add_own(
     let text = &sources.get(entry.file).text;
     let texts = |file: FileId| sources.get(file).text.as_str();
     for field in &entry.fields {
-        let name = text[field.name.clone()].to_ascii_lowercase();
+        let name = text[field.name()].to_ascii_lowercase();
         let value = bib.value_text(text, field, &texts).into_owned();
         // The first of two equal fields wins, as in biber.
         fields.insert_missing(
@@ -162,7 +162,7 @@ fn add_own(
             FieldValue {
                 text: value,
                 file: entry.file,
-                span: field.value_span.clone(),
+                span: field.value_span(),
             },
         );
     }

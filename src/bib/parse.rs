@@ -17,11 +17,11 @@ use crate::source::Span;
 
 /// A field value as written: one literal, or parts joined with `#`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
+pub enum Value<'a> {
     /// A braced, quoted or bare-number literal: the span of its content.
     Literal(Span),
     /// Parts joined with `#`, or a lone macro name.
-    Concat(Vec<ValuePart>),
+    Concat(&'a [ValuePart]),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +31,63 @@ pub enum ValuePart {
     Macro(Span),
 }
 
+/// A byte range in 8 bytes instead of 16: a large bibliography holds
+/// millions. Files are read only below [`crate::source::MAX_FILE_BYTES`]
+/// (1 GiB), so offsets fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CompactSpan {
+    start: u32,
+    end: u32,
+}
+
+impl CompactSpan {
+    fn new(span: &Span) -> Self {
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        CompactSpan {
+            start: offset(span.start),
+            end: offset(span.end),
+        }
+    }
+
+    fn range(self) -> Span {
+        self.start as usize..self.end as usize
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum StoredValue {
+    Literal(CompactSpan),
+    // Boxed twice so that the common literal keeps a field at 32 bytes:
+    // a 100,000-entry bibliography has close to a million fields.
+    #[allow(clippy::box_collection)]
+    Concat(Box<Vec<ValuePart>>),
+}
+
 /// One `name = value` pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawField {
-    pub name: Span,
+    name: CompactSpan,
+    value_span: CompactSpan,
+    value: StoredValue,
+}
+
+impl RawField {
+    /// The field's name as written.
+    pub fn name(&self) -> Span {
+        self.name.range()
+    }
+
     /// The whole value, delimiters included.
-    pub value_span: Span,
-    pub value: Value,
+    pub fn value_span(&self) -> Span {
+        self.value_span.range()
+    }
+
+    pub fn value(&self) -> Value<'_> {
+        match &self.value {
+            StoredValue::Literal(span) => Value::Literal(span.range()),
+            StoredValue::Concat(parts) => Value::Concat(parts),
+        }
+    }
 }
 
 /// An entry as read from one chunk.
@@ -225,8 +275,10 @@ fn is_key_char(c: char) -> bool {
 fn convert_pair(pair: &biblatex::Pair<'_>, base: usize) -> RawField {
     let parts = &pair.value.v;
     let value = match parts.as_slice() {
-        [only] if matches!(only.v, RawChunk::Normal(_)) => Value::Literal(shift(&only.span, base)),
-        _ => Value::Concat(
+        [only] if matches!(only.v, RawChunk::Normal(_)) => {
+            StoredValue::Literal(CompactSpan::new(&shift(&only.span, base)))
+        }
+        _ => StoredValue::Concat(Box::new(
             parts
                 .iter()
                 .map(|p| match p.v {
@@ -234,11 +286,11 @@ fn convert_pair(pair: &biblatex::Pair<'_>, base: usize) -> RawField {
                     RawChunk::Abbreviation(_) => ValuePart::Macro(shift(&p.span, base)),
                 })
                 .collect(),
-        ),
+        )),
     };
     RawField {
-        name: shift(&pair.key.span, base),
-        value_span: shift(&pair.value.span, base),
+        name: CompactSpan::new(&shift(&pair.key.span, base)),
+        value_span: CompactSpan::new(&shift(&pair.value.span, base)),
         value,
     }
 }
@@ -436,7 +488,7 @@ mod tests {
         entry
             .fields
             .iter()
-            .map(|f| (&text[f.name.clone()], &text[f.value_span.clone()]))
+            .map(|f| (&text[f.name()], &text[f.value_span()]))
             .collect()
     }
 
@@ -462,7 +514,7 @@ mod tests {
             field_texts(text, entry),
             vec![("title", r#""A {"}quoted{"} title""#), ("year", "{2000}")]
         );
-        match &entry.fields[0].value {
+        match entry.fields[0].value() {
             Value::Literal(span) => assert_eq!(&text[span.clone()], r#"A {"}quoted{"} title"#),
             other => panic!("{other:?}"),
         }
@@ -473,7 +525,7 @@ mod tests {
         let text = "@misc{k, note = jan # { 1}}";
         let results = parse(text);
         let entry = results[0].entry.as_ref().unwrap();
-        match &entry.fields[0].value {
+        match entry.fields[0].value() {
             Value::Concat(parts) => {
                 assert!(matches!(&parts[0], ValuePart::Macro(s) if &text[s.clone()] == "jan"));
                 assert!(matches!(&parts[1], ValuePart::Literal(s) if &text[s.clone()] == " 1"));
@@ -511,7 +563,7 @@ mod tests {
         let results = parse(text);
         let names: Vec<&str> = results
             .iter()
-            .flat_map(|r| r.strings.iter().map(|f| &text[f.name.clone()]))
+            .flat_map(|r| r.strings.iter().map(|f| &text[f.name()]))
             .collect();
         assert_eq!(names, vec!["acm", "ieee", "x"]);
     }

@@ -66,7 +66,7 @@ fn check_entry(
         .fields
         .iter()
         .map(|field| FieldRef {
-            name: lower_case(&text[field.name.clone()]),
+            name: lower_case(&text[field.name()]),
             field,
             value: bib.value_text(text, field, &lookup),
         })
@@ -98,7 +98,7 @@ fn check_entry(
     // Fields one by one.
     let mut seen: HashMap<&str, &FieldRef> = HashMap::new();
     for f in &own {
-        let whole = f.field.name.start..f.field.value_span.end;
+        let whole = f.field.name().start..f.field.value_span().end;
         let canonical = datamodel::field(&f.name);
         match canonical {
             Some(canonical) => {
@@ -124,7 +124,7 @@ fn check_entry(
                         )
                         .with_related(
                             entry.file,
-                            first.field.name.start..first.field.value_span.end,
+                            first.field.name().start..first.field.value_span().end,
                             "first set here",
                         )
                         .with_help("biber keeps the first and drops this one; remove one of them"),
@@ -144,13 +144,13 @@ fn check_entry(
                     finding(
                         Code::UnknownField,
                         format!("`{}` in `{}` is not a BibLaTeX field", f.name, entry.key),
-                        f.field.name.clone(),
+                        f.field.name(),
                     )
                     .with_help(help),
                 );
             }
         }
-        if f.value.trim().is_empty() && matches!(f.field.value, Value::Literal(_)) {
+        if f.value.trim().is_empty() && matches!(f.field.value(), Value::Literal(_)) {
             out.push(
                 finding(
                     Code::EmptyField,
@@ -161,7 +161,7 @@ fn check_entry(
             );
             continue;
         }
-        let value_span = f.field.value_span.clone();
+        let value_span = f.field.value_span();
         let value = f.value.trim();
         let problem = match canonical.unwrap_or(&f.name) {
             "date" | "urldate" | "origdate" | "eventdate" => date::parse(value)
@@ -227,7 +227,7 @@ fn check_entry(
                     "`{}` has a `urldate` but no `url` (nor doi, eprint)",
                     entry.key
                 ),
-                f.field.name.start..f.field.value_span.end,
+                f.field.name().start..f.field.value_span().end,
             )
             .with_help("add the url the date refers to, or remove the urldate"),
         );
@@ -686,7 +686,7 @@ fn normalized(text: &str) -> String {
 fn strings(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
     let mut used = vec![false; bib.strings.len()];
     let mut out = Vec::new();
-    let mut visit = |file: FileId, value: &Value, key: Option<&Entry>| {
+    let mut visit = |file: FileId, value: Value, key: Option<&Entry>| {
         let Value::Concat(parts) = value else { return };
         let text = sources.get(file).text.as_str();
         for part in parts {
@@ -715,11 +715,11 @@ fn strings(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
     };
     for entry in &bib.entries {
         for field in &entry.fields {
-            visit(entry.file, &field.value, Some(entry));
+            visit(entry.file, field.value(), Some(entry));
         }
     }
     for def in &bib.strings {
-        visit(def.file, &def.field.value, None);
+        visit(def.file, def.field.value(), None);
     }
     for (index, def) in bib.strings.iter().enumerate() {
         if !used[index] {
@@ -728,7 +728,7 @@ fn strings(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
                     Code::UnusedString,
                     format!("@string `{}` is never used", def.name),
                     def.file,
-                    def.field.name.clone(),
+                    def.field.name(),
                 )
                 .with_help("remove it, or keep it in a shared strings file and allow this code"),
             );

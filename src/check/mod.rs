@@ -10,7 +10,7 @@ pub mod datamodel;
 pub mod entries;
 pub mod suggest;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -100,31 +100,39 @@ pub fn check(
 
     let cite_all = cites_all(chapters);
 
-    let mut help_for_missing: HashMap<&str, Option<String>> = HashMap::new();
     let mut cited_keys: HashSet<&str> = HashSet::new();
+    let mut unresolved: Vec<(FileId, &Citation)> = Vec::new();
     let mut citations = 0;
     for (file, citation) in citations_of(chapters) {
         citations += 1;
         cited_keys.insert(&citation.key);
         match bib.resolve(&citation.key) {
             Some(id) => mark(id, &mut used, &mut stack),
-            None => {
-                let help = help_for_missing
-                    .entry(&citation.key)
-                    .or_insert_with(|| suggester.help(&citation.key))
-                    .clone();
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::MissingEntry,
-                        format!("`{}` is cited but is not in any bibliography", citation.key),
-                        file,
-                        citation.span.clone(),
-                    )
-                    .with_key(citation.key.clone())
-                    .with_help_opt(help),
-                );
-            }
+            None => unresolved.push((file, citation)),
         }
+    }
+
+    // Suggestions for each missing key once, in parallel: each looks
+    // through the whole bibliography's key index.
+    let mut missing_keys: Vec<&str> = unresolved.iter().map(|(_, c)| c.key.as_str()).collect();
+    missing_keys.sort_unstable();
+    missing_keys.dedup();
+    let helps = suggester.help_all(&missing_keys);
+    for (file, citation) in unresolved {
+        let help = missing_keys
+            .binary_search(&citation.key.as_str())
+            .ok()
+            .and_then(|i| helps[i].clone());
+        diagnostics.push(
+            Diagnostic::new(
+                Code::MissingEntry,
+                format!("`{}` is cited but is not in any bibliography", citation.key),
+                file,
+                citation.span.clone(),
+            )
+            .with_key(citation.key.clone())
+            .with_help_opt(help),
+        );
     }
 
     pull_in_links(bib, &mut used, &mut stack);

@@ -7,9 +7,11 @@
 //! The index is built on first use, so a clean check never pays for it.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
 
 use crate::bib::Bibliography;
 
@@ -48,31 +50,56 @@ impl Hasher for TrigramHasher {
     }
 }
 
-type Postings = HashMap<Trigram, Vec<u32>, BuildHasherDefault<TrigramHasher>>;
-
 /// Suggests existing keys for keys that are not in the bibliography.
+/// Queries may run on several threads at once.
 pub struct Suggester<'b> {
     bib: &'b Bibliography,
-    index: OnceCell<Index<'b>>,
+    index: OnceLock<Index<'b>>,
 }
 
 struct Index<'b> {
     /// Every key and alias, folded to lower case, with its original spelling.
     names: Vec<(Cow<'b, str>, &'b str)>,
-    postings: Postings,
+    /// Each trigram's slot: the names holding the trigram of slot `i` are
+    /// `postings[starts[i]..starts[i + 1]]`. One table instead of a map of
+    /// vectors: no allocation per trigram.
+    slots: HashMap<Trigram, u32, BuildHasherDefault<TrigramHasher>>,
+    starts: Vec<u32>,
+    postings: Vec<u32>,
+}
+
+/// Scratch space of one query, reused by the queries of one thread.
+#[derive(Default)]
+struct Scratch {
+    counts: Vec<u16>,
+    touched: Vec<u32>,
 }
 
 impl<'b> Suggester<'b> {
     pub fn new(bib: &'b Bibliography) -> Self {
         Suggester {
             bib,
-            index: OnceCell::new(),
+            index: OnceLock::new(),
         }
     }
 
     /// The help line for a missing key: a key that differs only in letter
     /// case first, else the closest keys; `None` when nothing is close.
     pub fn help(&self, missing: &str) -> Option<String> {
+        self.help_with(missing, &mut Scratch::default())
+    }
+
+    /// [`Suggester::help`] for many keys, in parallel; results in order.
+    pub fn help_all(&self, missing: &[&str]) -> Vec<Option<String>> {
+        missing
+            .par_iter()
+            .map_init(Scratch::default, |scratch, key| {
+                self.help_with(key, scratch)
+            })
+            .collect()
+    }
+
+    fn help_with(&self, missing: &str, scratch: &mut Scratch) -> Option<String> {
         let folded = missing.to_lowercase();
         let same_but_case = self
             .bib
@@ -89,7 +116,7 @@ impl<'b> Suggester<'b> {
                 "did you mean `{name}`? Keys are case-sensitive in biber and biblatex"
             ));
         }
-        let close = self.closest(missing);
+        let close = self.closest_with(missing, scratch);
         match close.as_slice() {
             [] => None,
             [one] => Some(format!("did you mean `{one}`?")),
@@ -102,6 +129,10 @@ impl<'b> Suggester<'b> {
 
     /// The existing keys most similar to `missing`, best first.
     pub fn closest(&self, missing: &str) -> Vec<&'b str> {
+        self.closest_with(missing, &mut Scratch::default())
+    }
+
+    fn closest_with(&self, missing: &str, scratch: &mut Scratch) -> Vec<&'b str> {
         let index = self.index.get_or_init(|| Index::build(self.bib));
         let folded = missing.to_lowercase();
         let mut query: Vec<Trigram> = trigrams(&folded).collect();
@@ -110,13 +141,11 @@ impl<'b> Suggester<'b> {
         // Rarest trigrams first: they tell candidates apart, while one such
         // as `-20` (in every key with a year) only costs time. Counting stops
         // once a budget of postings is spent, after at least one list.
-        let mut lists: Vec<&[u32]> = query
-            .iter()
-            .filter_map(|t| index.postings.get(t).map(Vec::as_slice))
-            .collect();
+        let mut lists: Vec<&[u32]> = query.iter().filter_map(|&t| index.postings_of(t)).collect();
         lists.sort_unstable_by_key(|list| list.len());
-        let mut counts = vec![0u16; index.names.len()];
-        let mut touched: Vec<u32> = Vec::new();
+        let Scratch { counts, touched } = scratch;
+        counts.resize(index.names.len(), 0);
+        touched.clear();
         let mut budget = POSTING_BUDGET;
         for (i, list) in lists.iter().enumerate() {
             if i > 0 && list.len() > budget {
@@ -131,17 +160,26 @@ impl<'b> Suggester<'b> {
                 *count = count.saturating_add(1);
             }
         }
-        touched
-            .sort_unstable_by(|a, b| counts[*b as usize].cmp(&counts[*a as usize]).then(a.cmp(b)));
-        touched.truncate(MAX_CANDIDATES);
-        let mut scored: Vec<(f64, &'b str)> = touched
-            .into_iter()
-            .map(|id| {
+        // The best candidates by count (ties by position), without sorting
+        // all the touched names.
+        let by_count =
+            |a: &u32, b: &u32| counts[*b as usize].cmp(&counts[*a as usize]).then(a.cmp(b));
+        if touched.len() > MAX_CANDIDATES {
+            touched.select_nth_unstable_by(MAX_CANDIDATES - 1, by_count);
+        }
+        let candidates = &touched[..touched.len().min(MAX_CANDIDATES)];
+        let mut scored: Vec<(f64, &'b str)> = candidates
+            .iter()
+            .map(|&id| {
                 let (name, original) = &index.names[id as usize];
                 (strsim::jaro_winkler(&folded, name), *original)
             })
             .filter(|&(score, _)| score >= MIN_SIMILARITY)
             .collect();
+        // Leave the counts zeroed for the next query.
+        for &id in touched.iter() {
+            counts[id as usize] = 0;
+        }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         scored.dedup_by(|a, b| a.1 == b.1);
         scored
@@ -156,18 +194,57 @@ impl<'b> Index<'b> {
     fn build(bib: &'b Bibliography) -> Self {
         let names: Vec<(Cow<'b, str>, &'b str)> =
             bib.names().map(|(key, _)| (fold(key), key)).collect();
-        let mut postings = Postings::default();
-        let mut seen = Vec::new();
-        for (id, (folded, _)) in names.iter().enumerate() {
+        // A counting sort: count each trigram's names, lay the lists out
+        // end to end, then fill them. Two passes over the names and no
+        // intermediate list of (trigram, name) pairs.
+        let mut slots: HashMap<Trigram, u32, BuildHasherDefault<TrigramHasher>> =
+            HashMap::default();
+        let mut counts: Vec<u32> = Vec::new();
+        let mut seen: Vec<Trigram> = Vec::new();
+        let distinct_trigrams = |folded: &str, seen: &mut Vec<Trigram>| {
             seen.clear();
             seen.extend(trigrams(folded));
             seen.sort_unstable();
             seen.dedup();
+        };
+        for (folded, _) in &names {
+            distinct_trigrams(folded, &mut seen);
             for &trigram in &seen {
-                postings.entry(trigram).or_default().push(id as u32);
+                let slot = *slots.entry(trigram).or_insert_with(|| {
+                    counts.push(0);
+                    (counts.len() - 1) as u32
+                });
+                counts[slot as usize] += 1;
             }
         }
-        Index { names, postings }
+        let mut starts: Vec<u32> = Vec::with_capacity(counts.len() + 1);
+        let mut total = 0u32;
+        for &count in &counts {
+            starts.push(total);
+            total += count;
+        }
+        starts.push(total);
+        let mut fill = starts.clone();
+        let mut postings = vec![0u32; total as usize];
+        for (id, (folded, _)) in names.iter().enumerate() {
+            distinct_trigrams(folded, &mut seen);
+            for trigram in &seen {
+                let slot = slots[trigram] as usize;
+                postings[fill[slot] as usize] = id as u32;
+                fill[slot] += 1;
+            }
+        }
+        Index {
+            names,
+            slots,
+            starts,
+            postings,
+        }
+    }
+
+    fn postings_of(&self, trigram: Trigram) -> Option<&[u32]> {
+        let i = *self.slots.get(&trigram)? as usize;
+        Some(&self.postings[self.starts[i] as usize..self.starts[i + 1] as usize])
     }
 }
 
@@ -227,6 +304,30 @@ mod tests {
             help == "did you mean `Scott70`? Keys are case-sensitive in biber and biblatex",
             "{help}"
         );
+    }
+
+    #[test]
+    fn a_reused_scratch_gives_what_a_fresh_one_gives() {
+        let b = bib(
+            "@book{kim-2007-korea,}@book{kim-2007-koreb,}@book{pohl-1999-ethnic,}\
+                     @book{fumagalli-2012-south,}",
+        );
+        let s = Suggester::new(&b);
+        let queries = ["kim-2007-koera", "pohl-1999-ethnc", "kim-2007-korex", "zzz"];
+        let mut scratch = Scratch::default();
+        for query in queries {
+            assert_eq!(
+                s.closest_with(query, &mut scratch),
+                s.closest(query),
+                "{query}"
+            );
+            assert!(
+                scratch.counts.iter().all(|&c| c == 0),
+                "counts left after {query}"
+            );
+        }
+        let helps: Vec<_> = queries.iter().map(|q| s.help(q)).collect();
+        assert_eq!(s.help_all(&queries), helps);
     }
 
     #[test]

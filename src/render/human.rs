@@ -7,6 +7,7 @@ use std::ops::Range;
 use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label as RenderedLabel, LabelStyle};
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor};
+use rayon::prelude::*;
 
 use super::plural;
 use crate::Report;
@@ -14,12 +15,19 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap};
 
 pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    render_diagnostics(&report.sources, &report.diagnostics, color, out)?;
     if color {
-        emit(report, &mut termcolor::Ansi::new(out))
+        summary(report, &mut termcolor::Ansi::new(out))
     } else {
-        emit(report, &mut termcolor::NoColor::new(out))
+        summary(report, &mut termcolor::NoColor::new(out))
     }
 }
+
+/// Diagnostics laid out at once, a window of them in parallel (tens of
+/// thousands of "never cited" warnings on a large bibliography), each
+/// window written in order.
+const WINDOW: usize = 2048;
+const BATCH: usize = 64;
 
 /// Only the diagnostics, without the summary line (`refs` prints its
 /// warnings this way, on stderr).
@@ -29,28 +37,41 @@ pub fn render_diagnostics(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if color {
-        emit_diagnostics(sources, diagnostics, &mut termcolor::Ansi::new(out))
-    } else {
-        emit_diagnostics(sources, diagnostics, &mut termcolor::NoColor::new(out))
-    }
-}
-
-fn emit_diagnostics<W: termcolor::WriteColor>(
-    sources: &SourceMap,
-    diagnostics: &[Diagnostic],
-    out: &mut W,
-) -> io::Result<()> {
     let config = term::Config::default();
     let files = SourceFiles(sources);
-    for diagnostic in diagnostics {
-        term::emit_to_write_style(out, &config, &files, &convert(diagnostic)).map_err(to_io)?;
+    let lay_out = |batch: &[Diagnostic]| -> io::Result<Vec<u8>> {
+        let mut buffer = Vec::new();
+        for diagnostic in batch {
+            let rendered = convert(diagnostic);
+            let emitted = if color {
+                term::emit_to_write_style(
+                    &mut termcolor::Ansi::new(&mut buffer),
+                    &config,
+                    &files,
+                    &rendered,
+                )
+            } else {
+                term::emit_to_write_style(
+                    &mut termcolor::NoColor::new(&mut buffer),
+                    &config,
+                    &files,
+                    &rendered,
+                )
+            };
+            emitted.map_err(to_io)?;
+        }
+        Ok(buffer)
+    };
+    for window in diagnostics.chunks(WINDOW) {
+        let buffers: Vec<io::Result<Vec<u8>>> = window.par_chunks(BATCH).map(lay_out).collect();
+        for buffer in buffers {
+            out.write_all(&buffer?)?;
+        }
     }
     Ok(())
 }
 
-fn emit<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result<()> {
-    emit_diagnostics(&report.sources, &report.diagnostics, out)?;
+fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result<()> {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let verdict = match (errors, warnings) {
