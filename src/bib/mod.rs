@@ -13,9 +13,11 @@ pub mod split;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
+use hashbrown::HashTable;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHasher};
 
 pub use parse::{RawField, Value, ValuePart};
 
@@ -154,67 +156,127 @@ pub struct Bibliography {
     /// The `@preamble` blocks, in order.
     pub preambles: Vec<(FileId, Span)>,
     /// First definition of each key.
-    // FxHash: these maps hold every key of the bibliography and are built
-    // on one thread; SipHash's resistance to crafted keys is not needed for
-    // one's own files and cost a third of the time here.
-    keys: FxHashMap<String, EntryId>,
+    // Tables of entry ids hashed by the key they hold: the keys stay in the
+    // entries, not copied into the index (100,000 keys are megabytes).
+    // FxHash: built on one thread, and SipHash's resistance to crafted keys
+    // is not needed for one's own files; it cost a third of the time here.
+    keys: HashTable<EntryId>,
     /// `ids` aliases of entries.
     aliases: FxHashMap<String, EntryId>,
-    /// Keys and aliases by their lower-cased form, for case-only mismatches.
-    folded: FxHashMap<String, Vec<EntryId>>,
+    /// Keys and aliases by their lower-cased form, for case-only mismatches
+    /// (several may share one form).
+    folded: HashTable<NameRef>,
     /// The definition of each `@string` name (lower-cased) that wins: the last,
     /// as in BibTeX.
     string_index: FxHashMap<String, usize>,
 }
 
+/// A file's entries, by chunk, and what else its chunks hold.
+type FileChunks = (Vec<Option<Entry>>, Vec<Option<Box<ChunkRest>>>);
+
+/// What a chunk holds besides an entry.
+struct ChunkRest {
+    file: FileId,
+    block: Span,
+    preamble: bool,
+    error: Option<parse::SyntaxError>,
+    strings: Vec<RawField>,
+}
+
+/// Parses one chunk into its entry and, when there is any, the rest.
+fn read_chunk(
+    input: &BibInput<'_>,
+    chunk: &split::Chunk,
+) -> (Option<Entry>, Option<Box<ChunkRest>>) {
+    let result = parse::parse_chunk(input.text, chunk);
+    let entry = result.entry.map(|raw| Entry {
+        key: input.text[raw.key_span.clone()].to_owned(),
+        kind: input.text[raw.type_span.clone()].to_ascii_lowercase(),
+        file: input.file,
+        span: raw.span,
+        type_span: raw.type_span,
+        key_span: raw.key_span,
+        fields: raw.fields,
+        links: Vec::new(),
+        aliases: Vec::new(),
+        broken: raw.broken,
+        duplicate_of: None,
+    });
+    let preamble = chunk.kind == split::ChunkKind::Preamble;
+    let rest = (result.error.is_some() || preamble || !result.strings.is_empty()).then(|| {
+        Box::new(ChunkRest {
+            file: input.file,
+            block: chunk.span.clone(),
+            preamble,
+            error: result.error,
+            strings: result.strings,
+        })
+    });
+    (entry, rest)
+}
+
+fn text_of<'t>(inputs: &[BibInput<'t>], file: FileId) -> &'t str {
+    inputs
+        .iter()
+        .find(|i| i.file == file)
+        .map_or("", |i| i.text)
+}
+
 impl Bibliography {
     /// Reads all files, in order, and reports syntax errors and duplicate keys.
     pub fn read(inputs: &[BibInput<'_>]) -> (Bibliography, Vec<Diagnostic>) {
-        let parsed: Vec<Vec<(split::ChunkKind, Span, parse::ChunkResult)>> = inputs
+        // Each chunk becomes its entry on the worker that parsed it, and
+        // the entries are collected straight into one vector; the rare rest
+        // (syntax errors, `@string`s, `@preamble`s) goes aside, boxed.
+        let per_file: Vec<FileChunks> = inputs
             .par_iter()
             .map(|input| {
                 let chunks = split::split(input.text);
                 chunks
                     .par_iter()
                     .with_min_len(256)
-                    .map(|c| (c.kind, c.span.clone(), parse::parse_chunk(input.text, c)))
-                    .collect()
+                    .map(|chunk| read_chunk(input, chunk))
+                    .unzip()
             })
             .collect();
 
         let mut bib = Bibliography::default();
         let mut diagnostics = Vec::new();
-        for (input, results) in inputs.iter().zip(parsed) {
-            for (kind, block, result) in results {
-                if let Some(error) = result.error {
-                    diagnostics.push(syntax_diagnostic(input.file, error));
-                } else if kind == split::ChunkKind::Preamble {
-                    bib.preambles.push((input.file, block.clone()));
-                }
-                for field in result.strings {
-                    let name = input.text[field.name()].to_ascii_lowercase();
-                    bib.strings.push(StringDef {
-                        name,
-                        file: input.file,
-                        field,
-                        block: block.clone(),
-                    });
-                }
-                if let Some(raw) = result.entry {
-                    bib.entries.push(Entry {
-                        key: input.text[raw.key_span.clone()].to_owned(),
-                        kind: input.text[raw.type_span.clone()].to_ascii_lowercase(),
-                        file: input.file,
-                        span: raw.span,
-                        type_span: raw.type_span,
-                        key_span: raw.key_span,
-                        fields: raw.fields,
-                        links: Vec::new(),
-                        aliases: Vec::new(),
-                        broken: raw.broken,
-                        duplicate_of: None,
-                    });
-                }
+        let mut rests = Vec::new();
+        for (entries, rest) in per_file {
+            if bib.entries.is_empty() {
+                // In place (`filter_map` keeps the allocation; an option of
+                // an entry is as large as an entry): no second copy. Clippy's
+                // `flatten` would allocate anew.
+                #[allow(clippy::filter_map_identity)]
+                let in_place = entries.into_iter().filter_map(|e| e).collect();
+                bib.entries = in_place;
+            } else {
+                bib.entries.extend(entries.into_iter().flatten());
+            }
+            rests.extend(rest.into_iter().flatten());
+        }
+        for rest in rests {
+            let ChunkRest {
+                file,
+                block,
+                preamble,
+                error,
+                strings,
+            } = *rest;
+            if let Some(error) = error {
+                diagnostics.push(syntax_diagnostic(file, error));
+            } else if preamble {
+                bib.preambles.push((file, block.clone()));
+            }
+            for field in strings {
+                let name = text_of(inputs, file)[field.name()].to_ascii_lowercase();
+                bib.strings.push(StringDef {
+                    name,
+                    file,
+                    field,
+                    block: block.clone(),
+                });
             }
         }
         bib.string_index = bib
@@ -232,7 +294,7 @@ impl Bibliography {
     /// The entry a citation key names: its own key first, then an `ids` alias.
     pub fn resolve(&self, key: &str) -> Option<EntryId> {
         self.keys
-            .get(key)
+            .find(hash_key(key), |&id| self.entry(id).key == key)
             .or_else(|| self.aliases.get(key))
             .copied()
     }
@@ -241,19 +303,32 @@ impl Bibliography {
         &self.entries[id.0 as usize]
     }
 
-    /// Entries whose key or alias equals `key` when letter case is ignored.
-    pub fn case_insensitive_matches(&self, key: &str) -> &[EntryId] {
-        self.folded
-            .get(&key.to_lowercase())
-            .map_or(&[], Vec::as_slice)
+    /// The keys and aliases that equal `key` when letter case is ignored, in
+    /// the order they were defined.
+    pub fn case_insensitive_matches(&self, key: &str) -> Vec<&str> {
+        let mut found: Vec<NameRef> = self
+            .folded
+            .iter_hash(hash_folded(key))
+            .copied()
+            .filter(|&name| same_folded(self.name(name), key))
+            .collect();
+        found.sort_unstable_by_key(|name| (name.entry.0, name.alias));
+        found.into_iter().map(|name| self.name(name)).collect()
     }
 
-    /// All keys and aliases that resolve, with the entry each names.
+    /// All keys and aliases that resolve, with the entry each names: keys in
+    /// file order, then aliases.
     pub fn names(&self) -> impl Iterator<Item = (&str, EntryId)> {
-        self.keys
+        self.entries
             .iter()
-            .chain(self.aliases.iter())
-            .map(|(k, &id)| (k.as_str(), id))
+            .enumerate()
+            .filter(|(_, e)| e.duplicate_of.is_none())
+            .map(|(i, e)| (e.key.as_str(), EntryId(i as u32)))
+            .chain(self.aliases.iter().map(|(k, &id)| (k.as_str(), id)))
+    }
+
+    fn name(&self, name: NameRef) -> &str {
+        name_of(&self.entries, name)
     }
 
     /// The index in [`Bibliography::strings`] of the definition of an
@@ -382,11 +457,19 @@ impl Bibliography {
     }
 
     fn index_keys(&mut self, diagnostics: &mut Vec<Diagnostic>) {
-        self.keys.reserve(self.entries.len());
+        let entries = &self.entries;
+        self.keys
+            .reserve(entries.len(), |&id| hash_key(&entries[id.0 as usize].key));
         for index in 0..self.entries.len() {
             let id = EntryId(index as u32);
             let entry = &self.entries[index];
-            if let Some(&first) = self.keys.get(&entry.key) {
+            let hash = hash_key(&entry.key);
+            let entries = &self.entries;
+            let first = self
+                .keys
+                .find(hash, |&other| entries[other.0 as usize].key == entry.key)
+                .copied();
+            if let Some(first) = first {
                 let original = &self.entries[first.0 as usize];
                 diagnostics.push(
                     Diagnostic::new(
@@ -403,9 +486,16 @@ impl Bibliography {
                 self.entries[index].duplicate_of = Some(first);
                 continue;
             }
-            let (key, file, span) = (entry.key.clone(), entry.file, entry.key_span.clone());
-            self.note_case_conflict(&key, file, span, id, diagnostics);
-            self.keys.insert(key, id);
+            self.note_case_conflict(
+                NameRef {
+                    entry: id,
+                    alias: None,
+                },
+                diagnostics,
+            );
+            let entries = &self.entries;
+            self.keys
+                .insert_unique(hash, id, |&id| hash_key(&entries[id.0 as usize].key));
         }
         // Aliases after all keys, so that an alias may never shadow a key.
         for index in 0..self.entries.len() {
@@ -413,13 +503,10 @@ impl Bibliography {
             if self.entries[index].duplicate_of.is_some() {
                 continue;
             }
-            for alias in self.entries[index].aliases.clone() {
+            for (alias_index, alias) in self.entries[index].aliases.clone().into_iter().enumerate()
+            {
                 let entry = &self.entries[index];
-                let clash = self
-                    .keys
-                    .get(&alias.key)
-                    .or_else(|| self.aliases.get(&alias.key))
-                    .copied();
+                let clash = self.resolve(&alias.key);
                 match clash {
                     Some(other) if other == id => {}
                     Some(other) => {
@@ -446,10 +533,10 @@ impl Bibliography {
                     }
                     None => {
                         self.note_case_conflict(
-                            &alias.key,
-                            entry.file,
-                            alias.span.clone(),
-                            id,
+                            NameRef {
+                                entry: id,
+                                alias: Some(alias_index as u32),
+                            },
                             diagnostics,
                         );
                         self.aliases.insert(alias.key.clone(), id);
@@ -459,19 +546,22 @@ impl Bibliography {
         }
     }
 
-    /// Records `key` under its folded form and warns when a different
-    /// spelling of it is already known, as biber warns.
-    fn note_case_conflict(
-        &mut self,
-        key: &str,
-        file: FileId,
-        span: Span,
-        id: EntryId,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) {
-        let folded = key.to_lowercase();
-        let slot = self.folded.entry(folded).or_default();
-        if let Some(&other) = slot.iter().find(|&&other| other != id) {
+    /// Records a key or alias under its folded form and warns when a
+    /// different spelling of it is already known, as biber warns.
+    fn note_case_conflict(&mut self, name: NameRef, diagnostics: &mut Vec<Diagnostic>) {
+        let key = self.name(name);
+        let hash = hash_folded(key);
+        let other = self
+            .folded
+            .iter_hash(hash)
+            .find(|other| other.entry != name.entry && same_folded(self.name(**other), key))
+            .map(|other| other.entry);
+        if let Some(other) = other {
+            let entry = self.entry(name.entry);
+            let (file, span) = match name.alias {
+                None => (entry.file, entry.key_span.clone()),
+                Some(i) => (entry.file, entry.aliases[i as usize].span.clone()),
+            };
             let other_entry = &self.entries[other.0 as usize];
             diagnostics.push(
                 Diagnostic::new(
@@ -486,8 +576,45 @@ impl Bibliography {
                 .with_help("biber treats them as different entries, BibTeX as the same one; rename one of them"),
             );
         }
-        slot.push(id);
+        let entries = &self.entries;
+        self.folded
+            .insert_unique(hash, name, |n| hash_folded(name_of(entries, *n)));
     }
+}
+
+/// A key (`alias: None`) or one of the `ids` aliases of an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NameRef {
+    entry: EntryId,
+    alias: Option<u32>,
+}
+
+fn name_of(entries: &[Entry], name: NameRef) -> &str {
+    let entry = &entries[name.entry.0 as usize];
+    match name.alias {
+        None => &entry.key,
+        Some(i) => &entry.aliases[i as usize].key,
+    }
+}
+
+fn hash_key(key: &str) -> u64 {
+    FxBuildHasher.hash_one(key)
+}
+
+/// The hash of a key as lower-cased character by character, without
+/// building the lower-cased string.
+fn hash_folded(key: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    for c in key.chars().flat_map(char::to_lowercase) {
+        hasher.write_u32(u32::from(c));
+    }
+    hasher.finish()
+}
+
+fn same_folded(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Splits a key list (`a, b ,c`) into keys with their offsets in `value`.

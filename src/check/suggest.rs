@@ -100,17 +100,11 @@ impl<'b> Suggester<'b> {
     }
 
     fn help_with(&self, missing: &str, scratch: &mut Scratch) -> Option<String> {
-        let folded = missing.to_lowercase();
         let same_but_case = self
             .bib
             .case_insensitive_matches(missing)
-            .iter()
-            .map(|&id| self.bib.entry(id))
-            .flat_map(|entry| {
-                std::iter::once(entry.key.as_str())
-                    .chain(entry.aliases.iter().map(|a| a.key.as_str()))
-            })
-            .find(|name| name.to_lowercase() == folded && *name != missing);
+            .into_iter()
+            .find(|name| *name != missing);
         if let Some(name) = same_but_case {
             return Some(format!(
                 "did you mean `{name}`? Keys are case-sensitive in biber and biblatex"
