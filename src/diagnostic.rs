@@ -2,6 +2,8 @@
 //! place it points at, and an optional help line. Checks create them;
 //! renderers print them. Nothing here knows about terminals or JSON.
 
+use std::borrow::Cow;
+
 use crate::source::{FileId, Span};
 
 /// How serious a finding is. The exit status follows from it.
@@ -579,7 +581,9 @@ pub struct Diagnostic {
     pub related: Vec<Label>,
     /// The citation or entry key the finding is about.
     pub key: Option<String>,
-    pub help: Option<String>,
+    /// Most helps are fixed sentences: borrowed, not copied into each of
+    /// tens of thousands of findings.
+    pub help: Option<Cow<'static, str>>,
 }
 
 impl Diagnostic {
@@ -609,13 +613,13 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     pub fn with_help_opt(mut self, help: Option<String>) -> Self {
-        self.help = help;
+        self.help = help.map(Cow::Owned);
         self
     }
 

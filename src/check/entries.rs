@@ -7,8 +7,11 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::Hasher;
+use std::num::NonZeroU128;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::datamodel::{self, Required};
 use crate::bib::fields;
@@ -19,7 +22,7 @@ use crate::source::{FileId, SourceMap, Span};
 
 /// Every hygiene finding of the bibliography.
 pub fn check(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
-    let per_entry: Vec<(Vec<Diagnostic>, Vec<Identity>)> = (0..bib.entries.len())
+    let per_entry: Vec<(Vec<Diagnostic>, Identities)> = (0..bib.entries.len())
         .into_par_iter()
         .map(|index| check_entry(bib, sources, EntryId(index as u32)))
         .collect();
@@ -34,9 +37,33 @@ pub fn check(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// What identifies a work: a kind (DOI, ISBN, title-year-author), the
-/// normalised value, and what to call it in a message.
-type Identity = (u8, String, &'static str);
+/// What identifies a work, each kept as a 128-bit hash of its normalised
+/// text (a million entries hold no colliding pair but with odds of about
+/// 1e-26): one small fixed record per entry, no strings.
+#[derive(Debug, Default, Clone, Copy)]
+struct Identities {
+    /// By kind: DOI, ISBN, title-year-author.
+    by_kind: [Option<NonZeroU128>; 3],
+    /// The normalised title, when the title-year-author identity is known
+    /// (to tell a wrong DOI from a duplicate).
+    title: Option<NonZeroU128>,
+}
+
+/// What each kind of identity is called in a message.
+const IDENTITY_NAMES: [&str; 3] = ["DOI", "ISBN", "title, year and first author"];
+
+/// Two independent 64-bit SipHash values (fixed keys, so runs agree), the
+/// lowest bit set so that the hash is never zero and an absent one costs
+/// no space.
+fn hash128(text: &str) -> NonZeroU128 {
+    let half = |salt: u8| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        hasher.write_u8(salt);
+        hasher.write(text.as_bytes());
+        hasher.finish()
+    };
+    NonZeroU128::MIN | ((u128::from(half(0)) << 64) | u128::from(half(1)))
+}
 
 /// One field of an entry, read.
 struct FieldRef<'a> {
@@ -53,12 +80,12 @@ fn check_entry(
     bib: &Bibliography,
     sources: &SourceMap,
     id: EntryId,
-) -> (Vec<Diagnostic>, Vec<Identity>) {
+) -> (Vec<Diagnostic>, Identities) {
     let entry = bib.entry(id);
     // A broken entry has its own syntax error; a second definition of a
     // key is skipped by biber and reported as a duplicate key.
     if entry.broken || entry.duplicate_of.is_some() {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Identities::default());
     }
     let text = sources.get(entry.file).text.as_str();
     let lookup = |file: FileId| sources.get(file).text.as_str();
@@ -490,27 +517,26 @@ fn et_al_problem(value: &str) -> Option<String> {
 
 /// `duplicate-entry`: two keys for the same work, by DOI, by ISBN, or by
 /// title, year and first author together.
-fn duplicate_entries(bib: &Bibliography, identities: &[Vec<Identity>]) -> Vec<Diagnostic> {
+fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -> Vec<Diagnostic> {
     // Compared in file order, so that the later entry of a pair is the one
     // reported.
-    let mut seen: HashMap<(u8, &str), EntryId> = HashMap::new();
+    let mut seen: FxHashMap<(usize, NonZeroU128), EntryId> = FxHashMap::default();
     let mut out = Vec::new();
     for (index, entry_identities) in identities.iter().enumerate() {
         let id = EntryId(index as u32);
         let entry = bib.entry(id);
-        for (kind, identity, what) in entry_identities {
-            match seen.get(&(*kind, identity.as_str())) {
+        let known = entry_identities
+            .by_kind
+            .iter()
+            .enumerate()
+            .filter_map(|(kind, hash)| Some((kind, (*hash)?)));
+        for (kind, hash) in known {
+            let what = IDENTITY_NAMES[kind];
+            match seen.get(&(kind, hash)) {
                 Some(&first) if !linked(bib, first, id) => {
                     let other = bib.entry(first);
-                    let title = |of: &[Identity]| {
-                        of.iter()
-                            .find(|(kind, _, _)| *kind == TITLE_YEAR_AUTHOR)
-                            .and_then(|(_, identity, _)| {
-                                identity.split('|').next().map(str::to_owned)
-                            })
-                    };
                     let titles_differ = matches!(
-                        (title(&identities[first.0 as usize]), title(entry_identities)),
+                        (identities[first.0 as usize].title, entry_identities.title),
                         (Some(a), Some(b)) if a != b
                     );
                     let message = if titles_differ {
@@ -546,7 +572,7 @@ fn duplicate_entries(bib: &Bibliography, identities: &[Vec<Identity>]) -> Vec<Di
                 }
                 Some(_) => {}
                 None => {
-                    seen.insert((*kind, identity.as_str()), id);
+                    seen.insert((kind, hash), id);
                 }
             }
         }
@@ -554,19 +580,15 @@ fn duplicate_entries(bib: &Bibliography, identities: &[Vec<Identity>]) -> Vec<Di
     out
 }
 
-/// The kind of identity made of title, year and first author.
-const TITLE_YEAR_AUTHOR: u8 = 2;
-
-/// The DOI, ISBN and title-year-author of an entry, normalised, each with
-/// a kind (for the map) and what to call it in the message.
-fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Vec<Identity> {
-    let mut identities = Vec::new();
+/// The DOI, ISBN and title-year-author of an entry, normalised and hashed.
+fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Identities {
+    let mut identities = Identities::default();
     if matches!(entry.kind.as_str(), "set" | "xdata") {
         return identities;
     }
     if let Some(doi) = value("doi") {
         let doi = fields::split_doi_prefix(doi.trim()).1.to_lowercase();
-        identities.push((0, doi, "DOI"));
+        identities.by_kind[0] = Some(hash128(&doi));
     }
     // Chapters of one book share its ISBN.
     let part_of_a_book = matches!(
@@ -582,9 +604,13 @@ fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Vec
     if let Some(isbn) = value("isbn")
         && !part_of_a_book
     {
-        let digits: String = isbn.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let digits: String = isbn
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
         if digits.len() >= 10 {
-            identities.push((1, digits.to_uppercase(), "ISBN"));
+            identities.by_kind[1] = Some(hash128(&digits));
         }
     }
     let title = value("title").map(normalized);
@@ -599,11 +625,9 @@ fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Vec
     if let (Some(title), Some(year), Some(family)) = (title, year, family)
         && title.len() >= 8
     {
-        identities.push((
-            TITLE_YEAR_AUTHOR,
-            format!("{title}|{}|{family}", year.trim()),
-            "title, year and first author",
-        ));
+        let work = format!("{title}|{}|{family}", year.trim());
+        identities.by_kind[2] = Some(hash128(&work));
+        identities.title = Some(hash128(&title));
     }
     identities
 }

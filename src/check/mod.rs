@@ -160,6 +160,9 @@ pub fn check(
     }
 
     if !cite_all {
+        // Room for every unused entry at once: on a large bibliography they
+        // are tens of thousands, and doubling would leave half of it empty.
+        diagnostics.reserve_exact(used.iter().filter(|&&u| !u).count());
         for (index, entry) in bib.entries.iter().enumerate() {
             let skip = used[index]
                 || entry.duplicate_of.is_some()
