@@ -75,8 +75,11 @@ pub fn split(text: &str) -> Vec<Chunk> {
         let delimiter = bytes.get(open).copied();
         if !matches!(delimiter, Some(b'{') | Some(b'(')) {
             // Text such as an e-mail address between entries is a comment;
-            // an `@type` that starts a line is an entry missing its brace.
-            if starts_line(bytes, at) {
+            // so is a bare `@comment`, which BibTeX drops with the text after
+            // it up to the next `@`; an `@type` that starts a line is an
+            // entry missing its brace.
+            let bare_comment = text[at + 1..type_end].eq_ignore_ascii_case("comment");
+            if starts_line(bytes, at) && !bare_comment {
                 chunks.push(Chunk {
                     kind: ChunkKind::Entry,
                     span: at..type_end,
@@ -341,6 +344,15 @@ mod tests {
         assert!(split("mail me at me@example.org\n").is_empty());
         let chunks = split("@article\n");
         assert_eq!(chunks[0].error, Some(SplitError::MissingDelimiter));
+    }
+
+    #[test]
+    fn a_bare_comment_drops_the_text_up_to_the_next_entry() {
+        let text = "@comment no braces, as BibTeX allows\n@Comment\n@book{k,}";
+        let chunks = split(text);
+        assert_eq!(chunks.len(), 1, "{chunks:?}");
+        assert_eq!(chunks[0].kind, ChunkKind::Entry);
+        assert_eq!(chunks[0].error, None);
     }
 
     #[test]

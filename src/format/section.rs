@@ -67,11 +67,31 @@ pub enum SectionError {
         first: usize,
         second: usize,
     },
+    /// Written, the section would end (or start) early the next time.
+    #[error(
+        "the References would contain a `{marker}` line (line {line} of the section); the file is left as it is"
+    )]
+    MarkerInBody { marker: &'static str, line: usize },
 }
 
 /// `text` with the section between the markers replaced by `body`. The
 /// body is surrounded by blank lines and uses the file's line ending.
 pub fn replace(text: &str, markers: Markers, body: &str) -> Result<String, SectionError> {
+    if let Some((number, line)) = marker_lines(body)
+        .into_iter()
+        .find(|l| l.3 == markers.begin || l.3 == markers.end)
+        .map(|l| (l.0, l.3))
+    {
+        let marker = if line == markers.begin {
+            markers.begin
+        } else {
+            markers.end
+        };
+        return Err(SectionError::MarkerInBody {
+            marker,
+            line: number,
+        });
+    }
     let lines = marker_lines(text);
     let begins: Vec<&(usize, usize, usize, &str)> =
         lines.iter().filter(|l| l.3 == markers.begin).collect();
@@ -99,7 +119,14 @@ pub fn replace(text: &str, markers: Markers, body: &str) -> Result<String, Secti
             end: markers.end,
             line: begin.0,
         })?;
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // The begin line's own ending, not a guess from the whole file (whose
+    // section may hold other endings), so that a second update is a no-op.
+    let newline = if text[..begin.2].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let body = body.replace("\r\n", "\n").replace('\r', "\n");
     let body = body.trim_matches('\n').replace('\n', newline);
     let mut out = String::with_capacity(text.len() + body.len());
     out.push_str(&text[..begin.2]);
@@ -184,6 +211,24 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_body_with_a_marker_line_is_refused() {
+        let text =
+            "a\n<!-- refkeeper:begin references -->\nold\n<!-- refkeeper:end references -->\nz\n";
+        let body = "Kim (2007).\n  <!-- refkeeper:end references -->\nLee (2010).";
+        assert_eq!(
+            replace(text, MARKDOWN, body),
+            Err(SectionError::MarkerInBody {
+                marker: MARKDOWN.end,
+                line: 2
+            })
+        );
+        // The marker inside a line is only text.
+        let inline = "Kim (2007), on <!-- refkeeper:end references --> markers.";
+        let updated = replace(text, MARKDOWN, inline).unwrap();
+        assert_eq!(replace(&updated, MARKDOWN, inline).unwrap(), updated);
     }
 
     #[test]
