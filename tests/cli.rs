@@ -3,14 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use serde::Deserialize;
+mod common;
 
-fn refkeeper() -> Command {
-    let mut command = Command::cargo_bin("refkeeper").unwrap();
-    command.env_remove("NO_COLOR");
-    command
-}
+use common::{project, refkeeper};
+use serde::Deserialize;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,17 +20,6 @@ fn stdout(output: &std::process::Output) -> String {
 
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-/// A throw-away project: `files` are (relative path, bytes).
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    dir
 }
 
 #[test]

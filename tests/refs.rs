@@ -7,14 +7,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use assert_cmd::Command;
-use refkeeper::format::output::{self, Target};
+mod common;
 
-fn refkeeper() -> Command {
-    let mut command = Command::cargo_bin("refkeeper").unwrap();
-    command.env_remove("NO_COLOR");
-    command
-}
+use assert_cmd::Command;
+use common::refkeeper;
+use refkeeper::format::output::{self, Target};
 
 fn mapping_bib() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refs/mapping.bib")

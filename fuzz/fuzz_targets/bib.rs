@@ -1,0 +1,36 @@
+//! The whole `check` pipeline on an arbitrary `.bib` (bytes, decoded as
+//! refkeeper decodes files): the recovery layer, the parser, the hygiene
+//! checks, the citation check, the subset, and every renderer of the
+//! findings (their spans must land on character boundaries).
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use refkeeper::check::used_entries;
+use refkeeper::render::{self, OutputFormat, RenderOptions};
+use refkeeper::source::decode;
+use refkeeper::subset::subset;
+use refkeeper::{analyse, check_project};
+
+const CHAPTER: &str = "\\cite{a,b}\\nocite{key}\\parencite[see][12]{x:y}";
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = decode(data.to_vec(), Path::new("fuzz.bib")) else {
+        return;
+    };
+    let project = refkeeper_fuzz::project(text, Some(CHAPTER));
+    let analysis = analyse(&project.sources, &project.config);
+    let used = used_entries(&analysis.bib, &analysis.chapters);
+    subset(&analysis.bib, &project.sources, &used);
+    let report = check_project(project);
+    for format in [
+        OutputFormat::Human,
+        OutputFormat::Json,
+        OutputFormat::Github,
+    ] {
+        let mut out = Vec::new();
+        render::render(&report, format, RenderOptions { color: true }, &mut out)
+            .expect("rendering into memory cannot fail");
+    }
+});

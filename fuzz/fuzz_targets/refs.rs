@@ -1,0 +1,36 @@
+//! `refs` on an arbitrary `.bib`: every entry through the BibLaTeX-to-CSL
+//! mapping and the CSL engine, in an author-date and a numeric style, and
+//! out in every output format.
+#![no_main]
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use refkeeper::format::engine::Engine;
+use refkeeper::format::output::{self, Target};
+use refkeeper::references_with;
+use refkeeper::source::decode;
+
+fn engines() -> &'static [Engine; 2] {
+    static ENGINES: OnceLock<[Engine; 2]> = OnceLock::new();
+    ENGINES.get_or_init(|| {
+        [
+            Engine::new("apa", None).expect("APA is built in"),
+            Engine::new("ieee", None).expect("IEEE is built in"),
+        ]
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = decode(data.to_vec(), Path::new("fuzz.bib")) else {
+        return;
+    };
+    for engine in engines() {
+        let project = refkeeper_fuzz::project(text.clone(), None);
+        let refs = references_with(project, Some(engine), true);
+        for target in [Target::Text, Target::Markdown, Target::Html, Target::Latex] {
+            output::write_all(&refs.references, target);
+        }
+    }
+});

@@ -1,0 +1,8 @@
+//! The Typst scanner on arbitrary text: no panic, no hang, and every
+//! citation's span lies inside the text on character boundaries.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use refkeeper::scan::Format;
+
+fuzz_target!(|text: &str| refkeeper_fuzz::scan_and_check_spans(text, Format::Typst));

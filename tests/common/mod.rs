@@ -1,0 +1,24 @@
+//! Helpers shared by the tests that run the `refkeeper` binary.
+
+// Each test crate uses a part of this module.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+
+/// The binary, without the user's `NO_COLOR`.
+pub fn refkeeper() -> Command {
+    let mut command = Command::cargo_bin("refkeeper").unwrap();
+    command.env_remove("NO_COLOR");
+    command
+}
+
+/// A throw-away project: `files` are (relative path, bytes).
+pub fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
