@@ -40,6 +40,31 @@ pub enum Command {
         /// A code such as `missing-entry`; omit to list every code
         code: Option<String>,
     },
+    /// Print a shell completion script
+    #[command(after_help = COMPLETIONS_AFTER)]
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    /// Print the manual page (roff), generated from this help
+    #[command(after_help = "Example:\n  refkeeper man > ~/.local/share/man/man1/refkeeper.1")]
+    Man,
+}
+
+const COMPLETIONS_AFTER: &str = "\
+Examples:
+  refkeeper completions bash > ~/.local/share/bash-completion/completions/refkeeper
+  refkeeper completions zsh > ~/.zfunc/_refkeeper     # with fpath+=~/.zfunc
+  refkeeper completions fish > ~/.config/fish/completions/refkeeper.fish";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
 }
 
 const CHECK_ABOUT: &str = "\
@@ -251,6 +276,8 @@ pub enum FormatArg {
     Json,
     /// GitHub Actions annotations (::error file=...)
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning (upload-sarif) and other CI services
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{
-    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, RefsArgs, RefsFormatArg, SubsetArgs,
-    ToArg,
+    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, RefsArgs, RefsFormatArg, ShellArg,
+    SubsetArgs, ToArg,
 };
 use refkeeper::diagnostic::{Code, Severity};
 use refkeeper::format::output::{self, Target};
@@ -39,6 +39,8 @@ fn main() -> ExitCode {
         Command::Subset(args) => subset(args),
         Command::Styles => styles(),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     };
     ExitCode::from(status)
 }
@@ -77,6 +79,7 @@ fn check(args: CheckArgs) -> u8 {
         FormatArg::Human => OutputFormat::Human,
         FormatArg::Json => OutputFormat::Json,
         FormatArg::Github => OutputFormat::Github,
+        FormatArg::Sarif => OutputFormat::Sarif,
     };
     let color = format == OutputFormat::Human && use_color(args.color, io::stdout().is_terminal());
     if format != OutputFormat::Github {
@@ -397,4 +400,38 @@ fn error_line(message: &str) {
 fn fail(message: &str) -> u8 {
     error_line(message);
     FAILURE
+}
+
+/// Completions and the manual page come from the same clap definitions as
+/// `--help`, so they cannot drift from it.
+fn completions(shell: ShellArg) -> u8 {
+    use clap_complete::Shell;
+    let shell = match shell {
+        ShellArg::Bash => Shell::Bash,
+        ShellArg::Zsh => Shell::Zsh,
+        ShellArg::Fish => Shell::Fish,
+        ShellArg::Elvish => Shell::Elvish,
+        ShellArg::Powershell => Shell::PowerShell,
+    };
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "refkeeper", &mut out);
+    print_bytes(&out)
+}
+
+fn man() -> u8 {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(command).render(&mut out) {
+        return fail(&e.to_string());
+    }
+    print_bytes(&out)
+}
+
+fn print_bytes(bytes: &[u8]) -> u8 {
+    let mut stdout = io::stdout().lock();
+    match written_or_pipe(stdout.write_all(bytes).and_then(|()| stdout.flush())) {
+        Ok(()) => CLEAN,
+        Err(status) => status,
+    }
 }

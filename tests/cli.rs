@@ -331,3 +331,99 @@ fn json_output_matches_its_documented_shape() {
         Some("`smith2020` is defined here")
     );
 }
+
+/// Runs `shell` with `args` on `script` when that shell is installed.
+fn shell_accepts(shell: &str, args: &[&str], script: &[u8]) -> Option<bool> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("completion");
+    std::fs::write(&path, script).unwrap();
+    let status = std::process::Command::new(shell)
+        .args(args)
+        .arg(&path)
+        .status()
+        .ok()?;
+    Some(status.success())
+}
+
+#[test]
+fn completions_are_generated_for_three_shells_and_parse() {
+    let shells = [
+        ("bash", vec!["-n"]),
+        ("zsh", vec!["-n"]),
+        ("fish", vec!["--no-execute"]),
+    ];
+    for (shell, check) in shells {
+        let output = refkeeper().args(["completions", shell]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = stdout(&output);
+        // Without dashes: fish writes options as `-l format`.
+        for word in [
+            "check", "refs", "subset", "explain", "format", "sarif", "bib",
+        ] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+        match shell_accepts(shell, &check, script.as_bytes()) {
+            Some(ok) => assert!(ok, "{shell} rejects its completion script"),
+            None => eprintln!("skipped the syntax check: {shell} is not installed"),
+        }
+    }
+}
+
+#[test]
+fn the_manual_page_is_roff_with_the_commands() {
+    let output = refkeeper().arg("man").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let page = stdout(&output);
+    assert!(page.contains(".TH refkeeper 1"), "{page}");
+    assert!(page.contains(".SH NAME"));
+    for command in [
+        "check",
+        "refs",
+        "subset",
+        "styles",
+        "explain",
+        "completions",
+    ] {
+        assert!(page.contains(command), "the page lacks {command}");
+    }
+}
+
+/// The refkeeper command lines in a file meant for users (after `entry:`
+/// or `run:`), without shell redirections.
+fn documented_commands(path: &str) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim().trim_start_matches("- ");
+            let command = line
+                .strip_prefix("entry: ")
+                .or_else(|| line.strip_prefix("run: "))?;
+            let command = command.split(['>', '|']).next().unwrap().trim();
+            let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+            (words.first().map(String::as_str) == Some("refkeeper")).then_some(words)
+        })
+        .collect()
+}
+
+#[test]
+fn the_pre_commit_hooks_and_the_workflow_run_real_commands() {
+    for file in [".pre-commit-hooks.yaml", "docs/ci/github-actions.yml"] {
+        let commands = documented_commands(file);
+        assert!(commands.len() >= 2, "{file}: {commands:?}");
+        for words in commands {
+            // Each parses: clap accepts the arguments (with --help added,
+            // nothing runs).
+            let output = refkeeper()
+                .args(&words[1..])
+                .arg("--help")
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{file}: {words:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
+}

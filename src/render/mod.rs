@@ -4,6 +4,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -22,6 +23,8 @@ pub enum OutputFormat {
     Json,
     /// GitHub Actions workflow commands (`::error file=...`).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other CI services.
+    Sarif,
 }
 
 /// Options for rendering.
@@ -42,6 +45,7 @@ pub fn render(
         OutputFormat::Human => human::render(report, options.color, out),
         OutputFormat::Json => json::render(report, out),
         OutputFormat::Github => github::render(report, out),
+        OutputFormat::Sarif => sarif::render(report, out),
     }
 }
 
