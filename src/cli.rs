@@ -33,6 +33,9 @@ pub enum Command {
     /// Write the cited entries, and what they need, to a .bib of their own
     #[command(long_about = SUBSET_ABOUT, after_help = SUBSET_AFTER)]
     Subset(SubsetArgs),
+    /// List every citation with its file, line, column and key
+    #[command(after_help = LIST_AFTER)]
+    List(ListArgs),
     /// List the bundled citation styles
     Styles,
     /// Explain a diagnostic code (or list them all)
@@ -50,6 +53,44 @@ pub enum Command {
     /// Print the manual page (roff), generated from this help
     #[command(after_help = "Example:\n  refkeeper man > ~/.local/share/man/man1/refkeeper.1")]
     Man,
+}
+
+const LIST_AFTER: &str = "\
+Examples:
+  refkeeper list                         chapters/intro.md:3:13: kim-2007 ...
+  refkeeper list --format csv > citations.csv
+  refkeeper list --format json | jq '.citations[] | select(.in_bibliography | not)'";
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Chapter files or folders (searched recursively), or glob patterns
+    pub paths: Vec<PathBuf>,
+
+    /// A bibliography file (.bib); repeat for several
+    #[arg(long = "bib", value_name = "FILE")]
+    pub bibliographies: Vec<PathBuf>,
+
+    /// How to print the citations
+    #[arg(long, value_enum, default_value_t = ListFormatArg::Text)]
+    pub format: ListFormatArg,
+
+    /// Use this configuration file instead of looking for refkeeper.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore refkeeper.toml files: built-in defaults and the command line only
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormatArg {
+    /// file:line:col: key, one per line (`(missing)` after a key in no bibliography)
+    Text,
+    /// {"version": 1, "citations": [{"file", "line", "column", "key", "kind", "in_bibliography"}]}
+    Json,
+    /// The same fields, with a header row (RFC 4180)
+    Csv,
 }
 
 const COMPLETIONS_AFTER: &str = "\

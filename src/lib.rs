@@ -410,6 +410,52 @@ fn finish_diagnostics(
     diagnostics
 }
 
+/// Every citation of a project, in the order of the chapters and the text.
+#[derive(Debug)]
+pub struct Listing {
+    pub citations: Vec<ListedCitation>,
+    pub project: Project,
+}
+
+/// One citation as `refkeeper list` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListedCitation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub key: String,
+    /// `cite`, `nocite` or `typst-ref` (a Typst `@key`).
+    pub kind: &'static str,
+    /// Whether the key names an entry (or an `ids` alias) of the bibliography.
+    pub in_bibliography: bool,
+}
+
+/// Runs `refkeeper list`: every citation with its place and whether its
+/// key resolves (Typst cross-references to labels left out, as in `check`).
+pub fn list(request: &Request) -> Result<Listing, Error> {
+    let project = load(request)?;
+    let Analysis { bib, chapters, .. } = analyse(&project.sources, &project.config);
+    let citations = check::citations_of(&chapters)
+        .map(|(file, citation)| {
+            let source = project.sources.get(file);
+            let at = source.position(citation.span.start);
+            ListedCitation {
+                file: source.path.display().to_string(),
+                line: at.line,
+                column: at.column,
+                key: citation.key.clone(),
+                kind: match citation.kind {
+                    scan::CiteKind::Cite => "cite",
+                    scan::CiteKind::Nocite => "nocite",
+                    scan::CiteKind::TypstRef => "typst-ref",
+                },
+                in_bibliography: bib.resolve(&citation.key).is_some(),
+            }
+        })
+        .collect();
+    Ok(Listing { citations, project })
+}
+
 /// The cited entries of a project as a `.bib` of their own, and the
 /// cited keys that are in no bibliography (the subset lacks them).
 #[derive(Debug)]

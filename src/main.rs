@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{
-    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, RefsArgs, RefsFormatArg, ShellArg,
-    SubsetArgs, ToArg,
+    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, ListArgs, ListFormatArg, RefsArgs,
+    RefsFormatArg, ShellArg, SubsetArgs, ToArg,
 };
 use refkeeper::diagnostic::{Code, Severity};
 use refkeeper::format::output::{self, Target};
@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Command::Subset(args) => subset(args),
         Command::Styles => styles(),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::List(args) => list(args),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     };
@@ -400,6 +401,35 @@ fn error_line(message: &str) {
 fn fail(message: &str) -> u8 {
     error_line(message);
     FAILURE
+}
+
+fn list(args: ListArgs) -> u8 {
+    let request = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+        Ok(request) => request,
+        Err(status) => return status,
+    };
+    let listing = match refkeeper::list(&request) {
+        Ok(listing) => listing,
+        Err(e) => return fail(&e.to_string()),
+    };
+    for error in &listing.project.read_errors {
+        error_line(&error.to_string());
+    }
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let written = match args.format {
+        ListFormatArg::Text => render::list::text(&listing.citations, &mut stdout),
+        ListFormatArg::Json => render::list::json(&listing.citations, &mut stdout),
+        ListFormatArg::Csv => render::list::csv(&listing.citations, &mut stdout),
+    }
+    .and_then(|()| stdout.flush());
+    if let Err(status) = written_or_pipe(written) {
+        return status;
+    }
+    if listing.project.read_errors.is_empty() {
+        CLEAN
+    } else {
+        FAILURE
+    }
 }
 
 /// Completions and the manual page come from the same clap definitions as

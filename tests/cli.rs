@@ -427,3 +427,52 @@ fn the_pre_commit_hooks_and_the_workflow_run_real_commands() {
         }
     }
 }
+
+#[test]
+fn list_gives_every_citation_with_its_place_in_three_formats() {
+    let dir = project(&[
+        (
+            "refs/r.bib",
+            b"@book{kim2007, author = {Kim, M.}, title = {A}, date = 2007}",
+        ),
+        ("chapters/a.md", "한국 [@kim2007; @lee2010]".as_bytes()),
+        ("chapters/b.tex", b"x\n\\nocite{kim2007}"),
+        (
+            "chapters/c.typ",
+            b"= Intro <intro>\nSee @intro and @kim2007.",
+        ),
+    ]);
+    let run = |format: &str| {
+        let output = refkeeper()
+            .args(["list", "--no-config", "--format", format])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stdout(&output)
+    };
+    assert_eq!(
+        run("text"),
+        "chapters/a.md:1:6: kim2007\n\
+         chapters/a.md:1:16: lee2010 (missing)\n\
+         chapters/b.tex:2:9: kim2007\n\
+         chapters/c.typ:2:17: kim2007\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(
+        json["citations"][2],
+        serde_json::json!({"file": "chapters/b.tex", "line": 2, "column": 9,
+                           "key": "kim2007", "kind": "nocite", "in_bibliography": true})
+    );
+    assert_eq!(json["citations"][3]["kind"], "typst-ref");
+    let csv = run("csv");
+    assert!(
+        csv.starts_with("file,line,column,key,kind,in_bibliography\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("chapters/a.md,1,16,lee2010,cite,false\r\n"),
+        "{csv}"
+    );
+}

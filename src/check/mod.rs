@@ -211,7 +211,7 @@ fn typst_labels(chapters: &[ChapterScan]) -> HashSet<&str> {
 
 /// Every citation of the chapters, with its file, in order; a Typst `@name`
 /// whose label some Typst file defines is a cross-reference and left out.
-fn citations_of(chapters: &[ChapterScan]) -> impl Iterator<Item = (FileId, &Citation)> {
+pub fn citations_of(chapters: &[ChapterScan]) -> impl Iterator<Item = (FileId, &Citation)> {
     let labels = std::rc::Rc::new(typst_labels(chapters));
     chapters.iter().flat_map(move |chapter| {
         let labels = std::rc::Rc::clone(&labels);

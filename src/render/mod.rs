@@ -4,6 +4,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod list;
 pub mod sarif;
 
 use std::io::{self, Write};
