@@ -36,6 +36,9 @@ pub enum Command {
     /// List every citation with its file, line, column and key
     #[command(after_help = LIST_AFTER)]
     List(ListArgs),
+    /// Write a refkeeper.toml for an existing project, from what it declares
+    #[command(long_about = INIT_ABOUT)]
+    Init(InitArgs),
     /// List the bundled citation styles
     Styles,
     /// Explain a diagnostic code (or list them all)
@@ -53,6 +56,36 @@ pub enum Command {
     /// Print the manual page (roff), generated from this help
     #[command(after_help = "Example:\n  refkeeper man > ~/.local/share/man/man1/refkeeper.1")]
     Man,
+}
+
+const INIT_ABOUT: &str = "\
+Write a refkeeper.toml for an existing project, from what it declares.
+
+Looks through the project folder (honouring .gitignore) for the
+bibliographies its documents name: LaTeX \\addbibresource{...} and
+\\bibliography{...}, Quarto's _quarto.yml and Pandoc front matter
+(`bibliography:`), Typst #bibliography(...). Without any, every .bib file
+found is taken. The chapters are the documents of the kinds that declare a
+bibliography (README and the like left out). The file is commented: it says
+where each bibliography was declared and what else can be set.
+
+Examples:
+  refkeeper init                 writes ./refkeeper.toml
+  refkeeper init thesis/         writes thesis/refkeeper.toml
+  refkeeper init --stdout        prints it instead";
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project folder [default: the current folder]
+    pub folder: Option<PathBuf>,
+
+    /// Replace an existing refkeeper.toml
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the configuration instead of writing it
+    #[arg(long, conflicts_with = "force")]
+    pub stdout: bool,
 }
 
 const LIST_AFTER: &str = "\

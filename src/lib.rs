@@ -22,6 +22,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod format;
+pub mod init;
 pub mod inputs;
 pub mod render;
 pub mod scan;

@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{
-    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, ListArgs, ListFormatArg, RefsArgs,
-    RefsFormatArg, ShellArg, SubsetArgs, ToArg,
+    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, InitArgs, ListArgs, ListFormatArg,
+    RefsArgs, RefsFormatArg, ShellArg, SubsetArgs, ToArg,
 };
 use refkeeper::diagnostic::{Code, Severity};
 use refkeeper::format::output::{self, Target};
@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Styles => styles(),
         Command::Explain { code } => explain(code.as_deref()),
         Command::List(args) => list(args),
+        Command::Init(args) => init(args),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     };
@@ -430,6 +431,53 @@ fn list(args: ListArgs) -> u8 {
     } else {
         FAILURE
     }
+}
+
+fn init(args: InitArgs) -> u8 {
+    let folder = args.folder.unwrap_or_else(|| PathBuf::from("."));
+    if !folder.is_dir() {
+        return fail(&format!("{}: not a folder", folder.display()));
+    }
+    let detected = refkeeper::init::detect(&folder);
+    let text = refkeeper::init::config_text(&detected);
+    if args.stdout {
+        return print_bytes(text.as_bytes());
+    }
+    let target = folder.join(refkeeper::config::FILE_NAME);
+    if target.exists() && !args.force {
+        return fail(&format!(
+            "{} exists; --force replaces it, --stdout prints the new one",
+            target.display()
+        ));
+    }
+    if let Err(e) = refkeeper::write::write_atomic(&target, text.as_bytes()) {
+        return fail(&format!("cannot write {}: {e}", target.display()));
+    }
+    note(&format!(
+        "wrote {}: {} bibliography file{}, {} chapter pattern{}",
+        target.display(),
+        detected.bibliographies.len(),
+        if detected.bibliographies.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        detected.chapters.len(),
+        if detected.chapters.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+    ));
+    for (bib, from) in &detected.missing {
+        note(&format!(
+            "warning: {from} names {bib}, which does not exist"
+        ));
+    }
+    if detected.bibliographies.is_empty() {
+        note("warning: no bibliography found; add it under `bibliography` in the file");
+    }
+    CLEAN
 }
 
 /// Completions and the manual page come from the same clap definitions as

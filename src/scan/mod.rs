@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::source::Span;
 
 /// The chapter formats refkeeper reads, by file extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
     /// `.tex`, `.ltx`: LaTeX with biblatex or natbib citation commands.
     Latex,
