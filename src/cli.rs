@@ -340,6 +340,11 @@ pub struct CheckArgs {
     /// Treat warnings as errors for the exit status (`--deny warnings`)
     #[arg(long, short = 'D', value_enum, value_name = "WHAT")]
     pub deny: Option<DenyArg>,
+
+    /// Check again on every change to a bibliography, a chapter or
+    /// refkeeper.toml, printing only what changed; stop with Ctrl-C
+    #[arg(long, short = 'w')]
+    pub watch: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

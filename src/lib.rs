@@ -28,6 +28,7 @@ pub mod render;
 pub mod scan;
 pub mod source;
 pub mod subset;
+pub mod watch;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -73,6 +73,12 @@ fn check(args: CheckArgs) -> u8 {
         Ok(request) => request,
         Err(status) => return status,
     };
+    if args.watch {
+        if args.format != FormatArg::Human {
+            return fail("--watch prints what changed as text; leave out --format");
+        }
+        return watch(&request, use_color(args.color, io::stdout().is_terminal()));
+    }
     let report = match refkeeper::check(&request) {
         Ok(report) => report,
         Err(e) => return fail(&e.to_string()),
@@ -97,6 +103,108 @@ fn check(args: CheckArgs) -> u8 {
         return status;
     }
     exit_status(&report, args.deny == Some(DenyArg::Warnings))
+}
+
+/// Saves come in bursts (an editor writes a file and a backup, `git
+/// checkout` rewrites many): one run after they settle.
+const WATCH_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// `check --watch`: one full check, then one per settled burst of changes
+/// to an input, printing the findings that appeared and those fixed.
+fn watch(request: &refkeeper::Request, color: bool) -> u8 {
+    use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
+    use refkeeper::watch::{Findings, folders, is_input, stamp, stamps};
+
+    let (events, received) = std::sync::mpsc::channel();
+    let mut debouncer = match new_debouncer(WATCH_DEBOUNCE, events) {
+        Ok(debouncer) => debouncer,
+        Err(e) => return fail(&format!("cannot watch files: {e}")),
+    };
+    let mut watched = std::collections::BTreeSet::new();
+    let mut previous = Findings::default();
+    let mut seen = std::collections::BTreeMap::new();
+    let mut trigger: Vec<PathBuf> = Vec::new();
+    loop {
+        match refkeeper::check(request) {
+            Ok(report) => {
+                // Stamp what was read, and watch, before printing: a change
+                // made as soon as the summary shows is seen.
+                seen = stamps(&report);
+                for folder in folders(&report) {
+                    if !watched.contains(&folder)
+                        && debouncer
+                            .watcher()
+                            .watch(&folder, RecursiveMode::NonRecursive)
+                            .is_ok()
+                    {
+                        watched.insert(folder);
+                    }
+                }
+                let changes = previous.changes(&report);
+                let mut stdout = io::stdout().lock();
+                if !trigger.is_empty() {
+                    let names: Vec<String> =
+                        trigger.iter().map(|p| p.display().to_string()).collect();
+                    let _ = writeln!(stdout, "\n[refkeeper] changed: {}", names.join(", "));
+                }
+                for error in &report.read_errors {
+                    error_line(&error.to_string());
+                }
+                let appeared: Vec<_> = changes.appeared.iter().map(|&d| d.clone()).collect();
+                let _ = render::human::render_diagnostics(
+                    &report.sources,
+                    &appeared,
+                    color,
+                    &mut stdout,
+                );
+                for fixed in &changes.fixed {
+                    let _ = writeln!(
+                        stdout,
+                        "fixed[{}]: {}: {}",
+                        fixed.code,
+                        fixed.path.display(),
+                        fixed.message
+                    );
+                }
+                let _ = writeln!(
+                    stdout,
+                    "[refkeeper] {} errors, {} warnings ({} new, {} fixed); watching for changes",
+                    report.count(Severity::Error),
+                    report.count(Severity::Warning),
+                    changes.appeared.len(),
+                    changes.fixed.len()
+                );
+                let _ = stdout.flush();
+                previous = Findings::of(&report);
+            }
+            Err(e) => error_line(&e.to_string()),
+        }
+        // Wait for a burst that touches an input.
+        trigger = loop {
+            match received.recv() {
+                Ok(Ok(events)) => {
+                    // An input whose size or time changed, or one that came
+                    // or went; not one that was only read.
+                    let mut inputs: Vec<PathBuf> = events
+                        .into_iter()
+                        .map(|e| refkeeper::inputs::shown_path(&e.path, &request.cwd))
+                        .filter(|p| is_input(p))
+                        .filter(|p| match seen.get(p) {
+                            Some(before) => *before != stamp(p),
+                            None => stamp(p).is_some(),
+                        })
+                        .collect();
+                    inputs.sort();
+                    inputs.dedup();
+                    if !inputs.is_empty() {
+                        break inputs;
+                    }
+                }
+                Ok(Err(e)) => error_line(&format!("watching: {e}")),
+                Err(_) => return FAILURE,
+            }
+        };
+    }
 }
 
 fn subset(args: SubsetArgs) -> u8 {

@@ -1,0 +1,181 @@
+//! What `refkeeper check --watch` needs besides the check itself: which
+//! changed files matter, which folders to watch, and what changed between
+//! two runs. A finding is known across runs by its file, code and message,
+//! not by its line, which moves when text is added above it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::Report;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::scan::Format;
+
+/// A finding as compared across runs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingId {
+    pub path: PathBuf,
+    pub code: Code,
+    pub message: String,
+}
+
+/// The findings of one run, counted (a key cited twice without an entry is
+/// two findings with one identity).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Findings(BTreeMap<FindingId, usize>);
+
+/// What changed since the previous run.
+#[derive(Debug, Default)]
+pub struct Changes<'r> {
+    /// New findings, in the report's order.
+    pub appeared: Vec<&'r Diagnostic>,
+    /// Findings of the previous run that are gone.
+    pub fixed: Vec<FindingId>,
+}
+
+impl Findings {
+    pub fn of(report: &Report) -> Findings {
+        let mut counts = BTreeMap::new();
+        for d in &report.diagnostics {
+            *counts.entry(identify(report, d)).or_insert(0) += 1;
+        }
+        Findings(counts)
+    }
+
+    /// The findings of `report` that this run did not have (as many as are
+    /// new, when some occur several times), and those it no longer has.
+    pub fn changes<'r>(&self, report: &'r Report) -> Changes<'r> {
+        let mut left = self.0.clone();
+        let mut appeared = Vec::new();
+        for d in &report.diagnostics {
+            let id = identify(report, d);
+            match left.get_mut(&id) {
+                Some(count) if *count > 0 => *count -= 1,
+                _ => appeared.push(d),
+            }
+        }
+        let fixed = left
+            .into_iter()
+            .flat_map(|(id, count)| std::iter::repeat_n(id, count))
+            .collect();
+        Changes { appeared, fixed }
+    }
+}
+
+fn identify(report: &Report, d: &Diagnostic) -> FindingId {
+    FindingId {
+        path: report.sources.get(d.primary.file).path.clone(),
+        code: d.code,
+        message: d.message.clone(),
+    }
+}
+
+/// Whether a changed file can change the result: a bibliography, a
+/// chapter, or the configuration.
+pub fn is_input(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("bib"))
+        || Format::from_path(path).is_some()
+        || path
+            .file_name()
+            .is_some_and(|n| n == crate::config::FILE_NAME)
+}
+
+/// What a file looked like at a run: its size and modification time,
+/// `None` when it did not exist. Reading a file raises events on some
+/// systems; comparing stamps keeps the watch from waking itself up.
+pub type Stamp = Option<(u64, std::time::SystemTime)>;
+
+pub fn stamp(path: &Path) -> Stamp {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.len(), metadata.modified().ok()?))
+}
+
+/// The stamps of the files a run read.
+pub fn stamps(report: &Report) -> BTreeMap<PathBuf, Stamp> {
+    report
+        .sources
+        .iter()
+        .map(|(_, f)| (f.path.clone(), stamp(&f.path)))
+        .collect()
+}
+
+/// The folders to watch: those holding the files read, and the working
+/// folder (for the configuration and new top-level files). Each is watched
+/// without its subfolders, so a build folder beside the chapters costs
+/// nothing.
+pub fn folders(report: &Report) -> BTreeSet<PathBuf> {
+    let mut folders: BTreeSet<PathBuf> = report
+        .sources
+        .iter()
+        .map(|(_, f)| match f.path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+        .collect();
+    folders.insert(PathBuf::from("."));
+    folders
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::source::{FileRole, SourceFile, SourceMap};
+
+    fn report(chapter: &str) -> Report {
+        let mut sources = SourceMap::new();
+        sources.add(SourceFile::new(
+            PathBuf::from("refs/r.bib"),
+            FileRole::Bibliography,
+            "@book{kim2007, author = {Kim, M.}, title = {A}, date = 2007}".to_owned(),
+        ));
+        sources.add(SourceFile::new(
+            PathBuf::from("chapters/a.md"),
+            FileRole::Chapter,
+            chapter.to_owned(),
+        ));
+        crate::check_project(crate::Project {
+            config: Config::default(),
+            root: PathBuf::new(),
+            cwd: PathBuf::new(),
+            sources,
+            read_errors: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn moved_findings_are_not_new_and_fixed_ones_are_named() {
+        let first = report("[@kim2007] [@lee2010] [@lee2010]");
+        let before = Findings::of(&first);
+        // The same missing key, two lines down; one of its citations gone;
+        // a new missing key.
+        let second = report("\n\n[@kim2007] [@lee2010] [@park2011]");
+        let changes = before.changes(&second);
+        let appeared: Vec<&str> = changes
+            .appeared
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            appeared,
+            ["`park2011` is cited but is not in any bibliography"]
+        );
+        assert_eq!(changes.fixed.len(), 1);
+        assert_eq!(
+            changes.fixed[0].message,
+            "`lee2010` is cited but is not in any bibliography"
+        );
+        // Nothing changed: nothing to say.
+        let again = Findings::of(&second).changes(&second);
+        assert!(again.appeared.is_empty() && again.fixed.is_empty());
+    }
+
+    #[test]
+    fn only_inputs_trigger_a_run() {
+        assert!(is_input(Path::new("refs/study.bib")));
+        assert!(is_input(Path::new("chapters/01.qmd")));
+        assert!(is_input(Path::new("./refkeeper.toml")));
+        assert!(!is_input(Path::new("build/thesis.pdf")));
+        assert!(!is_input(Path::new("chapters/.01.md.swp")));
+    }
+}
