@@ -33,6 +33,9 @@ pub enum Command {
     /// Write the cited entries, and what they need, to a .bib of their own
     #[command(long_about = SUBSET_ABOUT, after_help = SUBSET_AFTER)]
     Subset(SubsetArgs),
+    /// Write an HTML page: which chapter cites what, unused and missing entries, years
+    #[command(after_help = REPORT_AFTER)]
+    Report(ReportArgs),
     /// List every citation with its file, line, column and key
     #[command(after_help = LIST_AFTER)]
     List(ListArgs),
@@ -86,6 +89,40 @@ pub struct InitArgs {
     /// Print the configuration instead of writing it
     #[arg(long, conflicts_with = "force")]
     pub stdout: bool,
+}
+
+const REPORT_AFTER: &str = "\
+The page is one self-contained file (styles, script and chart inline): a
+chapter x reference matrix whose columns sort on click, the cited works per
+year as a bar chart, the missing keys with their places, the unused entries.
+
+Example:
+  refkeeper report --html report.html && xdg-open report.html";
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Chapter files or folders (searched recursively), or glob patterns
+    pub paths: Vec<PathBuf>,
+
+    /// A bibliography file (.bib); repeat for several
+    #[arg(long = "bib", value_name = "FILE")]
+    pub bibliographies: Vec<PathBuf>,
+
+    /// The page to write (replaced whole, never left half-written)
+    #[arg(long, value_name = "FILE", required = true)]
+    pub html: PathBuf,
+
+    /// The page's title [default: "Citations in FOLDER"]
+    #[arg(long)]
+    pub title: Option<String>,
+
+    /// Use this configuration file instead of looking for refkeeper.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore refkeeper.toml files: built-in defaults and the command line only
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 const LIST_AFTER: &str = "\

@@ -24,6 +24,7 @@ pub mod diagnostic;
 pub mod format;
 pub mod init;
 pub mod inputs;
+pub mod overview;
 pub mod render;
 pub mod scan;
 pub mod source;

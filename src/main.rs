@@ -16,7 +16,7 @@ use clap::Parser;
 
 use cli::{
     CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, InitArgs, ListArgs, ListFormatArg,
-    RefsArgs, RefsFormatArg, ShellArg, SubsetArgs, ToArg,
+    RefsArgs, RefsFormatArg, ReportArgs, ShellArg, SubsetArgs, ToArg,
 };
 use refkeeper::diagnostic::{Code, Severity};
 use refkeeper::format::output::{self, Target};
@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Styles => styles(),
         Command::Explain { code } => explain(code.as_deref()),
         Command::List(args) => list(args),
+        Command::Report(args) => report(args),
         Command::Init(args) => init(args),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
@@ -510,6 +511,52 @@ fn error_line(message: &str) {
 fn fail(message: &str) -> u8 {
     error_line(message);
     FAILURE
+}
+
+fn report(args: ReportArgs) -> u8 {
+    let request = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+        Ok(request) => request,
+        Err(status) => return status,
+    };
+    let overview = match refkeeper::overview::overview(&request) {
+        Ok(overview) => overview,
+        Err(e) => return fail(&e.to_string()),
+    };
+    for error in &overview.project.read_errors {
+        error_line(&error.to_string());
+    }
+    let title = args.title.unwrap_or_else(|| {
+        let folder = request
+            .cwd
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "this project".to_owned());
+        format!("Citations in {folder}")
+    });
+    let page = render::html::page(&overview, &title);
+    let target = refkeeper::inputs::join(&request.cwd, &args.html);
+    let folder_made = match target.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => std::fs::create_dir_all(folder),
+        _ => Ok(()),
+    };
+    if let Err(e) =
+        folder_made.and_then(|()| refkeeper::write::write_atomic(&target, page.as_bytes()))
+    {
+        return fail(&format!("cannot write {}: {e}", args.html.display()));
+    }
+    note(&format!(
+        "wrote {}: {} chapters, {} entries cited, {} unused, {} missing keys",
+        args.html.display(),
+        overview.chapters.len(),
+        overview.cited.len(),
+        overview.unused.len(),
+        overview.missing.len()
+    ));
+    if overview.project.read_errors.is_empty() {
+        CLEAN
+    } else {
+        FAILURE
+    }
 }
 
 fn list(args: ListArgs) -> u8 {

@@ -33,6 +33,16 @@ pub fn write_atomic_with(
         temporary
             .as_file()
             .set_permissions(metadata.permissions())?;
+    } else {
+        // A new file gets what a new file usually gets (the temporary file
+        // is private to its owner until renamed).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            temporary
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
     }
     before_rename(temporary.path())?;
     // On failure the temporary file is removed when `temporary` drops.
@@ -69,6 +79,17 @@ mod tests {
             1,
             "no temporary file is left"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_readable_by_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.html");
+        write_atomic(&path, b"<html>").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
     }
 
     #[test]

@@ -1,0 +1,171 @@
+//! The data of `refkeeper report`: which chapter cites which entry how
+//! often, the unused entries, the missing keys with their places, and the
+//! years of the cited works. [`crate::render::html`] draws it.
+
+use std::collections::BTreeMap;
+
+use crate::bib::{EntryId, fields};
+use crate::check;
+use crate::{Analysis, Error, Project, Request, analyse, load};
+
+/// One row of the chapter × reference matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitedEntry {
+    pub key: String,
+    pub title: Option<String>,
+    pub year: Option<i32>,
+    /// Citations in each chapter, in the order of [`Overview::chapters`].
+    pub counts: Vec<u32>,
+}
+
+impl CitedEntry {
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+}
+
+/// A key cited but in no bibliography, with every place it is cited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingKey {
+    pub key: String,
+    /// `file:line:column`.
+    pub places: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Overview {
+    pub chapters: Vec<String>,
+    /// The cited entries, most cited first (then by key).
+    pub cited: Vec<CitedEntry>,
+    /// Keys of the entries never used, in file order.
+    pub unused: Vec<String>,
+    pub missing: Vec<MissingKey>,
+    /// Cited works per year of publication.
+    pub years: BTreeMap<i32, u32>,
+    /// Cited works without a readable year.
+    pub undated: u32,
+    pub project: Project,
+}
+
+/// Runs `refkeeper report`: reads the project once and gathers the overview.
+pub fn overview(request: &Request) -> Result<Overview, Error> {
+    let project = load(request)?;
+    let Analysis { bib, chapters, .. } = analyse(&project.sources, &project.config);
+    let sources = &project.sources;
+    let chapter_names: Vec<String> = chapters
+        .iter()
+        .map(|c| sources.get(c.file).path.display().to_string())
+        .collect();
+    let index: BTreeMap<_, usize> = chapters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.file, i))
+        .collect();
+
+    let mut counts: BTreeMap<EntryId, Vec<u32>> = BTreeMap::new();
+    let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (file, citation) in check::citations_of(&chapters) {
+        match bib.resolve(&citation.key) {
+            Some(id) => {
+                counts.entry(id).or_insert_with(|| vec![0; chapters.len()])[index[&file]] += 1;
+            }
+            None => {
+                let at = sources.get(file).position(citation.span.start);
+                missing
+                    .entry(citation.key.clone())
+                    .or_default()
+                    .push(format!(
+                        "{}:{}:{}",
+                        sources.get(file).path.display(),
+                        at.line,
+                        at.column
+                    ));
+            }
+        }
+    }
+
+    let mut years: BTreeMap<i32, u32> = BTreeMap::new();
+    let mut undated = 0;
+    let mut cited: Vec<CitedEntry> = counts
+        .into_iter()
+        .map(|(id, counts)| {
+            let entry_fields = fields::collect(&bib, sources, id);
+            let year = entry_fields
+                .text("date")
+                .or_else(|| entry_fields.text("year"))
+                .and_then(year_of);
+            match year {
+                Some(year) => *years.entry(year).or_default() += 1,
+                None => undated += 1,
+            }
+            CitedEntry {
+                key: bib.entry(id).key.clone(),
+                title: entry_fields.text("title").map(plain),
+                year,
+                counts,
+            }
+        })
+        .collect();
+    cited.sort_by(|a, b| b.total().cmp(&a.total()).then_with(|| a.key.cmp(&b.key)));
+
+    let used = check::used_entries(&bib, &chapters);
+    let unused = bib
+        .entries
+        .iter()
+        .zip(&used)
+        .filter(|(e, used)| !**used && e.duplicate_of.is_none() && !e.broken)
+        .map(|(e, _)| e.key.clone())
+        .collect();
+    let missing = missing
+        .into_iter()
+        .map(|(key, places)| MissingKey { key, places })
+        .collect();
+    Ok(Overview {
+        chapters: chapter_names,
+        cited,
+        unused,
+        missing,
+        years,
+        undated,
+        project,
+    })
+}
+
+/// The year a date field starts with (`2007`, `2007-03`, `2007/2009`).
+fn year_of(date: &str) -> Option<i32> {
+    let digits: String = date
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (digits.len() == 4).then(|| digits.parse().ok()).flatten()
+}
+
+/// A title without BibTeX braces and with its whitespace folded.
+fn plain(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| !matches!(c, '{' | '}'))
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_are_the_leading_four_digits() {
+        assert_eq!(year_of("2007-03-01"), Some(2007));
+        assert_eq!(year_of(" 1991/1992"), Some(1991));
+        assert_eq!(year_of("n.d."), None);
+        assert_eq!(year_of("20071"), None);
+    }
+
+    #[test]
+    fn titles_lose_their_braces() {
+        assert_eq!(plain("The {SCO} and\n  {Korea}"), "The SCO and Korea");
+    }
+}
