@@ -140,10 +140,10 @@ fn years(html: &mut String, overview: &Overview) {
     let tallest = overview.years.values().copied().max().unwrap_or(1).max(1);
     let (bar, gap, height, top, bottom) = (14usize, 4usize, 160usize, 16usize, 30usize);
     let width = span * (bar + gap) + 40;
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<svg id=\"year-chart\" role=\"img\" width=\"{width}\" height=\"{}\" viewBox=\"0 0 {width} {}\">\
-         <title>Cited works per year, {first}–{last}</title>\n",
+         <title>Cited works per year, {first}–{last}</title>",
         height + top + bottom,
         height + top + bottom
     );
