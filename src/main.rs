@@ -80,7 +80,9 @@ fn check(args: CheckArgs) -> u8 {
         }
         return watch(&request, use_color(args.color, io::stdout().is_terminal()));
     }
-    let report = match refkeeper::check(&request) {
+    let report = match with_progress(args.format == FormatArg::Human, "checking", || {
+        refkeeper::check(&request)
+    }) {
         Ok(report) => report,
         Err(e) => return fail(&e.to_string()),
     };
@@ -299,7 +301,9 @@ fn refs(args: RefsArgs) -> u8 {
         all: args.all,
         data_only,
     };
-    let refs = match refkeeper::references(&request) {
+    let refs = match with_progress(true, "formatting the References", || {
+        refkeeper::references(&request)
+    }) {
         Ok(refs) => refs,
         Err(e) => return fail(&e.to_string()),
     };
@@ -667,4 +671,53 @@ fn print_bytes(bytes: &[u8]) -> u8 {
         Ok(()) => CLEAN,
         Err(status) => status,
     }
+}
+
+/// Runs `work`; when it takes long (more than half a second) and stderr is
+/// a terminal, shows on stderr what is being done and for how long,
+/// erased when done. Never when stderr is piped or redirected, and never
+/// for machine-readable output (`wanted` is false).
+fn with_progress<T>(wanted: bool, doing: &str, work: impl FnOnce() -> T) -> T {
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+    if !wanted
+        || !io::stderr().is_terminal()
+        || std::env::var_os("TERM").is_some_and(|t| t == "dumb")
+    {
+        return work();
+    }
+    let (done, finished) = mpsc::channel::<()>();
+    let doing = doing.to_owned();
+    let shower = std::thread::spawn(move || {
+        let start = Instant::now();
+        let mut shown = false;
+        let frames = ['|', '/', '-', '\\'];
+        let mut frame = 0;
+        // REFKEEPER_PROGRESS_DELAY_MS: for tests, which cannot wait for long work.
+        let delay = std::env::var("REFKEEPER_PROGRESS_DELAY_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(500);
+        let wait = Duration::from_millis(delay);
+        while let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(if shown {
+            Duration::from_millis(120)
+        } else {
+            wait
+        }) {
+            shown = true;
+            frame = (frame + 1) % frames.len();
+            eprint!(
+                "\r\x1b[Krefkeeper: {doing} {} {:.1} s",
+                frames[frame],
+                start.elapsed().as_secs_f64()
+            );
+        }
+        if shown {
+            eprint!("\r\x1b[K");
+        }
+    });
+    let result = work();
+    let _ = done.send(());
+    let _ = shower.join();
+    result
 }

@@ -476,3 +476,42 @@ fn list_gives_every_citation_with_its_place_in_three_formats() {
         "{csv}"
     );
 }
+
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let dir = project(&[
+        (
+            "refs/r.bib",
+            b"@book{kim2007, author = {Kim, M.}, title = {A}, date = 2007}",
+        ),
+        ("chapters/a.md", b"[@kim2007]"),
+    ]);
+    // Piped (as here): never, however long the work.
+    let output = refkeeper()
+        .args(["check", "--no-config"])
+        .env("REFKEEPER_PROGRESS_DELAY_MS", "0")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(stderr(&output), "");
+    // On a terminal (`script` gives one): shown, then erased.
+    let binary = env!("CARGO_BIN_EXE_refkeeper");
+    let on_terminal = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{binary} check --no-config > /dev/null"),
+            "/dev/null",
+        ])
+        .env("REFKEEPER_PROGRESS_DELAY_MS", "0")
+        .env("TERM", "xterm")
+        .current_dir(dir.path())
+        .output();
+    match on_terminal {
+        Ok(output) if output.status.success() => {
+            let shown = String::from_utf8_lossy(&output.stdout);
+            assert!(shown.contains("refkeeper: checking"), "{shown:?}");
+            assert!(shown.ends_with("\r\x1b[K"), "erased at the end: {shown:?}");
+        }
+        _ => eprintln!("skipped the terminal half: `script` (util-linux) is not available"),
+    }
+}
