@@ -163,3 +163,20 @@ proptest! {
         prop_assert!(refused);
     }
 }
+
+/// Found by the `section` fuzz target (fuzz/artifacts/section/crash-9fbe1cc9…,
+/// minimised by hand): a lone CR in the body ends a line once written, so
+/// a marker after it became a second begin line and the next update
+/// failed with "more than one begin line".
+#[test]
+fn a_marker_after_a_lone_cr_in_the_body_is_refused() {
+    let text = "x\n<!-- refkeeper:begin references -->\nold\n<!-- refkeeper:end references -->\n";
+    let body = "Kim (2007).\r<!-- refkeeper:begin references -->";
+    assert_eq!(
+        section::replace(text, MARKDOWN, body),
+        Err(SectionError::MarkerInBody {
+            marker: MARKDOWN.begin,
+            line: 2
+        })
+    );
+}

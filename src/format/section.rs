@@ -77,7 +77,10 @@ pub enum SectionError {
 /// `text` with the section between the markers replaced by `body`. The
 /// body is surrounded by blank lines and uses the file's line ending.
 pub fn replace(text: &str, markers: Markers, body: &str) -> Result<String, SectionError> {
-    if let Some((number, line)) = marker_lines(body)
+    // Line endings first: a lone CR ends a line in the file written, so a
+    // marker after one is a marker line (found by the `section` fuzz target).
+    let body = body.replace("\r\n", "\n").replace('\r', "\n");
+    if let Some((number, line)) = marker_lines(&body)
         .into_iter()
         .find(|l| l.3 == markers.begin || l.3 == markers.end)
         .map(|l| (l.0, l.3))
@@ -126,7 +129,6 @@ pub fn replace(text: &str, markers: Markers, body: &str) -> Result<String, Secti
     } else {
         "\n"
     };
-    let body = body.replace("\r\n", "\n").replace('\r', "\n");
     let body = body.trim_matches('\n').replace('\n', newline);
     let mut out = String::with_capacity(text.len() + body.len());
     out.push_str(&text[..begin.2]);
