@@ -209,7 +209,9 @@ Examples:
   refkeeper check                          the project in this folder
   refkeeper check thesis/ --bib refs.bib   chapters under thesis/
   refkeeper check --format github          annotations for GitHub Actions
-  refkeeper check --format json | jq '.summary'";
+  refkeeper check --format json | jq '.summary'
+  refkeeper check --format sarif > refkeeper.sarif   for GitHub code scanning
+  refkeeper check --watch                  again on every save";
 
 const SUBSET_ABOUT: &str = "\
 Write the cited entries, and what they need, to a .bib of their own.
