@@ -37,6 +37,6 @@ for target in "${targets[@]}"; do
     echo "== $target (${seconds}s)"
     RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" "corpus/$target" -- \
         -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 2>&1 |
-        grep -E '^(stat::|Done|#[0-9]+.*(DONE|pulse)|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)' |
+        grep -E '^(stat::|Done|#[0-9]+.*(INITED|DONE|pulse)|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)' |
         grep -vE 'pulse' || true
 done
