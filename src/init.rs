@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::inputs::Want;
 use crate::scan::Format;
 
 /// What `init` found.
@@ -64,12 +65,9 @@ pub fn detect(root: &Path) -> Detected {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name == "_quarto.yml" || name == "_quarto.yaml" {
             quarto_project = Some(path);
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("bib"))
-        {
+        } else if Want::Bibliography.matches(&path) {
             bib_files.push(path);
-        } else if Format::from_path(&path).is_some() {
+        } else if Want::Chapter.matches(&path) {
             sources.push(path);
         }
     }

@@ -21,7 +21,8 @@ pub enum Want {
 }
 
 impl Want {
-    fn matches(self, path: &Path) -> bool {
+    /// Whether a file is of this kind, by its extension.
+    pub fn matches(self, path: &Path) -> bool {
         match self {
             Want::Bibliography => path
                 .extension()

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::Report;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::scan::Format;
+use crate::inputs::Want;
 
 /// A finding as compared across runs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -72,9 +72,8 @@ fn identify(report: &Report, d: &Diagnostic) -> FindingId {
 /// Whether a changed file can change the result: a bibliography, a
 /// chapter, or the configuration.
 pub fn is_input(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("bib"))
-        || Format::from_path(path).is_some()
+    Want::Bibliography.matches(path)
+        || Want::Chapter.matches(path)
         || path
             .file_name()
             .is_some_and(|n| n == crate::config::FILE_NAME)

@@ -215,13 +215,6 @@ fn read_chunk(
     (entry, rest)
 }
 
-fn text_of<'t>(inputs: &[BibInput<'t>], file: FileId) -> &'t str {
-    inputs
-        .iter()
-        .find(|i| i.file == file)
-        .map_or("", |i| i.text)
-}
-
 impl Bibliography {
     /// Reads all files, in order, and reports syntax errors and duplicate keys.
     pub fn read(inputs: &[BibInput<'_>]) -> (Bibliography, Vec<Diagnostic>) {
@@ -256,6 +249,7 @@ impl Bibliography {
             }
             rests.extend(rest.into_iter().flatten());
         }
+        let texts: HashMap<FileId, &str> = inputs.iter().map(|i| (i.file, i.text)).collect();
         for rest in rests {
             let ChunkRest {
                 file,
@@ -270,7 +264,7 @@ impl Bibliography {
                 bib.preambles.push((file, block.clone()));
             }
             for field in strings {
-                let name = text_of(inputs, file)[field.name()].to_ascii_lowercase();
+                let name = texts[&file][field.name()].to_ascii_lowercase();
                 bib.strings.push(StringDef {
                     name,
                     file,
@@ -285,7 +279,6 @@ impl Bibliography {
             .enumerate()
             .map(|(i, def)| (def.name.clone(), i))
             .collect();
-        let texts: HashMap<FileId, &str> = inputs.iter().map(|i| (i.file, i.text)).collect();
         bib.resolve_links(&texts);
         bib.index_keys(&mut diagnostics);
         (bib, diagnostics)
