@@ -40,7 +40,7 @@ pub fn subset(bib: &Bibliography, sources: &SourceMap, used: &[bool]) -> Subset 
         let Value::Concat(parts) = value else { return };
         for part in parts {
             if let ValuePart::Macro(span) = part
-                && let Some(index) = bib.string_definition(&text(file)[span.clone()])
+                && let Some(index) = bib.string_definition(&text(file)[span])
                 && !std::mem::replace(&mut needed[index], true)
             {
                 stack.push(index);
@@ -50,12 +50,12 @@ pub fn subset(bib: &Bibliography, sources: &SourceMap, used: &[bool]) -> Subset 
     for id in &entries {
         let entry = bib.entry(*id);
         for field in &entry.fields {
-            need(field.value(), entry.file, &mut stack);
+            need(field.value(text(entry.file)), entry.file, &mut stack);
         }
     }
     while let Some(index) = stack.pop() {
         let def = &bib.strings[index];
-        need(def.field.value(), def.file, &mut stack);
+        need(def.field.value(text(def.file)), def.file, &mut stack);
     }
 
     let mut out = Subset::default();

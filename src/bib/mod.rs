@@ -19,7 +19,7 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHasher};
 
-pub use parse::{RawField, Value, ValuePart};
+pub use parse::{Parts, RawField, Value, ValuePart};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::source::{FileId, Span};
@@ -347,7 +347,7 @@ impl Bibliography {
         field: &RawField,
         texts: &dyn Fn(FileId) -> &'t str,
     ) -> Cow<'t, str> {
-        match field.value() {
+        match field.value(text) {
             Value::Literal(span) => Cow::Borrowed(&text[span.clone()]),
             Value::Concat(parts) => {
                 let mut expansion = Expansion {
@@ -364,7 +364,7 @@ impl Bibliography {
     fn expand<'t>(
         &self,
         text: &'t str,
-        parts: &[ValuePart],
+        parts: Parts<'_>,
         texts: &dyn Fn(FileId) -> &'t str,
         expansion: &mut Expansion,
     ) {
@@ -373,9 +373,9 @@ impl Bibliography {
                 return;
             }
             match part {
-                ValuePart::Literal(span) => expansion.out.push_str(&text[span.clone()]),
+                ValuePart::Literal(span) => expansion.out.push_str(&text[span]),
                 ValuePart::Macro(span) => {
-                    let name = text[span.clone()].to_ascii_lowercase();
+                    let name = text[span].to_ascii_lowercase();
                     let Some(&index) = self.string_index.get(&name) else {
                         // BibTeX's predefined month macros, as numbers (as biber has them).
                         if let Some(month) = MONTHS.iter().position(|m| *m == name) {
@@ -389,8 +389,8 @@ impl Bibliography {
                     expansion.budget -= 1;
                     let def = &self.strings[index];
                     let def_text = texts(def.file);
-                    match def.field.value() {
-                        Value::Literal(s) => expansion.out.push_str(&def_text[s.clone()]),
+                    match def.field.value(def_text) {
+                        Value::Literal(s) => expansion.out.push_str(&def_text[s]),
                         Value::Concat(inner) => {
                             expansion.stack.push(index);
                             self.expand(def_text, inner, texts, expansion);
@@ -419,7 +419,7 @@ impl Bibliography {
                 let value = self.value_text(text, field, &lookup);
                 // Exact spans for each key when the value is one literal;
                 // the whole value when it was assembled from macros.
-                let base = match field.value() {
+                let base = match field.value(text) {
                     Value::Literal(span) => Some(span.start),
                     Value::Concat(_) => None,
                 };

@@ -17,11 +17,22 @@ use crate::source::Span;
 
 /// A field value as written: one literal, or parts joined with `#`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value<'a> {
+pub enum Value<'t> {
     /// A braced, quoted or bare-number literal: the span of its content.
     Literal(Span),
     /// Parts joined with `#`, or a lone macro name.
-    Concat(&'a [ValuePart]),
+    Concat(Parts<'t>),
+}
+
+impl<'t> Value<'t> {
+    /// The value as parts: a literal is one.
+    pub fn parts(self) -> impl Iterator<Item = ValuePart> + 't {
+        let (literal, parts) = match self {
+            Value::Literal(span) => (Some(ValuePart::Literal(span)), None),
+            Value::Concat(parts) => (None, Some(parts)),
+        };
+        literal.into_iter().chain(parts.into_iter().flatten())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,16 +44,21 @@ pub enum ValuePart {
 
 /// A byte range in 8 bytes instead of 16: a large bibliography holds
 /// millions. Files are read only below [`crate::source::MAX_FILE_BYTES`]
-/// (1 GiB), so offsets fit.
+/// (1 GiB), so offsets fit in 31 bits and the top bit is free for a flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct CompactSpan {
     start: u32,
     end: u32,
 }
 
+/// The bit of a [`CompactSpan`] offset that [`RawField`] uses as a flag.
+const FLAG: u32 = 1 << 31;
+
 impl CompactSpan {
     fn new(span: &Span) -> Self {
-        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        // Beyond the file size limit (text handed in by a library user),
+        // offsets saturate instead of spilling into the flag bit.
+        let offset = |n: usize| u32::try_from(n).map_or(FLAG - 1, |n| n.min(FLAG - 1));
         CompactSpan {
             start: offset(span.start),
             end: offset(span.end),
@@ -50,25 +66,21 @@ impl CompactSpan {
     }
 
     fn range(self) -> Span {
-        self.start as usize..self.end as usize
+        (self.start & !FLAG) as usize..(self.end & !FLAG) as usize
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum StoredValue {
-    Literal(CompactSpan),
-    // Boxed twice so that the common literal keeps a field at 32 bytes:
-    // a 100,000-entry bibliography has close to a million fields.
-    #[allow(clippy::box_collection)]
-    Concat(Box<Vec<ValuePart>>),
-}
-
-/// One `name = value` pair.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One `name = value` pair, as two spans in 16 bytes (a 100,000-entry
+/// bibliography has close to a million fields).
+///
+/// The flag bits of the value span say what the value is: a concatenation
+/// (on `start`; its parts are read again from the text when asked for, by
+/// [`Parts`], so nothing is allocated per field) or a literal inside
+/// delimiters (on `end`; its content is one byte in on each side).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawField {
     name: CompactSpan,
-    value_span: CompactSpan,
-    value: StoredValue,
+    value: CompactSpan,
 }
 
 impl RawField {
@@ -79,15 +91,115 @@ impl RawField {
 
     /// The whole value, delimiters included.
     pub fn value_span(&self) -> Span {
-        self.value_span.range()
+        self.value.range()
     }
 
-    pub fn value(&self) -> Value<'_> {
-        match &self.value {
-            StoredValue::Literal(span) => Value::Literal(span.range()),
-            StoredValue::Concat(parts) => Value::Concat(parts),
+    /// The value's literal or parts; `text` is the file it was read from.
+    pub fn value<'t>(&self, text: &'t str) -> Value<'t> {
+        let span = self.value.range();
+        if self.value.start & FLAG != 0 {
+            Value::Concat(Parts {
+                text,
+                pos: span.start,
+                end: span.end,
+            })
+        } else if self.value.end & FLAG != 0 {
+            Value::Literal(span.start + 1..span.end - 1)
+        } else {
+            Value::Literal(span)
         }
     }
+}
+
+/// The parts of a concatenated value, read from the text on demand the way
+/// the `biblatex` crate reads them (after [`normalise`]): braced and quoted
+/// literals, numbers and macro names, joined by `#`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts<'t> {
+    text: &'t str,
+    pos: usize,
+    end: usize,
+}
+
+impl Iterator for Parts<'_> {
+    type Item = ValuePart;
+
+    fn next(&mut self) -> Option<ValuePart> {
+        let bytes = self.text.as_bytes();
+        // Between parts: whitespace, `#` and `%` comments (blanked by
+        // `normalise` before the crate parsed the value).
+        while self.pos < self.end {
+            match bytes[self.pos] {
+                b'#' => self.pos += 1,
+                b'%' => {
+                    self.pos = memchr::memchr(b'\n', &bytes[self.pos..self.end])
+                        .map_or(self.end, |n| self.pos + n);
+                }
+                _ => {
+                    let rest = &self.text[self.pos..self.end];
+                    let trimmed = rest.trim_start();
+                    if trimmed.len() == rest.len() {
+                        break;
+                    }
+                    self.pos += rest.len() - trimmed.len();
+                }
+            }
+        }
+        if self.pos >= self.end {
+            return None;
+        }
+        let start = self.pos;
+        let (part, next) = match bytes[start] {
+            b'{' => {
+                let close = matching_brace(bytes, start + 1, self.end).unwrap_or(self.end);
+                (ValuePart::Literal(start + 1..close), close + 1)
+            }
+            b'"' => {
+                let close = closing_quote(bytes, start + 1, self.end).unwrap_or(self.end);
+                (ValuePart::Literal(start + 1..close), close + 1)
+            }
+            b'0'..=b'9' => {
+                let digits = bytes[start..self.end]
+                    .iter()
+                    .scan(false, |dot, &b| match b {
+                        b'0'..=b'9' => Some(()),
+                        b'.' if !*dot => {
+                            *dot = true;
+                            Some(())
+                        }
+                        _ => None,
+                    })
+                    .count();
+                (ValuePart::Literal(start..start + digits), start + digits)
+            }
+            _ => {
+                let name = self.text[start..self.end]
+                    .char_indices()
+                    .find(|&(_, c)| !is_id_continue(c))
+                    .map_or(self.end - start, |(i, _)| i)
+                    .max(1);
+                (ValuePart::Macro(start..start + name), start + name)
+            }
+        };
+        self.pos = next.min(self.end);
+        Some(part)
+    }
+}
+
+/// The `}` that closes a brace opened before `pos`.
+fn matching_brace(bytes: &[u8], mut pos: usize, end: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    while pos < end {
+        match bytes[pos] {
+            b'\\' => pos += 1,
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return Some(pos),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        pos += 1;
+    }
+    None
 }
 
 /// An entry as read from one chunk.
@@ -272,27 +384,59 @@ fn is_key_char(c: char) -> bool {
     !matches!(c, ',' | '}') && !c.is_control() && !c.is_whitespace()
 }
 
-fn convert_pair(pair: &biblatex::Pair<'_>, base: usize) -> RawField {
+/// The characters the crate accepts after the first of a macro name (its
+/// `raw::is_id_continue`, not exported either).
+fn is_id_continue(c: char) -> bool {
+    !matches!(
+        c,
+        '@' | '{' | '}' | '"' | '#' | '\'' | '(' | ')' | ',' | '=' | '%' | '\\' | '~'
+    ) && !c.is_control()
+        && !c.is_whitespace()
+}
+
+fn convert_pair(text: &str, normalised: &str, pair: &biblatex::Pair<'_>, base: usize) -> RawField {
     let parts = &pair.value.v;
-    let value = match parts.as_slice() {
+    // A literal's span is its content; after `normalise`, a braced or quoted
+    // one has a `{` just before it (a number has not).
+    let delimited = |part: &biblatex::Spanned<RawChunk<'_>>| {
+        matches!(part.v, RawChunk::Normal(_))
+            && part.span.start > 0
+            && normalised.as_bytes()[part.span.start - 1] == b'{'
+    };
+    // The crate's value span runs on over the whitespace (and blanked
+    // comments) after the value; it ends here with the last part.
+    let end = parts.last().map_or(pair.value.span.end, |last| {
+        last.span.end + usize::from(delimited(last))
+    });
+    let value_span = shift(&(pair.value.span.start..end), base);
+    let mut value = CompactSpan::new(&value_span);
+    match parts.as_slice() {
         [only] if matches!(only.v, RawChunk::Normal(_)) => {
-            StoredValue::Literal(CompactSpan::new(&shift(&only.span, base)))
+            if delimited(only) {
+                value.end |= FLAG;
+            }
         }
-        _ => StoredValue::Concat(Box::new(
-            parts
-                .iter()
-                .map(|p| match p.v {
+        _ => value.start |= FLAG,
+    }
+    let field = RawField {
+        name: CompactSpan::new(&shift(&pair.key.span, base)),
+        value,
+    };
+    // The parts are read again from the text when asked for; they must be
+    // the ones the crate found.
+    debug_assert!(
+        !matches!(field.value(text), Value::Concat(_))
+            || field
+                .value(text)
+                .parts()
+                .eq(parts.iter().map(|p| match p.v {
                     RawChunk::Normal(_) => ValuePart::Literal(shift(&p.span, base)),
                     RawChunk::Abbreviation(_) => ValuePart::Macro(shift(&p.span, base)),
-                })
-                .collect(),
-        )),
-    };
-    RawField {
-        name: CompactSpan::new(&shift(&pair.key.span, base)),
-        value_span: CompactSpan::new(&shift(&pair.value.span, base)),
-        value,
-    }
+                })),
+        "parts of {:?} read again differ from the crate's",
+        &text[value_span]
+    );
+    field
 }
 
 /// What the crate read from one normalised chunk, as spans into the file.
@@ -324,13 +468,16 @@ fn parse_normalised(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
         entry: raw.entries.first().map(|e| {
             (
                 shift(&e.v.key.span, base),
-                e.v.fields.iter().map(|p| convert_pair(p, base)).collect(),
+                e.v.fields
+                    .iter()
+                    .map(|p| convert_pair(text, &normalised, p, base))
+                    .collect(),
             )
         }),
         strings: raw
             .abbreviations
             .iter()
-            .map(|p| convert_pair(p, base))
+            .map(|p| convert_pair(text, &normalised, p, base))
             .collect(),
     })
 }
@@ -514,7 +661,7 @@ mod tests {
             field_texts(text, entry),
             vec![("title", r#""A {"}quoted{"} title""#), ("year", "{2000}")]
         );
-        match entry.fields[0].value() {
+        match entry.fields[0].value(text) {
             Value::Literal(span) => assert_eq!(&text[span.clone()], r#"A {"}quoted{"} title"#),
             other => panic!("{other:?}"),
         }
@@ -525,12 +672,50 @@ mod tests {
         let text = "@misc{k, note = jan # { 1}}";
         let results = parse(text);
         let entry = results[0].entry.as_ref().unwrap();
-        match entry.fields[0].value() {
+        match entry.fields[0].value(text) {
             Value::Concat(parts) => {
+                let parts: Vec<ValuePart> = parts.collect();
                 assert!(matches!(&parts[0], ValuePart::Macro(s) if &text[s.clone()] == "jan"));
                 assert!(matches!(&parts[1], ValuePart::Literal(s) if &text[s.clone()] == " 1"));
+                assert_eq!(parts.len(), 2);
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn parts_are_read_again_as_the_crate_reads_them() {
+        // Quoted parts holding braces and quotes, numbers, comments
+        // between parts, Unicode macro names, a lone macro; the debug
+        // assertion in `convert_pair` compares with the crate's parts.
+        let text = concat!(
+            "@misc{k,\n",
+            "  a = \"x {\"}y\" # {z {w}} # 12.5 # mäcro,\n",
+            "  b = jan # % note\n  {2},\n",
+            "  c = lone,\n",
+            "  d = {braced}, e = \"quoted\", f = 1999,\n}",
+        );
+        let results = parse(text);
+        assert!(results[0].error.is_none(), "{:?}", results[0].error);
+        let entry = results[0].entry.as_ref().unwrap();
+        let parts = |i: usize| -> Vec<&str> {
+            entry.fields[i]
+                .value(text)
+                .parts()
+                .map(|p| match p {
+                    ValuePart::Literal(s) | ValuePart::Macro(s) => &text[s],
+                })
+                .collect()
+        };
+        assert_eq!(parts(0), ["x {\"}y", "z {w}", "12.5", "mäcro"]);
+        assert_eq!(parts(1), ["jan", "2"]);
+        assert_eq!(parts(2), ["lone"]);
+        assert!(matches!(entry.fields[2].value(text), Value::Concat(_)));
+        for (i, content) in [(3, "braced"), (4, "quoted"), (5, "1999")] {
+            match entry.fields[i].value(text) {
+                Value::Literal(span) => assert_eq!(&text[span], content),
+                other => panic!("{other:?}"),
+            }
         }
     }
 

@@ -177,7 +177,7 @@ fn check_entry(
                 );
             }
         }
-        if f.value.trim().is_empty() && matches!(f.field.value(), Value::Literal(_)) {
+        if f.value.trim().is_empty() && matches!(f.field.value(text), Value::Literal(_)) {
             out.push(
                 finding(
                     Code::EmptyField,
@@ -710,9 +710,11 @@ fn normalized(text: &str) -> String {
 fn strings(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
     let mut used = vec![false; bib.strings.len()];
     let mut out = Vec::new();
-    let mut visit = |file: FileId, value: Value, key: Option<&Entry>| {
-        let Value::Concat(parts) = value else { return };
+    let mut visit = |file: FileId, field: &RawField, key: Option<&Entry>| {
         let text = sources.get(file).text.as_str();
+        let Value::Concat(parts) = field.value(text) else {
+            return;
+        };
         for part in parts {
             let ValuePart::Macro(span) = part else {
                 continue;
@@ -739,11 +741,11 @@ fn strings(bib: &Bibliography, sources: &SourceMap) -> Vec<Diagnostic> {
     };
     for entry in &bib.entries {
         for field in &entry.fields {
-            visit(entry.file, field.value(), Some(entry));
+            visit(entry.file, field, Some(entry));
         }
     }
     for def in &bib.strings {
-        visit(def.file, def.field.value(), None);
+        visit(def.file, &def.field, None);
     }
     for (index, def) in bib.strings.iter().enumerate() {
         if !used[index] {
