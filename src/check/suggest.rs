@@ -58,14 +58,61 @@ pub struct Suggester<'b> {
 }
 
 struct Index<'b> {
-    /// Every key and alias, folded to lower case, with its original spelling.
-    names: Vec<(Cow<'b, str>, &'b str)>,
-    /// Each trigram's slot: the names holding the trigram of slot `i` are
-    /// `postings[starts[i]..starts[i + 1]]`. One table instead of a map of
-    /// vectors: no allocation per trigram.
+    /// Every key and alias as written; folded to lower case when scored.
+    names: Vec<&'b str>,
+    /// Each trigram's slot. The names holding the trigram of slot `i` are
+    /// `counts[i]` ascending ids from byte `starts[i]` of `postings`, each
+    /// written as its distance from the one before in LEB128 (one or two
+    /// bytes mostly, instead of four): a hundred thousand keys hold about
+    /// 2.5 million trigrams. One table, no allocation per trigram.
     slots: HashMap<Trigram, u32, BuildHasherDefault<TrigramHasher>>,
     starts: Vec<u32>,
-    postings: Vec<u32>,
+    counts: Vec<u32>,
+    postings: Vec<u8>,
+}
+
+/// One trigram's names: `len` ids, delta-coded (see [`Index`]).
+#[derive(Clone, Copy)]
+struct Postings<'i> {
+    bytes: &'i [u8],
+    len: usize,
+}
+
+impl Postings<'_> {
+    fn ids(self) -> impl Iterator<Item = u32> {
+        let mut bytes = self.bytes.iter();
+        let mut id = 0u32;
+        (0..self.len).map(move |_| {
+            let mut delta = 0u32;
+            for (shift, &byte) in bytes.by_ref().enumerate() {
+                delta |= u32::from(byte & 0x7f) << (7 * shift);
+                if byte & 0x80 == 0 {
+                    break;
+                }
+            }
+            id += delta;
+            id
+        })
+    }
+}
+
+/// Bytes of `n` in LEB128.
+fn leb128_len(n: u32) -> u32 {
+    (32 - n.leading_zeros()).div_ceil(7).max(1)
+}
+
+fn write_leb128(out: &mut [u8], mut n: u32) -> usize {
+    let mut written = 0;
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out[written] = byte;
+            return written + 1;
+        }
+        out[written] = byte | 0x80;
+        written += 1;
+    }
 }
 
 /// Scratch space of one query, reused by the queries of one thread.
@@ -135,18 +182,18 @@ impl<'b> Suggester<'b> {
         // Rarest trigrams first: they tell candidates apart, while one such
         // as `-20` (in every key with a year) only costs time. Counting stops
         // once a budget of postings is spent, after at least one list.
-        let mut lists: Vec<&[u32]> = query.iter().filter_map(|&t| index.postings_of(t)).collect();
-        lists.sort_unstable_by_key(|list| list.len());
+        let mut lists: Vec<Postings> = query.iter().filter_map(|&t| index.postings_of(t)).collect();
+        lists.sort_unstable_by_key(|list| list.len);
         let Scratch { counts, touched } = scratch;
         counts.resize(index.names.len(), 0);
         touched.clear();
         let mut budget = POSTING_BUDGET;
         for (i, list) in lists.iter().enumerate() {
-            if i > 0 && list.len() > budget {
+            if i > 0 && list.len > budget {
                 break;
             }
-            budget = budget.saturating_sub(list.len());
-            for &id in *list {
+            budget = budget.saturating_sub(list.len);
+            for id in list.ids() {
                 let count = &mut counts[id as usize];
                 if *count == 0 {
                     touched.push(id);
@@ -165,8 +212,8 @@ impl<'b> Suggester<'b> {
         let mut scored: Vec<(f64, &'b str)> = candidates
             .iter()
             .map(|&id| {
-                let (name, original) = &index.names[id as usize];
-                (strsim::jaro_winkler(&folded, name), *original)
+                let name = index.names[id as usize];
+                (strsim::jaro_winkler(&folded, &fold(name)), name)
             })
             .filter(|&(score, _)| score >= MIN_SIMILARITY)
             .collect();
@@ -186,59 +233,74 @@ impl<'b> Suggester<'b> {
 
 impl<'b> Index<'b> {
     fn build(bib: &'b Bibliography) -> Self {
-        let names: Vec<(Cow<'b, str>, &'b str)> =
-            bib.names().map(|(key, _)| (fold(key), key)).collect();
-        // A counting sort: count each trigram's names, lay the lists out
+        let names: Vec<&'b str> = bib.names().map(|(key, _)| key).collect();
+        // A counting sort: measure each trigram's list, lay the lists out
         // end to end, then fill them. Two passes over the names and no
         // intermediate list of (trigram, name) pairs.
         let mut slots: HashMap<Trigram, u32, BuildHasherDefault<TrigramHasher>> =
             HashMap::default();
         let mut counts: Vec<u32> = Vec::new();
+        let mut sizes: Vec<u32> = Vec::new();
+        // The last id written to each slot, for the distances.
+        let mut last: Vec<u32> = Vec::new();
         let mut seen: Vec<Trigram> = Vec::new();
-        let distinct_trigrams = |folded: &str, seen: &mut Vec<Trigram>| {
+        let distinct_trigrams = |name: &str, seen: &mut Vec<Trigram>| {
             seen.clear();
-            seen.extend(trigrams(folded));
+            seen.extend(trigrams(&fold(name)));
             seen.sort_unstable();
             seen.dedup();
         };
-        for (folded, _) in &names {
-            distinct_trigrams(folded, &mut seen);
+        for (id, name) in names.iter().enumerate() {
+            let id = id as u32;
+            distinct_trigrams(name, &mut seen);
             for &trigram in &seen {
                 let slot = *slots.entry(trigram).or_insert_with(|| {
                     counts.push(0);
+                    sizes.push(0);
+                    last.push(0);
                     (counts.len() - 1) as u32
-                });
-                counts[slot as usize] += 1;
+                }) as usize;
+                counts[slot] += 1;
+                sizes[slot] += leb128_len(id - last[slot]);
+                last[slot] = id;
             }
         }
-        let mut starts: Vec<u32> = Vec::with_capacity(counts.len() + 1);
+        let mut starts: Vec<u32> = Vec::with_capacity(sizes.len() + 1);
         let mut total = 0u32;
-        for &count in &counts {
+        for &size in &sizes {
             starts.push(total);
-            total += count;
+            total += size;
         }
         starts.push(total);
+        drop(sizes);
         let mut fill = starts.clone();
-        let mut postings = vec![0u32; total as usize];
-        for (id, (folded, _)) in names.iter().enumerate() {
-            distinct_trigrams(folded, &mut seen);
+        last.fill(0);
+        let mut postings = vec![0u8; total as usize];
+        for (id, name) in names.iter().enumerate() {
+            let id = id as u32;
+            distinct_trigrams(name, &mut seen);
             for trigram in &seen {
                 let slot = slots[trigram] as usize;
-                postings[fill[slot] as usize] = id as u32;
-                fill[slot] += 1;
+                let at = fill[slot] as usize;
+                fill[slot] += write_leb128(&mut postings[at..], id - last[slot]) as u32;
+                last[slot] = id;
             }
         }
         Index {
             names,
             slots,
             starts,
+            counts,
             postings,
         }
     }
 
-    fn postings_of(&self, trigram: Trigram) -> Option<&[u32]> {
+    fn postings_of(&self, trigram: Trigram) -> Option<Postings<'_>> {
         let i = *self.slots.get(&trigram)? as usize;
-        Some(&self.postings[self.starts[i] as usize..self.starts[i + 1] as usize])
+        Some(Postings {
+            bytes: &self.postings[self.starts[i] as usize..self.starts[i + 1] as usize],
+            len: self.counts[i] as usize,
+        })
     }
 }
 
@@ -322,6 +384,36 @@ mod tests {
         }
         let helps: Vec<_> = queries.iter().map(|q| s.help(q)).collect();
         assert_eq!(s.help_all(&queries), helps);
+    }
+
+    #[test]
+    fn postings_read_back_as_written() {
+        let ids = [
+            0u32,
+            1,
+            2,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            2_000_000,
+            u32::MAX,
+        ];
+        let mut bytes = [0u8; 64];
+        let mut at = 0;
+        let mut last = 0;
+        for &id in &ids {
+            let written = write_leb128(&mut bytes[at..], id - last);
+            assert_eq!(written as u32, leb128_len(id - last), "{id}");
+            at += written;
+            last = id;
+        }
+        let postings = Postings {
+            bytes: &bytes[..at],
+            len: ids.len(),
+        };
+        assert_eq!(postings.ids().collect::<Vec<_>>(), ids);
     }
 
     #[test]
