@@ -590,7 +590,7 @@ pub fn references_with(project: Project, engine: Option<&Engine>, all: bool) -> 
             let entry = bib.entry(id);
             entry.duplicate_of.is_none()
                 && !entry.broken
-                && !matches!(entry.kind.as_str(), "xdata" | "set")
+                && !matches!(entry.kind.as_ref(), "xdata" | "set")
         })
         .collect();
     let built: Vec<(CslItem, Vec<Diagnostic>)> = ids

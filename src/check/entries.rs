@@ -580,7 +580,7 @@ fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -> Vec<Diagn
 /// The DOI, ISBN and title-year-author of an entry, normalised and hashed.
 fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Identities {
     let mut identities = Identities::default();
-    if matches!(entry.kind.as_str(), "set" | "xdata") {
+    if matches!(entry.kind.as_ref(), "set" | "xdata") {
         return identities;
     }
     if let Some(doi) = value("doi") {
@@ -589,7 +589,7 @@ fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Ide
     }
     // Chapters of one book share its ISBN.
     let part_of_a_book = matches!(
-        entry.kind.as_str(),
+        entry.kind.as_ref(),
         "incollection"
             | "inbook"
             | "inproceedings"
