@@ -29,8 +29,8 @@ median() {
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"])' "$1" "$2"
 }
 
-echo "## refkeeper check: scaling, beside cat (the I/O floor)"
-printf '%-9s %10s %12s %10s %12s\n' entries "bib MB" refkeeper cat "s/100k"
+echo "## refkeeper check: scaling, beside cat (the I/O floor); peak RSS against the input (.bib and chapters)"
+printf '%-9s %10s %12s %10s %12s %10s %10s\n' entries "bib MB" refkeeper cat "s/100k" "RSS MB" "RSS/input"
 for size in $sizes; do
     dir="$work/p$size"
     "$generate" --entries "$size" --chapters 200 --out "$dir" >/dev/null 2>&1
@@ -41,7 +41,10 @@ for size in $sizes; do
     rk=$(median "$work/r.json" 0)
     floor=$(median "$work/r.json" 1)
     mb=$(python3 -c "import os; print(f'{os.path.getsize(\"$bib\")/1e6:.1f}')")
-    python3 -c "print(f'{$size:<9} {$mb:>10} {$rk:>11.3f}s {$floor:>9.4f}s {$rk*100000/$size:>11.3f}s')"
+    input=$(cat "$bib" "$dir"/chapters/* | wc -c)
+    /usr/bin/time -f %M -o "$work/rss" "$refkeeper" check --no-config "$dir/chapters" --bib "$bib" >/dev/null 2>&1 || true
+    rss_kb=$(tail -1 "$work/rss")
+    python3 -c "print(f'{$size:<9} {$mb:>10} {$rk:>11.3f}s {$floor:>9.4f}s {$rk*100000/$size:>11.3f}s {$rss_kb*1024/1e6:>10.1f} {$rss_kb*1024/$input:>10.2f}')"
     rm -rf "$dir"
 done
 
