@@ -101,12 +101,8 @@ Example:
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Chapter files or folders (searched recursively), or glob patterns
-    pub paths: Vec<PathBuf>,
-
-    /// A bibliography file (.bib); repeat for several
-    #[arg(long = "bib", value_name = "FILE")]
-    pub bibliographies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
 
     /// The page to write (replaced whole, never left half-written)
     #[arg(long, value_name = "FILE", required = true)]
@@ -115,14 +111,6 @@ pub struct ReportArgs {
     /// The page's title [default: "Citations in FOLDER"]
     #[arg(long)]
     pub title: Option<String>,
-
-    /// Use this configuration file instead of looking for refkeeper.toml
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Ignore refkeeper.toml files: built-in defaults and the command line only
-    #[arg(long)]
-    pub no_config: bool,
 }
 
 const LIST_AFTER: &str = "\
@@ -133,24 +121,12 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Chapter files or folders (searched recursively), or glob patterns
-    pub paths: Vec<PathBuf>,
-
-    /// A bibliography file (.bib); repeat for several
-    #[arg(long = "bib", value_name = "FILE")]
-    pub bibliographies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
 
     /// How to print the citations
     #[arg(long, value_enum, default_value_t = ListFormatArg::Text)]
     pub format: ListFormatArg,
-
-    /// Use this configuration file instead of looking for refkeeper.toml
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Ignore refkeeper.toml files: built-in defaults and the command line only
-    #[arg(long)]
-    pub no_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -234,24 +210,12 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct SubsetArgs {
-    /// Chapter files or folders (searched recursively), or glob patterns
-    pub paths: Vec<PathBuf>,
-
-    /// A bibliography file (.bib); repeat for several
-    #[arg(long = "bib", value_name = "FILE")]
-    pub bibliographies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
 
     /// The .bib file to write [default: standard output]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-
-    /// Use this configuration file instead of looking for refkeeper.toml
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Ignore refkeeper.toml files: built-in defaults and the command line only
-    #[arg(long)]
-    pub no_config: bool,
 }
 
 const REFS_ABOUT: &str = "\
@@ -281,12 +245,8 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct RefsArgs {
-    /// Chapter files or folders (searched recursively), or glob patterns
-    pub paths: Vec<PathBuf>,
-
-    /// A bibliography file (.bib); repeat for several
-    #[arg(long = "bib", value_name = "FILE")]
-    pub bibliographies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
 
     /// A bundled style name or the path of a .csl file [default: [refs] style in refkeeper.toml]
     #[arg(long, value_name = "STYLE")]
@@ -316,14 +276,6 @@ pub struct RefsArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// Use this configuration file instead of looking for refkeeper.toml
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Ignore refkeeper.toml files
-    #[arg(long)]
-    pub no_config: bool,
-
     /// When to colour warnings on stderr
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
@@ -351,8 +303,10 @@ pub enum RefsFormatArg {
     CslJson,
 }
 
+/// What every command that reads a project takes: the chapters, the
+/// bibliographies and where the configuration comes from.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct InputArgs {
     /// Chapter files or folders (searched recursively), or glob patterns
     pub paths: Vec<PathBuf>,
 
@@ -367,6 +321,12 @@ pub struct CheckArgs {
     /// Ignore refkeeper.toml files: built-in defaults and the command line only
     #[arg(long)]
     pub no_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
 
     /// How to print the findings
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]

@@ -33,8 +33,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{
-    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, InitArgs, ListArgs, ListFormatArg,
-    RefsArgs, RefsFormatArg, ReportArgs, ShellArg, SubsetArgs, ToArg,
+    CheckArgs, Cli, ColorArg, Command, DenyArg, FormatArg, InitArgs, InputArgs, ListArgs,
+    ListFormatArg, RefsArgs, RefsFormatArg, ReportArgs, ShellArg, SubsetArgs, ToArg,
 };
 use refkeeper::diagnostic::{Code, Severity};
 use refkeeper::format::output::{self, Target};
@@ -67,12 +67,13 @@ fn main() -> ExitCode {
     ExitCode::from(status)
 }
 
-fn request(
-    paths: Vec<PathBuf>,
-    bibliographies: Vec<PathBuf>,
-    config: Option<PathBuf>,
-    no_config: bool,
-) -> Result<Request, u8> {
+fn request(inputs: InputArgs) -> Result<Request, u8> {
+    let InputArgs {
+        paths,
+        bibliographies,
+        config,
+        no_config,
+    } = inputs;
     let cwd = std::env::current_dir()
         .map_err(|e| fail(&format!("cannot read the working folder: {e}")))?;
     let config = match (config, no_config) {
@@ -89,7 +90,7 @@ fn request(
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let request = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+    let request = match request(args.inputs) {
         Ok(request) => request,
         Err(status) => return status,
     };
@@ -230,7 +231,7 @@ fn watch(request: &refkeeper::Request, color: bool) -> u8 {
 }
 
 fn subset(args: SubsetArgs) -> u8 {
-    let request = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+    let request = match request(args.inputs) {
         Ok(request) => request,
         Err(status) => return status,
     };
@@ -308,7 +309,7 @@ fn exit_status(report: &Report, deny_warnings: bool) -> u8 {
 }
 
 fn refs(args: RefsArgs) -> u8 {
-    let inputs = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+    let inputs = match request(args.inputs) {
         Ok(request) => request,
         Err(status) => return status,
     };
@@ -537,7 +538,7 @@ fn fail(message: &str) -> u8 {
 }
 
 fn report(args: ReportArgs) -> u8 {
-    let request = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+    let request = match request(args.inputs) {
         Ok(request) => request,
         Err(status) => return status,
     };
@@ -583,7 +584,7 @@ fn report(args: ReportArgs) -> u8 {
 }
 
 fn list(args: ListArgs) -> u8 {
-    let request = match request(args.paths, args.bibliographies, args.config, args.no_config) {
+    let request = match request(args.inputs) {
         Ok(request) => request,
         Err(status) => return status,
     };

