@@ -398,3 +398,32 @@ fn ten_thousand_chapter_files_are_all_read() {
         run.stdout
     );
 }
+
+#[test]
+fn keys_of_twenty_thousand_characters_do_not_stall_did_you_mean() {
+    // Jaro-Winkler costs the product of two lengths: 64 candidates of 20,000
+    // characters against a missing key as long took minutes before keys
+    // over 200 characters were left without suggestions.
+    let long = |seed: usize| -> String {
+        (0..4_000)
+            .map(|i| format!("{:05}", (i * 7919 + seed) % 100_000))
+            .collect()
+    };
+    let bib: String = (0..64)
+        .map(|i| format!("@misc{{{},\n  title = {{T}},\n}}\n", long(i)))
+        .collect();
+    let chapter = format!("\\cite{{{}}} and \\cite{{{}}}\n", long(64), &long(0)[..40]);
+    let dir = project(&[
+        ("refs/r.bib", bib.as_bytes()),
+        ("chapters/a.tex", chapter.as_bytes()),
+    ]);
+    let run = check(dir.path(), &["chapters", "--bib", "refs/r.bib"]);
+    assert_eq!(run.status, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.stdout.matches("error[missing-entry]").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("did you mean"), "{}", run.stdout);
+}

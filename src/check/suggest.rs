@@ -23,6 +23,20 @@ const MAX_CANDIDATES: usize = 64;
 const MIN_SIMILARITY: f64 = 0.86;
 /// Postings counted per query, beyond the rarest trigram's list.
 const POSTING_BUDGET: usize = 20_000;
+/// Keys longer than this (in characters) get no suggestions: Jaro-Winkler
+/// costs the product of the two lengths, and no real key comes near.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// Whether two names of these lengths (in characters) can reach
+/// [`MIN_SIMILARITY`] at all. Jaro is at most (2 + short/long) / 3, since
+/// at most `short` characters match, and Winkler's prefix bonus adds at
+/// most 0.4 of what Jaro lacks, so Jaro-Winkler ≤ 0.6 · Jaro + 0.4, which
+/// stays below 0.86 when short/long < 0.3. Skipping those pairs changes no
+/// result and keeps a very long key from being compared at length.
+fn lengths_can_match(a: usize, b: usize) -> bool {
+    let (short, long) = (a.min(b), a.max(b));
+    10 * short >= 3 * long
+}
 
 /// Three characters packed into one integer (21 bits each).
 type Trigram = u64;
@@ -174,8 +188,12 @@ impl<'b> Suggester<'b> {
     }
 
     fn closest_with(&self, missing: &str, scratch: &mut Scratch) -> Vec<&'b str> {
+        if missing.chars().nth(MAX_QUERY_CHARS).is_some() {
+            return Vec::new();
+        }
         let index = self.index.get_or_init(|| Index::build(self.bib));
         let folded = missing.to_lowercase();
+        let query_chars = folded.chars().count();
         let mut query: Vec<Trigram> = trigrams(&folded).collect();
         query.sort_unstable();
         query.dedup();
@@ -211,9 +229,11 @@ impl<'b> Suggester<'b> {
         let candidates = &touched[..touched.len().min(MAX_CANDIDATES)];
         let mut scored: Vec<(f64, &'b str)> = candidates
             .iter()
-            .map(|&id| {
+            .filter_map(|&id| {
                 let name = index.names[id as usize];
-                (strsim::jaro_winkler(&folded, &fold(name)), name)
+                let folded_name = fold(name);
+                lengths_can_match(query_chars, folded_name.chars().count())
+                    .then(|| (strsim::jaro_winkler(&folded, &folded_name), name))
             })
             .filter(|&(score, _)| score >= MIN_SIMILARITY)
             .collect();
@@ -414,6 +434,33 @@ mod tests {
             len: ids.len(),
         };
         assert_eq!(postings.ids().collect::<Vec<_>>(), ids);
+    }
+
+    #[test]
+    fn pairs_of_too_different_lengths_are_never_similar_enough() {
+        // The bound behind `lengths_can_match`, checked on the closest
+        // strings of each length pair: one a prefix of the other.
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for long_len in 1..=long.len() {
+            for short_len in 0..=long_len {
+                let score = strsim::jaro_winkler(&long[..short_len], &long[..long_len]);
+                if !lengths_can_match(short_len, long_len) {
+                    assert!(score < MIN_SIMILARITY, "{short_len}/{long_len}: {score}");
+                }
+            }
+        }
+        assert!(lengths_can_match(3, 10) && !lengths_can_match(2, 10));
+    }
+
+    #[test]
+    fn a_very_long_missing_key_gets_no_suggestion() {
+        let key = "k".repeat(MAX_QUERY_CHARS + 1);
+        let b = bib(&format!("@book{{{key}x,}}"));
+        assert_eq!(Suggester::new(&b).closest(&key), Vec::<&str>::new());
+        // One character shorter, and it is suggested.
+        let key = "k".repeat(MAX_QUERY_CHARS);
+        let b = bib(&format!("@book{{{key}x,}}"));
+        assert_eq!(Suggester::new(&b).closest(&key).len(), 1);
     }
 
     #[test]
