@@ -41,11 +41,13 @@ seed() {
 for target in "${targets[@]}"; do
     seed "$target"
     echo "== $target (${seconds}s, sanitizer $sanitizer)"
-    # The whole log stays in logs/ (when coverage last grew is in its NEW lines).
+    # The whole log stays in logs/, one per run (when coverage last grew is
+    # in its NEW lines).
     mkdir -p logs
+    log="logs/$target-$(date -u +%Y%m%dT%H%M%S).log"
     RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s "$sanitizer" "$target" "corpus/$target" -- \
         -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 2>&1 |
-        tee "logs/$target.log" |
+        tee "$log" |
         grep -E '^(stat::|Done|#[0-9]+.*(INITED|DONE|pulse)|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)' |
         grep -vE 'pulse' || true
 done
