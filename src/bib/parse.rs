@@ -151,11 +151,11 @@ impl Iterator for Parts<'_> {
         let start = self.pos;
         let (part, next) = match bytes[start] {
             b'{' => {
-                let close = matching_brace(bytes, start + 1, self.end).unwrap_or(self.end);
+                let close = value_end(bytes, start + 1, self.end, b'}').unwrap_or(self.end);
                 (ValuePart::Literal(start + 1..close), close + 1)
             }
             b'"' => {
-                let close = closing_quote(bytes, start + 1, self.end).unwrap_or(self.end);
+                let close = value_end(bytes, start + 1, self.end, b'"').unwrap_or(self.end);
                 (ValuePart::Literal(start + 1..close), close + 1)
             }
             b'0'..=b'9' => {
@@ -184,22 +184,6 @@ impl Iterator for Parts<'_> {
         self.pos = next.min(self.end);
         Some(part)
     }
-}
-
-/// The `}` that closes a brace opened before `pos`.
-fn matching_brace(bytes: &[u8], mut pos: usize, end: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    while pos < end {
-        match bytes[pos] {
-            b'\\' => pos += 1,
-            b'{' => depth += 1,
-            b'}' if depth == 0 => return Some(pos),
-            b'}' => depth -= 1,
-            _ => {}
-        }
-        pos += 1;
-    }
-    None
 }
 
 /// An entry as read from one chunk.
@@ -425,14 +409,13 @@ fn convert_pair(text: &str, normalised: &str, pair: &biblatex::Pair<'_>, base: u
     // The parts are read again from the text when asked for; they must be
     // the ones the crate found.
     debug_assert!(
-        !matches!(field.value(text), Value::Concat(_))
-            || field
-                .value(text)
-                .parts()
-                .eq(parts.iter().map(|p| match p.v {
-                    RawChunk::Normal(_) => ValuePart::Literal(shift(&p.span, base)),
-                    RawChunk::Abbreviation(_) => ValuePart::Macro(shift(&p.span, base)),
-                })),
+        match field.value(text) {
+            Value::Literal(_) => true,
+            Value::Concat(read) => read.eq(parts.iter().map(|p| match p.v {
+                RawChunk::Normal(_) => ValuePart::Literal(shift(&p.span, base)),
+                RawChunk::Abbreviation(_) => ValuePart::Macro(shift(&p.span, base)),
+            })),
+        },
         "parts of {:?} read again differ from the crate's",
         &text[value_span]
     );
@@ -510,7 +493,7 @@ fn normalise(source: &str, open: usize, paren: bool) -> Cow<'_, str> {
             b'{' => depth += 1,
             b'}' => depth = depth.saturating_sub(1),
             b'"' if depth == 1 => {
-                if let Some(close) = closing_quote(bytes, pos + 1, end) {
+                if let Some(close) = value_end(bytes, pos + 1, end, b'"') {
                     edits.push((pos, b'{'));
                     edits.push((close, b'}'));
                     pos = close;
@@ -540,20 +523,18 @@ fn normalise(source: &str, open: usize, paren: bool) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8(out).expect("ASCII rewrite of whole characters keeps UTF-8 valid"))
 }
 
-/// The `"` that ends a quoted value: the first one outside braces.
-fn closing_quote(bytes: &[u8], mut pos: usize, end: usize) -> Option<usize> {
+/// The `closer` (`}` or `"`) that ends a value opened just before `pos`:
+/// the first one outside braces, skipping escaped characters. A quoted
+/// value ends at no `}` of its own.
+fn value_end(bytes: &[u8], mut pos: usize, end: usize, closer: u8) -> Option<usize> {
     let mut depth = 0usize;
     while pos < end {
         match bytes[pos] {
             b'\\' => pos += 1,
             b'{' => depth += 1,
-            b'}' => {
-                if depth == 0 {
-                    return None;
-                }
-                depth -= 1;
-            }
-            b'"' if depth == 0 => return Some(pos),
+            b'}' if depth > 0 => depth -= 1,
+            b'}' => return (closer == b'}').then_some(pos),
+            b'"' if depth == 0 && closer == b'"' => return Some(pos),
             _ => {}
         }
         pos += 1;
