@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::source::{FileId, Span};
+use crate::source::{FileId, FileRole, Span};
 
 /// How serious a finding is. The exit status follows from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -541,6 +541,23 @@ How to silence it
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl Code {
+    /// The role of files a finding of this code says something is absent
+    /// from, all of them together: a key in no bibliography, an entry cited
+    /// in no chapter, a crossref target in no bibliography. When a file of
+    /// that role could not be read, such a finding may be false and is
+    /// withheld (see [`crate::source::Unread`]).
+    pub fn claims_absence_from(self) -> Option<FileRole> {
+        match self {
+            Code::MissingEntry | Code::MissingCrossref | Code::UnusedString => {
+                Some(FileRole::Bibliography)
+            }
+            Code::UnusedEntry => Some(FileRole::Chapter),
+            _ => None,
+        }
     }
 }
 

@@ -15,11 +15,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::inputs::Want;
+use crate::inputs::{self, Want};
 use crate::scan::Format;
+use crate::source::{self as source, FileRole, Unread};
 
 /// What `init` found.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Detected {
     /// Bibliography files, relative to the project root, with forward slashes.
     pub bibliographies: Vec<String>,
@@ -32,6 +33,9 @@ pub struct Detected {
     pub missing: Vec<(String, String)>,
     /// What the project looks like: `LaTeX`, `Quarto`, `Pandoc`, `Typst`.
     pub kinds: BTreeSet<&'static str>,
+    /// Documents that could not be read: what they declare is unknown, so
+    /// the configuration would be a guess (`init` writes none).
+    pub unread: Vec<Unread>,
 }
 
 /// Files that are documentation of a repository, not chapters.
@@ -57,7 +61,15 @@ pub fn detect(root: &Path) -> Detected {
     let walker = ignore::WalkBuilder::new(root)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
-    for entry in walker.flatten() {
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let error = inputs::walk_error(error, root);
+                detected.unread.push(Unread::new(FileRole::Chapter, error));
+                continue;
+            }
+        };
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
@@ -76,15 +88,13 @@ pub fn detect(root: &Path) -> Detected {
     let mut declaring: BTreeSet<PathBuf> = BTreeSet::new();
     if let Some(project) = &quarto_project {
         detected.kinds.insert("Quarto");
-        let text = std::fs::read_to_string(project).unwrap_or_default();
+        let text = read(project, root, FileRole::Project, &mut detected.unread);
         for bib in yaml_bibliographies(&text) {
             declared.push((resolve(project, &bib), project.clone()));
         }
     }
     for source in &sources {
-        let Ok(text) = std::fs::read_to_string(source) else {
-            continue;
-        };
+        let text = read(source, root, FileRole::Chapter, &mut detected.unread);
         let found = match Format::from_path(source) {
             Some(Format::Latex) => latex_bibliographies(&text),
             Some(Format::Typst) => typst_bibliographies(&text),
@@ -156,6 +166,15 @@ pub fn detect(root: &Path) -> Detected {
         .collect();
     detected.chapters = group_by_folder(&chapters);
     detected
+}
+
+/// The text of a file, or an empty one with the failure noted.
+fn read(path: &Path, root: &Path, role: FileRole, unread: &mut Vec<Unread>) -> String {
+    let shown = inputs::shown_path(path, root);
+    source::read_text(path, &shown).unwrap_or_else(|error| {
+        unread.push(Unread::new(role, error));
+        String::new()
+    })
 }
 
 /// Chapter files as configuration entries: files at the root by name,

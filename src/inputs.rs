@@ -21,6 +21,14 @@ pub enum Want {
 }
 
 impl Want {
+    /// What a file of this kind is, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Want::Bibliography => "bibliography file (.bib)",
+            Want::Chapter => "chapter file (.tex, .ltx, .md, .markdown, .Rmd, .qmd, .typ)",
+        }
+    }
+
     /// Whether a file is of this kind, by its extension.
     pub fn matches(self, path: &Path) -> bool {
         match self {
@@ -44,12 +52,15 @@ pub struct InputFile {
 pub struct Found {
     pub files: Vec<InputFile>,
     pub errors: Vec<ReadError>,
+    /// The paths in `files`, so that a file two specifications name is
+    /// read once without a search through `files` for each.
+    seen: std::collections::HashSet<PathBuf>,
 }
 
 impl Found {
     fn push(&mut self, path: PathBuf, cwd: &Path) {
-        let shown = shown_path(&path, cwd);
-        if !self.files.iter().any(|f| f.path == path) {
+        if self.seen.insert(path.clone()) {
+            let shown = shown_path(&path, cwd);
             self.files.push(InputFile { path, shown });
         }
     }
@@ -59,35 +70,61 @@ impl Found {
 ///
 /// A file named explicitly is taken whatever its extension when looking
 /// for bibliographies; a chapter must have an extension refkeeper reads.
+/// A glob or a folder that yields no file of the wanted kind is an error
+/// naming it, as a missing file is: a run that was asked to read
+/// `chaptrs/*.md` and read nothing must not pass.
 pub fn expand(specs: &[String], base: &Path, cwd: &Path, want: Want) -> Found {
     let mut found = Found::default();
     for spec in specs {
-        if is_glob(spec) {
-            expand_glob(spec, base, cwd, want, &mut found);
-            continue;
-        }
-        let path = join(base, Path::new(spec));
-        match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => walk(&path, cwd, want, None, &mut found),
-            Ok(meta) if meta.is_file() => {
-                if want == Want::Chapter && !want.matches(&path) {
-                    found.errors.push(ReadError::Walk {
-                        path: shown_path(&path, cwd),
-                        message: "not a chapter format refkeeper reads (.tex, .ltx, .md, .markdown, .Rmd, .qmd, .typ)".to_owned(),
-                    });
-                } else {
-                    found.push(path, cwd);
-                }
-            }
-            Ok(_) => found.errors.push(ReadError::NotAFile {
-                path: shown_path(&path, cwd),
-            }),
-            Err(_) => found.errors.push(ReadError::NotFound {
-                path: shown_path(&path, cwd),
-            }),
+        if expand_one(spec, base, cwd, want, &mut found) == Some(0) {
+            found.errors.push(ReadError::NoMatch {
+                path: shown_path(&join(base, Path::new(spec)), cwd),
+                wanted: want.describe(),
+            });
         }
     }
     found
+}
+
+/// The files of the wanted kind in folders that may hold none (the `.bib`
+/// files beside the chapters): no error when a folder has none.
+pub fn expand_optional(folders: &[String], base: &Path, cwd: &Path, want: Want) -> Found {
+    let mut found = Found::default();
+    for folder in folders {
+        expand_one(folder, base, cwd, want, &mut found);
+    }
+    found
+}
+
+/// Adds what one specification names. For a folder or a glob, the number
+/// of files it matched (counting those an earlier specification already
+/// added); `None` for a file, found or not, and for an invalid pattern
+/// (both already reported).
+fn expand_one(spec: &str, base: &Path, cwd: &Path, want: Want, found: &mut Found) -> Option<usize> {
+    if is_glob(spec) {
+        return expand_glob(spec, base, cwd, want, found);
+    }
+    let path = join(base, Path::new(spec));
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => return Some(walk(&path, cwd, want, None, found)),
+        Ok(meta) if meta.is_file() => {
+            if want == Want::Chapter && !want.matches(&path) {
+                found.errors.push(ReadError::Walk {
+                    path: shown_path(&path, cwd),
+                    message: "not a chapter format refkeeper reads (.tex, .ltx, .md, .markdown, .Rmd, .qmd, .typ)".to_owned(),
+                });
+            } else {
+                found.push(path, cwd);
+            }
+        }
+        Ok(_) => found.errors.push(ReadError::NotAFile {
+            path: shown_path(&path, cwd),
+        }),
+        Err(_) => found.errors.push(ReadError::NotFound {
+            path: shown_path(&path, cwd),
+        }),
+    }
+    None
 }
 
 fn is_glob(spec: &str) -> bool {
@@ -95,7 +132,13 @@ fn is_glob(spec: &str) -> bool {
 }
 
 /// `a/b/**/*.md`: walks `a/b` and keeps what the whole pattern matches.
-fn expand_glob(spec: &str, base: &Path, cwd: &Path, want: Want, found: &mut Found) {
+fn expand_glob(
+    spec: &str,
+    base: &Path,
+    cwd: &Path,
+    want: Want,
+    found: &mut Found,
+) -> Option<usize> {
     let glob = match GlobBuilder::new(spec).literal_separator(true).build() {
         Ok(glob) => glob.compile_matcher(),
         Err(e) => {
@@ -103,7 +146,7 @@ fn expand_glob(spec: &str, base: &Path, cwd: &Path, want: Want, found: &mut Foun
                 path: PathBuf::from(spec),
                 message: format!("invalid pattern: {e}"),
             });
-            return;
+            return None;
         }
     };
     let literal: PathBuf = Path::new(spec)
@@ -112,10 +155,9 @@ fn expand_glob(spec: &str, base: &Path, cwd: &Path, want: Want, found: &mut Foun
         .collect();
     let root = join(base, &literal);
     if !root.is_dir() {
-        return;
+        return Some(0);
     }
-    // A pattern that matches nothing is not an error: a project may have no Typst files.
-    walk(&root, cwd, want, Some((&glob, base)), found);
+    Some(walk(&root, cwd, want, Some((&glob, base)), found))
 }
 
 fn walk(
@@ -124,7 +166,8 @@ fn walk(
     want: Want,
     glob: Option<(&globset::GlobMatcher, &Path)>,
     found: &mut Found,
-) {
+) -> usize {
+    let mut matched = 0;
     let walker = ignore::WalkBuilder::new(root)
         .follow_links(true)
         .sort_by_file_name(|a, b| a.cmp(b))
@@ -145,14 +188,16 @@ fn walk(
                         continue;
                     }
                 }
+                matched += 1;
                 found.push(path, cwd);
             }
             Err(error) => found.errors.push(walk_error(error, cwd)),
         }
     }
+    matched
 }
 
-fn walk_error(error: ignore::Error, cwd: &Path) -> ReadError {
+pub(crate) fn walk_error(error: ignore::Error, cwd: &Path) -> ReadError {
     fn path_of(error: &ignore::Error) -> Option<&Path> {
         match error {
             ignore::Error::WithPath { path, .. } => Some(path),

@@ -32,6 +32,7 @@ pub mod subset;
 pub mod watch;
 pub mod write;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -44,7 +45,7 @@ use crate::format::csl::CslItem;
 use crate::format::engine::{Engine, Reference, StyleError};
 use crate::inputs::{Found, InputFile, Want};
 use crate::scan::{Format, ScanOptions};
-use crate::source::{FileId, FileRole, ReadError, SourceFile, SourceMap};
+use crate::source::{FileId, FileRole, ReadError, SourceFile, SourceMap, Unread};
 
 /// Where the bibliography lives when nothing says otherwise.
 pub const DEFAULT_BIBLIOGRAPHY: &str = "refs";
@@ -101,8 +102,8 @@ pub struct Project {
     pub root: PathBuf,
     pub cwd: PathBuf,
     pub sources: SourceMap,
-    /// Files that could not be found or read; the rest were read.
-    pub read_errors: Vec<ReadError>,
+    /// Files that could not be found, read or matched; the rest were read.
+    pub read_errors: Vec<Unread>,
 }
 
 /// The bibliography parsed and the chapters scanned.
@@ -120,8 +121,12 @@ pub struct Report {
     pub sources: SourceMap,
     /// Sorted by file, then position.
     pub diagnostics: Vec<Diagnostic>,
-    /// Files that could not be found or read; the rest were checked.
-    pub read_errors: Vec<ReadError>,
+    /// Files that could not be found, read or matched; the rest were checked.
+    pub read_errors: Vec<Unread>,
+    /// Findings not reported because an input they depend on could not be
+    /// read (every citation "missing" when a bibliography was not read),
+    /// counted per code.
+    pub withheld: BTreeMap<Code, usize>,
     pub stats: Stats,
 }
 
@@ -163,8 +168,10 @@ fn load_inputs(request: &Request, need_chapters: bool) -> Result<Project, Error>
         None => request.cwd.clone(),
     };
     let (bibliographies, chapters) = find_inputs(request, &config, &root, need_chapters)?;
-    let mut errors = bibliographies.errors;
-    errors.extend(chapters.errors);
+    let errors = (bibliographies.errors.into_iter())
+        .map(|e| Unread::new(FileRole::Bibliography, e))
+        .chain((chapters.errors.into_iter()).map(|e| Unread::new(FileRole::Chapter, e)))
+        .collect();
     let mut project = load_files(&bibliographies.files, &chapters.files, config, errors);
     project.root = root;
     project.cwd = request.cwd.clone();
@@ -222,7 +229,7 @@ fn find_inputs(
             .into_iter()
             .filter(|p| inputs::join(cwd, Path::new(p)).is_dir())
             .collect();
-        let beside = inputs::expand(&folders, cwd, cwd, Want::Bibliography);
+        let beside = inputs::expand_optional(&folders, cwd, cwd, Want::Bibliography);
         let default = root.join(DEFAULT_BIBLIOGRAPHY);
         if !beside.files.is_empty() {
             beside
@@ -253,7 +260,7 @@ pub fn load_files(
     bibliographies: &[InputFile],
     chapters: &[InputFile],
     config: Config,
-    mut read_errors: Vec<ReadError>,
+    mut read_errors: Vec<Unread>,
 ) -> Project {
     let wanted: Vec<(&InputFile, FileRole)> = bibliographies
         .iter()
@@ -270,7 +277,7 @@ pub fn load_files(
             Ok(text) => {
                 sources.add(SourceFile::new(file.shown.clone(), *role, text));
             }
-            Err(error) => read_errors.push(error),
+            Err(error) => read_errors.push(Unread::new(*role, error)),
         }
     }
     Project {
@@ -332,7 +339,7 @@ pub fn check_files(
     bibliographies: &[InputFile],
     chapters: &[InputFile],
     config: &Config,
-    read_errors: Vec<ReadError>,
+    read_errors: Vec<Unread>,
 ) -> Report {
     check_project(load_files(
         bibliographies,
@@ -342,15 +349,47 @@ pub fn check_files(
     ))
 }
 
-/// Checks a project already read.
+/// Checks a project already read. Findings that claim an absence from
+/// files of which one could not be read are withheld.
 pub fn check_project(project: Project) -> Report {
     let (diagnostics, stats) = check_sources(&project.sources, &project.config);
+    let (diagnostics, withheld) = withhold(diagnostics, &project.read_errors);
     Report {
         sources: project.sources,
         diagnostics,
         read_errors: project.read_errors,
+        withheld,
         stats,
     }
+}
+
+/// Takes out the findings an unread input makes unreliable: with a
+/// bibliography unread, a key is not known to be missing; with a chapter
+/// unread, an entry is not known to be unused. Returns the rest and how
+/// many were taken out per code.
+pub fn withhold(
+    diagnostics: Vec<Diagnostic>,
+    unread: &[Unread],
+) -> (Vec<Diagnostic>, BTreeMap<Code, usize>) {
+    let mut withheld = BTreeMap::new();
+    if unread.is_empty() {
+        return (diagnostics, withheld);
+    }
+    let unreliable = |code: Code| {
+        code.claims_absence_from()
+            .is_some_and(|role| unread.iter().any(|u| u.role == role))
+    };
+    let kept = diagnostics
+        .into_iter()
+        .filter(|d| {
+            let drop = unreliable(d.code);
+            if drop {
+                *withheld.entry(d.code).or_default() += 1;
+            }
+            !drop
+        })
+        .collect();
+    (kept, withheld)
 }
 
 /// Parses, scans and checks files already in memory.
@@ -480,7 +519,14 @@ pub fn subset(request: &Request) -> Result<SubsetOutcome, Error> {
     } = analyse(&project.sources, &project.config);
     let used = check::used_entries(&bib, &chapters);
     let (_, missing) = check::cited_in_order(&bib, &chapters);
-    let mut missing: Vec<String> = missing.into_iter().map(str::to_owned).collect();
+    // With a bibliography unread, no key is known to be missing.
+    let bibliography_unread =
+        (project.read_errors.iter()).any(|u| u.role == FileRole::Bibliography);
+    let mut missing: Vec<String> = if bibliography_unread {
+        Vec::new()
+    } else {
+        missing.into_iter().map(str::to_owned).collect()
+    };
     missing.sort();
     missing.dedup();
     let subset = subset::subset(&bib, &project.sources, &used);
@@ -608,6 +654,7 @@ pub fn references_with(project: Project, engine: Option<&Engine>, all: bool) -> 
     }
     let rendered = engine.map(|e| e.render(&items)).unwrap_or_default();
     let diagnostics = finish_diagnostics(diagnostics, &project.sources, &project.config);
+    let (diagnostics, _) = withhold(diagnostics, &project.read_errors);
     References {
         project,
         references: rendered.references,

@@ -136,7 +136,7 @@ const WATCH_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(250
 /// to an input, printing the findings that appeared and those fixed.
 fn watch(request: &refkeeper::Request, color: bool) -> u8 {
     use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
-    use refkeeper::watch::{Findings, folders, is_input, stamp, stamps};
+    use refkeeper::watch::{Findings, Stamps, folders, is_input};
 
     let (events, received) = std::sync::mpsc::channel();
     let mut debouncer = match new_debouncer(WATCH_DEBOUNCE, events) {
@@ -145,15 +145,15 @@ fn watch(request: &refkeeper::Request, color: bool) -> u8 {
     };
     let mut watched = std::collections::BTreeSet::new();
     let mut previous = Findings::default();
-    let mut seen = std::collections::BTreeMap::new();
+    let mut stamps = Stamps::default();
     let mut trigger: Vec<PathBuf> = Vec::new();
     loop {
-        match refkeeper::check(request) {
-            Ok(report) => {
-                // Stamp what was read, and watch, before printing: a change
+        match refkeeper::load(request) {
+            Ok(project) => {
+                // Stamp what is read, and watch, before checking: a change
                 // made as soon as the summary shows is seen.
-                seen = stamps(&report);
-                for folder in folders(&report) {
+                stamps.record(&project);
+                for folder in folders(&project) {
                     if !watched.contains(&folder)
                         && debouncer
                             .watcher()
@@ -163,6 +163,7 @@ fn watch(request: &refkeeper::Request, color: bool) -> u8 {
                         watched.insert(folder);
                     }
                 }
+                let report = refkeeper::check_project(project);
                 let changes = previous.changes(&report);
                 let mut stdout = io::stdout().lock();
                 if !trigger.is_empty() {
@@ -200,27 +201,29 @@ fn watch(request: &refkeeper::Request, color: bool) -> u8 {
                 let _ = stdout.flush();
                 previous = Findings::of(&report);
             }
-            Err(e) => error_line(&e.to_string()),
+            Err(e) => {
+                // A broken refkeeper.toml: rerun when it changes, not when
+                // this run's reading of it raises an event.
+                if let refkeeper::Error::Config(config) = &e {
+                    stamps.changed(&refkeeper::inputs::shown_path(&config.path, &request.cwd));
+                }
+                error_line(&e.to_string());
+            }
         }
-        // Wait for a burst that touches an input.
+        // Wait for a burst that really changes an input.
         trigger = loop {
             match received.recv() {
                 Ok(Ok(events)) => {
-                    // An input whose size or time changed, or one that came
-                    // or went; not one that was only read.
-                    let mut inputs: Vec<PathBuf> = events
+                    let mut paths: Vec<PathBuf> = events
                         .into_iter()
                         .map(|e| refkeeper::inputs::shown_path(&e.path, &request.cwd))
                         .filter(|p| is_input(p))
-                        .filter(|p| match seen.get(p) {
-                            Some(before) => *before != stamp(p),
-                            None => stamp(p).is_some(),
-                        })
                         .collect();
-                    inputs.sort();
-                    inputs.dedup();
-                    if !inputs.is_empty() {
-                        break inputs;
+                    paths.sort();
+                    paths.dedup();
+                    paths.retain(|p| stamps.changed(p));
+                    if !paths.is_empty() {
+                        break paths;
                     }
                 }
                 Ok(Err(e)) => error_line(&format!("watching: {e}")),
@@ -248,36 +251,25 @@ fn subset(args: SubsetArgs) -> u8 {
     for error in &project.read_errors {
         error_line(&error.to_string());
     }
-    let read_failed = !project.read_errors.is_empty();
     // Broken entries and duplicate keys are copied as they are; say so.
     if !bib_diagnostics.is_empty() {
-        let report = Report {
-            sources: project.sources,
-            diagnostics: bib_diagnostics,
-            read_errors: Vec::new(),
-            stats: Default::default(),
-        };
         let color = use_color(ColorArg::Auto, io::stderr().is_terminal());
-        let options = RenderOptions { color };
-        let _ = render::render(
-            &report,
-            OutputFormat::Human,
-            options,
+        let _ = render::human::render_diagnostics(
+            &project.sources,
+            &bib_diagnostics,
+            color,
             &mut io::stderr().lock(),
         );
     }
-    let written = match &args.output {
-        Some(path) => refkeeper::write::write_atomic(path, subset.text.as_bytes())
-            .map_err(|e| fail(&format!("cannot write {}: {e}", path.display()))),
-        None => written_or_pipe(io::stdout().lock().write_all(subset.text.as_bytes())),
+    let destination = Destination::new(args.output.as_deref());
+    let permit = match refkeeper::write::permit(&project.read_errors) {
+        Ok(permit) => permit,
+        Err(unread) => return refuse(&destination, &unread),
     };
-    if let Err(status) = written {
+    if let Err(status) = deliver(&permit, &destination, subset.text.as_bytes()) {
         return status;
     }
-    let target = args
-        .output
-        .as_ref()
-        .map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
+    let target = destination.to_string();
     note(&format!(
         "{} entries, {} @string blocks and {} @preamble blocks written to {target}",
         subset.entries, subset.strings, subset.preambles
@@ -287,13 +279,7 @@ fn subset(args: SubsetArgs) -> u8 {
             "`{key}` is cited but is not in any bibliography; the subset lacks it"
         ));
     }
-    if read_failed {
-        FAILURE
-    } else if missing.is_empty() {
-        CLEAN
-    } else {
-        FINDINGS
-    }
+    if missing.is_empty() { CLEAN } else { FINDINGS }
 }
 
 fn exit_status(report: &Report, deny_warnings: bool) -> u8 {
@@ -344,12 +330,6 @@ fn refs(args: RefsArgs) -> u8 {
     for message in &refs.notes {
         note(&format!("warning: {message}"));
     }
-    let failure = if project.read_errors.is_empty() {
-        CLEAN
-    } else {
-        FAILURE
-    };
-
     // The section of a file: --write FILE, or [refs] file with --write/--check.
     let configured = project
         .config
@@ -369,6 +349,19 @@ fn refs(args: RefsArgs) -> u8 {
             "no file to update: name it with --write FILE or set `file` under [refs] in refkeeper.toml",
         );
     }
+    // References made from part of the inputs would replace good ones:
+    // nothing is written, compared or printed unless every input was read.
+    let destination = match &file {
+        Some(path) => Destination::File(refkeeper::inputs::shown_path(path, &project.cwd)),
+        None => Destination::Stdout,
+    };
+    let permit = match refkeeper::write::permit(&project.read_errors) {
+        Ok(permit) => permit,
+        Err(unread) if args.check => {
+            return fail(&format!("{destination}: not compared: {unread}"));
+        }
+        Err(unread) => return refuse(&destination, &unread),
+    };
     let target = |default: Target| match args.to {
         Some(ToArg::Text) => Target::Text,
         Some(ToArg::Markdown) => Target::Markdown,
@@ -378,9 +371,7 @@ fn refs(args: RefsArgs) -> u8 {
     };
 
     if let Some(path) = file {
-        let shown = refkeeper::inputs::shown_path(&path, &project.cwd)
-            .display()
-            .to_string();
+        let shown = destination.to_string();
         let old = match refkeeper::source::read_text(&path, std::path::Path::new(&shown)) {
             Ok(text) => text,
             Err(e) => return fail(&e.to_string()),
@@ -393,7 +384,7 @@ fn refs(args: RefsArgs) -> u8 {
         let count = refs.references.len();
         if new == old {
             note(&format!("{shown}: References up to date ({count} entries)"));
-            return failure;
+            return CLEAN;
         }
         if args.check {
             let mut stdout = io::stdout().lock();
@@ -405,13 +396,13 @@ fn refs(args: RefsArgs) -> u8 {
             error_line(&format!(
                 "{shown}: the References section is out of date; run `refkeeper refs --write {shown}`"
             ));
-            return FINDINGS.max(failure);
+            return FINDINGS;
         }
-        if let Err(e) = refkeeper::write::write_atomic(&path, new.as_bytes()) {
-            return fail(&format!("{shown}: cannot write: {e}"));
+        if let Err(status) = deliver(&permit, &destination, new.as_bytes()) {
+            return status;
         }
         note(&format!("{shown}: References updated ({count} entries)"));
-        return failure;
+        return CLEAN;
     }
 
     let text = match args.format {
@@ -443,15 +434,59 @@ fn refs(args: RefsArgs) -> u8 {
             serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
         }
     };
-    let mut stdout = io::stdout().lock();
-    match written_or_pipe(
-        stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush()),
-    ) {
-        Ok(()) => failure,
+    match deliver(&permit, &destination, text.as_bytes()) {
+        Ok(()) => CLEAN,
         Err(status) => status,
     }
+}
+
+/// Where a command's product goes.
+enum Destination {
+    /// This file (the path as shown), replaced atomically.
+    File(PathBuf),
+    Stdout,
+}
+
+impl Destination {
+    fn new(path: Option<&std::path::Path>) -> Destination {
+        path.map_or(Destination::Stdout, |p| Destination::File(p.to_path_buf()))
+    }
+}
+
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Destination::File(path) => write!(f, "{}", path.display()),
+            Destination::Stdout => f.write_str("standard output"),
+        }
+    }
+}
+
+/// Writes a command's product: every command that writes one comes here,
+/// and cannot without the permit that only a run with every input read
+/// gets (`refkeeper::write::permit`).
+fn deliver(
+    permit: &refkeeper::write::WritePermit,
+    to: &Destination,
+    bytes: &[u8],
+) -> Result<(), u8> {
+    match to {
+        Destination::File(path) => refkeeper::write::write_atomic(permit, path, bytes)
+            .map_err(|e| fail(&format!("cannot write {}: {}", path.display(), e))),
+        Destination::Stdout => {
+            let mut stdout = io::stdout().lock();
+            written_or_pipe(stdout.write_all(bytes).and_then(|()| stdout.flush()))
+        }
+    }
+}
+
+/// Says that nothing was written, and why.
+fn refuse(to: &Destination, unread: &refkeeper::write::InputsUnread) -> u8 {
+    let kept = match to {
+        Destination::File(_) => "; it is as it was",
+        Destination::Stdout => "",
+    };
+    fail(&format!("nothing written to {to}: {unread}{kept}"))
 }
 
 fn styles() -> u8 {
@@ -557,16 +592,20 @@ fn report(args: ReportArgs) -> u8 {
             .unwrap_or_else(|| "this project".to_owned());
         format!("Citations in {folder}")
     });
-    let page = render::html::page(&overview, &title);
-    let target = refkeeper::inputs::join(&request.cwd, &args.html);
-    let folder_made = match target.parent() {
-        Some(folder) if !folder.as_os_str().is_empty() => std::fs::create_dir_all(folder),
-        _ => Ok(()),
+    let destination = Destination::File(args.html.clone());
+    let permit = match refkeeper::write::permit(&overview.project.read_errors) {
+        Ok(permit) => permit,
+        Err(unread) => return refuse(&destination, &unread),
     };
-    if let Err(e) =
-        folder_made.and_then(|()| refkeeper::write::write_atomic(&target, page.as_bytes()))
+    let page = render::html::page(&overview, &title);
+    // The page may go to a folder of its own (`site/report.html`).
+    if let Some(folder) = args.html.parent().filter(|f| !f.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(folder)
     {
         return fail(&format!("cannot write {}: {e}", args.html.display()));
+    }
+    if let Err(status) = deliver(&permit, &destination, page.as_bytes()) {
+        return status;
     }
     note(&format!(
         "wrote {}: {} chapters, {} entries cited, {} unused, {} missing keys",
@@ -576,11 +615,7 @@ fn report(args: ReportArgs) -> u8 {
         overview.unused.len(),
         overview.missing.len()
     ));
-    if overview.project.read_errors.is_empty() {
-        CLEAN
-    } else {
-        FAILURE
-    }
+    CLEAN
 }
 
 fn list(args: ListArgs) -> u8 {
@@ -618,19 +653,34 @@ fn init(args: InitArgs) -> u8 {
         return fail(&format!("{}: not a folder", folder.display()));
     }
     let detected = refkeeper::init::detect(&folder);
-    let text = refkeeper::init::config_text(&detected);
-    if args.stdout {
-        return print_bytes(text.as_bytes());
+    for error in &detected.unread {
+        error_line(&error.to_string());
     }
     let target = folder.join(refkeeper::config::FILE_NAME);
+    let destination = if args.stdout {
+        Destination::Stdout
+    } else {
+        Destination::File(target.clone())
+    };
+    let permit = match refkeeper::write::permit(&detected.unread) {
+        Ok(permit) => permit,
+        Err(unread) => return refuse(&destination, &unread),
+    };
+    let text = refkeeper::init::config_text(&detected);
+    if args.stdout {
+        return match deliver(&permit, &destination, text.as_bytes()) {
+            Ok(()) => CLEAN,
+            Err(status) => status,
+        };
+    }
     if target.exists() && !args.force {
         return fail(&format!(
             "{} exists; --force replaces it, --stdout prints the new one",
             target.display()
         ));
     }
-    if let Err(e) = refkeeper::write::write_atomic(&target, text.as_bytes()) {
-        return fail(&format!("cannot write {}: {e}", target.display()));
+    if let Err(status) = deliver(&permit, &destination, text.as_bytes()) {
+        return status;
     }
     note(&format!(
         "wrote {}: {} bibliography file{}, {} chapter pattern{}",
@@ -706,18 +756,30 @@ fn with_progress<T>(wanted: bool, doing: &str, work: impl FnOnce() -> T) -> T {
     {
         return work();
     }
+    // REFKEEPER_PROGRESS_DELAY_MS: for tests, which cannot wait for long
+    // work; 0 shows the line at once, before the work starts (so a test
+    // does not race the work).
+    let delay = std::env::var("REFKEEPER_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(500);
+    let start = Instant::now();
+    let frames = ['|', '/', '-', '\\'];
+    let show = move |frame: usize, doing: &str| {
+        eprint!(
+            "\r\x1b[Krefkeeper: {doing} {} {:.1} s",
+            frames[frame % frames.len()],
+            start.elapsed().as_secs_f64()
+        );
+    };
+    let mut shown = delay == 0;
+    if shown {
+        show(0, doing);
+    }
     let (done, finished) = mpsc::channel::<()>();
     let doing = doing.to_owned();
     let shower = std::thread::spawn(move || {
-        let start = Instant::now();
-        let mut shown = false;
-        let frames = ['|', '/', '-', '\\'];
         let mut frame = 0;
-        // REFKEEPER_PROGRESS_DELAY_MS: for tests, which cannot wait for long work.
-        let delay = std::env::var("REFKEEPER_PROGRESS_DELAY_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .unwrap_or(500);
         let wait = Duration::from_millis(delay);
         while let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(if shown {
             Duration::from_millis(120)
@@ -725,12 +787,8 @@ fn with_progress<T>(wanted: bool, doing: &str, work: impl FnOnce() -> T) -> T {
             wait
         }) {
             shown = true;
-            frame = (frame + 1) % frames.len();
-            eprint!(
-                "\r\x1b[Krefkeeper: {doing} {} {:.1} s",
-                frames[frame],
-                start.elapsed().as_secs_f64()
-            );
+            frame += 1;
+            show(frame, &doing);
         }
         if shown {
             eprint!("\r\x1b[K");

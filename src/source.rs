@@ -28,6 +28,8 @@ pub struct Position {
 pub enum FileRole {
     Bibliography,
     Chapter,
+    /// A file that says where the others are (`_quarto.yml`, for `init`).
+    Project,
 }
 
 /// One input file, its text decoded as UTF-8 (a leading byte-order mark removed).
@@ -189,6 +191,46 @@ pub enum ReadError {
     },
     #[error("{path}: {message}")]
     Walk { path: PathBuf, message: String },
+    /// A glob, or a folder, that holds no file of the kind wanted.
+    #[error("{path}: matches no {wanted}")]
+    NoMatch { path: PathBuf, wanted: &'static str },
+}
+
+impl ReadError {
+    /// The file (or pattern) concerned, as shown to the user.
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::NotFound { path }
+            | ReadError::NotAFile { path }
+            | ReadError::Io { path, .. }
+            | ReadError::NotUtf8 { path, .. }
+            | ReadError::TooLarge { path, .. }
+            | ReadError::Walk { path, .. }
+            | ReadError::NoMatch { path, .. } => path,
+        }
+    }
+}
+
+/// An input that was asked for and could not be used, with the role it
+/// would have played: what it would have told the check is unknown, so
+/// findings that claim an absence from every file of that role are
+/// withheld ([`crate::diagnostic::Code::claims_absence_from`]) and
+/// nothing is written ([`crate::write::permit`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Unread {
+    pub role: FileRole,
+    pub error: ReadError,
+}
+
+impl Unread {
+    pub fn new(role: FileRole, error: ReadError) -> Self {
+        Unread { role, error }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.error.path()
+    }
 }
 
 /// Inputs larger than this are refused rather than read into memory: no

@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::Report;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::inputs::Want;
+use crate::{Project, Report};
 
 /// A finding as compared across runs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -80,33 +80,64 @@ pub fn is_input(path: &Path) -> bool {
 }
 
 /// What a file looked like at a run: its size and modification time,
-/// `None` when it did not exist. Reading a file raises events on some
-/// systems; comparing stamps keeps the watch from waking itself up.
+/// `None` when it did not exist.
 pub type Stamp = Option<(u64, std::time::SystemTime)>;
 
-pub fn stamp(path: &Path) -> Stamp {
+fn stamp(path: &Path) -> Stamp {
     let metadata = std::fs::metadata(path).ok()?;
     Some((metadata.len(), metadata.modified().ok()?))
 }
 
-/// The stamps of the files a run read.
-pub fn stamps(report: &Report) -> BTreeMap<PathBuf, Stamp> {
-    report
-        .sources
-        .iter()
-        .map(|(_, f)| (f.path.clone(), stamp(&f.path)))
-        .collect()
+/// What the watch knows of each file it has looked at: the stamp it had
+/// when a run last took it into account.
+#[derive(Debug, Default)]
+pub struct Stamps(BTreeMap<PathBuf, Stamp>);
+
+impl Stamps {
+    /// Takes in the files a run is about to check (its sources and its
+    /// configuration file). A file already known keeps the stamp it had
+    /// when its change was seen: one changed while the run read it then
+    /// still differs and makes another run.
+    pub fn record(&mut self, project: &Project) {
+        for path in inputs_of(project) {
+            if let std::collections::btree_map::Entry::Vacant(unknown) = self.0.entry(path) {
+                let now = stamp(unknown.key());
+                unknown.insert(now);
+            }
+        }
+    }
+
+    /// Whether a file really changed since a run took it into account
+    /// (a new file, a file gone, another size or time), and if so notes
+    /// its new stamp. Reading a file raises events on some systems
+    /// (refkeeper's own run among the readers); those change nothing.
+    pub fn changed(&mut self, path: &Path) -> bool {
+        let now = stamp(path);
+        match self.0.get(path) {
+            Some(before) if *before == now => false,
+            None if now.is_none() => false,
+            _ => {
+                self.0.insert(path.to_path_buf(), now);
+                true
+            }
+        }
+    }
 }
 
-/// The folders to watch: those holding the files read, and the working
-/// folder (for the configuration and new top-level files). Each is watched
-/// without its subfolders, so a build folder beside the chapters costs
-/// nothing.
-pub fn folders(report: &Report) -> BTreeSet<PathBuf> {
-    let mut folders: BTreeSet<PathBuf> = report
-        .sources
-        .iter()
-        .map(|(_, f)| match f.path.parent() {
+/// The files a run reads, as shown (relative to the working folder).
+fn inputs_of(project: &Project) -> impl Iterator<Item = PathBuf> + '_ {
+    let sources = project.sources.iter().map(|(_, f)| f.path.clone());
+    let config = (project.config.path.iter()).map(|p| crate::inputs::shown_path(p, &project.cwd));
+    sources.chain(config)
+}
+
+/// The folders to watch: those holding the files read (the configuration
+/// file's among them), and the working folder (for new top-level files).
+/// Each is watched without its subfolders, so a build folder beside the
+/// chapters costs nothing.
+pub fn folders(project: &Project) -> BTreeSet<PathBuf> {
+    let mut folders: BTreeSet<PathBuf> = inputs_of(project)
+        .map(|path| match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         })

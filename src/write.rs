@@ -3,18 +3,74 @@
 //! and replace the target with one rename, so a reader (or a crash) sees
 //! the old file or the new one, never half of one. The target's
 //! permissions are kept.
+//!
+//! Whether anything is written at all is decided here too, once for every
+//! command: a [`WritePermit`] is given only when every input was read
+//! ([`permit`]), and nothing writes without one. A References section or
+//! a subset made from half the chapters would replace a good file with a
+//! wrong one; better to leave it as it was and say why.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::source::Unread;
+
+/// Proof that every input of a run was read: what a command needs to
+/// write its product (a file, or the text on standard output that a shell
+/// may be redirecting into one).
+#[derive(Debug)]
+pub struct WritePermit(());
+
+/// Why nothing was written: these inputs could not be read or matched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", describe_unread(.files))]
+pub struct InputsUnread {
+    pub files: Vec<PathBuf>,
+}
+
+fn describe_unread(files: &[PathBuf]) -> String {
+    const NAMED: usize = 3;
+    let mut names: Vec<String> = files
+        .iter()
+        .take(NAMED)
+        .map(|f| f.display().to_string())
+        .collect();
+    if files.len() > NAMED {
+        names.push(format!("{} more", files.len() - NAMED));
+    }
+    let count = if files.len() == 1 {
+        "1 input".to_owned()
+    } else {
+        format!("{} inputs", files.len())
+    };
+    format!("{count} could not be read ({})", names.join(", "))
+}
+
+impl InputsUnread {
+    /// The inputs that could not be read, if any.
+    pub fn of(unread: &[Unread]) -> Option<InputsUnread> {
+        (!unread.is_empty()).then(|| InputsUnread {
+            files: unread.iter().map(|u| u.path().to_path_buf()).collect(),
+        })
+    }
+}
+
+/// A permit to write when nothing failed to be read.
+pub fn permit(unread: &[Unread]) -> Result<WritePermit, InputsUnread> {
+    match InputsUnread::of(unread) {
+        None => Ok(WritePermit(())),
+        Some(unread) => Err(unread),
+    }
+}
 
 /// Writes `contents` to `path` atomically.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+pub fn write_atomic(_: &WritePermit, path: &Path, contents: &[u8]) -> io::Result<()> {
     write_atomic_with(path, contents, |_| Ok(()))
 }
 
 /// [`write_atomic`] with a step run between the write and the rename;
 /// tests use it to simulate a failure there.
-pub fn write_atomic_with(
+fn write_atomic_with(
     path: &Path,
     contents: &[u8],
     before_rename: impl FnOnce(&Path) -> io::Result<()>,
@@ -64,7 +120,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
         }
-        write_atomic(&path, b"new").unwrap();
+        write_atomic(&permit(&[]).unwrap(), &path, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         #[cfg(unix)]
         {
@@ -87,7 +143,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.html");
-        write_atomic(&path, b"<html>").unwrap();
+        write_atomic(&permit(&[]).unwrap(), &path, b"<html>").unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o644);
     }
@@ -114,7 +170,23 @@ mod tests {
     fn a_new_file_is_created() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.md");
-        write_atomic(&path, b"x").unwrap();
+        write_atomic(&permit(&[]).unwrap(), &path, b"x").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+
+    #[test]
+    fn no_permit_when_an_input_was_not_read() {
+        use crate::source::{FileRole, ReadError};
+        let unread: Vec<Unread> = ["a.md", "b.md", "c.md", "d.md"]
+            .iter()
+            .map(|p| Unread::new(FileRole::Chapter, ReadError::NotFound { path: p.into() }))
+            .collect();
+        let refused = permit(&unread[..1]).unwrap_err();
+        assert_eq!(refused.to_string(), "1 input could not be read (a.md)");
+        let refused = permit(&unread).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "4 inputs could not be read (a.md, b.md, c.md, 1 more)"
+        );
     }
 }

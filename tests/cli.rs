@@ -310,6 +310,7 @@ struct JsonSummary {
     citations: usize,
     cited_keys: usize,
     unreadable_files: usize,
+    withheld: std::collections::BTreeMap<String, usize>,
 }
 
 #[test]

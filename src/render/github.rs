@@ -40,6 +40,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             escape_data(&error.to_string())
         )?;
     }
+    if let Some(withheld) = super::withheld_sentence(report) {
+        writeln!(
+            out,
+            "::warning title={}::{}",
+            escape_property("refkeeper"),
+            escape_data(&withheld)
+        )?;
+    }
     Ok(())
 }
 

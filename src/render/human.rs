@@ -9,10 +9,11 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor};
 use rayon::prelude::*;
 
-use super::plural;
+use super::{plural, withheld_sentence};
 use crate::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap};
+use crate::write::InputsUnread;
 
 pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     render_diagnostics(&report.sources, &report.diagnostics, color, out)?;
@@ -71,10 +72,27 @@ pub fn render_diagnostics(
     Ok(())
 }
 
+/// The last line: what was found, in what. When an input could not be
+/// read it says so first (and what was withheld because of it), and never
+/// "no problems found".
 fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result<()> {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
+    let unread = InputsUnread::of(&report.read_errors);
+    let mut style = termcolor::ColorSpec::new();
+    style.set_bold(true);
+    if let Some(unread) = &unread {
+        style.set_fg(Some(termcolor::Color::Red));
+        out.set_color(&style)?;
+        write!(out, "incomplete")?;
+        out.reset()?;
+        write!(out, ": {unread}; ")?;
+        if let Some(withheld) = withheld_sentence(report) {
+            write!(out, "{withheld}; ")?;
+        }
+    }
     let verdict = match (errors, warnings) {
+        (0, 0) if unread.is_some() => "nothing found in what was read".to_owned(),
         (0, 0) => "no problems found".to_owned(),
         (e, 0) => plural(e, "error", "errors"),
         (0, w) => plural(w, "warning", "warnings"),
@@ -84,8 +102,6 @@ fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result
             plural(w, "warning", "warnings")
         ),
     };
-    let mut style = termcolor::ColorSpec::new();
-    style.set_bold(true);
     if errors > 0 {
         style.set_fg(Some(termcolor::Color::Red));
     } else if warnings > 0 {

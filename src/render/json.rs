@@ -64,6 +64,9 @@ struct Summary {
     citations: usize,
     cited_keys: usize,
     unreadable_files: usize,
+    /// Findings not reported because an input they depend on could not be
+    /// read, per code.
+    withheld: BTreeMap<&'static str, usize>,
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -95,6 +98,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             citations: report.stats.citations,
             cited_keys: report.stats.cited_keys,
             unreadable_files: report.read_errors.len(),
+            withheld: (report.withheld.iter())
+                .map(|(code, &count)| (code.as_str(), count))
+                .collect(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;

@@ -67,6 +67,21 @@ pub(crate) fn locate<'a>(sources: &'a SourceMap, label: &Label) -> Location<'a> 
     }
 }
 
+/// What an incomplete run left out, in one phrase: `41 findings
+/// (missing-entry) withheld as unreliable`.
+pub(crate) fn withheld_sentence(report: &Report) -> Option<String> {
+    if report.withheld.is_empty() {
+        return None;
+    }
+    let total: usize = report.withheld.values().sum();
+    let codes: Vec<&str> = report.withheld.keys().map(|c| c.as_str()).collect();
+    Some(format!(
+        "{} ({}) withheld as unreliable",
+        plural(total, "finding", "findings"),
+        codes.join(", "),
+    ))
+}
+
 /// `1 error`, `2 errors`; `many` is the plural form.
 pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     if count == 1 {

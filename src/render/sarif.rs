@@ -156,6 +156,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                             text: e.to_string(),
                         },
                     })
+                    .chain(super::withheld_sentence(report).map(|text| Notification {
+                        level: "warning",
+                        message: Text { text },
+                    }))
                     .collect(),
             }],
             column_kind: "unicodeCodePoints",
