@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use refkeeper::bib::{BibInput, Bibliography};
 use refkeeper::check::{AllowList, ChapterScan};
-use refkeeper::scan::{Format, ScanOptions, scan};
+use refkeeper::document::DocumentKind;
+use refkeeper::scan::{ScanOptions, scan};
 use refkeeper::source::{FileId, FileRole, SourceFile, SourceMap};
 
 fn corpus() -> Option<PathBuf> {
@@ -122,8 +123,12 @@ fn stages(c: &mut Criterion) {
     });
 
     for (name, format, files) in [
-        ("scan LaTeX (lyttle-thesis)", Format::Latex, &latex),
-        ("scan Quarto (gongcastro-thesis)", Format::Markdown, &quarto),
+        ("scan LaTeX (lyttle-thesis)", DocumentKind::Latex, &latex),
+        (
+            "scan Quarto (gongcastro-thesis)",
+            DocumentKind::Markdown,
+            &quarto,
+        ),
     ] {
         let bytes: usize = files.iter().map(String::len).sum();
         group.throughput(Throughput::Bytes(bytes as u64));
@@ -139,7 +144,7 @@ fn stages(c: &mut Criterion) {
         let typ: String = text.repeat(2000);
         group.throughput(Throughput::Bytes(typ.len() as u64));
         group.bench_function("scan Typst", |b| {
-            b.iter(|| scan(&typ, Format::Typst, &options))
+            b.iter(|| scan(&typ, DocumentKind::Typst, &options))
         });
     }
 
@@ -154,7 +159,7 @@ fn stages(c: &mut Criterion) {
         .enumerate()
         .map(|(i, t)| ChapterScan {
             file: FileId(i as u32 + 1),
-            output: scan(t, Format::Latex, &options),
+            output: scan(t, DocumentKind::Latex, &options),
         })
         .collect();
     let allow = AllowList::default();

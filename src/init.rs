@@ -15,8 +15,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::document::DocumentKind;
 use crate::inputs::{self, Want};
-use crate::scan::Format;
 use crate::source::{self as source, FileRole, Unread};
 
 /// What `init` found.
@@ -95,22 +95,24 @@ pub fn detect(root: &Path) -> Detected {
     }
     for source in &sources {
         let text = read(source, root, FileRole::Chapter, &mut detected.unread);
-        let found = match Format::from_path(source) {
-            Some(Format::Latex) => latex_bibliographies(&text),
-            Some(Format::Typst) => typst_bibliographies(&text),
-            Some(Format::Markdown | Format::Quarto) => front_matter(&text)
+        let found = match DocumentKind::of(source) {
+            DocumentKind::Latex => latex_bibliographies(&text),
+            DocumentKind::Typst => typst_bibliographies(&text),
+            DocumentKind::Markdown | DocumentKind::Quarto => front_matter(&text)
                 .map(yaml_bibliographies)
                 .unwrap_or_default(),
-            None => Vec::new(),
+            DocumentKind::Html | DocumentKind::Plain => Vec::new(),
         };
         if !found.is_empty() {
             declaring.insert(source.clone());
-            detected.kinds.insert(match Format::from_path(source) {
-                Some(Format::Latex) => "LaTeX",
-                Some(Format::Typst) => "Typst",
-                Some(Format::Quarto) => "Quarto",
-                _ => "Pandoc",
-            });
+            detected
+                .kinds
+                .insert(match DocumentKind::from_path(source) {
+                    Some(DocumentKind::Latex) => "LaTeX",
+                    Some(DocumentKind::Typst) => "Typst",
+                    Some(DocumentKind::Quarto) => "Quarto",
+                    _ => "Pandoc",
+                });
         }
         for bib in found {
             declared.push((resolve(source, &bib), source.clone()));
@@ -144,15 +146,15 @@ pub fn detect(root: &Path) -> Detected {
 
     // Chapters: the documents of the kinds that declare a bibliography (all
     // sources when none does), without a repository's own README and such.
-    let formats: BTreeSet<Format> = declaring
+    let formats: BTreeSet<DocumentKind> = declaring
         .iter()
-        .filter_map(|p| Format::from_path(p))
-        .chain(quarto_project.iter().map(|_| Format::Quarto))
+        .filter_map(|p| DocumentKind::from_path(p))
+        .chain(quarto_project.iter().map(|_| DocumentKind::Quarto))
         .collect();
     let chapters: Vec<String> = sources
         .iter()
         .filter(|p| {
-            formats.is_empty() || Format::from_path(p).is_some_and(|f| formats.contains(&f))
+            formats.is_empty() || DocumentKind::from_path(p).is_some_and(|f| formats.contains(&f))
         })
         .filter(|p| {
             let stem = p

@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 
 use globset::GlobBuilder;
 
-use crate::scan::Format;
+use crate::document::DocumentKind;
 use crate::source::ReadError;
 
 /// What kind of file a search is looking for.
@@ -35,7 +35,7 @@ impl Want {
             Want::Bibliography => path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("bib")),
-            Want::Chapter => Format::from_path(path).is_some(),
+            Want::Chapter => DocumentKind::from_path(path).is_some(),
         }
     }
 }

@@ -20,8 +20,9 @@
 pub mod bib;
 pub mod check;
 pub mod config;
+pub mod csl;
 pub mod diagnostic;
-pub mod format;
+pub mod document;
 pub mod init;
 pub mod inputs;
 pub mod overview;
@@ -40,11 +41,12 @@ use rayon::prelude::*;
 use crate::bib::{BibInput, Bibliography, EntryId};
 use crate::check::{ChapterScan, Stats};
 use crate::config::{Config, ConfigError};
+use crate::csl::engine::{Engine, Reference, StyleError};
+use crate::csl::mapping::CslItem;
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::format::csl::CslItem;
-use crate::format::engine::{Engine, Reference, StyleError};
+use crate::document::DocumentKind;
 use crate::inputs::{Found, InputFile, Want};
-use crate::scan::{Format, ScanOptions};
+use crate::scan::ScanOptions;
 use crate::source::{FileId, FileRole, ReadError, SourceFile, SourceMap, Unread};
 
 /// Where the bibliography lives when nothing says otherwise.
@@ -313,7 +315,7 @@ pub fn analyse(sources: &SourceMap, config: &Config) -> Analysis {
             chapter_files
                 .par_iter()
                 .map(|(file, f)| {
-                    let format = Format::from_path(&f.path).unwrap_or(Format::Markdown);
+                    let format = DocumentKind::of(&f.path);
                     ChapterScan {
                         file: *file,
                         output: scan::scan(&f.text, format, &options),
@@ -562,7 +564,7 @@ pub struct References {
     pub items: Vec<CslItem>,
     /// Keys cited but missing, dates that cannot be read, broken entries.
     pub diagnostics: Vec<Diagnostic>,
-    /// What the CSL engine could not do (see [`format::engine::Engine::render`]).
+    /// What the CSL engine could not do (see [`csl::engine::Engine::render`]).
     pub notes: Vec<String>,
 }
 
@@ -644,7 +646,7 @@ pub fn references_with(project: Project, engine: Option<&Engine>, all: bool) -> 
         .map(|&id| {
             let entry = bib.entry(id);
             let fields = bib::fields::collect(&bib, &project.sources, id);
-            format::csl::item(&entry.key, &entry.kind, &fields)
+            csl::mapping::item(&entry.key, &entry.kind, &fields)
         })
         .collect();
     let mut items = Vec::with_capacity(built.len());

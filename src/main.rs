@@ -37,8 +37,9 @@ use cli::{
     ListFormatArg, RefsArgs, RefsFormatArg, ReportArgs, ShellArg, SubsetArgs, ToArg,
 };
 use refkeeper::diagnostic::{Code, Severity};
-use refkeeper::format::output::{self, Target};
-use refkeeper::format::section::{self, Markers};
+use refkeeper::document::DocumentKind;
+use refkeeper::document::section;
+use refkeeper::render::references::{self, Target};
 use refkeeper::render::{self, OutputFormat, RenderOptions};
 use refkeeper::{ConfigSource, Report, Request};
 
@@ -376,8 +377,9 @@ fn refs(args: RefsArgs) -> u8 {
             Ok(text) => text,
             Err(e) => return fail(&e.to_string()),
         };
-        let body = output::write_all(&refs.references, target(Target::for_path(&path)));
-        let new = match section::replace(&old, Markers::for_path(&path), &body) {
+        let body =
+            references::write_all(&refs.references, target(DocumentKind::of(&path).target()));
+        let new = match section::replace(&old, DocumentKind::of(&path).markers(), &body) {
             Ok(new) => new,
             Err(e) => return fail(&format!("{shown}: {e}")),
         };
@@ -407,7 +409,7 @@ fn refs(args: RefsArgs) -> u8 {
 
     let text = match args.format {
         RefsFormatArg::Text => {
-            let body = output::write_all(&refs.references, target(Target::Text));
+            let body = references::write_all(&refs.references, target(Target::Text));
             if body.is_empty() { body } else { body + "\n" }
         }
         RefsFormatArg::Json => {
@@ -415,7 +417,7 @@ fn refs(args: RefsArgs) -> u8 {
             let entries: Vec<serde_json::Value> = refs
                 .references
                 .iter()
-                .map(|r| serde_json::json!({ "key": r.key, "text": output::write(r, to) }))
+                .map(|r| serde_json::json!({ "key": r.key, "text": references::write(r, to) }))
                 .collect();
             let style = request
                 .style
@@ -491,7 +493,7 @@ fn refuse(to: &Destination, unread: &refkeeper::write::InputsUnread) -> u8 {
 
 fn styles() -> u8 {
     let mut text = String::new();
-    for (name, title) in refkeeper::format::engine::bundled_styles() {
+    for (name, title) in refkeeper::csl::engine::bundled_styles() {
         text.push_str(&format!("{name:<48} {title}\n"));
     }
     match written_or_pipe(io::stdout().lock().write_all(text.as_bytes())) {

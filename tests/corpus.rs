@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 
 use refkeeper::config::Config;
 use refkeeper::diagnostic::Code;
+use refkeeper::document::DocumentKind;
 use refkeeper::inputs::InputFile;
-use refkeeper::scan::{CiteKind, Format, ScanOptions, scan};
+use refkeeper::scan::{CiteKind, ScanOptions, scan};
 use serde_json::Value;
 
 fn corpus() -> Option<PathBuf> {
@@ -239,7 +240,7 @@ fn chapter_files(dir: &Path, spec: &str) -> Vec<InputFile> {
             for entry in std::fs::read_dir(&path).unwrap() {
                 stack.push(entry.unwrap().path());
             }
-        } else if Format::from_path(&path).is_some()
+        } else if DocumentKind::from_path(&path).is_some()
             && path.file_name().is_some_and(|n| n != "SOURCES.md")
         {
             let shown = path.strip_prefix(dir).unwrap().to_path_buf();
@@ -369,7 +370,7 @@ fn scanners_find_the_keys_the_oracles_saw() {
             .flat_map(|spec| chapter_files(&dir, spec))
         {
             let text = std::fs::read_to_string(&file.path).unwrap();
-            let format = Format::from_path(&file.path).unwrap();
+            let format = DocumentKind::from_path(&file.path).unwrap();
             let out = scan(&text, format, &options);
             found.extend(
                 out.citations

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use refkeeper::format::output::{self, Target};
+use refkeeper::render::references::{self, Target};
 use refkeeper::{ConfigSource, RefsRequest, Request};
 
 fn root() -> &'static Path {
@@ -55,7 +55,12 @@ fn texts(bib: &Path, style: &Path) -> BTreeMap<String, String> {
     let refs = refkeeper::references(&request).unwrap();
     refs.references
         .iter()
-        .map(|r| (r.key.clone(), normalise(&output::write(r, Target::Text))))
+        .map(|r| {
+            (
+                r.key.clone(),
+                normalise(&references::write(r, Target::Text)),
+            )
+        })
         .collect()
 }
 

@@ -4,8 +4,9 @@
 //! every byte outside its markers and is idempotent.
 
 use proptest::prelude::*;
-use refkeeper::format::section::{self, LATEX, MARKDOWN, Markers, SectionError, TYPST};
-use refkeeper::scan::{Format, ScanOptions, scan};
+use refkeeper::document::DocumentKind;
+use refkeeper::document::section::{self, LATEX, MARKDOWN, Markers, SectionError, TYPST};
+use refkeeper::scan::{ScanOptions, scan};
 
 /// A citation key as authors write them: `kim2007`, `kim-2007-korea`,
 /// `lee_2010b`, `park:2011`.
@@ -38,18 +39,21 @@ fn prose() -> impl Strategy<Value = Vec<String>> {
 }
 
 /// One citation in each format's usual syntax, with the offset of its key.
-fn citation(format: Format, key: &str) -> (String, usize) {
+fn citation(format: DocumentKind, key: &str) -> (String, usize) {
     match format {
-        Format::Latex => (format!("\\parencite[see][12]{{{key}}}"), 20),
-        Format::Markdown | Format::Quarto => (format!("[see @{key}, p. 12]"), 6),
-        Format::Typst => (format!("@{key} "), 1),
+        DocumentKind::Latex => (format!("\\parencite[see][12]{{{key}}}"), 20),
+        DocumentKind::Markdown
+        | DocumentKind::Quarto
+        | DocumentKind::Html
+        | DocumentKind::Plain => (format!("[see @{key}, p. 12]"), 6),
+        DocumentKind::Typst => (format!("@{key} "), 1),
     }
 }
 
 /// The prose's tokens with citations put before the tokens at `places`,
 /// and the keys with the spans where they landed.
 fn with_citations(
-    format: Format,
+    format: DocumentKind,
     tokens: &[String],
     cited: &[(usize, String)],
 ) -> (String, Vec<(String, std::ops::Range<usize>)>) {
@@ -79,7 +83,7 @@ fn with_citations(
     (text, expected)
 }
 
-fn found(text: &str, format: Format) -> Vec<(String, std::ops::Range<usize>)> {
+fn found(text: &str, format: DocumentKind) -> Vec<(String, std::ops::Range<usize>)> {
     scan(text, format, &ScanOptions::default())
         .citations
         .into_iter()
@@ -87,11 +91,11 @@ fn found(text: &str, format: Format) -> Vec<(String, std::ops::Range<usize>)> {
         .collect()
 }
 
-const FORMATS: [Format; 4] = [
-    Format::Latex,
-    Format::Markdown,
-    Format::Quarto,
-    Format::Typst,
+const FORMATS: [DocumentKind; 4] = [
+    DocumentKind::Latex,
+    DocumentKind::Markdown,
+    DocumentKind::Quarto,
+    DocumentKind::Typst,
 ];
 
 proptest! {

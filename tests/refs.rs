@@ -11,7 +11,7 @@ mod common;
 
 use assert_cmd::Command;
 use common::refkeeper;
-use refkeeper::format::output::{self, Target};
+use refkeeper::render::references::{self, Target};
 
 fn mapping_bib() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refs/mapping.bib")
@@ -970,7 +970,7 @@ fn many_entries(n: usize) -> String {
 
 #[test]
 fn chunked_rendering_gives_the_whole_renders_output() {
-    use refkeeper::format::engine::Engine;
+    use refkeeper::csl::engine::Engine;
     let dir = project(&[
         ("refs/many.bib", &many_entries(900)),
         ("chapters/none.md", ""),
@@ -1006,7 +1006,7 @@ fn chunked_rendering_gives_the_whole_renders_output() {
             refkeeper::references_with(project, Some(&engine), true)
                 .references
                 .iter()
-                .map(|r| format!("{}: {}", r.key, output::write(r, Target::Text)))
+                .map(|r| format!("{}: {}", r.key, references::write(r, Target::Text)))
                 .collect::<Vec<_>>()
         };
         let whole = render(usize::MAX);

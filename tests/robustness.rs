@@ -7,14 +7,15 @@
 use std::path::{Path, PathBuf};
 
 use refkeeper::bib::{BibInput, Bibliography};
-use refkeeper::scan::{Format, ScanOptions, scan};
+use refkeeper::document::DocumentKind;
+use refkeeper::scan::{ScanOptions, scan};
 use refkeeper::source::FileId;
 
-const FORMATS: [Format; 4] = [
-    Format::Latex,
-    Format::Markdown,
-    Format::Quarto,
-    Format::Typst,
+const FORMATS: [DocumentKind; 4] = [
+    DocumentKind::Latex,
+    DocumentKind::Markdown,
+    DocumentKind::Quarto,
+    DocumentKind::Typst,
 ];
 
 fn corpus_texts() -> Vec<String> {

@@ -3,6 +3,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use refkeeper::scan::Format;
+use refkeeper::document::DocumentKind;
 
-fuzz_target!(|text: &str| refkeeper_fuzz::scan_and_check_spans(text, Format::Latex));
+fuzz_target!(|text: &str| refkeeper_fuzz::scan_and_check_spans(text, DocumentKind::Latex));

@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use refkeeper::scan::Format;
+use refkeeper::document::DocumentKind;
 
 fuzz_target!(|text: &str| {
-    refkeeper_fuzz::scan_and_check_spans(text, Format::Markdown);
-    refkeeper_fuzz::scan_and_check_spans(text, Format::Quarto);
+    refkeeper_fuzz::scan_and_check_spans(text, DocumentKind::Markdown);
+    refkeeper_fuzz::scan_and_check_spans(text, DocumentKind::Quarto);
 });

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use refkeeper::format::engine::Engine;
-use refkeeper::format::output::{self, Target};
+use refkeeper::csl::engine::Engine;
 use refkeeper::references_with;
+use refkeeper::render::references::{self, Target};
 use refkeeper::source::decode;
 
 fn engines() -> &'static [Engine; 2] {
@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         let project = refkeeper_fuzz::project(text.clone(), None);
         let refs = references_with(project, Some(engine), true);
         for target in [Target::Text, Target::Markdown, Target::Html, Target::Latex] {
-            output::write_all(&refs.references, target);
+            references::write_all(&refs.references, target);
         }
     }
 });

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use refkeeper::format::section::{self, LATEX, MARKDOWN, Markers, TYPST};
+use refkeeper::document::section::{self, LATEX, MARKDOWN, Markers, TYPST};
 
 /// Where the kept parts end and start again: the end of the (only) begin
 /// line, and the start of the first end line after it.

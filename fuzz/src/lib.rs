@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use refkeeper::Project;
 use refkeeper::config::Config;
-use refkeeper::scan::{Format, ScanOptions, scan};
+use refkeeper::document::DocumentKind;
+use refkeeper::scan::{ScanOptions, scan};
 use refkeeper::source::{FileRole, SourceFile, SourceMap};
 
 /// A project of one `fuzz.bib` and, if given, one `chapter.tex`.
@@ -34,7 +35,7 @@ pub fn project(bib: String, chapter: Option<&str>) -> Project {
 
 /// Scans `text` and panics unless every citation's span is a slice of it
 /// (on character boundaries, inside the text): renderers cut there.
-pub fn scan_and_check_spans(text: &str, format: Format) {
+pub fn scan_and_check_spans(text: &str, format: DocumentKind) {
     let output = scan(text, format, &ScanOptions::default());
     for citation in &output.citations {
         assert!(

@@ -7,9 +7,11 @@
 //! `ids` aliases, `crossref`/`xref`/`xdata`/`entryset`/`related` links and
 //! `@string` macros are collected for the check stage.
 
+pub mod datamodel;
 pub mod fields;
 pub mod parse;
 pub mod split;
+pub mod value;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -219,7 +221,7 @@ fn read_chunk(
 
 /// An entry type as written, lower-cased.
 fn entry_kind(written: &str) -> Cow<'static, str> {
-    match crate::check::datamodel::type_names().find(|t| t.eq_ignore_ascii_case(written)) {
+    match datamodel::type_names().find(|t| t.eq_ignore_ascii_case(written)) {
         Some(known) => Cow::Borrowed(known),
         None => Cow::Owned(written.to_ascii_lowercase()),
     }

@@ -188,72 +188,15 @@ fn find_close(bytes: &[u8], open: usize, paren: bool) -> Option<usize> {
     None
 }
 
-/// Entry types a line must start with to be taken as the start of a new
-/// entry when the previous one never closed: the BibTeX and BibLaTeX types
-/// and the special blocks. A line such as `@misc{` inside an abstract would
-/// otherwise end an entry that is fine.
-const KNOWN_TYPES: &[&str] = &[
-    "article",
-    "artwork",
-    "audio",
-    "bibnote",
-    "book",
-    "bookinbook",
-    "booklet",
-    "collection",
-    "comment",
-    "commentary",
-    "conference",
-    "customa",
-    "customb",
-    "customc",
-    "customd",
-    "custome",
-    "customf",
-    "dataset",
-    "electronic",
-    "image",
-    "inbook",
-    "incollection",
-    "inproceedings",
-    "inreference",
-    "jurisdiction",
-    "legal",
-    "legislation",
-    "letter",
-    "manual",
-    "mastersthesis",
-    "misc",
-    "movie",
-    "music",
-    "mvbook",
-    "mvcollection",
-    "mvproceedings",
-    "mvreference",
-    "online",
-    "patent",
-    "performance",
-    "periodical",
-    "phdthesis",
-    "preamble",
-    "proceedings",
-    "reference",
-    "report",
-    "review",
-    "set",
-    "software",
-    "standard",
-    "string",
-    "suppbook",
-    "suppcollection",
-    "suppperiodical",
-    "techreport",
-    "thesis",
-    "unpublished",
-    "video",
-    "www",
-    "xdata",
-];
+/// Whether a line starting `@name{` is taken as the start of a new entry
+/// when the previous one never closed: a type of the data model (or one of
+/// biber's BibTeX aliases) or a special block. A line such as `@misc{`
+/// inside an abstract would otherwise end an entry that is fine.
+fn is_known_type(name: &[u8]) -> bool {
+    const SPECIAL_BLOCKS: [&str; 3] = ["comment", "preamble", "string"];
+    let named = |t: &str| t.as_bytes().eq_ignore_ascii_case(name);
+    SPECIAL_BLOCKS.into_iter().any(named) || super::datamodel::type_names().any(named)
+}
 
 /// The first line after `from` that starts with `@knowntype{` or `@knowntype(`.
 fn next_entry_start(bytes: &[u8], from: usize) -> Option<usize> {
@@ -271,9 +214,7 @@ fn next_entry_start(bytes: &[u8], from: usize) -> Option<usize> {
                 .take_while(|b| b.is_ascii_alphabetic())
                 .count();
         let name = &bytes[at + 1..type_end];
-        let known = KNOWN_TYPES
-            .iter()
-            .any(|t| t.as_bytes().eq_ignore_ascii_case(name));
+        let known = is_known_type(name);
         let open = skip_whitespace(bytes, type_end);
         if known && matches!(bytes.get(open), Some(b'{') | Some(b'(')) {
             return Some(at);

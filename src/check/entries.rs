@@ -13,11 +13,11 @@ use std::num::NonZeroU128;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::datamodel::{self, Required};
+use crate::bib::datamodel::{self, Required};
 use crate::bib::fields;
+use crate::bib::value::{date, names};
 use crate::bib::{Bibliography, Entry, EntryId, LinkKind, RawField, Value, ValuePart};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::format::{date, names};
 use crate::source::{FileId, SourceMap, Span};
 
 /// Every hygiene finding of the bibliography.

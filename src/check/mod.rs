@@ -6,7 +6,6 @@
 //! names it in `crossref`, `xref`, `xdata` or `related`, or when it is a
 //! member (`entryset`) of a used `@set`; `\nocite{*}` uses everything.
 
-pub mod datamodel;
 pub mod entries;
 pub mod suggest;
 
@@ -312,16 +311,17 @@ fn mark(id: EntryId, used: &mut [bool], stack: &mut Vec<EntryId>) {
 mod tests {
     use super::*;
     use crate::bib::BibInput;
-    use crate::scan::{Format, ScanOptions, scan};
+    use crate::document::DocumentKind;
+    use crate::scan::{ScanOptions, scan};
 
-    fn run(bib_text: &str, chapter: &str, format: Format) -> Vec<(Code, String)> {
+    fn run(bib_text: &str, chapter: &str, format: DocumentKind) -> Vec<(Code, String)> {
         run_with(bib_text, chapter, format, &AllowList::default())
     }
 
     fn run_with(
         bib_text: &str,
         chapter: &str,
-        format: Format,
+        format: DocumentKind,
         allow: &AllowList,
     ) -> Vec<(Code, String)> {
         let (bib, _) = Bibliography::read(&[BibInput {
@@ -352,7 +352,7 @@ mod tests {
 
     #[test]
     fn missing_and_unused_entries() {
-        let found = run("@book{a,}@book{b,}", "[@a; @c]", Format::Markdown);
+        let found = run("@book{a,}@book{b,}", "[@a; @c]", DocumentKind::Markdown);
         assert_eq!(
             found,
             pairs(&[(Code::MissingEntry, "c"), (Code::UnusedEntry, "b")])
@@ -361,15 +361,15 @@ mod tests {
 
     #[test]
     fn a_clean_project_has_no_findings() {
-        assert!(run("@book{a,}@book{b,}", "\\cite{a,b}", Format::Latex).is_empty());
+        assert!(run("@book{a,}@book{b,}", "\\cite{a,b}", DocumentKind::Latex).is_empty());
     }
 
     #[test]
     fn crossref_xdata_and_sets_use_their_targets() {
         let bib = "@inbook{child, crossref = {parent}, xdata = {pub}}@book{parent,}@xdata{pub,}\
                    @set{s, entryset = {m1, m2}}@article{m1,}@article{m2,}";
-        assert!(run(bib, "\\cite{child} \\cite{s}", Format::Latex).is_empty());
-        let found = run(bib, "\\cite{child}", Format::Latex);
+        assert!(run(bib, "\\cite{child} \\cite{s}", DocumentKind::Latex).is_empty());
+        let found = run(bib, "\\cite{child}", DocumentKind::Latex);
         assert_eq!(
             found,
             pairs(&[
@@ -385,20 +385,27 @@ mod tests {
         let found = run(
             "@inbook{child, crossref = {nowhere}}",
             "\\cite{child}",
-            Format::Latex,
+            DocumentKind::Latex,
         );
         assert_eq!(found, pairs(&[(Code::MissingCrossref, "nowhere")]));
     }
 
     #[test]
     fn aliases_resolve_citations_of_old_keys() {
-        assert!(run("@book{new, ids = {old}}", "@old", Format::Markdown).is_empty());
+        assert!(run("@book{new, ids = {old}}", "@old", DocumentKind::Markdown).is_empty());
     }
 
     #[test]
     fn nocite_star_silences_unused_entries() {
-        assert!(run("@book{a,}@book{b,}", "\\nocite{*}", Format::Latex).is_empty());
-        assert!(run("@book{a,}", "---\nnocite: '@*'\n---\n", Format::Markdown).is_empty());
+        assert!(run("@book{a,}@book{b,}", "\\nocite{*}", DocumentKind::Latex).is_empty());
+        assert!(
+            run(
+                "@book{a,}",
+                "---\nnocite: '@*'\n---\n",
+                DocumentKind::Markdown
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -407,7 +414,7 @@ mod tests {
         let found = run_with(
             "@book{R-base,}@book{keep,}@book{drop,}",
             "",
-            Format::Markdown,
+            DocumentKind::Markdown,
             &allow,
         );
         assert_eq!(found, pairs(&[(Code::UnusedEntry, "drop")]));
@@ -418,7 +425,7 @@ mod tests {
         let found = run(
             "@book{a,}",
             "= Intro <intro>\nSee @intro and @a and @b.",
-            Format::Typst,
+            DocumentKind::Typst,
         );
         assert_eq!(found, pairs(&[(Code::MissingEntry, "b")]));
     }
@@ -429,7 +436,11 @@ mod tests {
             file: FileId(0),
             text: "@misc{Scott70,}",
         }]);
-        let output = scan("\\cite{scott70}", Format::Latex, &ScanOptions::default());
+        let output = scan(
+            "\\cite{scott70}",
+            DocumentKind::Latex,
+            &ScanOptions::default(),
+        );
         let outcome = check(
             &bib,
             &[ChapterScan {

@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
-use crate::format::output::escape_html as escape;
 use crate::overview::Overview;
+use crate::render::references::escape_html as escape;
 
 const STYLE: &str = "
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1d2330; }

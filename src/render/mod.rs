@@ -6,6 +6,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod list;
+pub mod references;
 pub mod sarif;
 
 use std::io::{self, Write};

@@ -8,36 +8,8 @@ pub mod latex;
 pub mod markdown;
 pub mod typst;
 
-use std::path::Path;
-
+use crate::document::DocumentKind;
 use crate::source::Span;
-
-/// The chapter formats refkeeper reads, by file extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Format {
-    /// `.tex`, `.ltx`: LaTeX with biblatex or natbib citation commands.
-    Latex,
-    /// `.md`, `.markdown`, `.Rmd`: Pandoc Markdown.
-    Markdown,
-    /// `.qmd`: Pandoc Markdown as Quarto reads it (`@fig-x` is a cross-reference).
-    Quarto,
-    /// `.typ`: Typst.
-    Typst,
-}
-
-impl Format {
-    /// The format a file is read as, from its extension; `None` for other files.
-    pub fn from_path(path: &Path) -> Option<Format> {
-        let extension = path.extension()?.to_str()?;
-        Some(match extension.to_ascii_lowercase().as_str() {
-            "tex" | "ltx" => Format::Latex,
-            "md" | "markdown" | "rmd" => Format::Markdown,
-            "qmd" => Format::Quarto,
-            "typ" => Format::Typst,
-            _ => return None,
-        })
-    }
-}
 
 /// How a key was cited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,11 +48,16 @@ pub struct ScanOptions {
 }
 
 /// Scans one file's text.
-pub fn scan(text: &str, format: Format, options: &ScanOptions) -> ScanOutput {
-    match format {
-        Format::Latex => latex::scan(text, &options.latex),
-        Format::Markdown => markdown::scan(text, markdown::Dialect::Pandoc),
-        Format::Quarto => markdown::scan(text, markdown::Dialect::Quarto),
-        Format::Typst => typst::scan(text),
+///
+/// Documents that are not chapters (HTML, plain text) are read as Pandoc
+/// Markdown, the most lenient of the three syntaxes.
+pub fn scan(text: &str, kind: DocumentKind, options: &ScanOptions) -> ScanOutput {
+    match kind {
+        DocumentKind::Latex => latex::scan(text, &options.latex),
+        DocumentKind::Markdown | DocumentKind::Html | DocumentKind::Plain => {
+            markdown::scan(text, markdown::Dialect::Pandoc)
+        }
+        DocumentKind::Quarto => markdown::scan(text, markdown::Dialect::Quarto),
+        DocumentKind::Typst => typst::scan(text),
     }
 }

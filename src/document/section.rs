@@ -3,8 +3,6 @@
 //! (`% refkeeper:begin references` ... in LaTeX, `// ...` in Typst) is
 //! replaced; every byte outside the markers stays as it is.
 
-use std::path::Path;
-
 /// The marker lines of a file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Markers {
@@ -24,23 +22,6 @@ pub const TYPST: Markers = Markers {
     begin: "// refkeeper:begin references",
     end: "// refkeeper:end references",
 };
-
-impl Markers {
-    /// The markers for a file, by extension (Markdown's for anything else,
-    /// including HTML).
-    pub fn for_path(path: &Path) -> Markers {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("tex" | "ltx") => LATEX,
-            Some("typ") => TYPST,
-            _ => MARKDOWN,
-        }
-    }
-}
 
 /// Why a section cannot be replaced.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -236,7 +217,12 @@ mod tests {
     #[test]
     fn latex_markers() {
         let doc = "\\section{References}\n% refkeeper:begin references\n% refkeeper:end references\n\\end{document}\n";
-        let out = replace(doc, Markers::for_path(Path::new("x.tex")), "\\emph{A}.").unwrap();
+        let out = replace(
+            doc,
+            crate::document::DocumentKind::Latex.markers(),
+            "\\emph{A}.",
+        )
+        .unwrap();
         assert_eq!(
             out,
             "\\section{References}\n% refkeeper:begin references\n\n\\emph{A}.\n\n% refkeeper:end references\n\\end{document}\n"

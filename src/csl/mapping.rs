@@ -12,11 +12,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::case::sentence_case;
-use super::date::{self, DatePart, DateValue};
-use super::latex::{self, Rich, Style};
-use super::names::{self, Names};
 use crate::bib::fields::{FieldValue, Fields};
+use crate::bib::value::case::sentence_case;
+use crate::bib::value::date::{self, DatePart, DateValue};
+use crate::bib::value::latex::{self, Rich, Style};
+use crate::bib::value::names::{self, Names};
 use crate::diagnostic::{Code, Diagnostic};
 
 /// The CSL item types refkeeper produces.

@@ -33,13 +33,13 @@ use hayagriva::{
     ElemChildren, ElemMeta, Entry,
 };
 
-use super::csl::{CslItem, CslType};
-use super::date::{DatePart, DateValue};
 use super::disambiguate;
-use super::latex::{Rich, Style};
-use super::names::{self, Names};
+use super::mapping::{CslItem, CslType};
 use super::sort::SortPlan;
 use super::style_fixes;
+use crate::bib::value::date::{DatePart, DateValue};
+use crate::bib::value::latex::{Rich, Style};
+use crate::bib::value::names::{self, Names};
 
 /// A run of rendered text with its formatting, and a link target if any.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 //! title containing `<b>` stays text in HTML, `50%` stays text in LaTeX,
 //! and an `@` in Markdown cannot become a citation.
 
-use super::engine::{Piece, Reference};
-use super::latex::Style;
+use crate::bib::value::latex::Style;
+use crate::csl::engine::{Piece, Reference};
 
 /// The markup of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,23 +13,6 @@ pub enum Target {
     Markdown,
     Html,
     Latex,
-}
-
-impl Target {
-    /// The target a file's extension implies.
-    pub fn for_path(path: &std::path::Path) -> Target {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("md" | "markdown" | "qmd" | "rmd") => Target::Markdown,
-            Some("tex" | "ltx") => Target::Latex,
-            Some("html" | "htm") => Target::Html,
-            _ => Target::Text,
-        }
-    }
 }
 
 /// One reference in the target markup, label first.
