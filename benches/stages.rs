@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use refkeeper::bib::{BibInput, Bibliography};
-use refkeeper::check::{AllowList, ChapterScan};
+use refkeeper::check::{ChapterScan, RuleSet};
 use refkeeper::document::DocumentKind;
 use refkeeper::scan::{ScanOptions, scan};
 use refkeeper::source::{FileId, FileRole, SourceFile, SourceMap};
@@ -162,13 +162,13 @@ fn stages(c: &mut Criterion) {
             output: scan(t, DocumentKind::Latex, &options),
         })
         .collect();
-    let allow = AllowList::default();
+    let rules = RuleSet::default();
     group.throughput(Throughput::Elements(parsed.entries.len() as u64));
     group.bench_function("check citations (13.6k entries)", |b| {
-        b.iter(|| refkeeper::check::check(&parsed, &chapters, &allow))
+        b.iter(|| refkeeper::check::check(&parsed, &chapters, &rules))
     });
     group.bench_function("hygiene checks (13.6k entries)", |b| {
-        b.iter(|| refkeeper::check::entries::check(&parsed, &sources))
+        b.iter(|| refkeeper::check::entries::check(&parsed, &sources, &rules))
     });
     group.finish();
 }

@@ -10,8 +10,180 @@ use std::path::{Component, Path, PathBuf};
 
 use globset::GlobBuilder;
 
+use crate::config::{Config, ConfigError};
 use crate::document::DocumentKind;
-use crate::source::ReadError;
+use crate::source::{FileRole, ReadError, Unread};
+
+/// Where the bibliography lives when nothing says otherwise.
+pub const DEFAULT_BIBLIOGRAPHY: &str = "refs";
+/// Where the chapters live when nothing says otherwise.
+pub const DEFAULT_CHAPTERS: &str = "chapters";
+
+/// Which files to read, as the user asked.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Chapter files, folders or globs; empty for the configured or default ones.
+    pub paths: Vec<PathBuf>,
+    /// Bibliography files; empty for the configured or default ones.
+    pub bibliographies: Vec<PathBuf>,
+    /// Which configuration to use.
+    pub config: ConfigSource,
+    /// The working folder, against which paths are resolved and shown.
+    pub cwd: PathBuf,
+    /// A project without chapters is fine (formatting every entry of a
+    /// bibliography needs none); by default it is [`InputError::NoChapters`].
+    pub chapters_optional: bool,
+}
+
+/// Where a run's configuration comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// `refkeeper.toml` in the working folder or a folder above it (up to
+    /// the top of a Git repository), if there is one.
+    #[default]
+    Discover,
+    /// This file.
+    File(PathBuf),
+    /// None: built-in defaults only.
+    Ignore,
+}
+
+/// Why the files of a project could not be found at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The configuration file is missing, unreadable or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No chapters were named or configured, and the default folder is not there.
+    #[error("no chapters to check: `{}` does not exist", looked_in.display())]
+    NoChapters {
+        /// The default chapters folder, as shown.
+        looked_in: PathBuf,
+    },
+    /// No bibliography was named or configured, none lies beside the
+    /// chapters, and the default folder is not there.
+    #[error(
+        "no bibliography to check against: no .bib file in the chapter folders and no `{}` folder",
+        looked_in.display()
+    )]
+    NoBibliography {
+        /// The default bibliography folder, as shown.
+        looked_in: PathBuf,
+    },
+    /// The configuration lists no bibliography at all (`bibliography = []`).
+    #[error("no bibliography to check against: the configured list is empty")]
+    EmptyBibliographyList,
+}
+
+/// A project's files, found: its configuration, where it lives, and the
+/// bibliography and chapter files to read, with what could not be found.
+#[derive(Debug)]
+pub struct Inputs {
+    /// The configuration read (the defaults when there is none).
+    pub config: Config,
+    /// The configuration file's folder, or the working folder.
+    pub root: PathBuf,
+    /// The working folder.
+    pub cwd: PathBuf,
+    /// Bibliography files, in the order given.
+    pub bibliographies: Vec<InputFile>,
+    /// Chapter files, in the order given.
+    pub chapters: Vec<InputFile>,
+    /// Paths and patterns that named nothing readable.
+    pub unread: Vec<Unread>,
+}
+
+/// Finds the configuration and the files of a request.
+///
+/// Command-line paths are relative to the working folder; configured and
+/// default ones to the project root.
+pub fn find(request: &Request) -> Result<Inputs, InputError> {
+    let cwd = &request.cwd;
+    let config = match &request.config {
+        ConfigSource::File(path) => Config::load(&join(cwd, path))?,
+        ConfigSource::Discover => match Config::find(cwd) {
+            Some(path) => Config::load(&path)?,
+            None => Config::default(),
+        },
+        ConfigSource::Ignore => Config::default(),
+    };
+    let root = match config.path.as_deref().and_then(Path::parent) {
+        Some(dir) => join(cwd, dir),
+        None => cwd.clone(),
+    };
+    let to_specs = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+
+    let chapters = if !request.paths.is_empty() {
+        expand(&to_specs(&request.paths), cwd, cwd, Want::Chapter)
+    } else if let Some(specs) = &config.chapters {
+        expand(specs, &root, cwd, Want::Chapter)
+    } else {
+        let default = root.join(DEFAULT_CHAPTERS);
+        if default.is_dir() {
+            expand(&[DEFAULT_CHAPTERS.to_owned()], &root, cwd, Want::Chapter)
+        } else if request.chapters_optional {
+            Found::default()
+        } else {
+            return Err(InputError::NoChapters {
+                looked_in: shown_path(&default, cwd),
+            });
+        }
+    };
+
+    let bibliographies = if !request.bibliographies.is_empty() {
+        expand(
+            &to_specs(&request.bibliographies),
+            cwd,
+            cwd,
+            Want::Bibliography,
+        )
+    } else if let Some(specs) = &config.bibliography {
+        if specs.is_empty() {
+            return Err(InputError::EmptyBibliographyList);
+        }
+        expand(specs, &root, cwd, Want::Bibliography)
+    } else {
+        // `.bib` files in the chapter folders named on the command line, else `refs/`.
+        let folders: Vec<String> = to_specs(&request.paths)
+            .into_iter()
+            .filter(|p| join(cwd, Path::new(p)).is_dir())
+            .collect();
+        let beside = expand_optional(&folders, cwd, cwd, Want::Bibliography);
+        let default = root.join(DEFAULT_BIBLIOGRAPHY);
+        if !beside.files.is_empty() {
+            beside
+        } else if default.is_dir() {
+            expand(
+                &[DEFAULT_BIBLIOGRAPHY.to_owned()],
+                &root,
+                cwd,
+                Want::Bibliography,
+            )
+        } else {
+            return Err(InputError::NoBibliography {
+                looked_in: shown_path(&default, cwd),
+            });
+        }
+    };
+    let unread = (bibliographies.errors.into_iter())
+        .map(|e| Unread::new(FileRole::Bibliography, e))
+        .chain((chapters.errors.into_iter()).map(|e| Unread::new(FileRole::Chapter, e)))
+        .collect();
+    Ok(Inputs {
+        config,
+        root,
+        cwd: cwd.clone(),
+        bibliographies: bibliographies.files,
+        chapters: chapters.files,
+        unread,
+    })
+}
 
 /// What kind of file a search is looking for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use crate::bib::{EntryId, fields};
-use crate::check;
-use crate::{Analysis, Error, Project, Request, analyse, load};
+use crate::check::{self, RuleSet};
+use crate::session::Analysis;
+use crate::source::SourceMap;
 
 /// One row of the chapter × reference matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +33,10 @@ pub struct MissingKey {
     pub places: Vec<String>,
 }
 
+/// Which chapter cites what, what is unused and missing, and the years.
 #[derive(Debug)]
 pub struct Overview {
+    /// The chapters, as shown, in the order read.
     pub chapters: Vec<String>,
     /// The cited entries, most cited first (then by key).
     pub cited: Vec<CitedEntry>,
@@ -44,14 +47,14 @@ pub struct Overview {
     pub years: BTreeMap<i32, u32>,
     /// Cited works without a readable year.
     pub undated: u32,
-    pub project: Project,
 }
 
-/// Runs `refkeeper report`: reads the project once and gathers the overview.
-pub fn overview(request: &Request) -> Result<Overview, Error> {
-    let project = load(request)?;
-    let Analysis { bib, chapters, .. } = analyse(&project.sources, &project.config);
-    let sources = &project.sources;
+/// Gathers the overview of a project already analysed. The unused
+/// entries are those `unused-entry` reports (`allow-unused` and its
+/// ignore list heeded), none under `\nocite{*}`.
+pub fn overview(analysis: &Analysis, sources: &SourceMap, rules: &RuleSet) -> Overview {
+    let Analysis { bib, chapters, .. } = analysis;
+    let (bib, chapters) = (bib, chapters.as_slice());
     let chapter_names: Vec<String> = chapters
         .iter()
         .map(|c| sources.get(c.file).path.display().to_string())
@@ -64,7 +67,7 @@ pub fn overview(request: &Request) -> Result<Overview, Error> {
 
     let mut counts: BTreeMap<EntryId, Vec<u32>> = BTreeMap::new();
     let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (file, citation) in check::citations_of(&chapters) {
+    for (file, citation) in check::citations_of(chapters) {
         match bib.resolve(&citation.key) {
             Some(id) => {
                 counts.entry(id).or_insert_with(|| vec![0; chapters.len()])[index[&file]] += 1;
@@ -89,7 +92,7 @@ pub fn overview(request: &Request) -> Result<Overview, Error> {
     let mut cited: Vec<CitedEntry> = counts
         .into_iter()
         .map(|(id, counts)| {
-            let entry_fields = fields::collect(&bib, sources, id);
+            let entry_fields = fields::collect(bib, sources, id);
             let year = entry_fields
                 .text("date")
                 .or_else(|| entry_fields.text("year"))
@@ -108,27 +111,22 @@ pub fn overview(request: &Request) -> Result<Overview, Error> {
         .collect();
     cited.sort_by(|a, b| b.total().cmp(&a.total()).then_with(|| a.key.cmp(&b.key)));
 
-    let used = check::used_entries(&bib, &chapters);
-    let unused = bib
-        .entries
-        .iter()
-        .zip(&used)
-        .filter(|(e, used)| !**used && e.duplicate_of.is_none() && !e.broken)
-        .map(|(e, _)| e.key.clone())
+    let used = check::used_entries(bib, chapters);
+    let unused = check::unused(bib, &used, rules)
+        .map(|id| bib.entry(id).key.clone())
         .collect();
     let missing = missing
         .into_iter()
         .map(|(key, places)| MissingKey { key, places })
         .collect();
-    Ok(Overview {
+    Overview {
         chapters: chapter_names,
         cited,
         unused,
         missing,
         years,
         undated,
-        project,
-    })
+    }
 }
 
 /// The year a date field starts with (`2007`, `2007-03`, `2007/2009`).

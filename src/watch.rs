@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::inputs::Want;
-use crate::{Project, Report};
+use crate::{Report, Session};
 
 /// A finding as compared across runs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,7 +35,7 @@ pub struct Changes<'r> {
 impl Findings {
     pub fn of(report: &Report) -> Findings {
         let mut counts = BTreeMap::new();
-        for d in &report.diagnostics {
+        for d in &report.findings {
             *counts.entry(identify(report, d)).or_insert(0) += 1;
         }
         Findings(counts)
@@ -46,7 +46,7 @@ impl Findings {
     pub fn changes<'r>(&self, report: &'r Report) -> Changes<'r> {
         let mut left = self.0.clone();
         let mut appeared = Vec::new();
-        for d in &report.diagnostics {
+        for d in &report.findings {
             let id = identify(report, d);
             match left.get_mut(&id) {
                 Some(count) if *count > 0 => *count -= 1,
@@ -98,8 +98,8 @@ impl Stamps {
     /// configuration file). A file already known keeps the stamp it had
     /// when its change was seen: one changed while the run read it then
     /// still differs and makes another run.
-    pub fn record(&mut self, project: &Project) {
-        for path in inputs_of(project) {
+    pub fn record(&mut self, session: &Session) {
+        for path in inputs_of(session) {
             if let std::collections::btree_map::Entry::Vacant(unknown) = self.0.entry(path) {
                 let now = stamp(unknown.key());
                 unknown.insert(now);
@@ -125,9 +125,10 @@ impl Stamps {
 }
 
 /// The files a run reads, as shown (relative to the working folder).
-fn inputs_of(project: &Project) -> impl Iterator<Item = PathBuf> + '_ {
-    let sources = project.sources.iter().map(|(_, f)| f.path.clone());
-    let config = (project.config.path.iter()).map(|p| crate::inputs::shown_path(p, &project.cwd));
+fn inputs_of(session: &Session) -> impl Iterator<Item = PathBuf> + '_ {
+    let sources = session.sources().iter().map(|(_, f)| f.path.clone());
+    let config =
+        (session.config().path.iter()).map(|p| crate::inputs::shown_path(p, session.cwd()));
     sources.chain(config)
 }
 
@@ -135,8 +136,8 @@ fn inputs_of(project: &Project) -> impl Iterator<Item = PathBuf> + '_ {
 /// file's among them), and the working folder (for new top-level files).
 /// Each is watched without its subfolders, so a build folder beside the
 /// chapters costs nothing.
-pub fn folders(project: &Project) -> BTreeSet<PathBuf> {
-    let mut folders: BTreeSet<PathBuf> = inputs_of(project)
+pub fn folders(session: &Session) -> BTreeSet<PathBuf> {
+    let mut folders: BTreeSet<PathBuf> = inputs_of(session)
         .map(|path| match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
@@ -152,7 +153,7 @@ mod tests {
     use crate::config::Config;
     use crate::source::{FileRole, SourceFile, SourceMap};
 
-    fn report(chapter: &str) -> Report {
+    fn session(chapter: &str) -> Session {
         let mut sources = SourceMap::new();
         sources.add(SourceFile::new(
             PathBuf::from("refs/r.bib"),
@@ -164,22 +165,17 @@ mod tests {
             FileRole::Chapter,
             chapter.to_owned(),
         ));
-        crate::check_project(crate::Project {
-            config: Config::default(),
-            root: PathBuf::new(),
-            cwd: PathBuf::new(),
-            sources,
-            read_errors: Vec::new(),
-        })
+        Session::new(Config::default(), sources)
     }
 
     #[test]
     fn moved_findings_are_not_new_and_fixed_ones_are_named() {
-        let first = report("[@kim2007] [@lee2010] [@lee2010]");
-        let before = Findings::of(&first);
+        let first = session("[@kim2007] [@lee2010] [@lee2010]");
+        let before = Findings::of(&first.check());
         // The same missing key, two lines down; one of its citations gone;
         // a new missing key.
-        let second = report("\n\n[@kim2007] [@lee2010] [@park2011]");
+        let second = session("\n\n[@kim2007] [@lee2010] [@park2011]");
+        let second = second.check();
         let changes = before.changes(&second);
         let appeared: Vec<&str> = changes
             .appeared

@@ -277,17 +277,19 @@ fn missing_and_unused_keys_agree_with_the_oracles() {
             })
             .collect();
         let config = Config::parse(case.config, Path::new("refkeeper.toml")).unwrap();
-        let report = refkeeper::check_files(&bibliographies, &chapters, &config, Vec::new());
+        let report =
+            refkeeper::Session::read(&bibliographies, &chapters, config.clone(), Vec::new())
+                .check();
         assert!(
-            report.read_errors.is_empty(),
+            report.unread.is_empty(),
             "{}: {:?}",
             case.dir,
-            report.read_errors
+            report.unread
         );
 
         let keys = |code: Code| -> BTreeSet<String> {
             report
-                .diagnostics
+                .findings
                 .iter()
                 .filter(|d| d.code == code)
                 .filter_map(|d| d.key.clone())
@@ -408,16 +410,17 @@ fn corpus_bibliographies_parse_cleanly() {
                 shown: PathBuf::from(b),
             })
             .collect();
-        let report = refkeeper::check_files(&bibliographies, &[], &Config::default(), Vec::new());
+        let report =
+            refkeeper::Session::read(&bibliographies, &[], Config::default(), Vec::new()).check();
         let syntax: Vec<_> = report
-            .diagnostics
+            .findings
             .iter()
             .filter(|d| d.code == Code::BibSyntax)
             .map(|d| &d.message)
             .collect();
         assert!(syntax.is_empty(), "{}: {syntax:?}", case.dir);
         let duplicates = report
-            .diagnostics
+            .findings
             .iter()
             .filter(|d| d.code == Code::DuplicateKey)
             .count();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use refkeeper::render::references::{self, Target};
-use refkeeper::{ConfigSource, RefsRequest, Request};
+use refkeeper::{ConfigSource, Request};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,18 +41,16 @@ fn normalise(text: &str) -> String {
 
 /// The texts of every entry of `bib` in `style`, by key.
 fn texts(bib: &Path, style: &Path) -> BTreeMap<String, String> {
-    let request = RefsRequest {
-        inputs: Request {
-            bibliographies: vec![bib.to_owned()],
-            config: ConfigSource::Ignore,
-            cwd: root().to_owned(),
-            ..Request::default()
-        },
-        style: Some(style.to_string_lossy().into_owned()),
-        all: true,
-        ..RefsRequest::default()
+    let request = Request {
+        bibliographies: vec![bib.to_owned()],
+        config: ConfigSource::Ignore,
+        cwd: root().to_owned(),
+        chapters_optional: true,
+        ..Request::default()
     };
-    let refs = refkeeper::references(&request).unwrap();
+    let session = refkeeper::Session::load(&request).unwrap();
+    let style = session.style(Some(&style.to_string_lossy()), None).unwrap();
+    let refs = session.references(Some(&style.engine), true).value;
     refs.references
         .iter()
         .map(|r| {

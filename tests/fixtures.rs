@@ -26,7 +26,9 @@ fn check(name: &str) -> Report {
         cwd: dir,
         ..Request::default()
     };
-    refkeeper::check(&request).expect("fixture runs")
+    refkeeper::Session::load(&request)
+        .expect("fixture runs")
+        .check()
 }
 
 fn rendered(report: &Report, format: OutputFormat) -> String {
@@ -38,7 +40,7 @@ fn rendered(report: &Report, format: OutputFormat) -> String {
 /// Codes and keys found, for assertions that do not depend on wording.
 fn findings(report: &Report) -> Vec<(Code, String)> {
     report
-        .diagnostics
+        .findings
         .iter()
         .map(|d| (d.code, d.key.clone().unwrap_or_default()))
         .collect()
@@ -56,8 +58,8 @@ fn snapshot(name: &str) -> Report {
 #[test]
 fn clean_project_has_no_findings() {
     let report = snapshot("clean");
-    assert!(report.diagnostics.is_empty(), "{:?}", findings(&report));
-    assert!(report.read_errors.is_empty());
+    assert!(report.findings.is_empty(), "{:?}", findings(&report));
+    assert!(report.unread.is_empty());
     assert_eq!(report.chapter_count(), 3);
 }
 
@@ -92,7 +94,7 @@ fn unused_entry_with_allow_list() {
 #[test]
 fn nocite_all_silences_unused() {
     let report = check("nocite-all");
-    assert!(report.diagnostics.is_empty(), "{:?}", findings(&report));
+    assert!(report.findings.is_empty(), "{:?}", findings(&report));
 }
 
 #[test]
@@ -103,13 +105,13 @@ fn duplicate_key() {
             .iter()
             .all(|(c, _)| *c == Code::DuplicateKey)
     );
-    assert_eq!(report.diagnostics.len(), 3);
+    assert_eq!(report.findings.len(), 3);
 }
 
 #[test]
 fn bib_syntax() {
     let report = snapshot("bib-syntax");
-    let codes: Vec<Code> = report.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<Code> = report.findings.iter().map(|d| d.code).collect();
     // Three broken entries; their keys still resolve, so no missing-entry.
     assert_eq!(codes, vec![Code::BibSyntax; 3]);
 }
@@ -131,7 +133,7 @@ fn missing_crossref() {
 fn configured_levels_and_globs() {
     let report = snapshot("levels");
     let found: Vec<(Code, &str)> = report
-        .diagnostics
+        .findings
         .iter()
         .map(|d| (d.code, d.severity.as_str()))
         .collect();

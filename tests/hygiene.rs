@@ -21,8 +21,9 @@ fn findings(bib: &str, config: &Config) -> Vec<Diagnostic> {
         path: fixture(bib),
         shown: PathBuf::from(bib),
     };
-    refkeeper::check_files(&[file], &[], config, Vec::new())
-        .diagnostics
+    refkeeper::Session::read(&[file], &[], config.clone(), Vec::new())
+        .check()
+        .findings
         .into_iter()
         // Nothing is cited: every entry is unused, which is not what this is about.
         .filter(|d| d.code != Code::UnusedEntry)
@@ -165,9 +166,9 @@ fn a_shared_doi_on_different_titles_is_called_a_wrong_doi() {
         path: bib,
         shown: PathBuf::from("doi.bib"),
     };
-    let report = refkeeper::check_files(&[file], &[], &Config::default(), Vec::new());
+    let report = refkeeper::Session::read(&[file], &[], Config::default(), Vec::new()).check();
     let messages: Vec<&str> = report
-        .diagnostics
+        .findings
         .iter()
         .filter(|d| d.code == Code::DuplicateEntry)
         .map(|d| d.message.as_str())

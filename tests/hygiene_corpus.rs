@@ -66,9 +66,9 @@ fn finding_counts_per_corpus_file_are_as_recorded() {
             path: path.clone(),
             shown: PathBuf::from(name),
         };
-        let report = refkeeper::check_files(&[file], &[], &config, Vec::new());
+        let report = refkeeper::Session::read(&[file], &[], config.clone(), Vec::new()).check();
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for d in &report.diagnostics {
+        for d in &report.findings {
             if d.code != Code::UnusedEntry {
                 *counts.entry(d.code.as_str()).or_default() += 1;
             }

@@ -989,6 +989,7 @@ fn chunked_rendering_gives_the_whole_renders_output() {
         bibliographies: vec![dir.path().join("refs/many.bib")],
         config: refkeeper::ConfigSource::Ignore,
         cwd: dir.path().to_owned(),
+        chapters_optional: true,
         ..Default::default()
     };
     let descending = dir.path().join("descending.csl");
@@ -1002,8 +1003,10 @@ fn chunked_rendering_gives_the_whole_renders_output() {
     ] {
         let render = |chunk: usize| {
             let engine = Engine::new(style, None).unwrap().with_chunk_size(chunk);
-            let project = refkeeper::load(&request).unwrap();
-            refkeeper::references_with(project, Some(&engine), true)
+            let session = refkeeper::Session::load(&request).unwrap();
+            session
+                .references(Some(&engine), true)
+                .value
                 .references
                 .iter()
                 .map(|r| format!("{}: {}", r.key, references::write(r, Target::Text)))

@@ -11,7 +11,6 @@ use refkeeper::check::used_entries;
 use refkeeper::render::{self, OutputFormat, RenderOptions};
 use refkeeper::source::decode;
 use refkeeper::subset::subset;
-use refkeeper::{analyse, check_project};
 
 const CHAPTER: &str = "\\cite{a,b}\\nocite{key}\\parencite[see][12]{x:y}";
 
@@ -19,11 +18,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = decode(data.to_vec(), Path::new("fuzz.bib")) else {
         return;
     };
-    let project = refkeeper_fuzz::project(text, Some(CHAPTER));
-    let analysis = analyse(&project.sources, &project.config);
+    let session = refkeeper_fuzz::project(text, Some(CHAPTER));
+    let analysis = session.analyse();
     let used = used_entries(&analysis.bib, &analysis.chapters);
-    subset(&analysis.bib, &project.sources, &used);
-    let report = check_project(project);
+    subset(&analysis.bib, session.sources(), &used);
+    let report = session.check();
     for format in [
         OutputFormat::Human,
         OutputFormat::Json,

@@ -8,7 +8,6 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use refkeeper::csl::engine::Engine;
-use refkeeper::references_with;
 use refkeeper::render::references::{self, Target};
 use refkeeper::source::decode;
 
@@ -27,8 +26,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for engine in engines() {
-        let project = refkeeper_fuzz::project(text.clone(), None);
-        let refs = references_with(project, Some(engine), true);
+        let session = refkeeper_fuzz::project(text.clone(), None);
+        let refs = session.references(Some(engine), true).value;
         for target in [Target::Text, Target::Markdown, Target::Html, Target::Latex] {
             references::write_all(&refs.references, target);
         }

@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 
-use refkeeper::Project;
+use refkeeper::Session;
 use refkeeper::config::Config;
 use refkeeper::document::DocumentKind;
 use refkeeper::scan::{ScanOptions, scan};
 use refkeeper::source::{FileRole, SourceFile, SourceMap};
 
 /// A project of one `fuzz.bib` and, if given, one `chapter.tex`.
-pub fn project(bib: String, chapter: Option<&str>) -> Project {
+pub fn project(bib: String, chapter: Option<&str>) -> Session {
     let mut sources = SourceMap::new();
     sources.add(SourceFile::new(
         PathBuf::from("fuzz.bib"),
@@ -24,13 +24,7 @@ pub fn project(bib: String, chapter: Option<&str>) -> Project {
             chapter.to_owned(),
         ));
     }
-    Project {
-        config: Config::default(),
-        root: PathBuf::new(),
-        cwd: PathBuf::new(),
-        sources,
-        read_errors: Vec::new(),
-    }
+    Session::new(Config::default(), sources)
 }
 
 /// Scans `text` and panics unless every citation's span is a slice of it

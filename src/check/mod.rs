@@ -7,6 +7,7 @@
 //! member (`entryset`) of a used `@set`; `\nocite{*}` uses everything.
 
 pub mod entries;
+pub mod rules;
 pub mod suggest;
 
 use std::collections::HashSet;
@@ -17,6 +18,7 @@ use crate::bib::{Bibliography, EntryId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::scan::{Citation, CiteKind, ScanOutput};
 use crate::source::FileId;
+pub use rules::RuleSet;
 use suggest::Suggester;
 
 /// One chapter file's citations.
@@ -26,11 +28,13 @@ pub struct ChapterScan {
     pub output: ScanOutput,
 }
 
-/// Keys that may stay uncited: exact keys or glob patterns (`R-*`).
+/// Keys, exact or glob patterns (`R-*`): those that may stay uncited, or
+/// whose findings of one code are ignored.
 #[derive(Debug, Clone, Default)]
 pub struct AllowList {
     keys: HashSet<String>,
-    patterns: Option<GlobSet>,
+    /// One set per list joined in ([`AllowList::union`]).
+    patterns: Vec<GlobSet>,
 }
 
 impl AllowList {
@@ -53,15 +57,29 @@ impl AllowList {
             }
         }
         let patterns = if any_pattern {
-            Some(builder.build()?)
+            vec![builder.build()?]
         } else {
-            None
+            Vec::new()
         };
         Ok(AllowList { keys, patterns })
     }
 
+    /// Whether the list names `key`.
     pub fn allows(&self, key: &str) -> bool {
-        self.keys.contains(key) || self.patterns.as_ref().is_some_and(|p| p.is_match(key))
+        self.keys.contains(key) || self.patterns.iter().any(|p| p.is_match(key))
+    }
+
+    /// The keys and patterns of both lists.
+    pub fn union(&self, other: &AllowList) -> AllowList {
+        AllowList {
+            keys: self.keys.union(&other.keys).cloned().collect(),
+            patterns: self
+                .patterns
+                .iter()
+                .chain(&other.patterns)
+                .cloned()
+                .collect(),
+        }
     }
 }
 
@@ -85,20 +103,12 @@ pub struct CheckOutcome {
     pub stats: Stats,
 }
 
-/// Checks every citation against the bibliography, and the bibliography's
-/// links against itself.
-pub fn check(
-    bib: &Bibliography,
-    chapters: &[ChapterScan],
-    allow_unused: &AllowList,
-) -> CheckOutcome {
-    let suggester = Suggester::new(bib);
-    let mut diagnostics = Vec::new();
+/// Checks every citation against the bibliography (`missing-entry`,
+/// `unused-entry`), and the bibliography's links against itself
+/// (`missing-crossref`). A code the rules turn off is not checked.
+pub fn check(bib: &Bibliography, chapters: &[ChapterScan], rules: &RuleSet) -> CheckOutcome {
     let mut used = vec![false; bib.entries.len()];
     let mut stack: Vec<EntryId> = Vec::new();
-
-    let cite_all = cites_all(chapters);
-
     let mut cited_keys: HashSet<&str> = HashSet::new();
     let mut unresolved: Vec<(FileId, &Citation)> = Vec::new();
     let mut citations = 0;
@@ -110,32 +120,75 @@ pub fn check(
             None => unresolved.push((file, citation)),
         }
     }
+    pull_in_links(bib, &mut used, &mut stack);
 
+    let suggester = (rules.is_on(Code::MissingEntry) || rules.is_on(Code::MissingCrossref))
+        .then(|| Suggester::new(bib));
+    let mut diagnostics = Vec::new();
+    if let Some(suggester) = &suggester {
+        if rules.is_on(Code::MissingEntry) {
+            diagnostics.extend(missing_entries(&unresolved, suggester));
+        }
+        if rules.is_on(Code::MissingCrossref) {
+            diagnostics.extend(missing_crossrefs(bib, suggester));
+        }
+    }
+    let cite_all = cites_all(chapters);
+    if rules.is_on(Code::UnusedEntry) && !cite_all {
+        diagnostics.extend(unused_entries(bib, &used, rules));
+    }
+
+    let used_entries = if cite_all {
+        bib.key_count()
+    } else {
+        used.iter().filter(|&&u| u).count()
+    };
+    CheckOutcome {
+        diagnostics,
+        stats: Stats {
+            citations,
+            cited_keys: cited_keys.len(),
+            entries: bib.key_count(),
+            used_entries,
+        },
+    }
+}
+
+/// `missing-entry`: each citation of a key in no bibliography, with the
+/// closest keys as help.
+pub fn missing_entries(
+    unresolved: &[(FileId, &Citation)],
+    suggester: &Suggester,
+) -> Vec<Diagnostic> {
     // Suggestions for each missing key once, in parallel: each looks
     // through the whole bibliography's key index.
     let mut missing_keys: Vec<&str> = unresolved.iter().map(|(_, c)| c.key.as_str()).collect();
     missing_keys.sort_unstable();
     missing_keys.dedup();
     let helps = suggester.help_all(&missing_keys);
-    for (file, citation) in unresolved {
-        let help = missing_keys
-            .binary_search(&citation.key.as_str())
-            .ok()
-            .and_then(|i| helps[i].clone());
-        diagnostics.push(
+    unresolved
+        .iter()
+        .map(|(file, citation)| {
+            let help = missing_keys
+                .binary_search(&citation.key.as_str())
+                .ok()
+                .and_then(|i| helps[i].clone());
             Diagnostic::new(
                 Code::MissingEntry,
                 format!("`{}` is cited but is not in any bibliography", citation.key),
-                file,
+                *file,
                 citation.span.clone(),
             )
             .with_key(citation.key.clone())
-            .with_help_opt(help),
-        );
-    }
+            .with_help_opt(help)
+        })
+        .collect()
+}
 
-    pull_in_links(bib, &mut used, &mut stack);
-
+/// `missing-crossref`: a `crossref`, `xref`, `xdata`, `entryset` or
+/// `related` target in no bibliography.
+fn missing_crossrefs(bib: &Bibliography, suggester: &Suggester) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
     for entry in bib.entries.iter().filter(|e| e.duplicate_of.is_none()) {
         for link in &entry.links {
             if bib.resolve(&link.target.key).is_some() {
@@ -157,46 +210,46 @@ pub fn check(
             );
         }
     }
+    diagnostics
+}
 
-    if !cite_all {
-        // Room for every unused entry at once: on a large bibliography they
-        // are tens of thousands, and doubling would leave half of it empty.
-        diagnostics.reserve_exact(used.iter().filter(|&&u| !u).count());
-        for (index, entry) in bib.entries.iter().enumerate() {
+/// The entries nobody uses, as `unused-entry` reports them: not used (see
+/// [`used_entries`]), not a second definition of a key, not broken, and
+/// not ignored by the rules (`allow-unused`). Without `\nocite{*}`.
+pub fn unused<'b>(
+    bib: &'b Bibliography,
+    used: &'b [bool],
+    rules: &'b RuleSet,
+) -> impl Iterator<Item = EntryId> + 'b {
+    bib.entries
+        .iter()
+        .enumerate()
+        .filter_map(move |(index, entry)| {
             let skip = used[index]
                 || entry.duplicate_of.is_some()
                 || entry.broken
-                || allow_unused.allows(&entry.key);
-            if skip {
-                continue;
-            }
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::UnusedEntry,
-                    format!("entry `{}` is never cited", entry.key),
-                    entry.file,
-                    entry.key_span.clone(),
-                )
-                .with_key(entry.key.clone())
-                .with_help("cite it, remove it, or list it under `allow-unused` in refkeeper.toml"),
-            );
-        }
-    }
+                || rules.ignores(Code::UnusedEntry, &entry.key);
+            (!skip).then_some(EntryId(index as u32))
+        })
+}
 
-    let used_entries = if cite_all {
-        bib.key_count()
-    } else {
-        used.iter().filter(|&&u| u).count()
-    };
-    CheckOutcome {
-        diagnostics,
-        stats: Stats {
-            citations,
-            cited_keys: cited_keys.len(),
-            entries: bib.key_count(),
-            used_entries,
-        },
-    }
+/// `unused-entry`: an entry never used.
+fn unused_entries(bib: &Bibliography, used: &[bool], rules: &RuleSet) -> Vec<Diagnostic> {
+    // Room for every unused entry at once: on a large bibliography they
+    // are tens of thousands, and doubling would leave half of it empty.
+    let mut diagnostics = Vec::with_capacity(used.iter().filter(|&&u| !u).count());
+    diagnostics.extend(unused(bib, used, rules).map(|id| {
+        let entry = bib.entry(id);
+        Diagnostic::new(
+            Code::UnusedEntry,
+            format!("entry `{}` is never cited", entry.key),
+            entry.file,
+            entry.key_span.clone(),
+        )
+        .with_key(entry.key.clone())
+        .with_help("cite it, remove it, or list it under `allow-unused` in refkeeper.toml")
+    }));
+    diagnostics
 }
 
 /// Labels defined in Typst files: a Typst `@name` is a cross-reference,
@@ -329,13 +382,17 @@ mod tests {
             text: bib_text,
         }]);
         let output = scan(chapter, format, &ScanOptions::default());
+        let config = crate::config::Config {
+            allow_unused: allow.clone(),
+            ..Default::default()
+        };
         let outcome = check(
             &bib,
             &[ChapterScan {
                 file: FileId(1),
                 output,
             }],
-            allow,
+            &RuleSet::from_config(&config),
         );
         let mut found: Vec<(Code, String)> = outcome
             .diagnostics
@@ -447,7 +504,7 @@ mod tests {
                 file: FileId(1),
                 output,
             }],
-            &AllowList::default(),
+            &RuleSet::default(),
         );
         let missing = outcome
             .diagnostics

@@ -56,18 +56,37 @@ pub struct Rendered {
     pub notes: Vec<String>,
 }
 
-/// Runs `f`, turning a panic into `None` without printing it.
+/// Renders in progress (on any thread, rayon's workers included).
+static RENDERING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs `f`, turning a panic into `None`. The process's panic hook is
+/// left alone (a library must not replace it inside someone else's
+/// process): the panic is printed as the host prints panics, unless the
+/// host opted into [`isolate_panics`].
 fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
-    use std::sync::Mutex;
-    // The panic hook is global: swap it under a lock so concurrent renders
-    // do not restore each other's hooks.
-    static HOOK: Mutex<()> = Mutex::new(());
-    let _guard = HOOK.lock().unwrap_or_else(|e| e.into_inner());
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    use std::sync::atomic::Ordering;
+    RENDERING.fetch_add(1, Ordering::SeqCst);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
+    RENDERING.fetch_sub(1, Ordering::SeqCst);
     result.ok()
+}
+
+/// For a program that formats References and nothing else at the same
+/// time (the `refkeeper` binary): installs, once, a panic hook that stays
+/// silent while the engine renders, since [`Engine::render`] catches
+/// hayagriva's panics and reports what it could not format; other panics
+/// reach the hook that was there before.
+pub fn isolate_panics() {
+    use std::sync::atomic::Ordering;
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if RENDERING.load(Ordering::SeqCst) == 0 {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// One formatted reference.
@@ -83,9 +102,7 @@ pub struct Reference {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StyleError {
-    #[error(
-        "unknown style `{0}`: run `refkeeper styles` for the bundled ones, or give the path of a .csl file"
-    )]
+    #[error("unknown style `{0}`")]
     Unknown(String),
     #[error("{path}: {message}")]
     File { path: String, message: String },

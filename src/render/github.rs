@@ -9,7 +9,7 @@ use crate::Report;
 use crate::diagnostic::Severity;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for d in &report.diagnostics {
+    for d in &report.findings {
         let at = locate(&report.sources, &d.primary);
         let command = match d.severity {
             Severity::Error => "error",
@@ -32,7 +32,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             escape_data(&message),
         )?;
     }
-    for error in &report.read_errors {
+    for error in report.unread.iter() {
         writeln!(
             out,
             "::error title={}::{}",

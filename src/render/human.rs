@@ -16,7 +16,7 @@ use crate::source::{FileId, SourceMap};
 use crate::write::InputsUnread;
 
 pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    render_diagnostics(&report.sources, &report.diagnostics, color, out)?;
+    render_diagnostics(&report.sources, &report.findings, color, out)?;
     if color {
         summary(report, &mut termcolor::Ansi::new(out))
     } else {
@@ -78,7 +78,7 @@ pub fn render_diagnostics(
 fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result<()> {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
-    let unread = InputsUnread::of(&report.read_errors);
+    let unread = InputsUnread::of(&report.unread);
     let mut style = termcolor::ColorSpec::new();
     style.set_bold(true);
     if let Some(unread) = &unread {
@@ -121,8 +121,8 @@ fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result
             "bibliography file",
             "bibliography files"
         ),
-        plural(report.stats.citations, "citation", "citations"),
-        plural(report.stats.entries, "entry", "entries"),
+        plural(report.value.citations, "citation", "citations"),
+        plural(report.value.entries, "entry", "entries"),
     )
 }
 

@@ -71,18 +71,18 @@ struct Summary {
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut by_code = BTreeMap::new();
-    for d in &report.diagnostics {
+    for d in &report.findings {
         *by_code.entry(d.code.as_str()).or_default() += 1;
     }
     let document = Document {
         version: JSON_VERSION,
         diagnostics: report
-            .diagnostics
+            .findings
             .iter()
             .map(|d| diagnostic(&report.sources, d))
             .collect(),
         errors: report
-            .read_errors
+            .unread
             .iter()
             .map(|e| JsonError {
                 message: e.to_string(),
@@ -94,10 +94,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             by_code,
             chapters: report.chapter_count(),
             bibliographies: report.bibliography_count(),
-            entries: report.stats.entries,
-            citations: report.stats.citations,
-            cited_keys: report.stats.cited_keys,
-            unreadable_files: report.read_errors.len(),
+            entries: report.value.entries,
+            citations: report.value.citations,
+            cited_keys: report.value.cited_keys,
+            unreadable_files: report.unread.len(),
             withheld: (report.withheld.iter())
                 .map(|(code, &count)| (code.as_str(), count))
                 .collect(),

@@ -31,6 +31,46 @@ pub fn write(reference: &Reference, target: Target) -> String {
     }
 }
 
+/// The version of `refs --format json`; raised when a field changes
+/// meaning or disappears.
+pub const JSON_VERSION: u32 = 1;
+
+/// `refs --format json`: the style as named and each reference's key and
+/// text in the target markup, in the style's order.
+pub fn json(references: &[Reference], style: &str, target: Target) -> String {
+    // Fields in the order the format has always printed them.
+    #[derive(serde::Serialize)]
+    struct Document<'a> {
+        entries: Vec<Entry<'a>>,
+        style: &'a str,
+        version: u32,
+    }
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        key: &'a str,
+        text: String,
+    }
+    let document = Document {
+        entries: references
+            .iter()
+            .map(|r| Entry {
+                key: &r.key,
+                text: write(r, target),
+            })
+            .collect(),
+        style,
+        version: JSON_VERSION,
+    };
+    serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+}
+
+/// `refs --format csl-json`: the CSL data of the entries, as citeproc-js,
+/// pandoc and Zotero read it.
+pub fn csl_json(items: &[crate::csl::mapping::CslItem]) -> String {
+    let items: Vec<serde_json::Value> = items.iter().map(|i| i.to_csl_json()).collect();
+    serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
+}
+
 /// Several references as a block: one paragraph each.
 pub fn write_all(references: &[Reference], target: Target) -> String {
     let separator = if target == Target::Html { "\n" } else { "\n\n" };

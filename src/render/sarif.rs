@@ -141,14 +141,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 },
             },
             results: report
-                .diagnostics
+                .findings
                 .iter()
                 .map(|d| result(&report.sources, d))
                 .collect(),
             invocations: [Invocation {
-                execution_successful: report.read_errors.is_empty(),
+                execution_successful: report.unread.is_empty(),
                 tool_execution_notifications: report
-                    .read_errors
+                    .unread
                     .iter()
                     .map(|e| Notification {
                         level: "error",

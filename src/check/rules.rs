@@ -1,0 +1,94 @@
+//! The rule set of a run: for each code, whether its check runs and what
+//! severity its findings get, and which entries' findings are ignored. Built
+//! once from the configuration (as cargo-deny resolves its lint levels);
+//! the checks ask it whether a code is on, so a rule that is off does not
+//! run at all.
+
+use std::collections::HashMap;
+
+use super::AllowList;
+use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic, Level, Severity};
+use crate::source::SourceMap;
+
+/// Levels and ignore lists per code.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    levels: HashMap<Code, Level>,
+    /// Per code, the entry keys (or patterns) whose findings are not
+    /// reported; `allow-unused` is `unused-entry`'s list.
+    ignore: HashMap<Code, AllowList>,
+}
+
+impl RuleSet {
+    /// The rules a configuration sets: its `[check.levels]` over the
+    /// codes' defaults, its `[check.ignore]`, and `allow-unused` as the
+    /// ignore list of `unused-entry`.
+    pub fn from_config(config: &Config) -> RuleSet {
+        let mut ignore = config.ignore.clone();
+        let unused = ignore.entry(Code::UnusedEntry).or_default();
+        *unused = unused.union(&config.allow_unused);
+        RuleSet {
+            levels: config.levels.clone(),
+            ignore,
+        }
+    }
+
+    /// The level of a code: configured, or its default.
+    pub fn level(&self, code: Code) -> Level {
+        self.levels
+            .get(&code)
+            .copied()
+            .unwrap_or_else(|| code.default_level())
+    }
+
+    /// Whether a code's findings are reported at all; a check whose codes
+    /// are all off is not run.
+    pub fn is_on(&self, code: Code) -> bool {
+        self.level(code) != Level::Allow
+    }
+
+    /// Whether findings of `code` about the entry (or key) `key` are ignored.
+    pub fn ignores(&self, code: Code, key: &str) -> bool {
+        self.ignore.get(&code).is_some_and(|keys| keys.allows(key))
+    }
+
+    /// Applies the rules to what the checks found: findings of codes that
+    /// are off or keys that are ignored go; a configured level sets the
+    /// severity (otherwise a finding keeps the one its check gave it); the
+    /// rest is sorted by file path, then position.
+    pub fn finish(&self, findings: Vec<Diagnostic>, sources: &SourceMap) -> Vec<Diagnostic> {
+        let mut findings: Vec<Diagnostic> = findings
+            .into_iter()
+            .filter_map(|mut d| {
+                if d.key
+                    .as_deref()
+                    .is_some_and(|key| self.ignores(d.code, key))
+                {
+                    return None;
+                }
+                let severity: Option<Severity> = match self.levels.get(&d.code) {
+                    Some(level) => Some(level.severity()?),
+                    None => {
+                        d.code.default_level().severity()?;
+                        None
+                    }
+                };
+                if let Some(severity) = severity {
+                    d.severity = severity;
+                }
+                Some(d)
+            })
+            .collect();
+        findings.sort_by(|a, b| {
+            let path = |d: &Diagnostic| &sources.get(d.primary.file).path;
+            (path(a), a.primary.span.start, a.code, &a.key).cmp(&(
+                path(b),
+                b.primary.span.start,
+                b.code,
+                &b.key,
+            ))
+        });
+        findings
+    }
+}

@@ -1,0 +1,53 @@
+//! `refkeeper check`: the findings, in the chosen format, and the exit
+//! status they make.
+
+use std::io::{self, IsTerminal, Write};
+
+use refkeeper::render::{self, OutputFormat, RenderOptions};
+use refkeeper::{Report, Session, Severity};
+
+use super::args::{CheckArgs, DenyArg, FormatArg};
+use super::output::{unread_lines, use_color, with_progress, written_or_pipe};
+use super::{Failure, Status, plan, watch};
+
+pub fn run(args: CheckArgs) -> Result<Status, Failure> {
+    let request = plan::request(args.inputs)?;
+    if args.watch {
+        if args.format != FormatArg::Human {
+            return Err(Failure::new(
+                "--watch prints what changed as text; leave out --format",
+            ));
+        }
+        return watch::run(&request, use_color(args.color, io::stdout().is_terminal()));
+    }
+    let format = plan::output_format(args.format);
+    let session = with_progress(format == OutputFormat::Human, "checking", || {
+        Session::load(&request)
+    })?;
+    let report = with_progress(format == OutputFormat::Human, "checking", || {
+        session.check()
+    });
+    let color = format == OutputFormat::Human && use_color(args.color, io::stdout().is_terminal());
+    // GitHub annotations carry the unread files themselves.
+    if format != OutputFormat::Github {
+        unread_lines(&report.unread);
+    }
+    // Stdout is line-buffered; thousands of findings are written in one go.
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let written = render::render(&report, format, RenderOptions { color }, &mut stdout)
+        .and_then(|()| stdout.flush());
+    written_or_pipe(written)?;
+    Ok(exit_status(&report, args.deny == Some(DenyArg::Warnings)))
+}
+
+fn exit_status(report: &Report, deny_warnings: bool) -> Status {
+    if !report.unread.is_empty() {
+        Status::Failure
+    } else if report.count(Severity::Error) > 0
+        || (deny_warnings && report.count(Severity::Warning) > 0)
+    {
+        Status::Findings
+    } else {
+        Status::Clean
+    }
+}

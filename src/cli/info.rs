@@ -1,0 +1,80 @@
+//! The commands that read no project: `styles`, `explain`, `completions`
+//! and `man`.
+
+use refkeeper::Code;
+
+use super::args::{Cli, ShellArg};
+use super::output::print_bytes;
+use super::{Failure, Status};
+
+/// The bundled styles that can format References.
+pub fn styles() -> Result<Status, Failure> {
+    let mut text = String::new();
+    for (name, title) in refkeeper::csl::engine::bundled_styles() {
+        text.push_str(&format!("{name:<48} {title}\n"));
+    }
+    print_bytes(text.as_bytes())
+}
+
+/// Every code with its default level, or what one code means.
+pub fn explain(code: Option<&str>) -> Result<Status, Failure> {
+    let text = match code {
+        None => {
+            let mut list =
+                String::from("Diagnostic codes (refkeeper explain CODE for details):\n\n");
+            for code in Code::ALL {
+                list.push_str(&format!(
+                    "  {:<20} {:<8} {}\n",
+                    code.as_str(),
+                    code.default_level().describe(),
+                    code.summary()
+                ));
+            }
+            list
+        }
+        Some(name) => match name.parse::<Code>() {
+            Ok(code) => format!(
+                "{} ({} by default): {}\n\n{}\n",
+                code.as_str(),
+                code.default_level().describe(),
+                code.summary(),
+                code.explanation()
+            ),
+            Err(e) => {
+                let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+                return Err(Failure::new(format!(
+                    "{e}; known codes: {}",
+                    known.join(", ")
+                )));
+            }
+        },
+    };
+    print_bytes(text.as_bytes())
+}
+
+/// Completions and the manual page come from the same clap definitions as
+/// `--help`, so they cannot drift from it.
+pub fn completions(shell: ShellArg) -> Result<Status, Failure> {
+    use clap_complete::Shell;
+    let shell = match shell {
+        ShellArg::Bash => Shell::Bash,
+        ShellArg::Zsh => Shell::Zsh,
+        ShellArg::Fish => Shell::Fish,
+        ShellArg::Elvish => Shell::Elvish,
+        ShellArg::Powershell => Shell::PowerShell,
+    };
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "refkeeper", &mut out);
+    print_bytes(&out)
+}
+
+/// The manual page, in roff.
+pub fn man() -> Result<Status, Failure> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut out)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    print_bytes(&out)
+}
