@@ -1,0 +1,263 @@
+//! `duplicate-entry`: two keys for the same work, by DOI, by ISBN, or by
+//! title, year and first author together. Each entry's identities are
+//! gathered beside its other checks ([`identities`]), then compared in
+//! file order ([`duplicate_entries`]).
+
+use std::hash::Hasher;
+use std::num::NonZeroU128;
+
+use rustc_hash::FxHashMap;
+
+use crate::bib::fields;
+use crate::bib::value::names;
+use crate::bib::{Bibliography, Entry, EntryId};
+use crate::diagnostic::{Code, Diagnostic};
+
+/// What identifies a work, each kept as a 128-bit hash of its normalised
+/// text (a million entries hold no colliding pair but with odds of about
+/// 1e-26): one small fixed record per entry, no strings.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Identities {
+    /// By kind: DOI, ISBN, title-year-author.
+    by_kind: [Option<NonZeroU128>; 3],
+    /// The normalised title, when the title-year-author identity is known
+    /// (to tell a wrong DOI from a duplicate).
+    title: Option<NonZeroU128>,
+}
+
+/// What each kind of identity is called in a message.
+const IDENTITY_NAMES: [&str; 3] = ["DOI", "ISBN", "title, year and first author"];
+
+/// Two independent 64-bit SipHash values (fixed keys, so runs agree), the
+/// lowest bit set so that the hash is never zero and an absent one costs
+/// no space.
+fn hash128(text: &str) -> NonZeroU128 {
+    let half = |salt: u8| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        hasher.write_u8(salt);
+        hasher.write(text.as_bytes());
+        hasher.finish()
+    };
+    NonZeroU128::MIN | ((u128::from(half(0)) << 64) | u128::from(half(1)))
+}
+
+/// `duplicate-entry`: two keys for the same work, by DOI, by ISBN, or by
+/// title, year and first author together.
+pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -> Vec<Diagnostic> {
+    // Compared in file order, so that the later entry of a pair is the one
+    // reported.
+    let mut seen: FxHashMap<(usize, NonZeroU128), EntryId> = FxHashMap::default();
+    let mut out = Vec::new();
+    for (index, entry_identities) in identities.iter().enumerate() {
+        let id = EntryId(index as u32);
+        let entry = bib.entry(id);
+        let known = entry_identities
+            .by_kind
+            .iter()
+            .enumerate()
+            .filter_map(|(kind, hash)| Some((kind, (*hash)?)));
+        for (kind, hash) in known {
+            let what = IDENTITY_NAMES[kind];
+            match seen.get(&(kind, hash)) {
+                Some(&first) if !linked(bib, first, id) => {
+                    let other = bib.entry(first);
+                    let titles_differ = matches!(
+                        (identities[first.0 as usize].title, entry_identities.title),
+                        (Some(a), Some(b)) if a != b
+                    );
+                    let message = if titles_differ {
+                        format!(
+                            "`{}` and `{}` have the same {what} but different titles: one {what} is wrong, or they are one work",
+                            other.key, entry.key
+                        )
+                    } else {
+                        format!(
+                            "`{}` and `{}` are the same work (same {what})",
+                            other.key, entry.key
+                        )
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            Code::DuplicateEntry,
+                            message,
+                            entry.file,
+                            entry.key_span.clone(),
+                        )
+                        .with_key(entry.key.clone())
+                        .with_related(
+                            other.file,
+                            other.key_span.clone(),
+                            format!("`{}` is here", other.key),
+                        )
+                        .with_help(format!(
+                            "keep one entry and cite it everywhere; `ids = {{{}}}` on the kept entry lets the old key resolve",
+                            entry.key
+                        )),
+                    );
+                    break;
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert((kind, hash), id);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The DOI, ISBN and title-year-author of an entry, normalised and hashed.
+pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Identities {
+    let mut identities = Identities::default();
+    if matches!(entry.kind.as_ref(), "set" | "xdata") {
+        return identities;
+    }
+    if let Some(doi) = value("doi") {
+        let doi = fields::split_doi_prefix(doi.trim()).1.to_lowercase();
+        identities.by_kind[0] = Some(hash128(&doi));
+    }
+    // Chapters of one book share its ISBN.
+    let part_of_a_book = matches!(
+        entry.kind.as_ref(),
+        "incollection"
+            | "inbook"
+            | "inproceedings"
+            | "inreference"
+            | "suppbook"
+            | "suppcollection"
+            | "bookinbook"
+    );
+    if let Some(isbn) = value("isbn")
+        && !part_of_a_book
+    {
+        let digits: String = isbn
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        if digits.len() >= 10 {
+            identities.by_kind[1] = Some(hash128(&digits));
+        }
+    }
+    let title = value("title").map(normalized);
+    let year = value("date")
+        .and_then(|d| d.trim().get(..4))
+        .or_else(|| value("year"));
+    let family = value("author")
+        .or_else(|| value("editor"))
+        .and_then(|a| first_family(a))
+        .map(normalized);
+    // Titles too short to tell works apart ("Preface") are left out.
+    if let (Some(title), Some(year), Some(family)) = (title, year, family)
+        && title.len() >= 8
+    {
+        let work = format!("{title}|{}|{family}", year.trim());
+        identities.by_kind[2] = Some(hash128(&work));
+        identities.title = Some(hash128(&title));
+    }
+    identities
+}
+
+/// The last word of the family name of the first name in a name list:
+/// the family is before the comma of "Family, Given", else at the end of
+/// "Given Family"; its last word is the same in "van Buuren, Stef" and
+/// "Stef van Buuren". Enough to tell works apart; not a name parser.
+fn first_family(list: &str) -> Option<&str> {
+    let first = names::split_and(list).into_iter().next()?.trim();
+    let family = first.split_once(',').map_or(first, |(family, _)| family);
+    family
+        .split_whitespace()
+        .next_back()
+        .filter(|f| !f.is_empty())
+}
+
+/// Whether one entry names the other in a link field (a chapter and its
+/// book share an ISBN; a set and its members; `related` editions).
+fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
+    let names = |from: EntryId, to: EntryId| {
+        bib.entry(from)
+            .links
+            .iter()
+            .any(|l| bib.resolve(&l.target.key) == Some(to))
+    };
+    names(a, b) || names(b, a)
+}
+
+/// Lower-case letters and digits only, without accents, for comparing
+/// titles and names: `Nordstr{\"o}m` and `Nordström` are `nordstrom`.
+///
+/// Not the LaTeX parser: this runs on every entry, and only letters count.
+/// Control words are dropped (`\emph`, the `\v` of `\v{s}`), except those
+/// that stand for letters (`\o`, `\ss`, `\ae`, ...).
+fn normalized(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let mut word = String::new();
+            while let Some(letter) = chars.next_if(char::is_ascii_alphabetic) {
+                word.push(letter);
+            }
+            if word.is_empty() {
+                chars.next(); // a control symbol: \" \' \&
+            }
+            let letters = match word.as_str() {
+                "o" | "O" => "o",
+                "l" | "L" => "l",
+                "i" => "i",
+                "j" => "j",
+                "ss" => "ss",
+                "ae" | "AE" => "ae",
+                "oe" | "OE" => "oe",
+                "aa" | "AA" => "a",
+                _ => "",
+            };
+            out.push_str(letters);
+        } else if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else {
+            // Accents go; Hangul syllables, decomposed into jamo, come back whole.
+            let bare = std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d));
+            for d in bare.nfc() {
+                if d.is_alphanumeric() {
+                    out.extend(d.to_lowercase());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_family_names_split_as_bibtex_does() {
+        assert_eq!(first_family("Kim, Minjun and Lee, Jiyoung"), Some("Kim"));
+        assert_eq!(first_family("Minjun Kim and Jiyoung Lee"), Some("Kim"));
+        assert_eq!(first_family("van Buuren, Stef"), Some("Buuren"));
+        assert_eq!(first_family("Stef van Buuren"), Some("Buuren"));
+        assert_eq!(first_family("{World Bank}"), Some("Bank}"));
+        assert_eq!(first_family(""), None);
+    }
+
+    #[test]
+    fn titles_compare_without_latex_accents_or_case() {
+        assert_eq!(normalized("Nordstr{\\\"o}m"), "nordstrom");
+        assert_eq!(normalized("Nordström"), "nordstrom");
+        assert_eq!(
+            normalized("The {Silk} Road, \\emph{Revisited}"),
+            "thesilkroadrevisited"
+        );
+        assert_eq!(
+            normalized("Erd\\H{o}s and \\v{S}koda, {\\o}l"),
+            "erdosandskodaol"
+        );
+        assert_eq!(normalized("김민준 2007"), "김민준2007");
+    }
+}

@@ -1,0 +1,281 @@
+//! Bibliography hygiene: checks of each entry on its own (required fields,
+//! the data model, dates, identifiers, page ranges, names) and of entries
+//! against each other (the same work under two keys, `@string` macros).
+//!
+//! One function per code: the rules on an entry's shape ([`shape`]), on
+//! one field's value ([`values`]), across entries ([`duplicates`]) and on
+//! macros ([`strings`]). The rules the [`RuleSet`] turns off are not run.
+//! Pure functions of the bibliography and the file texts, like the rest of
+//! the check stage; entries are checked in parallel.
+
+mod duplicates;
+mod shape;
+mod strings;
+mod values;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::RuleSet;
+use crate::bib::datamodel;
+use crate::bib::{Bibliography, Entry, EntryId, RawField, Value};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+use duplicates::Identities;
+use values::{VALUE_RULES, ValueRule};
+
+/// Every hygiene finding of the bibliography, for the codes the rules
+/// leave on.
+pub fn check(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Diagnostic> {
+    let plan = Plan::new(rules);
+    // Unzipped straight into the identities, not collected in pairs and
+    // copied out (on 100,000 entries the pairs held 9 MB).
+    let (per_entry, identities): (Vec<Vec<Diagnostic>>, Vec<Identities>) = (0..bib.entries.len())
+        .into_par_iter()
+        .map(|index| check_entry(bib, sources, EntryId(index as u32), &plan))
+        .unzip();
+    let mut diagnostics: Vec<Diagnostic> = per_entry.into_iter().flatten().collect();
+    if plan.duplicate_entries {
+        diagnostics.extend(duplicates::duplicate_entries(bib, &identities));
+    }
+    if rules.is_on(Code::UndefinedString) || rules.is_on(Code::UnusedString) {
+        diagnostics.extend(strings::strings(bib, sources, rules));
+    }
+    diagnostics
+}
+
+/// A rule on an entry as a whole.
+type EntryRule = fn(&EntryView, &mut Vec<Diagnostic>);
+
+/// The rules on an entry's shape, by code.
+const ENTRY_RULES: &[(Code, EntryRule)] = &[
+    (Code::UnknownType, shape::unknown_type),
+    (Code::DuplicateField, shape::duplicate_field),
+    (Code::UnknownField, shape::unknown_field),
+    (Code::EmptyField, shape::empty_field),
+    (Code::UrldateWithoutUrl, shape::urldate_without_url),
+    (Code::MissingField, shape::missing_field),
+];
+
+/// The rules that are on, chosen once per run.
+struct Plan {
+    entry_rules: Vec<EntryRule>,
+    /// The value rules that are on, by the data-model field they read.
+    value_rules: HashMap<&'static str, Vec<&'static ValueRule>>,
+    duplicate_entries: bool,
+}
+
+impl Plan {
+    fn new(rules: &RuleSet) -> Plan {
+        let entry_rules = ENTRY_RULES
+            .iter()
+            .filter(|(code, _)| rules.is_on(*code))
+            .map(|(_, rule)| *rule)
+            .collect();
+        let mut value_rules: HashMap<&'static str, Vec<&'static ValueRule>> = HashMap::new();
+        for rule in VALUE_RULES.iter().filter(|r| rules.is_on(r.code)) {
+            for field in rule.fields {
+                value_rules.entry(field).or_default().push(rule);
+            }
+        }
+        Plan {
+            entry_rules,
+            value_rules,
+            duplicate_entries: rules.is_on(Code::DuplicateEntry),
+        }
+    }
+}
+
+/// One field of an entry, read.
+struct FieldRef<'a> {
+    /// As written, lower-cased (borrowed when it is lower case already).
+    name: Cow<'a, str>,
+    /// The data-model field it stands for, if any.
+    canonical: Option<&'static str>,
+    field: &'a RawField,
+    /// Macros expanded (borrowed from the file when there are none).
+    value: Cow<'a, str>,
+    /// Written empty (`note = {}`): its value is not checked.
+    empty: bool,
+    /// A second name of a field set before it, with the same value
+    /// (`eprinttype = {arxiv}` beside `archiveprefix = {arXiv}`): it loses
+    /// nothing, and is not checked again.
+    restates: bool,
+}
+
+impl FieldRef<'_> {
+    /// From the field's name to the end of its value.
+    fn whole(&self) -> Span {
+        self.field.name().start..self.field.value_span().end
+    }
+
+    /// Whether the value rules read this field.
+    fn is_checked(&self) -> bool {
+        !self.empty && !self.restates
+    }
+}
+
+/// An entry as the rules see it: its fields read once.
+struct EntryView<'a> {
+    bib: &'a Bibliography,
+    sources: &'a SourceMap,
+    id: EntryId,
+    entry: &'a Entry,
+    fields: Vec<FieldRef<'a>>,
+    /// The first field of each data-model field.
+    first: HashMap<&'static str, usize>,
+    /// The data-model type and whether its name sets `type`; `None`
+    /// outside the data model.
+    data_type: Option<(&'static str, bool)>,
+    /// The fields with those inherited through crossref and xdata, when
+    /// the entry inherits any (most do not, and their own fields are read).
+    inherited: Option<crate::bib::fields::Fields>,
+}
+
+impl<'a> EntryView<'a> {
+    fn new(bib: &'a Bibliography, sources: &'a SourceMap, id: EntryId) -> EntryView<'a> {
+        let entry = bib.entry(id);
+        let text = sources.get(entry.file).text.as_str();
+        let lookup = |file: FileId| sources.get(file).text.as_str();
+        let mut first: HashMap<&'static str, usize> = HashMap::new();
+        let mut fields: Vec<FieldRef> = Vec::with_capacity(entry.fields.len());
+        for field in entry.fields.iter() {
+            let name = lower_case(&text[field.name()]);
+            let canonical = datamodel::field(&name);
+            let value = bib.value_text(text, field, &lookup);
+            let empty = value.trim().is_empty() && matches!(field.value(text), Value::Literal(_));
+            let restates = canonical.and_then(|c| first.get(c)).is_some_and(|&at| {
+                let earlier: &FieldRef = &fields[at];
+                earlier.name != name && earlier.value.trim().eq_ignore_ascii_case(value.trim())
+            });
+            if let Some(canonical) = canonical {
+                first.entry(canonical).or_insert(fields.len());
+            }
+            fields.push(FieldRef {
+                name,
+                canonical,
+                field,
+                value,
+                empty,
+                restates,
+            });
+        }
+        let inherits = entry.links.iter().any(|l| {
+            matches!(
+                l.kind,
+                crate::bib::LinkKind::Crossref | crate::bib::LinkKind::Xdata
+            )
+        });
+        EntryView {
+            bib,
+            sources,
+            id,
+            entry,
+            fields,
+            first,
+            data_type: datamodel::entry_type(&entry.kind),
+            inherited: None,
+        }
+        .inheriting(inherits)
+    }
+
+    fn inheriting(mut self, inherits: bool) -> Self {
+        if inherits {
+            self.inherited = Some(crate::bib::fields::collect(self.bib, self.sources, self.id));
+        }
+        self
+    }
+
+    /// A finding about this entry.
+    fn finding(&self, code: Code, message: String, span: Span) -> Diagnostic {
+        Diagnostic::new(code, message, self.entry.file, span).with_key(self.entry.key.clone())
+    }
+
+    /// The entry's own field of this (lower-case) name.
+    fn own(&self, name: &str) -> Option<&FieldRef<'a>> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Whether a field is written, inherited ones included.
+    fn is_written(&self, name: &str) -> bool {
+        match &self.inherited {
+            Some(fields) => fields.is_written(name),
+            None => self.own(name).is_some(),
+        }
+    }
+
+    /// Whether a field is set to something, inherited ones included.
+    fn is_set(&self, name: &str) -> bool {
+        match &self.inherited {
+            Some(fields) => fields.get(name).is_some(),
+            None => self.own(name).is_some_and(|f| !f.value.trim().is_empty()),
+        }
+    }
+}
+
+/// The findings of one entry on its own, and what identifies it for
+/// `duplicate-entry`.
+fn check_entry(
+    bib: &Bibliography,
+    sources: &SourceMap,
+    id: EntryId,
+    plan: &Plan,
+) -> (Vec<Diagnostic>, Identities) {
+    let entry = bib.entry(id);
+    // A broken entry has its own syntax error; a second definition of a
+    // key is skipped by biber and reported as a duplicate key.
+    if entry.broken || entry.duplicate_of.is_some() {
+        return (Vec::new(), Identities::default());
+    }
+    let view = EntryView::new(bib, sources, id);
+    let mut out = Vec::new();
+    for rule in &plan.entry_rules {
+        rule(&view, &mut out);
+    }
+    if !plan.value_rules.is_empty() {
+        check_values(&view, plan, &mut out);
+    }
+    let identities = if plan.duplicate_entries {
+        let value = |name: &str| {
+            view.own(name)
+                .map(|f| f.value.as_ref())
+                .filter(|v| !v.trim().is_empty())
+        };
+        duplicates::identities(entry, value)
+    } else {
+        Identities::default()
+    };
+    (out, identities)
+}
+
+/// The value rules, on each field they read.
+fn check_values(view: &EntryView, plan: &Plan, out: &mut Vec<Diagnostic>) {
+    for f in view.fields.iter().filter(|f| f.is_checked()) {
+        let Some(rules) = plan.value_rules.get(f.canonical.unwrap_or(&f.name)) else {
+            continue;
+        };
+        let value = f.value.trim();
+        for rule in rules {
+            if let Some((message, help)) = (rule.check)(value) {
+                out.push(
+                    view.finding(
+                        rule.code,
+                        format!("in `{}`: {message}", view.entry.key),
+                        f.field.value_span(),
+                    )
+                    .with_help_opt(help),
+                );
+            }
+        }
+    }
+}
+
+fn lower_case(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}

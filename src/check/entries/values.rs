@@ -1,0 +1,321 @@
+//! The rules on one field's value: dates biblatex would not read, DOIs,
+//! ISBNs, ISSNs, addresses and page ranges that are not what they claim,
+//! `et al.` written into a name list. Each is a function of the value's
+//! text; [`VALUE_RULES`] says which fields each reads.
+
+use crate::bib::fields;
+use crate::bib::value::{date, names};
+use crate::diagnostic::Code;
+
+/// What a value rule found: the message, and a help line when the rule
+/// has one of its own (else its code's default help).
+pub(super) type Problem = (String, Option<String>);
+
+/// A rule on the values of some fields.
+pub(super) struct ValueRule {
+    pub code: Code,
+    /// The data-model fields whose values it reads.
+    pub fields: &'static [&'static str],
+    pub check: fn(&str) -> Option<Problem>,
+}
+
+/// Every value rule, by the fields it reads.
+pub(super) const VALUE_RULES: &[ValueRule] = &[
+    ValueRule {
+        code: Code::InvalidDate,
+        fields: &["date", "urldate", "origdate", "eventdate"],
+        check: invalid_date,
+    },
+    ValueRule {
+        code: Code::InvalidDate,
+        fields: &["year"],
+        check: invalid_year,
+    },
+    ValueRule {
+        code: Code::InvalidDate,
+        fields: &["month"],
+        check: invalid_month,
+    },
+    ValueRule {
+        code: Code::InvalidDoi,
+        fields: &["doi"],
+        check: doi_problem,
+    },
+    ValueRule {
+        code: Code::InvalidIsbn,
+        fields: &["isbn"],
+        check: |value| with_default_help(isbn_problem(value), Code::InvalidIsbn),
+    },
+    ValueRule {
+        code: Code::InvalidIssn,
+        fields: &["issn"],
+        check: |value| with_default_help(issn_problem(value), Code::InvalidIssn),
+    },
+    ValueRule {
+        code: Code::InvalidUrl,
+        fields: &["url"],
+        check: |value| with_default_help(url_problem(value), Code::InvalidUrl),
+    },
+    ValueRule {
+        code: Code::InvalidPages,
+        fields: &["pages"],
+        check: |value| with_default_help(pages_problem(value), Code::InvalidPages),
+    },
+    ValueRule {
+        code: Code::EtAlInNames,
+        fields: &[
+            "author",
+            "editor",
+            "translator",
+            "bookauthor",
+            "editora",
+            "editorb",
+            "editorc",
+            "holder",
+            "commentator",
+            "annotator",
+        ],
+        check: |value| {
+            et_al_problem(value).map(|m| (m, Some("end the list with `and others`".to_owned())))
+        },
+    },
+];
+
+/// `invalid-date` on `date`, `urldate`, `origdate`, `eventdate`.
+fn invalid_date(value: &str) -> Option<Problem> {
+    date::parse(value).err().map(|m| (m, None))
+}
+
+/// `invalid-date` on `year`.
+fn invalid_year(value: &str) -> Option<Problem> {
+    date::from_year_month(value, None).err().map(|m| (m, None))
+}
+
+/// `invalid-date` on `month`.
+fn invalid_month(value: &str) -> Option<Problem> {
+    date::from_year_month("2000", Some(value))
+        .err()
+        .map(|m| (m, None))
+}
+
+fn with_default_help(message: Option<String>, code: Code) -> Option<Problem> {
+    message.map(|m| (m, default_help(code)))
+}
+
+fn default_help(code: Code) -> Option<String> {
+    Some(
+        match code {
+            Code::InvalidIsbn => {
+                "check the digits against the book; ISBN-10 and ISBN-13 end in a check digit"
+            }
+            Code::InvalidIssn => "an ISSN is NNNN-NNNC, C a check digit (0-9 or X)",
+            Code::InvalidUrl => "write the whole address, https:// included, without spaces",
+            Code::InvalidPages => "write a page, a range 12--34, or several separated by commas",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+/// `invalid-doi`: what is wrong with a `doi` value, and how to write it.
+fn doi_problem(doi: &str) -> Option<Problem> {
+    if let (Some(prefix), bare) = fields::split_doi_prefix(doi) {
+        return Some((
+            format!("`doi` holds a link or prefix, `{prefix}`"),
+            Some(format!("write only the DOI: doi = {{{}}}", bare.trim())),
+        ));
+    }
+    let bare = doi.replace("\\_", "_");
+    let valid = bare
+        .strip_prefix("10.")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(registrant, suffix)| {
+            !registrant.is_empty()
+                && registrant.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && !suffix.is_empty()
+                && !suffix.chars().any(char::is_whitespace)
+        });
+    (!valid).then(|| {
+        (
+            format!("`{doi}` is not a DOI"),
+            Some("a DOI reads 10.NNNN/suffix, as in 10.1000/xyz123".to_owned()),
+        )
+    })
+}
+
+/// What is wrong with an `isbn` value (one or several, separated by
+/// commas, semicolons or ` and `).
+fn isbn_problem(value: &str) -> Option<String> {
+    let problem = isbns_problem(split_list(value));
+    // Several ISBNs separated by spaces only.
+    if problem.is_some() && isbns_problem(value.split_whitespace()).is_none() {
+        return None;
+    }
+    problem
+}
+
+fn isbns_problem<'v>(isbns: impl Iterator<Item = &'v str>) -> Option<String> {
+    for isbn in isbns {
+        let digits: Vec<char> = isbn
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' ' | '\u{2010}' | '\u{2013}'))
+            .collect();
+        let valid = match digits.len() {
+            10 => mod_11_check_digit(&digits),
+            13 => {
+                digits.iter().all(char::is_ascii_digit)
+                    && digits
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 })
+                        .sum::<u32>()
+                        % 10
+                        == 0
+            }
+            _ => false,
+        };
+        if !valid {
+            return Some(format!("`{isbn}` is not a valid ISBN"));
+        }
+    }
+    None
+}
+
+/// What is wrong with an `issn` value.
+fn issn_problem(value: &str) -> Option<String> {
+    for issn in split_list(value) {
+        let digits: Vec<char> = issn.chars().filter(|c| *c != '-' && *c != ' ').collect();
+        let valid = digits.len() == 8 && mod_11_check_digit(&digits);
+        if !valid {
+            return Some(format!("`{issn}` is not a valid ISSN"));
+        }
+    }
+    None
+}
+
+/// The check digit of an ISBN-10 or an ISSN: digits weighted from the
+/// length down to 1 sum to a multiple of 11, the last may be X (10).
+fn mod_11_check_digit(digits: &[char]) -> bool {
+    let Some((last, body)) = digits.split_last() else {
+        return false;
+    };
+    let last = match last {
+        'X' | 'x' => 10,
+        d => match d.to_digit(10) {
+            Some(d) => d,
+            None => return false,
+        },
+    };
+    let mut sum = last;
+    for (i, c) in body.iter().enumerate() {
+        let Some(d) = c.to_digit(10) else {
+            return false;
+        };
+        sum += (digits.len() - i) as u32 * d;
+    }
+    sum % 11 == 0
+}
+
+fn split_list(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split([',', ';'])
+        .flat_map(|part| part.split(" and "))
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+}
+
+/// What is wrong with a `url` value: it must be an absolute address.
+fn url_problem(value: &str) -> Option<String> {
+    if value.chars().any(char::is_whitespace) {
+        return Some(format!("`{value}` has a space in it"));
+    }
+    match url::Url::parse(value) {
+        Ok(url) if url.has_host() || url.scheme() == "file" => None,
+        Ok(_) => Some(format!("`{value}` has no host")),
+        Err(url::ParseError::RelativeUrlWithoutBase) => Some(format!(
+            "`{value}` is not a whole address (no scheme such as https://)"
+        )),
+        Err(e) => Some(format!("`{value}` is not an address: {e}")),
+    }
+}
+
+/// What is wrong with a `pages` value: a range with more than two ends
+/// (`12-34-56`), or one that runs backwards (`34--12`; `123--45` is the
+/// short form of 123–145 and fine).
+fn pages_problem(value: &str) -> Option<String> {
+    for part in value.split([',', ';']).map(str::trim) {
+        let ends: Vec<&str> = part
+            .split(['-', '\u{2013}', '\u{2014}'])
+            .filter(|e| !e.is_empty())
+            .collect();
+        if ends.len() > 2 {
+            return Some(format!("`{part}` is not a page range"));
+        }
+        if let [first, last] = ends[..] {
+            let (first, last) = (first.trim(), last.trim());
+            let numbers = (first.parse::<u64>(), last.parse::<u64>());
+            if let (Ok(a), Ok(b)) = numbers
+                && last.len() >= first.len()
+                && b < a
+            {
+                return Some(format!("`{part}` runs backwards"));
+            }
+        }
+    }
+    None
+}
+
+/// `et al.` written into a name list.
+fn et_al_problem(value: &str) -> Option<String> {
+    if !value.to_ascii_lowercase().contains("et al") {
+        return None;
+    }
+    names::split_and(value).into_iter().find_map(|name| {
+        let name = name.trim();
+        let lower = name.to_lowercase();
+        let bare = lower
+            .trim_end_matches(['.', ' ', '}'])
+            .trim_start_matches('{');
+        (bare == "et al" || bare.ends_with(" et al") || bare.ends_with(",et al"))
+            .then(|| format!("the name list has `{name}` in it"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isbn_and_issn_check_digits() {
+        assert_eq!(isbn_problem("978-0-306-40615-7"), None);
+        assert_eq!(isbn_problem("0-306-40615-2"), None);
+        assert_eq!(isbn_problem("0-8044-2957-X"), None);
+        assert!(isbn_problem("978-0-306-40615-6").is_some());
+        assert!(isbn_problem("0-306-40615-3").is_some());
+        assert_eq!(isbn_problem("978-0-306-40615-7, 0-306-40615-2"), None);
+        assert_eq!(isbn_problem("978-0-306-40615-7 0-306-40615-2"), None);
+        assert_eq!(isbn_problem("0 306 40615 2"), None);
+        assert_eq!(issn_problem("0378-5955"), None);
+        assert_eq!(issn_problem("2049-3630"), None);
+        assert!(issn_problem("0378-5954").is_some());
+    }
+
+    #[test]
+    fn dois_pages_urls_and_et_al() {
+        assert_eq!(doi_problem("10.1007/BF01941137"), None);
+        assert!(doi_problem("https://doi.org/10.1007/BF01941137").is_some());
+        assert!(doi_problem("BF01941137").is_some());
+        assert_eq!(pages_problem("12--34"), None);
+        assert_eq!(pages_problem("123--45"), None);
+        assert_eq!(pages_problem("iii--xx, 12-14"), None);
+        assert!(pages_problem("34--12").is_some());
+        assert!(pages_problem("12-34-56").is_some());
+        assert_eq!(url_problem("https://example.org/a_b"), None);
+        assert!(url_problem("www.example.org").is_some());
+        assert!(url_problem("https://example.org/a b").is_some());
+        assert!(et_al_problem("Kim, Minjun and et al.").is_some());
+        assert!(et_al_problem("Kim, Minjun et al.").is_some());
+        assert_eq!(et_al_problem("Kim, Minjun and others"), None);
+        assert_eq!(et_al_problem("Etal, Tom"), None);
+    }
+}
