@@ -13,6 +13,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::bib::fields::{FieldValue, Fields};
+use hayagriva::citationberg::taxonomy::NameVariable;
+
 use crate::bib::value::case::sentence_case;
 use crate::bib::value::date::{self, DatePart, DateValue};
 use crate::bib::value::latex::{self, Rich, Style};
@@ -399,6 +401,18 @@ pub fn bcp47(language: &str) -> Option<String> {
 }
 
 impl CslItem {
+    /// The names of a name variable refkeeper's items fill (author,
+    /// editor, translator, container-author); `None` for the others.
+    pub fn names(&self, variable: NameVariable) -> Option<&Names> {
+        match variable {
+            NameVariable::Author => Some(&self.author),
+            NameVariable::Editor => Some(&self.editor),
+            NameVariable::Translator => Some(&self.translator),
+            NameVariable::ContainerAuthor => Some(&self.container_author),
+            _ => None,
+        }
+    }
+
     /// The item as CSL-JSON, with formatting as CSL's HTML-like markup
     /// (`<i>`, `<b>`, `<span class="nocase">`), which citeproc-js reads.
     pub fn to_csl_json(&self) -> Value {

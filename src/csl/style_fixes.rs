@@ -2,31 +2,136 @@
 //! (and as citeproc-js does), where hayagriva itself does not.
 //!
 //! Each fix is a small change to the parsed style, made once when the
-//! style is loaded; the comments name the hayagriva behaviour it works
-//! around, so that each can go when hayagriva is fixed.
+//! style is loaded, and a row of [`FIXES`]: the hayagriva behaviour it works
+//! around and the upstream issue, so that each can go when hayagriva is
+//! fixed.
 
+use hayagriva::Entry;
 use hayagriva::citationberg::taxonomy::{
     NameVariable, OtherTerm, StandardVariable, Term, Variable,
 };
+use hayagriva::types::{FormatString, Person, PersonRole, PersonsWithRoles};
+
+use crate::csl::mapping::CslItem;
 use hayagriva::citationberg::{
     ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Name, NameForm, Names,
     NamesChild, SortKey, Substitute, TermForm, Text, TextCase, TextTarget,
 };
 
-/// The fixes that only rewrite the style. `no_date_year_suffix`,
-/// `normalizing_initials` and `condition_twins` also tell the engine what
-/// to do with the data, and the engine calls them after this.
+/// One rewrite of a style: what it works around in hayagriva 0.10.1 (the
+/// source file and function where the behaviour lives), and the upstream
+/// issue or pull request where there is one. A row goes when hayagriva is
+/// fixed; the fidelity ratchet (`tests/fidelity.rs`) tells whether it can.
+pub struct Fix {
+    /// The rewrite (its function's name).
+    pub name: &'static str,
+    /// What hayagriva does that CSL 1.0.2 and citeproc-js do not.
+    pub works_around: &'static str,
+    /// The hayagriva issue or pull request about it, if there is one.
+    pub upstream: Option<&'static str>,
+    rewrite: Rewrite,
+}
+
+enum Rewrite {
+    /// A change to each rendering element, made in one walk of the style.
+    Element(fn(&mut LayoutRenderingElement)),
+    /// A change to the style as a whole.
+    Style(fn(&mut IndependentStyle)),
+    /// Made by the engine, which also needs what the rewrite returns
+    /// (`no_date_year_suffix`, `normalizing_initials`, `condition_twins`).
+    ByEngine,
+}
+
+/// Every rewrite, in the order it is made.
+pub const FIXES: &[Fix] = &[
+    Fix {
+        name: "without_volume_title",
+        works_around: "src/csl/taxonomy.rs::resolve_standard_variable resolves `volume-title` of a paper to its proceedings' title, which is also its container-title: APA and MLA printed it twice",
+        upstream: None,
+        rewrite: Rewrite::Element(without_volume_title),
+    },
+    Fix {
+        name: "suppress_group_of_empty_names",
+        works_around: "src/csl/rendering/names.rs::Names::will_have_info reports an empty `cs:names` as calling no variable, so a group around it is not suppressed (a lone \"In\")",
+        upstream: None,
+        rewrite: Rewrite::Element(suppress_group_of_empty_names),
+    },
+    Fix {
+        name: "inherit_names_in_substitute",
+        works_around: "src/csl/rendering/names.rs::Names::render gives the original `cs:name` only to a `cs:names` directly under `cs:substitute`, not to one inside `cs:choose` there",
+        upstream: Some("https://github.com/typst/hayagriva/issues/444"),
+        rewrite: Rewrite::Element(inherit_names_in_substitute),
+    },
+    Fix {
+        name: "names_of_unset_variables_substituted",
+        works_around: "src/csl/mod.rs::WritingContext::maybe_suppress keeps every variable a substitute queried suppressed for the rest of the entry, tests included",
+        upstream: None,
+        rewrite: Rewrite::Element(names_of_unset_variables_substituted),
+    },
+    Fix {
+        name: "without_disambiguate_condition",
+        works_around: "src/csl/mod.rs::disambiguate_with_choose marks all but the first item of an ambiguous group, whatever the `disambiguate-add-*` settings; refkeeper disambiguates itself",
+        upstream: None,
+        rewrite: Rewrite::Element(without_disambiguate_condition),
+    },
+    Fix {
+        name: "without_editor_translator_variable",
+        works_around: "src/csl/taxonomy.rs::resolve_name_variable fills `editor-translator` from the editors who also translate, so MLA and Chicago printed the person twice (citeproc-js treats it as data only)",
+        upstream: Some("https://github.com/typst/hayagriva/issues/444"),
+        rewrite: Rewrite::Element(without_editor_translator_variable),
+    },
+    Fix {
+        name: "short_labels_capitalized",
+        works_around: "title case of short labels (src/lang/mod.rs::CaseFolder through src/csl/rendering/mod.rs::render_label_with_var) left \"(ed.)\" in APA where citeproc-js prints \"(Ed.)\"; observed, the mechanism not confirmed by reading",
+        upstream: None,
+        rewrite: Rewrite::Element(short_labels_capitalized),
+    },
+    Fix {
+        name: "sort_keys_without_quotes",
+        works_around: "src/csl/sort.rs::StyleContext::cmp_entries renders macro keys with the quotes of `quotes=\"true\"` and compares them with punctuation significant",
+        upstream: None,
+        rewrite: Rewrite::Style(sort_keys_without_quotes),
+    },
+    Fix {
+        name: "no_date_year_suffix",
+        works_around: "src/csl/mod.rs::disambiguate_year_suffix gives no suffix to undated items, and Context::push_str drops the period of \"n.d.\" before a delimiter",
+        upstream: Some("https://github.com/typst/hayagriva/issues/530"),
+        rewrite: Rewrite::ByEngine,
+    },
+    Fix {
+        name: "normalizing_initials",
+        works_around: "src/types/persons.rs::Person::first_name_with_delimiter prints given names as written under `initialize=\"false\"`, without normalising the initials in them",
+        upstream: None,
+        rewrite: Rewrite::ByEngine,
+    },
+    Fix {
+        name: "condition_twins",
+        works_around: "src/csl/rendering/mod.rs::BranchConditionIter::next tests a variable a substitute printed as unset (the suppression of names_of_unset_variables_substituted): APA's chapters lost volume, pages and publisher",
+        upstream: None,
+        rewrite: Rewrite::ByEngine,
+    },
+];
+
+/// The rewrites that only change the style, in [`FIXES`]' order; the
+/// engine makes the others itself.
 pub fn apply(style: &mut IndependentStyle) {
+    let element_fixes: Vec<fn(&mut LayoutRenderingElement)> = FIXES
+        .iter()
+        .filter_map(|fix| match fix.rewrite {
+            Rewrite::Element(rewrite) => Some(rewrite),
+            _ => None,
+        })
+        .collect();
     visit(style, &mut |element| {
-        without_volume_title(element);
-        suppress_group_of_empty_names(element);
-        inherit_names_in_substitute(element);
-        names_of_unset_variables_substituted(element);
-        without_disambiguate_condition(element);
-        without_editor_translator_variable(element);
-        short_labels_capitalized(element);
+        for rewrite in &element_fixes {
+            rewrite(element);
+        }
     });
-    sort_keys_without_quotes(style);
+    for fix in FIXES {
+        if let Rewrite::Style(rewrite) = fix.rewrite {
+            rewrite(style);
+        }
+    }
 }
 
 /// How the style prints `year-suffix` straight after the "no date" term,
@@ -152,10 +257,64 @@ const TWINNED: &[NameVariable] = &[
     NameVariable::ContainerAuthor,
 ];
 
+/// Name variables whose `cs:choose` tests read a twin instead (see
+/// [`condition_twins`]), and the twin of each: the two halves of this
+/// workaround, the style's tests and the entries' data, in one place.
+#[derive(Debug, Clone, Default)]
+pub struct Twins(Vec<(NameVariable, Variable)>);
+
+impl Twins {
+    /// Sets on a hayagriva entry the twin of each name variable the item
+    /// fills: `1` in a standard variable, the same names under a
+    /// contributor role. Nothing prints a twin; tests only see it is set.
+    pub fn set(
+        &self,
+        item: &CslItem,
+        entry: &mut Entry,
+        affiliated: &mut Vec<PersonsWithRoles>,
+        persons: fn(&crate::bib::value::names::Names) -> Vec<Person>,
+    ) {
+        for (variable, twin) in &self.0 {
+            let Some(names) = item.names(*variable).filter(|n| !n.names.is_empty()) else {
+                continue;
+            };
+            match twin {
+                Variable::Standard(StandardVariable::CallNumber) => {
+                    entry.set_call_number(FormatString::with_value("1"))
+                }
+                Variable::Standard(StandardVariable::Abstract) => {
+                    entry.set_abstract_(FormatString::with_value("1"))
+                }
+                Variable::Name(twin) => {
+                    if let Some(role) = twin_role(*twin) {
+                        affiliated.push(PersonsWithRoles::new(persons(names), role));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The contributor role hayagriva reads a twin name variable from.
+fn twin_role(twin: NameVariable) -> Option<PersonRole> {
+    Some(match twin {
+        NameVariable::Illustrator => PersonRole::Illustrator,
+        NameVariable::Narrator => PersonRole::Narrator,
+        NameVariable::Producer => PersonRole::Producer,
+        NameVariable::ScriptWriter => PersonRole::Writer,
+        NameVariable::ExecutiveProducer => PersonRole::ExecutiveProducer,
+        NameVariable::Composer => PersonRole::Composer,
+        NameVariable::Compiler => PersonRole::Compiler,
+        NameVariable::Performer => PersonRole::CastMember,
+        _ => return None,
+    })
+}
+
 /// Makes `cs:choose` tests of a name variable that a `cs:substitute` may
 /// print test a twin instead: a variable the style never mentions, which
-/// refkeeper sets exactly when the name variable has names (see
-/// `engine::to_entry`). Returns the pairs (name variable, twin).
+/// refkeeper sets exactly when the name variable has names
+/// ([`Twins::set`]).
 ///
 /// hayagriva keeps a substituted variable suppressed for later tests too,
 /// where citeproc-js still sees it: APA's chapter source prints the book's
@@ -163,7 +322,7 @@ const TWINNED: &[NameVariable] = &[
 /// was false and the chapter's volume, pages and publisher were left out
 /// ("In R. Parikh (Ed.), Logics of programs." for "... (Vol. 193, pp.
 /// 61–78). Springer."). The twin is never printed, so never suppressed.
-pub fn condition_twins(style: &mut IndependentStyle) -> Vec<(NameVariable, Variable)> {
+pub fn condition_twins(style: &mut IndependentStyle) -> Twins {
     let mut substituted: Vec<NameVariable> = Vec::new();
     let mut mentioned: Vec<Variable> = Vec::new();
     let mut tested: Vec<NameVariable> = Vec::new();
@@ -245,7 +404,7 @@ pub fn condition_twins(style: &mut IndependentStyle) -> Vec<(NameVariable, Varia
             }
         });
     }
-    pairs
+    Twins(pairs)
 }
 
 /// Points the style's sort keys at copies of their macros that print no
@@ -588,5 +747,32 @@ fn without_editor_translator_variable(element: &mut LayoutRenderingElement) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn every_fix_names_what_it_works_around() {
+        for fix in FIXES {
+            let names_source = fix.works_around.contains("src/") && fix.works_around.contains("::");
+            assert!(
+                names_source || fix.upstream.is_some(),
+                "{}: name hayagriva's file::function or an upstream issue",
+                fix.name
+            );
+            if let Some(url) = fix.upstream {
+                assert!(
+                    url.starts_with("https://github.com/typst/hayagriva/"),
+                    "{url}"
+                );
+            }
+        }
+        let mut names: Vec<&str> = FIXES.iter().map(|f| f.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FIXES.len(), "one row per fix");
     }
 }

@@ -1,0 +1,468 @@
+//! The rendered element tree as styled [`Piece`]s: formatting flipped
+//! against the style's (as citeproc's `<i>` flips), links kept, the
+//! per-item edits applied, and CSL's punctuation rules, which hayagriva
+//! leaves out ([`tidy`]).
+
+use super::markup::{Decoded, decode};
+use super::{Piece, Reference};
+use crate::bib::value::latex::Style;
+use crate::csl::mapping::CslItem;
+use hayagriva::citationberg::taxonomy::NameVariable;
+use hayagriva::{ElemChild, ElemChildren, ElemMeta};
+use std::collections::HashMap;
+
+/// Changes to make to a rendered entry.
+#[derive(Debug, Default)]
+pub(super) struct Edits {
+    /// New text for the n-th `cs:date`.
+    pub(super) dates: HashMap<usize, String>,
+    /// A substitute for the entry's first `cs:names`.
+    pub(super) names: Option<NamesEdit>,
+    /// The names written as they stand (institutions), by variable and
+    /// position.
+    pub(super) literal_names: Vec<(NameVariable, usize)>,
+    /// The "no date" term and what replaces its first occurrence (`n.d.`
+    /// with a year suffix).
+    pub(super) no_date: Option<(String, String)>,
+}
+
+impl Edits {
+    pub(super) fn for_item(item: Option<&CslItem>) -> Edits {
+        let mut literal_names = Vec::new();
+        if let Some(item) = item {
+            for (variable, list) in [
+                (NameVariable::Author, &item.author),
+                (NameVariable::Editor, &item.editor),
+                (NameVariable::Translator, &item.translator),
+            ] {
+                for (index, name) in list.names.iter().enumerate() {
+                    if name.literal.is_some() {
+                        literal_names.push((variable, index));
+                    }
+                }
+            }
+        }
+        Edits {
+            literal_names,
+            ..Edits::default()
+        }
+    }
+}
+
+/// The names of a `cs:names` element with citeproc-js's delimiter before
+/// an institution that ends the list: none after a single name ("Republic
+/// of Korea & Democratic People's Republic of Korea", where APA's
+/// `delimiter-precedes-last="always"` put a comma), and one after two or
+/// more ("Smith, J., Doe, J., and Org"). `None` when nothing changes.
+pub(super) fn institution_and(children: &ElemChildren, edits: &Edits) -> Option<ElemChildren> {
+    let names: Vec<(usize, NameVariable, usize)> = children
+        .0
+        .iter()
+        .enumerate()
+        .filter_map(|(at, child)| match child {
+            ElemChild::Elem(elem) => match elem.meta {
+                Some(ElemMeta::Name(variable, index)) => Some((at, variable, index)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let [.., (before, _, _), (last, variable, index)] = names[..] else {
+        return None;
+    };
+    if !edits.literal_names.contains(&(variable, index)) {
+        return None;
+    }
+    let between: Vec<&hayagriva::Formatted> = children.0[before + 1..last]
+        .iter()
+        .map(|child| match child {
+            ElemChild::Text(text) => Some(text),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let text: String = between.iter().map(|t| t.text.as_str()).collect();
+    let with_delimiter = text.starts_with([',', ';']);
+    let and = text.trim_start_matches([',', ';']);
+    if and.trim().is_empty() {
+        // A delimiter alone: no "and" before the last name.
+        return None;
+    }
+    let fixed = match (names.len(), with_delimiter) {
+        (2, true) => and.to_owned(),
+        (3.., false) => format!(",{text}"),
+        _ => return None,
+    };
+    let mut out = children.0[..before + 1].to_vec();
+    out.push(ElemChild::Text(hayagriva::Formatted {
+        text: fixed,
+        formatting: between[0].formatting,
+    }));
+    out.extend_from_slice(&children.0[last..]);
+    Some(ElemChildren(out))
+}
+
+/// How the names of an entry are substituted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum NamesEdit {
+    /// The whole name list.
+    Whole(String),
+    /// These names of the list, each.
+    Each(Vec<usize>, String),
+}
+
+pub(super) fn reference(
+    key: String,
+    label: Option<ElemChild>,
+    body: &ElemChildren,
+    edits: &Edits,
+    punctuation_in_quote: bool,
+) -> Reference {
+    let no_edits = Edits::default();
+    let label = label.map(|child| {
+        let mut flattener = Flattener::new(&no_edits);
+        flattener.child(&child);
+        flattener.finish(punctuation_in_quote)
+    });
+    let mut flattener = Flattener::new(edits);
+    flattener.children(body);
+    Reference {
+        key,
+        label,
+        body: flattener.finish(punctuation_in_quote),
+    }
+}
+
+/// Walks the rendered tree, turning formatting and markers into pieces.
+pub(super) struct Flattener<'e> {
+    edits: &'e Edits,
+    pieces: Vec<Piece>,
+    /// Marker state: how many of each marker are open.
+    open: [i32; 5],
+    date_index: usize,
+    /// Whether the first `cs:names` has been passed, and the name index in it.
+    names_seen: bool,
+    name_index: Option<usize>,
+    /// Whether the "no date" term has had its suffix.
+    no_date_done: bool,
+}
+
+impl<'e> Flattener<'e> {
+    fn new(edits: &'e Edits) -> Self {
+        Flattener {
+            edits,
+            pieces: Vec::new(),
+            open: [0; 5],
+            date_index: 0,
+            names_seen: false,
+            name_index: None,
+            no_date_done: false,
+        }
+    }
+
+    fn children(&mut self, children: &ElemChildren) {
+        for child in &children.0 {
+            self.child(child);
+        }
+    }
+
+    fn child(&mut self, child: &ElemChild) {
+        match child {
+            ElemChild::Text(t) => match &self.edits.no_date {
+                Some((term, with_suffix)) if !self.no_date_done && t.text.contains(term) => {
+                    self.no_date_done = true;
+                    // hayagriva let "n.d." stand for "n.d." and the ". "
+                    // delimiter after it; with the suffix the period is
+                    // due again ("n.d.-a. “Title”").
+                    let at = t.text.find(term.as_str()).unwrap_or_default() + term.len();
+                    let swallowed = term.ends_with('.') && t.text[at..].starts_with(' ');
+                    let with_suffix = if swallowed {
+                        format!("{with_suffix}.")
+                    } else {
+                        with_suffix.clone()
+                    };
+                    let text = t.text.replacen(term.as_str(), &with_suffix, 1);
+                    self.text(&text, base_style(&t.formatting), None)
+                }
+                _ => self.text(&t.text, base_style(&t.formatting), None),
+            },
+            ElemChild::Link { text, url } => {
+                self.text(&text.text, base_style(&text.formatting), Some(url))
+            }
+            ElemChild::Markup(m) => self.text(m, Style::default(), None),
+            ElemChild::Transparent { .. } => {}
+            ElemChild::Elem(elem) => {
+                match &elem.meta {
+                    Some(ElemMeta::Date) => {
+                        let index = self.date_index;
+                        self.date_index += 1;
+                        if let Some(replacement) = self.edits.dates.get(&index) {
+                            let style = first_style(&elem.children).unwrap_or_default();
+                            self.text(replacement, style, None);
+                            return;
+                        }
+                    }
+                    Some(ElemMeta::Names(..)) => {
+                        let fixed = institution_and(&elem.children, self.edits);
+                        let children = fixed.as_ref().unwrap_or(&elem.children);
+                        if !self.names_seen {
+                            self.names_seen = true;
+                            match &self.edits.names {
+                                Some(NamesEdit::Whole(substitute)) => {
+                                    let style = first_style(children).unwrap_or_default();
+                                    self.text(substitute, style, None);
+                                    return;
+                                }
+                                Some(NamesEdit::Each(..)) => self.name_index = Some(0),
+                                None => {}
+                            }
+                        }
+                        self.children(children);
+                        self.name_index = None;
+                        return;
+                    }
+                    Some(ElemMeta::Name(..)) => {
+                        if let (Some(index), Some(NamesEdit::Each(which, substitute))) =
+                            (self.name_index, &self.edits.names)
+                        {
+                            self.name_index = Some(index + 1);
+                            if which.contains(&index) {
+                                let style = first_style(&elem.children).unwrap_or_default();
+                                self.text(substitute, style, None);
+                                return;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                self.children(&elem.children);
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str, base: Style, link: Option<&str>) {
+        let mut run = String::new();
+        for decoded in decode(text) {
+            match decoded {
+                Decoded::Format(index, opens) => {
+                    self.push(&run, base, link);
+                    run.clear();
+                    self.open[index] += if opens { 1 } else { -1 };
+                }
+                Decoded::Text(c) => run.push(c),
+            }
+        }
+        self.push(&run, base, link);
+    }
+
+    fn push(&mut self, text: &str, base: Style, link: Option<&str>) {
+        if text.is_empty() {
+            return;
+        }
+        // Emphasis inside an italic context comes out upright (flip-flop).
+        let style = Style {
+            italic: base.italic ^ (self.open[0] > 0),
+            bold: base.bold || self.open[1] > 0,
+            small_caps: base.small_caps || self.open[2] > 0,
+            superscript: base.superscript || self.open[3] > 0,
+            subscript: base.subscript || self.open[4] > 0,
+        };
+        let link = link.map(str::to_owned);
+        if let Some(last) = self.pieces.last_mut()
+            && last.style == style
+            && last.link == link
+        {
+            last.text.push_str(text);
+            return;
+        }
+        self.pieces.push(Piece {
+            text: text.to_owned(),
+            style,
+            link,
+        });
+    }
+
+    fn finish(self, punctuation_in_quote: bool) -> Vec<Piece> {
+        tidy(self.pieces, punctuation_in_quote)
+    }
+}
+
+/// CSL's punctuation rules, which hayagriva leaves out: a period after
+/// `.`, `?` or `!` (closing quotes between them allowed) is dropped; so is
+/// a comma before `)` or `.`, and the space hayagriva puts between a
+/// volume and `:`; runs of spaces become one. Quotes inside quotes flip
+/// (“…‘…’…”), and with `punctuation_in_quote` (American English) a period
+/// or comma after a closing quote moves inside it.
+pub(super) fn tidy(pieces: Vec<Piece>, punctuation_in_quote: bool) -> Vec<Piece> {
+    let chars: Vec<(char, usize)> = pieces
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.text.chars().map(move |c| (c, i)))
+        .collect();
+    let mut out: Vec<(char, usize)> = Vec::with_capacity(chars.len());
+    // Open quotes: whether each was flipped to single.
+    let mut quotes: Vec<bool> = Vec::new();
+    // How many characters at the end of `out` are closing quotes.
+    let mut closers = 0usize;
+    for (index, &(c, piece)) in chars.iter().enumerate() {
+        let next = chars.get(index + 1).map(|x| x.0);
+        let previous_significant = out
+            .iter()
+            .rev()
+            .map(|x| x.0)
+            .find(|c| !matches!(c, '”' | '’' | '»' | '"'));
+        let mut emitted = c;
+        let drop = match c {
+            '.' => {
+                let before = chars[..index]
+                    .iter()
+                    .rev()
+                    .take_while(|x| x.0 == '.')
+                    .count();
+                let after = chars[index + 1..].iter().take_while(|x| x.0 == '.').count();
+                match before + 1 + after {
+                    // An ellipsis stays; `..` loses its second dot.
+                    run if run >= 3 => false,
+                    2 => before == 1,
+                    _ => matches!(previous_significant, Some('.' | '?' | '!')),
+                }
+            }
+            ',' => matches!(next, Some(')' | '.')),
+            ' ' => {
+                out.last().is_some_and(|x| x.0 == ' ')
+                    || (next == Some(':') && out.last().is_some_and(|x| x.0.is_ascii_digit()))
+            }
+            _ => false,
+        };
+        if drop {
+            continue;
+        }
+        let mut closing = false;
+        match c {
+            '“' => {
+                let nested = quotes.last() == Some(&false);
+                quotes.push(nested);
+                if nested {
+                    emitted = '‘';
+                }
+            }
+            '‘' => quotes.push(false),
+            '”' => {
+                if quotes.pop() == Some(true) {
+                    emitted = '’';
+                }
+                closing = true;
+            }
+            // A ’ before a letter is an apostrophe; otherwise it may close.
+            '’' if !next.is_some_and(char::is_alphanumeric) && !quotes.is_empty() => {
+                quotes.pop();
+                closing = true;
+            }
+            '.' | ',' if punctuation_in_quote && closers > 0 => {
+                let at = out.len() - closers;
+                out.insert(at, (c, out[at].1));
+                continue;
+            }
+            _ => {}
+        }
+        out.push((emitted, piece));
+        closers = if closing { closers + 1 } else { 0 };
+    }
+    let mut result: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for (c, piece) in out {
+        match result.last_mut() {
+            Some(last) if last.style == pieces[piece].style && last.link == pieces[piece].link => {
+                last.text.push(c)
+            }
+            _ => result.push(Piece {
+                text: c.to_string(),
+                style: pieces[piece].style,
+                link: pieces[piece].link.clone(),
+            }),
+        }
+    }
+    result
+}
+
+pub(super) fn base_style(formatting: &hayagriva::Formatting) -> Style {
+    use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, VerticalAlign};
+    Style {
+        italic: matches!(formatting.font_style, FontStyle::Italic),
+        bold: matches!(formatting.font_weight, FontWeight::Bold),
+        small_caps: matches!(formatting.font_variant, FontVariant::SmallCaps),
+        superscript: matches!(formatting.vertical_align, VerticalAlign::Sup),
+        subscript: matches!(formatting.vertical_align, VerticalAlign::Sub),
+    }
+}
+
+pub(super) fn first_style(children: &ElemChildren) -> Option<Style> {
+    children.0.iter().find_map(|c| match c {
+        ElemChild::Text(t) => Some(base_style(&t.formatting)),
+        ElemChild::Elem(e) => first_style(&e.children),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(pieces: &[Piece]) -> String {
+        pieces.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    fn plain(text: &str) -> Piece {
+        Piece {
+            text: text.to_owned(),
+            style: Style::default(),
+            link: None,
+        }
+    }
+
+    #[test]
+    fn punctuation_is_tidied_as_csl_prescribes() {
+        for (raw, tidied) in [
+            ("Alliance?. Publisher", "Alliance? Publisher"),
+            ("Inaugurated.”. https://x", "Inaugurated.” https://x"),
+            ("(1996,). Title", "(1996). Title"),
+            ("Survey,. https", "Survey. https"),
+            ("Archaeology 3 : 150–79", "Archaeology 3: 150–79"),
+            ("et al..", "et al."),
+            ("Wait...", "Wait..."),
+            ("a  b", "a b"),
+            ("Title: Subtitle", "Title: Subtitle"),
+        ] {
+            assert_eq!(text_of(&tidy(vec![plain(raw)], false)), tidied);
+        }
+    }
+
+    #[test]
+    fn quotes_flip_inside_quotes_and_take_punctuation_in() {
+        let out = tidy(
+            vec![plain(
+                "“Cold War to the “New Asia Initiative””. Journal, “Title”, and Korea’s.",
+            )],
+            true,
+        );
+        assert_eq!(
+            text_of(&out),
+            "“Cold War to the ‘New Asia Initiative.’” Journal, “Title,” and Korea’s."
+        );
+        let british = tidy(vec![plain("“Title”, and")], false);
+        assert_eq!(text_of(&british), "“Title”, and");
+    }
+
+    #[test]
+    fn tidying_keeps_styles_apart() {
+        let italic = Piece {
+            text: "Alliance?".into(),
+            style: Style {
+                italic: true,
+                ..Style::default()
+            },
+            link: None,
+        };
+        let out = tidy(vec![italic, plain(". Publisher")], false);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].text, " Publisher");
+    }
+}

@@ -1,0 +1,131 @@
+//! Loading a style: a bundled name, an alias, or a `.csl` file (an
+//! independent style, or a dependent one whose parent is bundled), and the
+//! chain of locales its terms come from.
+
+use hayagriva::archive::ArchivedStyle;
+use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style as CslStyle};
+use std::path::Path;
+
+/// Why a style cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StyleError {
+    #[error("unknown style `{0}`")]
+    Unknown(String),
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error(
+        "{path}: a dependent style whose parent `{parent}` is not bundled; use the parent's .csl file"
+    )]
+    UnknownParent { path: String, parent: String },
+    #[error("style `{0}` has no bibliography")]
+    NoBibliography(String),
+}
+
+/// Short names users type, for bundled styles whose archive names are long.
+pub(super) const ALIASES: &[(&str, &str)] = &[
+    ("mla", "modern-language-association"),
+    ("harvard", "harvard-cite-them-right"),
+];
+
+/// The bundled styles that can format References: (name to type, full
+/// name). Styles with citations only (`alphanumeric`) are left out.
+pub fn bundled_styles() -> Vec<(String, &'static str)> {
+    let mut styles: Vec<(String, &'static str)> = ArchivedStyle::all()
+        .iter()
+        .filter(|s| matches!(s.get(), CslStyle::Independent(style) if style.bibliography.is_some()))
+        // Every name a style answers to: `apa` as well as
+        // `american-psychological-association`.
+        .flat_map(|s| {
+            s.names()
+                .iter()
+                .map(|n| ((*n).to_owned(), s.display_name()))
+        })
+        .collect();
+    for (alias, target) in ALIASES {
+        if let Some(style) = ArchivedStyle::by_name(target) {
+            styles.push(((*alias).to_owned(), style.display_name()));
+        }
+    }
+    styles.sort();
+    styles
+}
+
+/// The locales a style's terms and options come from, first to last: the
+/// style's own for the language, then for its primary language, then the
+/// same from the CSL locale files.
+pub(super) fn locale_chain<'a>(
+    style: &'a IndependentStyle,
+    locales: &'a [Locale],
+    requested: Option<&LocaleCode>,
+) -> Vec<&'a Locale> {
+    let language = requested
+        .or(style.default_locale.as_ref())
+        .map_or("en-US", |l| l.0.as_str())
+        .to_owned();
+    let primary = language.split('-').next().unwrap_or_default().to_owned();
+    let matches = |locale: &Locale, exact: bool| match &locale.lang {
+        Some(code) if exact => code.0 == language,
+        Some(code) => code.0.split('-').next() == Some(primary.as_str()),
+        None => !exact,
+    };
+    style
+        .locale
+        .iter()
+        .filter(|l| matches(l, true))
+        .chain(style.locale.iter().filter(|l| matches(l, false)))
+        .chain(locales.iter().filter(|l| matches(l, true)))
+        .chain(locales.iter().filter(|l| matches(l, false)))
+        .collect()
+}
+
+pub(super) fn load_style(spec: &str) -> Result<IndependentStyle, StyleError> {
+    let path = Path::new(spec);
+    let looks_like_file = spec.ends_with(".csl") || spec.contains(['/', '\\']);
+    if looks_like_file || (path.is_file() && ArchivedStyle::by_name(spec).is_none()) {
+        let file_error = |message: String| StyleError::File {
+            path: spec.to_owned(),
+            message,
+        };
+        let xml = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
+        return match CslStyle::from_xml(&xml)
+            .map_err(|e| file_error(format!("not a CSL style: {e}")))?
+        {
+            CslStyle::Independent(style) => Ok(style),
+            CslStyle::Dependent(dependent) => {
+                let parent = dependent.parent_link.href.to_string();
+                match ArchivedStyle::by_id(&parent).map(ArchivedStyle::get) {
+                    Some(CslStyle::Independent(style)) => Ok(style),
+                    _ => Err(StyleError::UnknownParent {
+                        path: spec.to_owned(),
+                        parent,
+                    }),
+                }
+            }
+        };
+    }
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == spec)
+        .map_or(spec, |(_, target)| target);
+    match ArchivedStyle::by_name(name).map(ArchivedStyle::get) {
+        Some(CslStyle::Independent(style)) => Ok(style),
+        _ => Err(StyleError::Unknown(spec.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::csl::engine::Engine;
+
+    #[test]
+    fn styles_load_by_name_alias_and_error() {
+        assert!(Engine::new("apa", None).is_ok());
+        assert!(Engine::new("mla", None).is_ok());
+        assert!(Engine::new("harvard", None).is_ok());
+        let err = Engine::new("no-such-style", None).err().unwrap();
+        assert!(err.to_string().starts_with("unknown style `no-such-style`"));
+        let err = Engine::new("missing/file.csl", None).err().unwrap();
+        assert!(err.to_string().starts_with("missing/file.csl: "), "{err}");
+    }
+}

@@ -1,0 +1,398 @@
+//! The CSL engine: `hayagriva` does the style evaluation; this module
+//! loads styles, turns [`CslItem`]s into hayagriva entries, and flattens
+//! the rendered element tree into styled [`Piece`]s for the writers.
+//!
+//! hayagriva has no rich text in field values and no date ranges. Rich
+//! text travels through it as private-use marker characters around styled
+//! runs (which case changes leave alone) and comes back as formatting that
+//! flips against the style's own italics, as citeproc's `<i>` does. A date
+//! range is rendered twice, once with each end, and the two date texts are
+//! merged (`2007–2008`, `November–December 2007`).
+
+use super::mapping::CslItem;
+use super::sort::SortPlan;
+use super::{disambiguate, style_fixes};
+use crate::bib::value::date::DateValue;
+use crate::bib::value::latex::Style;
+use batch::{CHUNK_SIZE, Run, presorted};
+use entry::{Which, to_entry, with_normalized_initials};
+use flatten::{Edits, reference};
+use load::{load_style, locale_chain};
+use post::{
+    NamesText, cite_names, compared_names, date_texts, first_names, insert_year_suffix, is_range,
+    merge_range, substitution,
+};
+use std::collections::HashMap;
+
+use hayagriva::citationberg::taxonomy::{NameVariable, OtherTerm, Term};
+use hayagriva::citationberg::{
+    IndependentStyle, Locale, LocaleCode, SubsequentAuthorSubstituteRule,
+};
+use hayagriva::{ElemChildren, Entry};
+
+mod batch;
+mod entry;
+mod flatten;
+mod load;
+mod markup;
+mod post;
+
+pub use load::{StyleError, bundled_styles};
+
+/// A run of rendered text with its formatting, and a link target if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub text: String,
+    pub style: Style,
+    pub link: Option<String>,
+}
+
+/// The References and what the engine could not do.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub references: Vec<Reference>,
+    pub notes: Vec<String>,
+}
+
+/// Renders in progress (on any thread, rayon's workers included).
+static RENDERING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs `f`, turning a panic into `None`. The process's panic hook is
+/// left alone (a library must not replace it inside someone else's
+/// process): the panic is printed as the host prints panics, unless the
+/// host opted into [`isolate_panics`].
+fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    use std::sync::atomic::Ordering;
+    RENDERING.fetch_add(1, Ordering::SeqCst);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    RENDERING.fetch_sub(1, Ordering::SeqCst);
+    result.ok()
+}
+
+/// For a program that formats References and nothing else at the same
+/// time (the `refkeeper` binary): installs, once, a panic hook that stays
+/// silent while the engine renders, since [`Engine::render`] catches
+/// hayagriva's panics and reports what it could not format; other panics
+/// reach the hook that was there before.
+pub fn isolate_panics() {
+    use std::sync::atomic::Ordering;
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if RENDERING.load(Ordering::SeqCst) == 0 {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// One formatted reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub key: String,
+    /// The label of styles that align it apart (`[1]` in IEEE).
+    pub label: Option<Vec<Piece>>,
+    pub body: Vec<Piece>,
+}
+
+/// A style and locale, ready to format references.
+pub struct Engine {
+    /// The style, with hayagriva's disambiguation and substitution off.
+    style: IndependentStyle,
+    locales: Vec<Locale>,
+    locale: Option<LocaleCode>,
+    /// The locale's `punctuation-in-quote` option.
+    punctuation_in_quote: bool,
+    /// The locale's "no date" term (`n.d.`) where the style gives it a year
+    /// suffix for undated entries, and what joins the two.
+    no_date: Option<(String, String)>,
+    /// The `initialize-with` string of a style that shows given names in
+    /// full and normalises initials in them (see
+    /// `style_fixes::normalizing_initials`).
+    normalized_initials: Option<String>,
+    /// Name variables whose `cs:choose` tests read a twin, with the role
+    /// that fills the twin (see `style_fixes::condition_twins`).
+    twins: style_fixes::Twins,
+    /// The style's disambiguation, which refkeeper applies itself.
+    disambiguation: disambiguate::Settings,
+    /// The bibliography's `subsequent-author-substitute`, applied likewise,
+    /// and the name variables it compares (see [`compared_names`]).
+    substitute: Option<(String, SubsequentAuthorSubstituteRule, Vec<NameVariable>)>,
+    /// How many entries one hayagriva run renders (see [`Engine::run`]).
+    chunk_size: usize,
+    /// The bibliography's sort, which refkeeper applies itself where it
+    /// can (the style's own is then switched off).
+    sort_plan: Option<SortPlan>,
+}
+
+impl Engine {
+    /// `style` is a bundled name (`apa`, `ieee`, ...) or a `.csl` file path.
+    pub fn new(style: &str, locale: Option<&str>) -> Result<Engine, StyleError> {
+        let mut style = load_style(style)?;
+        style_fixes::apply(&mut style);
+        // refkeeper disambiguates itself (see `disambiguate`): hayagriva's
+        // own hands out year suffixes in citation order, lets expanded
+        // citation names leak into entries ("Hon, Stello, & Yu. (2018)")
+        // and can panic while disambiguating given names.
+        let citation = &mut style.citation;
+        let disambiguation = disambiguate::Settings {
+            add_names: std::mem::take(&mut citation.disambiguate_add_names),
+            add_givenname: std::mem::take(&mut citation.disambiguate_add_givenname),
+            add_year_suffix: std::mem::take(&mut citation.disambiguate_add_year_suffix),
+            givenname_rule: citation.givenname_disambiguation_rule,
+            et_al_min: citation.name_options.et_al_min,
+            et_al_use_first: citation.name_options.et_al_use_first,
+        };
+        let compared = compared_names(&style);
+        let substitute = style.bibliography.as_mut().and_then(|b| {
+            b.subsequent_author_substitute
+                .take()
+                .map(|s| (s, b.subsequent_author_substitute_rule, compared))
+        });
+        if style.bibliography.is_none() {
+            return Err(StyleError::NoBibliography(style.info.title.value.clone()));
+        }
+        let locales = hayagriva::archive::locales();
+        let locale = locale.map(|l| LocaleCode(l.to_owned()));
+        let suffixed_no_date = style_fixes::no_date_year_suffix(&mut style);
+        let normalized_initials = style_fixes::normalizing_initials(&mut style);
+        let twins = style_fixes::condition_twins(&mut style);
+        let sort_plan = SortPlan::new(&style);
+        if let (Some(_), Some(bibliography)) = (&sort_plan, &mut style.bibliography) {
+            bibliography.sort = None;
+        }
+        let chain = locale_chain(&style, &locales, locale.as_ref());
+        let punctuation_in_quote = chain
+            .iter()
+            .find_map(|l| l.style_options.and_then(|o| o.punctuation_in_quote))
+            .unwrap_or(false);
+        let no_date = suffixed_no_date.and_then(|(form, joiner)| {
+            chain
+                .iter()
+                .find_map(|l| l.term(Term::Other(OtherTerm::NoDate), form))
+                .and_then(|term| term.single())
+                .map(|term| (term.to_owned(), joiner))
+        });
+        Ok(Engine {
+            style,
+            locales,
+            locale,
+            punctuation_in_quote,
+            no_date,
+            normalized_initials,
+            twins,
+            disambiguation,
+            substitute,
+            chunk_size: CHUNK_SIZE,
+            sort_plan,
+        })
+    }
+
+    /// Renders at most `size` entries per hayagriva run (tests compare
+    /// chunked and whole renders; the output must not depend on it).
+    #[doc(hidden)]
+    pub fn with_chunk_size(mut self, size: usize) -> Engine {
+        self.chunk_size = size.max(1);
+        self
+    }
+
+    /// Formats the items; the result is in the style's order, with notes
+    /// on anything the engine could not do.
+    ///
+    /// hayagriva can panic on some inputs (an index out of bounds in its
+    /// given-name disambiguation was seen on a real 453-entry thesis, before
+    /// that was switched off). A panic must not take refkeeper down: the
+    /// render is retried entry by entry, and the retreat is reported.
+    pub fn render(&self, items: &[CslItem]) -> Rendered {
+        if let Some(references) = quietly(|| self.render_with(&self.style, items)) {
+            return Rendered {
+                references,
+                notes: Vec::new(),
+            };
+        }
+        let mut references = Vec::new();
+        let mut notes = vec![
+            "the CSL engine (hayagriva) failed on this bibliography; entries were formatted one by one (no numbering or year suffixes across entries)".to_owned(),
+        ];
+        for item in items {
+            match quietly(|| self.render_with(&self.style, std::slice::from_ref(item))) {
+                Some(mut one) => references.append(&mut one),
+                None => notes.push(format!(
+                    "the CSL engine (hayagriva) failed on entry `{}`; it is left out",
+                    item.id
+                )),
+            }
+        }
+        Rendered { references, notes }
+    }
+
+    fn render_with(&self, style: &IndependentStyle, items: &[CslItem]) -> Vec<Reference> {
+        // Names as written, before initials are normalised.
+        let as_written: HashMap<&str, &CslItem> =
+            items.iter().map(|i| (i.id.as_str(), i)).collect();
+        let normalized;
+        let items = match &self.normalized_initials {
+            Some(terminator) => {
+                normalized = with_normalized_initials(items, terminator);
+                &normalized[..]
+            }
+            None => items,
+        };
+        let by_key: HashMap<&str, &CslItem> = items.iter().map(|i| (i.id.as_str(), i)).collect();
+        let ordered = match &self.sort_plan {
+            Some(plan) => self.sorted(plan, items),
+            None => presorted(style, items),
+        };
+        let entries: Vec<Entry> = ordered
+            .into_iter()
+            .map(|i| to_entry(i, Which::Start, &self.twins))
+            .collect();
+        let Run {
+            mut bibliography,
+            cites,
+        } = self.run(style, &entries);
+
+        // CSL disambiguation, over the cites hayagriva rendered plainly.
+        let candidates: Vec<disambiguate::Candidate> = bibliography
+            .iter()
+            .enumerate()
+            .filter_map(|(order, (key, _, _))| {
+                let item = by_key.get(key.as_str())?;
+                Some(disambiguate::Candidate {
+                    key: key.as_str(),
+                    cite: cites.get(key).cloned().unwrap_or_default(),
+                    names: cite_names(item),
+                    order,
+                })
+            })
+            .collect();
+        let outcomes = disambiguate::disambiguate(&candidates, self.disambiguation);
+
+        // Entries whose cites needed more names show as many, as in citeproc-js.
+        let bib_options = style
+            .bibliography
+            .as_ref()
+            .map(|b| b.name_options.clone())
+            .unwrap_or_default();
+        let mut expanded: HashMap<usize, Vec<&str>> = HashMap::new();
+        for (key, outcome) in &outcomes {
+            let (Some(shown), Some(item)) = (outcome.names_shown, by_key.get(key.as_str())) else {
+                continue;
+            };
+            let total = cite_names(item).len();
+            let truncated = bib_options
+                .et_al_min
+                .is_some_and(|min| total >= min as usize);
+            let first = bib_options.et_al_use_first.map_or(total, |f| f as usize);
+            if truncated && shown > first {
+                expanded.entry(shown).or_default().push(key.as_str());
+            }
+        }
+        for (shown, keys) in expanded {
+            let mut wider = style.clone();
+            if let Some(b) = &mut wider.bibliography {
+                b.name_options.et_al_use_first = Some(shown as u32);
+            }
+            let subset: Vec<Entry> = keys
+                .iter()
+                .map(|k| to_entry(by_key[k], Which::Start, &self.twins))
+                .collect();
+            let bodies: HashMap<String, ElemChildren> = self
+                .run(&wider, &subset)
+                .bibliography
+                .into_iter()
+                .map(|(k, _, body)| (k, body))
+                .collect();
+            for (key, _, body) in &mut bibliography {
+                if let Some(wide) = bodies.get(key.as_str()) {
+                    *body = wide.clone();
+                }
+            }
+        }
+
+        // Date ranges: render again with the end of each range.
+        let ranged: Vec<&CslItem> = items
+            .iter()
+            .filter(|i| i.issued.as_ref().is_some_and(is_range))
+            .collect();
+        let ends: HashMap<String, ElemChildren> = if ranged.is_empty() {
+            HashMap::new()
+        } else {
+            let end_entries: Vec<Entry> = ranged
+                .iter()
+                .map(|i| to_entry(i, Which::End, &self.twins))
+                .collect();
+            self.run(style, &end_entries)
+                .bibliography
+                .into_iter()
+                .map(|(key, _, body)| (key, body))
+                .collect()
+        };
+
+        let mut previous_names: Option<NamesText> = None;
+        bibliography
+            .into_iter()
+            .map(|(key, label, body)| {
+                let item = by_key.get(key.as_str()).copied();
+                let mut edits = Edits::for_item(item);
+                let starts = date_texts(&body);
+                if let (Some(item), Some(other)) = (item, ends.get(&key)) {
+                    let open_end = matches!(item.issued, Some(DateValue::Range(_, None)));
+                    for (i, (start, end)) in starts.iter().zip(date_texts(other)).enumerate() {
+                        if open_end {
+                            edits.dates.insert(i, format!("{start}\u{2013}"));
+                        } else if *start != end {
+                            edits.dates.insert(i, merge_range(start, &end));
+                        }
+                    }
+                }
+                let suffix = outcomes.get(&key).and_then(|o| o.year_suffix.as_deref());
+                if let (Some(suffix), Some(year)) = (
+                    suffix,
+                    item.and_then(|i| i.issued.as_ref())
+                        .and_then(DateValue::start),
+                ) {
+                    let text = edits
+                        .dates
+                        .get(&0)
+                        .cloned()
+                        .or_else(|| starts.first().cloned())
+                        .unwrap_or_default();
+                    if let Some(with_suffix) = insert_year_suffix(&text, year.year, suffix) {
+                        edits.dates.insert(0, with_suffix);
+                    }
+                } else if let (Some(suffix), Some((no_date, joiner))) = (suffix, &self.no_date) {
+                    edits.no_date = Some((no_date.clone(), format!("{no_date}{joiner}{suffix}")));
+                }
+                if let Some((substitute, rule, compared)) = &self.substitute {
+                    // As in citeproc-js, only names of the variables it
+                    // compares take part: an entry by editors neither gets
+                    // "———" nor counts as the entry before the next.
+                    let names = first_names(&body)
+                        .filter(|n| n.variables.iter().all(|v| compared.contains(v)))
+                        .map(|n| n.with_names_as_written(as_written.get(key.as_str()).copied()));
+                    if let Some(names) = names {
+                        if let Some(previous) = &previous_names {
+                            edits.names = substitution(&names, previous, substitute, *rule);
+                        }
+                        previous_names = Some(names);
+                    }
+                }
+                let english = item.is_none_or(|i| {
+                    i.language
+                        .as_deref()
+                        .is_none_or(|l| l == "en" || l.starts_with("en-"))
+                });
+                // Punctuation moves into quotes only in English items, as in citeproc-js.
+                reference(
+                    key,
+                    label,
+                    &body,
+                    &edits,
+                    self.punctuation_in_quote && english,
+                )
+            })
+            .collect()
+    }
+}
