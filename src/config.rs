@@ -1,4 +1,4 @@
-//! `refkeeper.toml`: read as the user wrote it ([`RawConfig`], unknown keys
+//! `refkeeper.toml`: read as the user wrote it (`RawConfig`, unknown keys
 //! rejected), then validated into [`Config`]. Every mistake names the line
 //! and column in the file.
 //!
@@ -80,6 +80,7 @@ struct RawRefs {
 pub struct RefsConfig {
     /// A bundled style name or a `.csl` path (relative to the project root).
     pub style: Option<String>,
+    /// The locale of the style's terms (`en-US`).
     pub locale: Option<String>,
     /// The file whose References section `--write` and `--check` use.
     pub file: Option<String>,
@@ -94,7 +95,9 @@ pub struct Config {
     pub bibliography: Option<Vec<String>>,
     /// Chapter files, folders or globs, relative to the project root.
     pub chapters: Option<Vec<String>>,
+    /// Keys, or patterns of keys, that may stay uncited (`allow-unused`).
     pub allow_unused: AllowList,
+    /// Levels set per code (`[check.levels]`).
     pub levels: HashMap<Code, Level>,
     /// Per code, the entry keys (or patterns) whose findings are not
     /// reported: an undated work that is undated in fact.
@@ -103,6 +106,7 @@ pub struct Config {
     pub citation_commands: Vec<String>,
     /// LaTeX commands whose braced argument is not read.
     pub verbatim_commands: Vec<String>,
+    /// The `[refs]` table.
     pub refs: RefsConfig,
 }
 
@@ -110,9 +114,13 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}:{line}:{column}: {message}")]
 pub struct ConfigError {
+    /// The configuration file.
     pub path: PathBuf,
+    /// The 1-based line of the mistake.
     pub line: usize,
+    /// Its 1-based column.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
 }
 

@@ -10,11 +10,14 @@ use crate::source::{FileId, FileRole, Span};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Reported; does not fail the run unless `--deny warnings`.
     Warning,
+    /// Reported, and fails the run (exit status 1).
     Error,
 }
 
 impl Severity {
+    /// `error` or `warning`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -68,6 +71,7 @@ macro_rules! codes {
             /// Every code, in documentation order.
             pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
 
+            /// The code as written in configuration and output (`missing-entry`).
             pub fn as_str(self) -> &'static str {
                 match self { $( Code::$variant => $name, )* }
             }
@@ -581,16 +585,22 @@ pub struct UnknownCode(pub String);
 /// A place in a file, with an optional note saying what is there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
+    /// The file.
     pub file: FileId,
+    /// The byte range in it.
     pub span: Span,
+    /// A message shown at the place, if any.
     pub message: Option<String>,
 }
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// What kind of finding this is.
     pub code: Code,
+    /// Its severity, after the configured levels.
     pub severity: Severity,
+    /// What is wrong, in one sentence.
     pub message: String,
     /// Where the finding is.
     pub primary: Label,
@@ -604,6 +614,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A finding of `code` at `span` of `file`, at its default severity.
     pub fn new(code: Code, message: impl Into<String>, file: FileId, span: Span) -> Self {
         Diagnostic {
             code,
@@ -620,31 +631,37 @@ impl Diagnostic {
         }
     }
 
+    /// The same finding with another severity.
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
     }
 
+    /// The same finding about this key.
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
     }
 
+    /// The same finding with a help line.
     pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// The same finding with a help line, if there is one.
     pub fn with_help_opt(mut self, help: Option<String>) -> Self {
         self.help = help.map(Cow::Owned);
         self
     }
 
+    /// The same finding with a message at its place.
     pub fn with_label_message(mut self, message: impl Into<String>) -> Self {
         self.primary.message = Some(message.into());
         self
     }
 
+    /// The same finding with another place that explains it.
     pub fn with_related(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
         self.related.push(Label {
             file,

@@ -188,7 +188,9 @@ pub fn find(request: &Request) -> Result<Inputs, InputError> {
 /// What kind of file a search is looking for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
+    /// `.bib` files.
     Bibliography,
+    /// Chapter files of a kind refkeeper reads.
     Chapter,
 }
 
@@ -215,14 +217,18 @@ impl Want {
 /// A file to read, with the path to show the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
+    /// The path to read.
     pub path: PathBuf,
+    /// The path as shown to the user.
     pub shown: PathBuf,
 }
 
 /// Files found for one kind of input, and what went wrong while looking.
 #[derive(Debug, Default)]
 pub struct Found {
+    /// The files, each once, in the order found.
     pub files: Vec<InputFile>,
+    /// Paths that named nothing, and folders that could not be walked.
     pub errors: Vec<ReadError>,
     /// The paths in `files`, so that a file two specifications name is
     /// read once without a search through `files` for each.

@@ -20,7 +20,7 @@
 //!
 //! A [`Session`] holds one project in memory and runs the work on it; each
 //! piece of work returns an [`Outcome`]. The library never prints, and
-//! writes a file only through [`write`], which refuses when an input could
+//! writes a file only through [`mod@write`], which refuses when an input could
 //! not be read.
 //!
 //! # Example
@@ -55,6 +55,7 @@
 //! assert_eq!((place.line, place.column), (1, 21));
 //! assert_eq!(report.value.citations, 2);
 //! ```
+#![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bib;

@@ -12,14 +12,18 @@ use crate::source::SourceMap;
 /// One row of the chapter × reference matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CitedEntry {
+    /// The entry's key.
     pub key: String,
+    /// Its title, as text.
     pub title: Option<String>,
+    /// The year it was published, when it can be read.
     pub year: Option<i32>,
     /// Citations in each chapter, in the order of [`Overview::chapters`].
     pub counts: Vec<u32>,
 }
 
 impl CitedEntry {
+    /// Citations in all chapters.
     pub fn total(&self) -> u32 {
         self.counts.iter().sum()
     }
@@ -28,6 +32,7 @@ impl CitedEntry {
 /// A key cited but in no bibliography, with every place it is cited.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingKey {
+    /// The key as cited.
     pub key: String,
     /// `file:line:column`.
     pub places: Vec<String>,
@@ -42,6 +47,7 @@ pub struct Overview {
     pub cited: Vec<CitedEntry>,
     /// Keys of the entries never used, in file order.
     pub unused: Vec<String>,
+    /// Keys cited but in no bibliography.
     pub missing: Vec<MissingKey>,
     /// Cited works per year of publication.
     pub years: BTreeMap<i32, u32>,

@@ -19,14 +19,18 @@ pub type Span = Range<usize>;
 /// A 1-based line and character column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Position {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, counted in characters.
     pub column: usize,
 }
 
 /// What role a file plays in the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileRole {
+    /// A bibliography file (`.bib`).
     Bibliography,
+    /// A chapter: a document whose citations are read.
     Chapter,
     /// A file that says where the others are (`_quarto.yml`, for `init`).
     Project,
@@ -37,12 +41,15 @@ pub enum FileRole {
 pub struct SourceFile {
     /// The path as it is shown to the user (relative to the working folder where possible).
     pub path: PathBuf,
+    /// Whether the file is a bibliography or a chapter.
     pub role: FileRole,
+    /// The text, a leading byte-order mark removed.
     pub text: String,
     line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
+    /// A file with its text; the line index is built when first needed.
     pub fn new(path: PathBuf, role: FileRole, text: String) -> Self {
         SourceFile {
             path,
@@ -127,20 +134,24 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// An empty map.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds a file; its id is its place in the order added.
     pub fn add(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 4 billion input files"));
         self.files.push(file);
         id
     }
 
+    /// The file with this id (an id from this map).
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
 
+    /// Every file with its id, in the order added.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
@@ -148,14 +159,17 @@ impl SourceMap {
             .map(|(i, f)| (FileId(i as u32), f))
     }
 
+    /// How many files there are.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
 
+    /// How many files play this role.
     pub fn count_role(&self, role: FileRole) -> usize {
         self.files.iter().filter(|f| f.role == role).count()
     }
@@ -166,34 +180,66 @@ impl SourceMap {
 #[non_exhaustive]
 pub enum ReadError {
     #[error("{path}: no such file or folder")]
-    NotFound { path: PathBuf },
-    #[error("{path}: is not a regular file")]
-    NotAFile { path: PathBuf },
-    #[error("{path}: {source}")]
-    Io {
+    /// The path does not exist.
+    NotFound {
+        /// The path, as shown.
         path: PathBuf,
+    },
+    #[error("{path}: is not a regular file")]
+    /// The path is a folder, a device or a pipe, not a regular file.
+    NotAFile {
+        /// The path, as shown.
+        path: PathBuf,
+    },
+    #[error("{path}: {source}")]
+    /// The system refused to read it.
+    Io {
+        /// The file, as shown.
+        path: PathBuf,
+        /// The system's reason.
         source: std::io::Error,
     },
     #[error(
         "{path}:{line}:{column}: not valid UTF-8 (byte offset {offset}); save the file as UTF-8"
     )]
+    /// The bytes are not UTF-8.
     NotUtf8 {
+        /// The file, as shown.
         path: PathBuf,
+        /// The byte offset of the first byte that is not UTF-8.
         offset: usize,
+        /// Its 1-based line.
         line: usize,
+        /// Its 1-based column, in characters.
         column: usize,
     },
     #[error("{path}: {size} bytes is more than the limit of {limit} bytes for one input file")]
+    /// Larger than [`MAX_FILE_BYTES`].
     TooLarge {
+        /// The file, as shown.
         path: PathBuf,
+        /// Its size in bytes.
         size: u64,
+        /// The limit in bytes.
         limit: u64,
     },
     #[error("{path}: {message}")]
-    Walk { path: PathBuf, message: String },
+    /// A folder could not be walked, or a pattern is invalid.
+    Walk {
+        /// The folder or pattern, as shown.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// A glob, or a folder, that holds no file of the kind wanted.
     #[error("{path}: matches no {wanted}")]
-    NoMatch { path: PathBuf, wanted: &'static str },
+    /// A glob, or a folder, that holds no file of the kind wanted.
+    NoMatch {
+        /// The glob or folder, as shown.
+        path: PathBuf,
+        /// The kind of file looked for.
+        wanted: &'static str,
+    },
 }
 
 impl ReadError {
@@ -219,15 +265,19 @@ impl ReadError {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct Unread {
+    /// Whether it was to be read as a bibliography or a chapter.
     pub role: FileRole,
+    /// Why it could not be used.
     pub error: ReadError,
 }
 
 impl Unread {
+    /// An input of `role` that failed with `error`.
     pub fn new(role: FileRole, error: ReadError) -> Self {
         Unread { role, error }
     }
 
+    /// The file (or pattern) concerned, as shown.
     pub fn path(&self) -> &Path {
         self.error.path()
     }

@@ -20,7 +20,9 @@ pub struct Subset {
     pub text: String,
     /// Entries cited directly or through an alias.
     pub entries: usize,
+    /// `@string` blocks copied.
     pub strings: usize,
+    /// `@preamble` blocks copied.
     pub preambles: usize,
 }
 

@@ -13,8 +13,11 @@ use crate::{Report, Session};
 /// A finding as compared across runs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FindingId {
+    /// The file of the finding.
     pub path: PathBuf,
+    /// Its code.
     pub code: Code,
+    /// Its message.
     pub message: String,
 }
 
@@ -33,6 +36,7 @@ pub struct Changes<'r> {
 }
 
 impl Findings {
+    /// The findings of a check.
     pub fn of(report: &Report) -> Findings {
         let mut counts = BTreeMap::new();
         for d in &report.findings {

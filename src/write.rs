@@ -25,6 +25,7 @@ pub struct WritePermit(());
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", describe_unread(.files))]
 pub struct InputsUnread {
+    /// The inputs, as shown.
     pub files: Vec<PathBuf>,
 }
 

@@ -237,7 +237,9 @@ const FIELD_ALIASES: &[(&str, &str)] = &[
 /// A required field, or one of several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Required {
+    /// This field.
     Field(&'static str),
+    /// One of these fields.
     AnyOf(&'static [&'static str]),
 }
 

@@ -13,6 +13,7 @@ use crate::source::{FileId, SourceMap, Span};
 pub struct FieldValue {
     /// The raw value (LaTeX), with `@string` macros expanded.
     pub text: String,
+    /// The file the value is written in (a parent's, when inherited).
     pub file: FileId,
     /// The value's span; inherited values point at the parent's field.
     pub span: Span,
@@ -25,6 +26,7 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// The value of a field (lower-case name), inherited ones included.
     pub fn get(&self, name: &str) -> Option<&FieldValue> {
         self.map.get(name).filter(|v| !v.text.trim().is_empty())
     }
@@ -35,6 +37,7 @@ impl Fields {
         self.map.contains_key(name)
     }
 
+    /// The text of a field's value, if it has one.
     pub fn text(&self, name: &str) -> Option<&str> {
         self.get(name).map(|v| v.text.as_str())
     }

@@ -1,7 +1,7 @@
 //! The bibliography stage: `.bib` files in, entries with byte spans out.
 //!
-//! Each file is split at entry boundaries ([`split`]) and each chunk parsed
-//! on its own with the `biblatex` crate's raw layer ([`parse`]), in parallel.
+//! Each file is split at entry boundaries (`split`) and each chunk parsed
+//! on its own with the `biblatex` crate's raw layer (`parse`), in parallel.
 //! This module then merges the chunks of all files in order, as biber reads
 //! them: the first definition of a key wins, later ones are duplicates;
 //! `ids` aliases, `crossref`/`xref`/`xdata`/`entryset`/`related` links and
@@ -9,8 +9,8 @@
 
 pub mod datamodel;
 pub mod fields;
-pub mod parse;
-pub mod split;
+mod parse;
+mod split;
 pub mod value;
 
 use std::borrow::Cow;
@@ -70,6 +70,7 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
+    /// The field that makes a link of this kind (`crossref`, `xdata`, ...).
     pub fn field_name(self) -> &'static str {
         match self {
             LinkKind::Crossref => "crossref",
@@ -101,31 +102,41 @@ impl LinkKind {
 /// A key named in a field, with its place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRef {
+    /// The key as written.
     pub key: String,
+    /// Where the key is written.
     pub span: Span,
 }
 
 /// One target of a link field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
+    /// Which field makes the link.
     pub kind: LinkKind,
+    /// The key it names, and where.
     pub target: KeyRef,
 }
 
 /// One bibliography entry.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The key as written.
     pub key: String,
     /// The entry type, lower-cased (`article`, `set`, `xdata`, ...); a
     /// known type is borrowed from the data model, not allocated per entry.
     pub kind: Cow<'static, str>,
+    /// The file the entry is in.
     pub file: FileId,
     /// From the `@` to the closing delimiter.
     pub span: Span,
+    /// The span of the entry type (`article` in `@article{`).
     pub type_span: Span,
+    /// The span of the key.
     pub key_span: Span,
     // Boxed slices, not vectors: 8 bytes less each, on every entry.
+    /// The fields in the order written.
     pub fields: Box<[RawField]>,
+    /// The keys the entry's `crossref`, `xref`, `xdata`, `entryset` and `related` name.
     pub links: Box<[Link]>,
     /// Old keys from the `ids` field that also resolve to this entry.
     pub aliases: Box<[KeyRef]>,
@@ -138,8 +149,11 @@ pub struct Entry {
 /// An `@string` macro definition.
 #[derive(Debug, Clone)]
 pub struct StringDef {
+    /// The macro name as written.
     pub name: String,
+    /// The file that defines it.
     pub file: FileId,
+    /// Its definition, as a field (`name = value`).
     pub field: RawField,
     /// The whole `@string{...}` block it stands in.
     pub block: Span,
@@ -148,14 +162,18 @@ pub struct StringDef {
 /// A `.bib` file to read.
 #[derive(Debug, Clone, Copy)]
 pub struct BibInput<'a> {
+    /// The file, as an id of the session's source map.
     pub file: FileId,
+    /// Its text.
     pub text: &'a str,
 }
 
 /// Every entry of every bibliography file of a project.
 #[derive(Debug, Default)]
 pub struct Bibliography {
+    /// Every entry, in the order of the files and the text.
     pub entries: Vec<Entry>,
+    /// Every `@string` definition, in order.
     pub strings: Vec<StringDef>,
     /// The `@preamble` blocks, in order.
     pub preambles: Vec<(FileId, Span)>,
@@ -304,6 +322,7 @@ impl Bibliography {
             .copied()
     }
 
+    /// The entry with this id.
     pub fn entry(&self, id: EntryId) -> &Entry {
         &self.entries[id.0 as usize]
     }

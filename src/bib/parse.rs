@@ -36,7 +36,9 @@ impl<'t> Value<'t> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A piece of a value: a literal, braced or quoted, or a macro.
 pub enum ValuePart {
+    /// Text, braced or quoted (the span excludes the delimiters).
     Literal(Span),
     /// An `@string` macro name.
     Macro(Span),
@@ -112,7 +114,7 @@ impl RawField {
 }
 
 /// The parts of a concatenated value, read from the text on demand the way
-/// the `biblatex` crate reads them (after [`normalise`]): braced and quoted
+/// the `biblatex` crate reads them (after `normalise`): braced and quoted
 /// literals, numbers and macro names, joined by `#`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parts<'t> {

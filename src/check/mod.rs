@@ -8,7 +8,7 @@
 
 pub mod entries;
 pub mod rules;
-pub mod suggest;
+pub(crate) mod suggest;
 
 use std::collections::HashSet;
 
@@ -24,7 +24,9 @@ use suggest::Suggester;
 /// One chapter file's citations.
 #[derive(Debug, Clone)]
 pub struct ChapterScan {
+    /// The chapter.
     pub file: FileId,
+    /// What the scanner found in it.
     pub output: ScanOutput,
 }
 
@@ -99,7 +101,9 @@ pub struct Stats {
 /// The outcome of a check, before configured levels are applied.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOutcome {
+    /// The findings, before the rules' levels and ignores.
     pub diagnostics: Vec<Diagnostic>,
+    /// The counts.
     pub stats: Stats,
 }
 

@@ -21,7 +21,10 @@ use crate::bib::value::latex::{self, Rich, Style};
 use crate::bib::value::names::{self, Names};
 use crate::diagnostic::{Code, Diagnostic};
 
-/// The CSL item types refkeeper produces.
+/// The CSL item types refkeeper produces: each variant is the CSL type of
+/// the same name in kebab case ([`CslType::as_str`]: `ArticleJournal` is
+/// `article-journal`).
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CslType {
     ArticleJournal,
@@ -44,6 +47,7 @@ pub enum CslType {
 }
 
 impl CslType {
+    /// The type as CSL names it (`article-journal`).
     pub fn as_str(self) -> &'static str {
         match self {
             CslType::ArticleJournal => "article-journal",
@@ -94,7 +98,11 @@ impl CslType {
     }
 }
 
-/// The CSL data of one entry.
+/// The CSL data of one entry. Each field is the CSL variable of the same
+/// name in kebab case (`container_title` is `container-title`, `kind` is
+/// `type`, `id` the entry's key); text that may carry formatting is
+/// [`Rich`], dates are [`DateValue`]s, name lists [`Names`].
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CslItem {
     pub id: String,

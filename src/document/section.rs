@@ -6,18 +6,23 @@
 /// The marker lines of a file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Markers {
+    /// The line that opens the section.
     pub begin: &'static str,
+    /// The line that closes it.
     pub end: &'static str,
 }
 
+/// HTML comments: Markdown, HTML and other files.
 pub const MARKDOWN: Markers = Markers {
     begin: "<!-- refkeeper:begin references -->",
     end: "<!-- refkeeper:end references -->",
 };
+/// LaTeX comments.
 pub const LATEX: Markers = Markers {
     begin: "% refkeeper:begin references",
     end: "% refkeeper:end references",
 };
+/// Typst comments.
 pub const TYPST: Markers = Markers {
     begin: "// refkeeper:begin references",
     end: "// refkeeper:end references",
@@ -30,29 +35,46 @@ pub enum SectionError {
     #[error(
         "no `{begin}` line; add the two marker lines where the References go:\n  {begin}\n  {end}"
     )]
+    /// The file has no begin line.
     MissingBegin {
+        /// The begin line wanted.
         begin: &'static str,
+        /// The end line that goes with it.
         end: &'static str,
     },
     #[error("`{begin}` (line {line}) has no `{end}` line after it")]
+    /// The begin line has no end line after it.
     MissingEnd {
+        /// The begin line.
         begin: &'static str,
+        /// The end line wanted.
         end: &'static str,
+        /// The line of the begin marker.
         line: usize,
     },
     #[error(
         "more than one `{begin}` line (lines {first} and {second}); keep one References section per file"
     )]
+    /// The begin line occurs twice.
     Repeated {
+        /// The begin line.
         begin: &'static str,
+        /// The line of its first occurrence.
         first: usize,
+        /// The line of its second.
         second: usize,
     },
     /// Written, the section would end (or start) early the next time.
     #[error(
         "the References would contain a `{marker}` line (line {line} of the section); the file is left as it is"
     )]
-    MarkerInBody { marker: &'static str, line: usize },
+    /// The new section would hold a marker line (the next update would cut the file there).
+    MarkerInBody {
+        /// The marker line.
+        marker: &'static str,
+        /// Its line in the new section.
+        line: usize,
+    },
 }
 
 /// `text` with the section between the markers replaced by `body`. The

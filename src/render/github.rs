@@ -8,6 +8,7 @@ use super::locate;
 use crate::Report;
 use crate::diagnostic::Severity;
 
+/// Writes one workflow command per finding, and one per unreadable file.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.findings {
         let at = locate(&report.sources, &d.primary);

@@ -15,6 +15,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap};
 use crate::write::InputsUnread;
 
+/// Writes every finding with its source line, then the summary line.
 pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     render_diagnostics(&report.sources, &report.findings, color, out)?;
     if color {

@@ -69,6 +69,7 @@ struct Summary {
     withheld: BTreeMap<&'static str, usize>,
 }
 
+/// Writes the one JSON document of a check.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut by_code = BTreeMap::new();
     for d in &report.findings {

@@ -13,6 +13,7 @@ struct Document<'a> {
     citations: &'a [ListedCitation],
 }
 
+/// One line per citation: `file:line:col: key`, `(missing)` after a key in no bibliography.
 pub fn text(citations: &[ListedCitation], out: &mut dyn Write) -> io::Result<()> {
     for c in citations {
         let missing = if c.in_bibliography { "" } else { " (missing)" };

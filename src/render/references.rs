@@ -9,9 +9,13 @@ use crate::csl::engine::{Piece, Reference};
 /// The markup of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
+    /// Plain text, no markup.
     Text,
+    /// Pandoc Markdown.
     Markdown,
+    /// HTML, text escaped.
     Html,
+    /// LaTeX, specials escaped.
     Latex,
 }
 

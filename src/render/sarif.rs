@@ -128,6 +128,7 @@ struct Notification {
     message: Text,
 }
 
+/// Writes the SARIF 2.1.0 log of a check.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let log = Log {
         schema: SCHEMA,

@@ -195,6 +195,7 @@ impl Commands {
         self
     }
 
+    /// The signature of a citation command, by name (without the backslash).
     pub fn get(&self, name: &str) -> Option<Signature> {
         self.by_name.get(name).copied()
     }

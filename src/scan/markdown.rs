@@ -19,6 +19,7 @@ use crate::source::Span;
 /// Which flavour of Markdown a file is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
+    /// Pandoc Markdown and R Markdown.
     Pandoc,
     /// Quarto: `@fig-x` and the other cross-reference prefixes are not citations.
     Quarto,

@@ -25,15 +25,18 @@ pub enum CiteKind {
 /// One cited key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citation {
+    /// The key as written.
     pub key: String,
     /// The span of the key alone.
     pub span: Span,
+    /// How it is cited.
     pub kind: CiteKind,
 }
 
 /// What one file yields.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ScanOutput {
+    /// Every cited key, in text order.
     pub citations: Vec<Citation>,
     /// Places that cite every entry (`\nocite{*}`, `nocite: '@*'`).
     pub cite_all: Vec<Span>,
@@ -44,6 +47,7 @@ pub struct ScanOutput {
 /// Settings shared by all scanners.
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
+    /// The LaTeX citation and verbatim commands.
     pub latex: latex::Commands,
 }
 

@@ -8,6 +8,7 @@
 /// One calendar date, as precise as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DatePart {
+    /// The year (negative before the common era).
     pub year: i32,
     /// 1-12.
     pub month: Option<u8>,
@@ -22,7 +23,9 @@ pub struct DatePart {
 /// A date or a range of dates; either end of a range may be open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateValue {
+    /// One date.
     Single(DatePart),
+    /// A range; an end is `None` when open (`2007/`, `/2008`).
     Range(Option<DatePart>, Option<DatePart>),
 }
 

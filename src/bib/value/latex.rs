@@ -10,17 +10,24 @@ use unicode_normalization::UnicodeNormalization;
 /// How a run of text is set.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Style {
+    /// Italic (`\\emph`, `\\textit`).
     pub italic: bool,
+    /// Bold (`\\textbf`).
     pub bold: bool,
+    /// Small capitals (`\\textsc`).
     pub small_caps: bool,
+    /// Superscript (`\\textsuperscript`).
     pub superscript: bool,
+    /// Subscript (`\\textsubscript`).
     pub subscript: bool,
 }
 
 /// A run of text with one style.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
+    /// The text of the run.
     pub text: String,
+    /// Its formatting.
     pub style: Style,
     /// Protected by braces (`{NASA}`): case changes must not touch it.
     pub nocase: bool,
@@ -29,6 +36,7 @@ pub struct Segment {
 /// Text with formatting, as a list of runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rich {
+    /// The runs, in order.
     pub segments: Vec<Segment>,
 }
 
@@ -48,6 +56,7 @@ impl Rich {
         }
     }
 
+    /// Whether there is no text.
     pub fn is_empty(&self) -> bool {
         self.segments.iter().all(|s| s.text.is_empty())
     }
@@ -76,6 +85,7 @@ impl Rich {
         });
     }
 
+    /// Adds the runs of another text at the end.
     pub fn append(&mut self, other: &Rich) {
         for s in &other.segments {
             self.push(&s.text, s.style, s.nocase);

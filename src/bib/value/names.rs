@@ -16,10 +16,13 @@ use super::latex::{self, Rich};
 /// One name, in CSL's parts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Name {
+    /// The family name, particles included (`van Buuren`).
     pub family: String,
+    /// The given names.
     pub given: String,
     /// `de`, `van der`: the particle dropped when sorting by family name.
     pub particle: String,
+    /// A suffix such as `Jr.`.
     pub suffix: String,
     /// An institution, or a CJK name, written as it stands.
     pub literal: Option<String>,
@@ -28,7 +31,9 @@ pub struct Name {
 /// A parsed name list; `others` is set when the list ends in `and others`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Names {
+    /// The names, in order.
     pub names: Vec<Name>,
+    /// Whether the list ends with `and others`.
     pub others: bool,
 }
 

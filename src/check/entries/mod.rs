@@ -2,9 +2,9 @@
 //! the data model, dates, identifiers, page ranges, names) and of entries
 //! against each other (the same work under two keys, `@string` macros).
 //!
-//! One function per code: the rules on an entry's shape ([`shape`]), on
-//! one field's value ([`values`]), across entries ([`duplicates`]) and on
-//! macros ([`strings`]). The rules the [`RuleSet`] turns off are not run.
+//! One function per code: the rules on an entry's shape (`shape`), on
+//! one field's value (`values`), across entries (`duplicates`) and on
+//! macros (`strings`). The rules the [`RuleSet`] turns off are not run.
 //! Pure functions of the bibliography and the file texts, like the rest of
 //! the check stage; entries are checked in parallel.
 

@@ -11,14 +11,28 @@ use std::path::Path;
 #[non_exhaustive]
 pub enum StyleError {
     #[error("unknown style `{0}`")]
+    /// No bundled style has this name, and it is not a `.csl` file.
     Unknown(String),
     #[error("{path}: {message}")]
-    File { path: String, message: String },
+    /// The `.csl` file cannot be read or parsed.
+    File {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
     #[error(
         "{path}: a dependent style whose parent `{parent}` is not bundled; use the parent's .csl file"
     )]
-    UnknownParent { path: String, parent: String },
+    /// A dependent style whose parent is not bundled.
+    UnknownParent {
+        /// The dependent style.
+        path: String,
+        /// The parent it names.
+        parent: String,
+    },
     #[error("style `{0}` has no bibliography")]
+    /// The style formats citations only.
     NoBibliography(String),
 }
 

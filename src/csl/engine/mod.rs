@@ -42,15 +42,20 @@ pub use load::{StyleError, bundled_styles};
 /// A run of rendered text with its formatting, and a link target if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
+    /// The text.
     pub text: String,
+    /// Its formatting.
     pub style: Style,
+    /// The address it links to, if any.
     pub link: Option<String>,
 }
 
 /// The References and what the engine could not do.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
+    /// The references, in the style's order.
     pub references: Vec<Reference>,
+    /// What the engine could not do, one sentence each.
     pub notes: Vec<String>,
 }
 
@@ -90,9 +95,11 @@ pub fn isolate_panics() {
 /// One formatted reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
+    /// The key of the entry.
     pub key: String,
     /// The label of styles that align it apart (`[1]` in IEEE).
     pub label: Option<Vec<Piece>>,
+    /// The reference itself.
     pub body: Vec<Piece>,
 }
 
