@@ -596,6 +596,30 @@ fn only_cited_entries_in_the_order_the_style_prescribes() {
     );
 }
 
+#[test]
+fn a_key_left_out_is_the_missing_entry_finding_with_its_did_you_mean() {
+    // The same finding `check` makes, once per key, as a warning: the
+    // References are still written without it.
+    let chapter = "As [@secnd] and [@secnd], and [@first].\n";
+    let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", chapter)]);
+    let output = refs_in(dir.path())
+        .args(["--style", "apa"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr.matches("warning[missing-entry]").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`secnd` is cited but is not in any bibliography; it is left out"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `second`?"), "{stderr}");
+}
+
 /// `refkeeper refs --all` on `bib` in `style`: the text, entry by entry.
 fn all_in_order(bib: &str, style: &str) -> Vec<String> {
     let dir = project(&[("refs/refs.bib", bib)]);

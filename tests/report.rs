@@ -85,6 +85,27 @@ fn the_page_holds_the_matrix_the_years_and_the_lists() {
     assert!(page.contains("<title>2010: 1</title>"));
 }
 
+#[test]
+fn entries_check_accepts_are_not_listed_as_unused() {
+    // The page's unused entries are those `check` reports: `allow-unused`
+    // (and `[check.ignore] unused-entry`) heeded, as `check` heeds them.
+    let dir = report_project();
+    std::fs::write(
+        dir.path().join("refkeeper.toml"),
+        "[check]\nallow-unused = [\"unused*\"]\n",
+    )
+    .unwrap();
+    let (_, page) = write_report(dir.path());
+    assert!(!page.contains("<li><code>unused2001</code></li>"), "{page}");
+    let check = refkeeper()
+        .args(["check", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&check.stdout);
+    assert!(!json.contains("\"unused-entry\""), "{json}");
+}
+
 /// A Chromium (or Chrome) on this machine, if any.
 fn chromium() -> Option<&'static str> {
     ["chromium", "chromium-browser", "google-chrome"]
