@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{project, refkeeper};
+use common::{Run, project, refkeeper};
 
 const BIB: &[u8] = b"@book{kim2007, author = {Kim, M.}, title = {A}, date = 2007}\n\
 @book{lee2010, author = {Lee, J.}, title = {B}, date = 2010}\n";
@@ -31,24 +31,13 @@ fn study() -> tempfile::TempDir {
     ])
 }
 
-struct Run {
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(dir: &Path, args: &[&str]) -> Run {
-    let output = refkeeper()
-        .args(args)
-        .args(["--color", "never"].iter().filter(|_| args[0] == "check"))
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    Run {
-        status: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    common::run(
+        refkeeper()
+            .args(args)
+            .args(["--color", "never"].iter().filter(|_| args[0] == "check"))
+            .current_dir(dir),
+    )
 }
 
 fn read(dir: &Path, file: &str) -> Vec<u8> {

@@ -6,28 +6,14 @@ use std::path::Path;
 
 mod common;
 
-use common::{project, refkeeper};
-
-struct Run {
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use common::{Run, project, refkeeper, run};
 
 fn check(dir: &Path, args: &[&str]) -> Run {
-    let output = refkeeper()
+    run(refkeeper()
         .arg("check")
         .arg("--no-config")
         .args(args)
-        .current_dir(dir)
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    Run {
-        status: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+        .current_dir(dir))
 }
 
 #[test]
