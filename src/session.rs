@@ -163,10 +163,15 @@ impl Session {
             chapters,
             unread,
         } = inputs::find(request)?;
-        let mut session = Session::read(&bibliographies, &chapters, config, unread);
-        session.root = root;
-        session.cwd = cwd;
-        Ok(session)
+        let (sources, unread) = read_files(&bibliographies, &chapters, unread);
+        Ok(Session {
+            rules: RuleSet::from_config(&config),
+            config,
+            root,
+            cwd,
+            sources: Arc::new(sources),
+            unread: unread.into(),
+        })
     }
 
     /// Reads the given files once each, in parallel; the project's root
@@ -175,26 +180,9 @@ impl Session {
         bibliographies: &[InputFile],
         chapters: &[InputFile],
         config: Config,
-        mut unread: Vec<Unread>,
+        unread: Vec<Unread>,
     ) -> Session {
-        let wanted: Vec<(&InputFile, FileRole)> = bibliographies
-            .iter()
-            .map(|f| (f, FileRole::Bibliography))
-            .chain(chapters.iter().map(|f| (f, FileRole::Chapter)))
-            .collect();
-        let texts: Vec<Result<String, ReadError>> = wanted
-            .par_iter()
-            .map(|(file, _)| source::read_text(&file.path, &file.shown))
-            .collect();
-        let mut sources = SourceMap::new();
-        for ((file, role), text) in wanted.iter().zip(texts) {
-            match text {
-                Ok(text) => {
-                    sources.add(SourceFile::new(file.shown.clone(), *role, text));
-                }
-                Err(error) => unread.push(Unread::new(*role, error)),
-            }
-        }
+        let (sources, unread) = read_files(bibliographies, chapters, unread);
         let mut session = Session::new(config, sources);
         session.unread = unread.into();
         session
@@ -443,6 +431,34 @@ impl Session {
         };
         self.outcome(findings, references)
     }
+}
+
+/// Reads files once each, in parallel: the sources, and with `unread` the
+/// files that could not be read.
+fn read_files(
+    bibliographies: &[InputFile],
+    chapters: &[InputFile],
+    mut unread: Vec<Unread>,
+) -> (SourceMap, Vec<Unread>) {
+    let wanted: Vec<(&InputFile, FileRole)> = bibliographies
+        .iter()
+        .map(|f| (f, FileRole::Bibliography))
+        .chain(chapters.iter().map(|f| (f, FileRole::Chapter)))
+        .collect();
+    let texts: Vec<Result<String, ReadError>> = wanted
+        .par_iter()
+        .map(|(file, _)| source::read_text(&file.path, &file.shown))
+        .collect();
+    let mut sources = SourceMap::new();
+    for ((file, role), text) in wanted.iter().zip(texts) {
+        match text {
+            Ok(text) => {
+                sources.add(SourceFile::new(file.shown.clone(), *role, text));
+            }
+            Err(error) => unread.push(Unread::new(*role, error)),
+        }
+    }
+    (sources, unread)
 }
 
 /// The keys cited but in no bibliography, as `refs` reports them: the

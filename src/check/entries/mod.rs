@@ -14,9 +14,9 @@ mod strings;
 mod values;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::RuleSet;
 use crate::bib::datamodel;
@@ -62,8 +62,9 @@ const ENTRY_RULES: &[(Code, EntryRule)] = &[
 /// The rules that are on, chosen once per run.
 struct Plan {
     entry_rules: Vec<EntryRule>,
-    /// The value rules that are on, by the data-model field they read.
-    value_rules: HashMap<&'static str, Vec<&'static ValueRule>>,
+    /// The value rules that are on, by the data-model field they read
+    /// (looked up for every field: a fast hash, not SipHash).
+    value_rules: FxHashMap<&'static str, Vec<&'static ValueRule>>,
     duplicate_entries: bool,
 }
 
@@ -74,7 +75,8 @@ impl Plan {
             .filter(|(code, _)| rules.is_on(*code))
             .map(|(_, rule)| *rule)
             .collect();
-        let mut value_rules: HashMap<&'static str, Vec<&'static ValueRule>> = HashMap::new();
+        let mut value_rules: FxHashMap<&'static str, Vec<&'static ValueRule>> =
+            FxHashMap::default();
         for rule in VALUE_RULES.iter().filter(|r| rules.is_on(r.code)) {
             for field in rule.fields {
                 value_rules.entry(field).or_default().push(rule);
@@ -125,7 +127,7 @@ struct EntryView<'a> {
     entry: &'a Entry,
     fields: Vec<FieldRef<'a>>,
     /// The first field of each data-model field.
-    first: HashMap<&'static str, usize>,
+    first: FxHashMap<&'static str, usize>,
     /// The data-model type and whether its name sets `type`; `None`
     /// outside the data model.
     data_type: Option<(&'static str, bool)>,
@@ -139,7 +141,7 @@ impl<'a> EntryView<'a> {
         let entry = bib.entry(id);
         let text = sources.get(entry.file).text.as_str();
         let lookup = |file: FileId| sources.get(file).text.as_str();
-        let mut first: HashMap<&'static str, usize> = HashMap::new();
+        let mut first: FxHashMap<&'static str, usize> = FxHashMap::default();
         let mut fields: Vec<FieldRef> = Vec::with_capacity(entry.fields.len());
         for field in entry.fields.iter() {
             let name = lower_case(&text[field.name()]);
