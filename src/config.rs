@@ -45,6 +45,7 @@ pub use crate::diagnostic::Level;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
+    documents: Option<Vec<String>>,
     bibliography: Option<Vec<String>>,
     chapters: Option<Vec<String>>,
     check: Option<RawCheck>,
@@ -91,6 +92,8 @@ pub struct RefsConfig {
 pub struct Config {
     /// The file it was read from, if any.
     pub path: Option<PathBuf>,
+    /// Root documents (`thesis.tex`), relative to the project root.
+    pub documents: Option<Vec<String>>,
     /// Bibliography files, folders or globs, relative to the project root.
     pub bibliography: Option<Vec<String>>,
     /// Chapter files, folders or globs, relative to the project root.
@@ -200,6 +203,7 @@ impl Config {
 
         Ok(Config {
             path: Some(path.to_path_buf()),
+            documents: raw.documents,
             bibliography: raw.bibliography,
             chapters: raw.chapters,
             allow_unused,

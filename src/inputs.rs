@@ -12,7 +12,7 @@ use globset::GlobBuilder;
 
 use crate::config::{Config, ConfigError};
 use crate::document::DocumentKind;
-use crate::source::{FileRole, ReadError, Unread};
+use crate::source::ReadError;
 
 /// Where the bibliography lives when nothing says otherwise.
 pub const DEFAULT_BIBLIOGRAPHY: &str = "refs";
@@ -31,7 +31,7 @@ pub struct Request {
     /// The working folder, against which paths are resolved and shown.
     pub cwd: PathBuf,
     /// A project without chapters is fine (formatting every entry of a
-    /// bibliography needs none); by default it is [`InputError::NoChapters`].
+    /// bibliography needs none); by default it is [`InputError::NoDocuments`].
     pub chapters_optional: bool,
 }
 
@@ -55,12 +55,6 @@ pub enum InputError {
     /// The configuration file is missing, unreadable or invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// No chapters were named or configured, and the default folder is not there.
-    #[error("no chapters to check: `{}` does not exist", looked_in.display())]
-    NoChapters {
-        /// The default chapters folder, as shown.
-        looked_in: PathBuf,
-    },
     /// No bibliography was named or configured, none lies beside the
     /// chapters, and the default folder is not there.
     #[error(
@@ -71,13 +65,24 @@ pub enum InputError {
         /// The default bibliography folder, as shown.
         looked_in: PathBuf,
     },
+    /// No path was given and nothing configured, and the project folder
+    /// holds no document refkeeper can find by its root.
+    #[error(
+        "no document found in `{}`: no LaTeX file with \\documentclass, no _quarto.yml or _bookdown.yml, no Markdown file declaring a bibliography, no Typst file calling #bibliography, and no `chapters` folder",
+        looked_in.display()
+    )]
+    NoDocuments {
+        /// The project folder, as shown.
+        looked_in: PathBuf,
+    },
     /// The configuration lists no bibliography at all (`bibliography = []`).
     #[error("no bibliography to check against: the configured list is empty")]
     EmptyBibliographyList,
 }
 
-/// A project's files, found: its configuration, where it lives, and the
-/// bibliography and chapter files to read, with what could not be found.
+/// A project's files, found: its configuration, where it lives, the
+/// chapter files to read (the documents among them are found by reading
+/// them: see [`crate::project`]), and the bibliographies named outright.
 #[derive(Debug)]
 pub struct Inputs {
     /// The configuration read (the defaults when there is none).
@@ -86,18 +91,30 @@ pub struct Inputs {
     pub root: PathBuf,
     /// The working folder.
     pub cwd: PathBuf,
-    /// Bibliography files, in the order given.
-    pub bibliographies: Vec<InputFile>,
-    /// Chapter files, in the order given.
-    pub chapters: Vec<InputFile>,
-    /// Paths and patterns that named nothing readable.
-    pub unread: Vec<Unread>,
+    /// The chapter files and folders found.
+    pub chapters: Found,
+    /// Root documents the configuration names (`documents = [...]`).
+    pub documents: Found,
+    /// Bibliographies named on the command line or in the configuration;
+    /// `None` when the documents' own (or the defaults) are wanted.
+    pub bibliographies: Option<Found>,
+    /// Whether the chapters were looked for with no path and no
+    /// configuration, so that finding no document is an error.
+    pub discovering: bool,
+    /// When looking for documents: the chapters to read when no root is
+    /// found (`chapters/`, the layout refkeeper has always read).
+    pub fallback: Option<Found>,
+    /// When looking for documents: every chapter file below the project
+    /// folder, listed but not read, to say which files no document reads.
+    pub listing: Vec<InputFile>,
 }
 
 /// Finds the configuration and the files of a request.
 ///
 /// Command-line paths are relative to the working folder; configured and
-/// default ones to the project root.
+/// default ones to the project root. Without paths or configured chapters,
+/// a Quarto or bookdown project in the root is read as such; else
+/// `chapters/`, when there is one; else the documents in the root folder.
 pub fn find(request: &Request) -> Result<Inputs, InputError> {
     let cwd = &request.cwd;
     let config = match &request.config {
@@ -119,70 +136,108 @@ pub fn find(request: &Request) -> Result<Inputs, InputError> {
             .collect::<Vec<_>>()
     };
 
+    let documents = match &config.documents {
+        Some(specs) => expand(specs, &root, cwd, Want::Chapter),
+        None => Found::default(),
+    };
+    let mut discovering = false;
+    let mut fallback = None;
+    let mut listing = Vec::new();
     let chapters = if !request.paths.is_empty() {
         expand(&to_specs(&request.paths), cwd, cwd, Want::Chapter)
     } else if let Some(specs) = &config.chapters {
         expand(specs, &root, cwd, Want::Chapter)
+    } else if config.documents.is_some() {
+        Found::default()
     } else {
-        let default = root.join(DEFAULT_CHAPTERS);
-        if default.is_dir() {
-            expand(&[DEFAULT_CHAPTERS.to_owned()], &root, cwd, Want::Chapter)
-        } else if request.chapters_optional {
-            Found::default()
-        } else {
-            return Err(InputError::NoChapters {
-                looked_in: shown_path(&default, cwd),
-            });
+        // The documents whose roots lie in the project folder itself (a
+        // project file, a main .tex or .typ, a Markdown file that declares
+        // its bibliography), else `chapters/`.
+        let mut found = Found::default();
+        found.folders.push(root.clone());
+        let mut top: Vec<PathBuf> = std::fs::read_dir(&root)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file() && Want::Chapter.matches(p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        top.sort();
+        for path in top {
+            found.push(path, cwd);
         }
+        let mut below = Found::default();
+        walk(&root, cwd, Want::Chapter, None, &mut below);
+        listing = below.files;
+        if root.join(DEFAULT_CHAPTERS).is_dir() {
+            fallback = Some(expand(
+                &[DEFAULT_CHAPTERS.to_owned()],
+                &root,
+                cwd,
+                Want::Chapter,
+            ));
+        }
+        discovering = !request.chapters_optional;
+        found
     };
 
     let bibliographies = if !request.bibliographies.is_empty() {
-        expand(
+        Some(expand(
             &to_specs(&request.bibliographies),
             cwd,
             cwd,
             Want::Bibliography,
-        )
+        ))
     } else if let Some(specs) = &config.bibliography {
         if specs.is_empty() {
             return Err(InputError::EmptyBibliographyList);
         }
-        expand(specs, &root, cwd, Want::Bibliography)
+        Some(expand(specs, &root, cwd, Want::Bibliography))
     } else {
-        // `.bib` files in the chapter folders named on the command line, else `refs/`.
-        let folders: Vec<String> = to_specs(&request.paths)
-            .into_iter()
-            .filter(|p| join(cwd, Path::new(p)).is_dir())
-            .collect();
-        let beside = expand_optional(&folders, cwd, cwd, Want::Bibliography);
-        let default = root.join(DEFAULT_BIBLIOGRAPHY);
-        if !beside.files.is_empty() {
-            beside
-        } else if default.is_dir() {
-            expand(
-                &[DEFAULT_BIBLIOGRAPHY.to_owned()],
-                &root,
-                cwd,
-                Want::Bibliography,
-            )
-        } else {
-            return Err(InputError::NoBibliography {
-                looked_in: shown_path(&default, cwd),
-            });
-        }
+        None
     };
-    let unread = (bibliographies.errors.into_iter())
-        .map(|e| Unread::new(FileRole::Bibliography, e))
-        .chain((chapters.errors.into_iter()).map(|e| Unread::new(FileRole::Chapter, e)))
-        .collect();
     Ok(Inputs {
         config,
         root,
         cwd: cwd.clone(),
-        bibliographies: bibliographies.files,
-        chapters: chapters.files,
-        unread,
+        chapters,
+        documents,
+        bibliographies,
+        discovering,
+        fallback,
+        listing,
     })
+}
+
+/// The bibliographies of a document that declares none: the `.bib` files
+/// in the chapter folders named on the command line, else `refs/` in the
+/// project root.
+pub fn default_bibliographies(request: &Request, root: &Path) -> Result<Found, InputError> {
+    let cwd = &request.cwd;
+    let folders: Vec<String> = request
+        .paths
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| join(cwd, Path::new(p)).is_dir())
+        .collect();
+    let beside = expand_optional(&folders, cwd, cwd, Want::Bibliography);
+    let default = root.join(DEFAULT_BIBLIOGRAPHY);
+    if !beside.files.is_empty() {
+        Ok(beside)
+    } else if default.is_dir() {
+        Ok(expand(
+            &[DEFAULT_BIBLIOGRAPHY.to_owned()],
+            root,
+            cwd,
+            Want::Bibliography,
+        ))
+    } else {
+        Err(InputError::NoBibliography {
+            looked_in: shown_path(&default, cwd),
+        })
+    }
 }
 
 /// What kind of file a search is looking for.
@@ -233,6 +288,17 @@ pub struct Found {
     /// The paths in `files`, so that a file two specifications name is
     /// read once without a search through `files` for each.
     seen: std::collections::HashSet<PathBuf>,
+    /// The files named on their own (not found in a folder or by a glob).
+    named: std::collections::HashSet<PathBuf>,
+    /// The folders searched.
+    pub folders: Vec<PathBuf>,
+}
+
+impl Found {
+    /// Whether a file was named on its own.
+    pub fn is_named(&self, file: &InputFile) -> bool {
+        self.named.contains(&file.path)
+    }
 }
 
 impl Found {
@@ -284,7 +350,10 @@ fn expand_one(spec: &str, base: &Path, cwd: &Path, want: Want, found: &mut Found
     }
     let path = join(base, Path::new(spec));
     match std::fs::metadata(&path) {
-        Ok(meta) if meta.is_dir() => return Some(walk(&path, cwd, want, None, found)),
+        Ok(meta) if meta.is_dir() => {
+            found.folders.push(path.clone());
+            return Some(walk(&path, cwd, want, None, found));
+        }
         Ok(meta) if meta.is_file() => {
             if want == Want::Chapter && !want.matches(&path) {
                 found.errors.push(ReadError::Walk {
@@ -292,6 +361,7 @@ fn expand_one(spec: &str, base: &Path, cwd: &Path, want: Want, found: &mut Found
                     message: "not a chapter format refkeeper reads (.tex, .ltx, .md, .markdown, .Rmd, .qmd, .typ)".to_owned(),
                 });
             } else {
+                found.named.insert(path.clone());
                 found.push(path, cwd);
             }
         }
@@ -415,6 +485,31 @@ pub fn join(base: &Path, path: &Path) -> PathBuf {
     } else {
         base.join(path)
     }
+}
+
+/// A path with its `.` and `..` parts resolved in the text (`a/b/../c` is
+/// `a/c`), so that two ways of writing one file compare equal. A `..`
+/// that would climb above the path's start is kept.
+pub fn normalized(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let can_pop = matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if can_pop {
+                    out.pop();
+                } else {
+                    out.push(component);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// The path to show: relative to the working folder when inside it.

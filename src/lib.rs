@@ -67,6 +67,7 @@ pub mod document;
 pub mod init;
 pub mod inputs;
 pub mod overview;
+pub mod project;
 pub mod render;
 pub mod scan;
 mod session;

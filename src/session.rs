@@ -4,7 +4,7 @@
 //! [`Outcome`]: the sources it read, the inputs it could not, its findings
 //! and its value. A session does not print and does not write files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,7 +19,8 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::document::DocumentKind;
 use crate::inputs::{self, InputError, InputFile, Inputs, Request};
 use crate::overview::{self, Overview};
-use crate::scan::{self, CiteKind, ScanOptions};
+use crate::project::{self, Candidates, Manuscript, Toolchain};
+use crate::scan::{self, CiteKind};
 use crate::source::{self, FileId, FileRole, ReadError, SourceFile, SourceMap, Unread};
 use crate::subset::{self, Subset};
 
@@ -48,6 +49,24 @@ pub struct Session {
     cwd: PathBuf,
     sources: Arc<SourceMap>,
     unread: Arc<[Unread]>,
+    documents: Vec<Document>,
+    left_out: Vec<PathBuf>,
+    notes: Vec<String>,
+    discovered: bool,
+}
+
+/// One document of a session: its chapters and the bibliographies they
+/// are checked against.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// What reads it.
+    pub toolchain: Toolchain,
+    /// The file that starts it, as shown; `None` for chapters without a root.
+    pub root: Option<PathBuf>,
+    /// Its chapter files, in reading order.
+    pub chapters: Vec<FileId>,
+    /// Its bibliography files, in order.
+    pub bibliographies: Vec<FileId>,
 }
 
 /// What a piece of work on a session gives: the sources it read (to show
@@ -159,11 +178,155 @@ impl Session {
             config,
             root,
             cwd,
-            bibliographies,
             chapters,
-            unread,
+            documents,
+            bibliographies,
+            discovering,
+            fallback,
+            listing,
         } = inputs::find(request)?;
-        let (sources, unread) = read_files(&bibliographies, &chapters, unread);
+        let mut fallback = fallback;
+        let has_fallback = fallback.is_some();
+        let fallback_errors = fallback
+            .as_mut()
+            .map(|f| std::mem::take(&mut f.errors))
+            .unwrap_or_default();
+        let candidates = Candidates {
+            files: chapters
+                .files
+                .iter()
+                .map(|f| (f.clone(), chapters.is_named(f)))
+                .collect(),
+            folders: chapters.folders.clone(),
+            documents: documents.files.clone(),
+            fallback: fallback.map(|f| f.files),
+            listing,
+        };
+        let found = project::walk(&candidates, &config, &cwd);
+        if discovering && !has_fallback && found.manuscripts.is_empty() && found.unread.is_empty() {
+            return Err(InputError::NoDocuments {
+                looked_in: inputs::shown_path(&root, &cwd),
+            }
+            .into());
+        }
+        let mut unread: Vec<Unread> = chapters
+            .errors
+            .into_iter()
+            .chain(documents.errors)
+            .map(|e| Unread::new(FileRole::Chapter, e))
+            .collect();
+        unread.extend(found.unread);
+        if !found.discovered {
+            // `chapters/` was read: what could not be found there counts.
+            unread.extend(
+                fallback_errors
+                    .into_iter()
+                    .map(|e| Unread::new(FileRole::Chapter, e)),
+            );
+        }
+
+        // Each document's bibliographies: those named outright, else those
+        // it declares, else the defaults (found once, when needed).
+        let explicit: Option<Vec<InputFile>> = bibliographies.map(|found| {
+            unread.extend(
+                found
+                    .errors
+                    .into_iter()
+                    .map(|e| Unread::new(FileRole::Bibliography, e)),
+            );
+            found.files
+        });
+        let needs_default = explicit.is_none()
+            && (found.manuscripts.is_empty()
+                || found.manuscripts.iter().any(|m| m.declared.is_empty()));
+        let default: Option<Vec<InputFile>> = if needs_default {
+            match inputs::default_bibliographies(request, &root) {
+                Ok(found) => {
+                    unread.extend(
+                        found
+                            .errors
+                            .into_iter()
+                            .map(|e| Unread::new(FileRole::Bibliography, e)),
+                    );
+                    Some(found.files)
+                }
+                // Without any document to check, formatting needs none.
+                Err(_) if found.manuscripts.is_empty() && request.chapters_optional => {
+                    Some(Vec::new())
+                }
+                Err(error) => return Err(error.into()),
+            }
+        } else {
+            None
+        };
+        let mut sources = found.sources;
+        let mut bib_ids: HashMap<PathBuf, FileId> = HashMap::new();
+        let mut bibliography_of = |files: &[InputFile], unread: &mut Vec<Unread>| -> Vec<FileId> {
+            let new: Vec<&InputFile> = files
+                .iter()
+                .filter(|f| !bib_ids.contains_key(&f.path))
+                .collect();
+            for (file, text) in new.iter().zip(read_texts(&new)) {
+                match text.and_then(|text| known_format(file).map(|()| text)) {
+                    Ok(text) => {
+                        let id = sources.add(SourceFile::new(
+                            file.shown.clone(),
+                            FileRole::Bibliography,
+                            text,
+                        ));
+                        bib_ids.insert(file.path.clone(), id);
+                    }
+                    Err(error) => {
+                        // Named once, however many documents declare it.
+                        bib_ids.insert(file.path.clone(), FileId(u32::MAX));
+                        unread.push(Unread::new(FileRole::Bibliography, error));
+                    }
+                }
+            }
+            files
+                .iter()
+                .filter_map(|f| bib_ids.get(&f.path).copied())
+                .filter(|id| id.0 != u32::MAX)
+                .collect()
+        };
+        let mut documents_read = Vec::new();
+        let manuscripts = if found.manuscripts.is_empty() {
+            vec![Manuscript {
+                toolchain: Toolchain::Files,
+                root: None,
+                chapters: Vec::new(),
+                declared: Vec::new(),
+            }]
+        } else {
+            found.manuscripts
+        };
+        for manuscript in manuscripts {
+            let files: Vec<InputFile> = match (&explicit, manuscript.declared.is_empty()) {
+                (Some(files), _) => files.clone(),
+                (None, false) => manuscript
+                    .declared
+                    .iter()
+                    .map(|path| InputFile {
+                        path: path.clone(),
+                        shown: inputs::shown_path(path, &cwd),
+                    })
+                    .collect(),
+                (None, true) => default.clone().unwrap_or_default(),
+            };
+            let bibliographies = bibliography_of(&files, &mut unread);
+            documents_read.push(Document {
+                toolchain: manuscript.toolchain,
+                root: manuscript.root,
+                chapters: manuscript.chapters,
+                bibliographies,
+            });
+        }
+        // Bibliographies first, as they were found first.
+        unread.sort_by_key(|u| match u.role {
+            FileRole::Bibliography => 0,
+            FileRole::Chapter => 1,
+            FileRole::Project => 2,
+        });
         Ok(Session {
             rules: RuleSet::from_config(&config),
             config,
@@ -171,6 +334,10 @@ impl Session {
             cwd,
             sources: Arc::new(sources),
             unread: unread.into(),
+            documents: documents_read,
+            left_out: found.left_out,
+            notes: found.notes,
+            discovered: found.discovered,
         })
     }
 
@@ -190,8 +357,22 @@ impl Session {
 
     /// A session over sources already in memory (an editor's buffers, a
     /// test's strings): each [`SourceFile`] says whether it is a
-    /// bibliography or a chapter.
+    /// bibliography or a chapter; the chapters are one document, checked
+    /// against every bibliography.
     pub fn new(config: Config, sources: SourceMap) -> Session {
+        let of_role = |role: FileRole| -> Vec<FileId> {
+            sources
+                .iter()
+                .filter(|(_, f)| f.role == role)
+                .map(|(id, _)| id)
+                .collect()
+        };
+        let document = Document {
+            toolchain: Toolchain::Files,
+            root: None,
+            chapters: of_role(FileRole::Chapter),
+            bibliographies: of_role(FileRole::Bibliography),
+        };
         Session {
             rules: RuleSet::from_config(&config),
             config,
@@ -199,7 +380,33 @@ impl Session {
             cwd: PathBuf::new(),
             sources: Arc::new(sources),
             unread: Arc::from([]),
+            documents: vec![document],
+            left_out: Vec::new(),
+            notes: Vec::new(),
+            discovered: false,
         }
+    }
+
+    /// The documents, each with its chapters and bibliographies.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+
+    /// Whether the documents were found by their roots rather than given
+    /// as chapter files.
+    pub fn discovered(&self) -> bool {
+        self.discovered
+    }
+
+    /// Files found in the folders searched that no document reads.
+    pub fn left_out(&self) -> &[PathBuf] {
+        &self.left_out
+    }
+
+    /// What the reading chose and says so (`\\includeonly` not obeyed, a
+    /// remote bibliography not read).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// The configuration in force.
@@ -247,34 +454,43 @@ impl Session {
         }
     }
 
-    /// Parses the bibliography and scans the chapters, in parallel.
+    /// Parses the bibliographies and scans the chapters of every document
+    /// (each file once), in parallel.
     pub fn analyse(&self) -> Analysis {
-        let bib_inputs: Vec<BibInput> = self
-            .sources
+        let mut chapters: Vec<FileId> = Vec::new();
+        let mut bibliographies: Vec<FileId> = Vec::new();
+        for document in &self.documents {
+            chapters.extend(&document.chapters);
+            bibliographies.extend(&document.bibliographies);
+        }
+        for files in [&mut chapters, &mut bibliographies] {
+            files.sort_unstable();
+            files.dedup();
+        }
+        self.analyse_files(&chapters, &bibliographies)
+    }
+
+    /// Parses these bibliography files and scans these chapters, in parallel.
+    fn analyse_files(&self, chapters: &[FileId], bibliographies: &[FileId]) -> Analysis {
+        let bib_inputs: Vec<BibInput> = bibliographies
             .iter()
-            .filter(|(_, f)| f.role == FileRole::Bibliography)
-            .map(|(file, f)| BibInput {
+            .map(|&file| BibInput {
                 file,
-                text: &f.text,
+                text: &self.sources.get(file).text,
             })
             .collect();
-        let chapter_files: Vec<(FileId, &SourceFile)> = self
-            .sources
-            .iter()
-            .filter(|(_, f)| f.role == FileRole::Chapter)
-            .collect();
-        let options = ScanOptions {
-            latex: scan::latex::Commands::with_extra(&self.config.citation_commands)
-                .with_verbatim(&self.config.verbatim_commands),
-        };
+        let options = crate::project::scan_options(&self.config);
         let ((bib, bib_diagnostics), chapters) = rayon::join(
             || Bibliography::read(&bib_inputs),
             || {
-                chapter_files
+                chapters
                     .par_iter()
-                    .map(|(file, f)| ChapterScan {
-                        file: *file,
-                        output: scan::scan(&f.text, DocumentKind::of(&f.path), &options),
+                    .map(|&file| {
+                        let f = self.sources.get(file);
+                        ChapterScan {
+                            file,
+                            output: scan::scan(&f.text, DocumentKind::of(&f.path), &options),
+                        }
                     })
                     .collect::<Vec<_>>()
             },
@@ -286,14 +502,91 @@ impl Session {
         }
     }
 
+    /// The groups of documents checked together: those that read the same
+    /// bibliographies, with their chapters joined.
+    fn units(&self) -> Vec<(Vec<FileId>, Vec<FileId>)> {
+        let mut units: Vec<(Vec<FileId>, Vec<FileId>)> = Vec::new();
+        for document in &self.documents {
+            match units
+                .iter_mut()
+                .find(|(_, bibs)| *bibs == document.bibliographies)
+            {
+                Some((chapters, _)) => chapters.extend(&document.chapters),
+                None => units.push((document.chapters.clone(), document.bibliographies.clone())),
+            }
+        }
+        units
+    }
+
     /// `refkeeper check`: every citation against the bibliography, and the
     /// bibliography itself.
+    ///
+    /// Documents that read the same bibliographies are checked together;
+    /// with several groups, each is checked on its own, a finding two
+    /// groups share is reported once, and an entry is unused only when no
+    /// document reading its file cites it.
     pub fn check(&self) -> Report {
+        let units = self.units();
+        let checked: Vec<(Vec<Diagnostic>, Stats)> = units
+            .iter()
+            .map(|(chapters, bibliographies)| self.check_unit(chapters, bibliographies))
+            .collect();
+        if checked.len() == 1 {
+            let (findings, mut stats) = checked.into_iter().next().expect("one unit");
+            stats.left_out = self.left_out.len();
+            return self.outcome(findings, stats);
+        }
+        // An unused entry must be reported by every group that reads its file.
+        let mut readers: HashMap<FileId, usize> = HashMap::new();
+        for (_, bibliographies) in &units {
+            for file in bibliographies {
+                *readers.entry(*file).or_default() += 1;
+            }
+        }
+        let mut seen: HashMap<(Code, FileId, usize, String), usize> = HashMap::new();
+        let mut findings = Vec::new();
+        let mut stats = Stats {
+            left_out: self.left_out.len(),
+            ..Stats::default()
+        };
+        for (unit_findings, unit_stats) in checked {
+            stats.citations += unit_stats.citations;
+            stats.cited_keys += unit_stats.cited_keys;
+            stats.entries += unit_stats.entries;
+            stats.used_entries += unit_stats.used_entries;
+            for finding in unit_findings {
+                let identity = (
+                    finding.code,
+                    finding.primary.file,
+                    finding.primary.span.start,
+                    finding.message.clone(),
+                );
+                let count = seen.entry(identity).or_default();
+                *count += 1;
+                let wanted = if finding.code == Code::UnusedEntry {
+                    readers.get(&finding.primary.file).copied().unwrap_or(1)
+                } else {
+                    1
+                };
+                if *count == wanted {
+                    findings.push(finding);
+                }
+            }
+        }
+        self.outcome(findings, stats)
+    }
+
+    /// The findings of one group of documents, before the rules.
+    fn check_unit(
+        &self,
+        chapters: &[FileId],
+        bibliographies: &[FileId],
+    ) -> (Vec<Diagnostic>, Stats) {
         let Analysis {
             bib,
             mut bib_diagnostics,
             chapters,
-        } = self.analyse();
+        } = self.analyse_files(chapters, bibliographies);
         // The citation check is mostly serial, the entry checks parallel:
         // running them side by side keeps both cores busy.
         let (outcome, entry_diagnostics) = rayon::join(
@@ -302,7 +595,7 @@ impl Session {
         );
         bib_diagnostics.extend(outcome.diagnostics);
         bib_diagnostics.extend(entry_diagnostics);
-        self.outcome(bib_diagnostics, outcome.stats)
+        (bib_diagnostics, outcome.stats)
     }
 
     /// `refkeeper list`: every citation with its place and whether its key
@@ -445,12 +738,9 @@ fn read_files(
         .map(|f| (f, FileRole::Bibliography))
         .chain(chapters.iter().map(|f| (f, FileRole::Chapter)))
         .collect();
-    let texts: Vec<Result<String, ReadError>> = wanted
-        .par_iter()
-        .map(|(file, _)| source::read_text(&file.path, &file.shown))
-        .collect();
+    let files: Vec<&InputFile> = wanted.iter().map(|(f, _)| *f).collect();
     let mut sources = SourceMap::new();
-    for ((file, role), text) in wanted.iter().zip(texts) {
+    for ((file, role), text) in wanted.iter().zip(read_texts(&files)) {
         match text {
             Ok(text) => {
                 sources.add(SourceFile::new(file.shown.clone(), *role, text));
@@ -459,6 +749,35 @@ fn read_files(
         }
     }
     (sources, unread)
+}
+
+/// The texts of files, read in parallel.
+fn read_texts(files: &[&InputFile]) -> Vec<Result<String, ReadError>> {
+    files
+        .par_iter()
+        .map(|file| source::read_text(&file.path, &file.shown))
+        .collect()
+}
+
+/// Whether a bibliography file is of a kind refkeeper reads: BibLaTeX and
+/// BibTeX (`.bib`). Another kind is an error naming it, never an empty
+/// bibliography that makes every citation "missing".
+fn known_format(file: &InputFile) -> Result<(), ReadError> {
+    let extension = file
+        .path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let kind = match extension.as_deref() {
+        Some("json") => "a CSL-JSON bibliography",
+        Some("yml" | "yaml") => "a YAML bibliography (Hayagriva or CSL-YAML)",
+        Some("ris") => "a RIS bibliography",
+        Some("enl" | "xml") => "an EndNote bibliography",
+        _ => return Ok(()),
+    };
+    Err(ReadError::Walk {
+        path: file.shown.clone(),
+        message: format!("{kind}; refkeeper reads BibLaTeX and BibTeX (.bib) files only so far"),
+    })
 }
 
 /// The keys cited but in no bibliography, as `refs` reports them: the

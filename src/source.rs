@@ -169,6 +169,11 @@ impl SourceMap {
         self.files.is_empty()
     }
 
+    /// The files, in the order added.
+    pub fn into_files(self) -> Vec<SourceFile> {
+        self.files
+    }
+
     /// How many files play this role.
     pub fn count_role(&self, role: FileRole) -> usize {
         self.files.iter().filter(|f| f.role == role).count()
@@ -231,9 +236,26 @@ pub enum ReadError {
         /// What went wrong.
         message: String,
     },
+    /// A file a document includes (`\\input`, `#include`,
+    /// `{{< include >}}`) that is not there.
+    #[error("{at}: includes {path}, which does not exist")]
+    NotIncluded {
+        /// Where the include is written: `file:line:column`.
+        at: String,
+        /// The file looked for, as shown.
+        path: PathBuf,
+    },
+    /// A file a document includes that includes the file naming it, itself
+    /// or through others: not read again (LaTeX and Typst would not finish).
+    #[error("{at}: includes {path}, which includes this file again (a cycle); not followed")]
+    IncludeCycle {
+        /// Where the include is written: `file:line:column`.
+        at: String,
+        /// The file included, as shown.
+        path: PathBuf,
+    },
     /// A glob, or a folder, that holds no file of the kind wanted.
     #[error("{path}: matches no {wanted}")]
-    /// A glob, or a folder, that holds no file of the kind wanted.
     NoMatch {
         /// The glob or folder, as shown.
         path: PathBuf,
@@ -252,7 +274,9 @@ impl ReadError {
             | ReadError::NotUtf8 { path, .. }
             | ReadError::TooLarge { path, .. }
             | ReadError::Walk { path, .. }
-            | ReadError::NoMatch { path, .. } => path,
+            | ReadError::NoMatch { path, .. }
+            | ReadError::NotIncluded { path, .. }
+            | ReadError::IncludeCycle { path, .. } => path,
         }
     }
 }

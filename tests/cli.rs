@@ -141,8 +141,15 @@ fn no_inputs_is_a_clear_error() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+    // No document, no `chapters/`: say what was looked for, and how to
+    // tell refkeeper where the chapters are.
     assert!(
-        stderr(&output).contains("no chapters to check: `chapters` does not exist"),
+        stderr(&output).contains("no document found in"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("refkeeper init"),
         "{}",
         stderr(&output)
     );
@@ -310,6 +317,7 @@ struct JsonSummary {
     citations: usize,
     cited_keys: usize,
     unreadable_files: usize,
+    left_out: usize,
     withheld: std::collections::BTreeMap<String, usize>,
 }
 

@@ -96,6 +96,8 @@ pub struct Stats {
     pub entries: usize,
     /// Entries used (cited directly or pulled in by a cited entry).
     pub used_entries: usize,
+    /// Files found in the folders searched that no document reads.
+    pub left_out: usize,
 }
 
 /// The outcome of a check, before configured levels are applied.
@@ -154,6 +156,7 @@ pub fn check(bib: &Bibliography, chapters: &[ChapterScan], rules: &RuleSet) -> C
             cited_keys: cited_keys.len(),
             entries: bib.key_count(),
             used_entries,
+            left_out: 0,
         },
     }
 }

@@ -39,6 +39,9 @@ pub enum Command {
     /// List every citation with its file, line, column and key
     #[command(after_help = LIST_AFTER)]
     List(ListArgs),
+    /// List the documents refkeeper finds, the files each reads, and the files none reads
+    #[command(long_about = FILES_ABOUT)]
+    Files(FilesArgs),
     /// Write a refkeeper.toml for an existing project, from what it declares
     #[command(long_about = INIT_ABOUT)]
     Init(InitArgs),
@@ -89,6 +92,32 @@ pub struct InitArgs {
     /// Print the configuration instead of writing it
     #[arg(long, conflicts_with = "force")]
     pub stdout: bool,
+}
+
+const FILES_ABOUT: &str = "\
+List the documents refkeeper finds, the files each reads, and the files none reads.
+
+A document starts at its root: a LaTeX file with \\documentclass (then
+\\input, \\include, \\subfile and \\import are followed), a Quarto or
+bookdown project (_quarto.yml, _bookdown.yml), a Markdown file whose front
+matter declares `bibliography:`, a Typst file that calls #bibliography (then
+#include is followed). Each is checked against the bibliographies it
+declares. Files found by searching a folder that no document reads are
+left out: often a forgotten chapter, a backup, or a draft.
+
+Examples:
+  refkeeper files                    every document, its files and bibliographies
+  refkeeper files --left-out         only the files no document reads
+  refkeeper files thesis.tex";
+
+#[derive(Debug, Args)]
+pub struct FilesArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+
+    /// Only the files no document reads, one per line
+    #[arg(long)]
+    pub left_out: bool,
 }
 
 const REPORT_AFTER: &str = "\

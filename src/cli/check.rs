@@ -7,7 +7,7 @@ use refkeeper::render::{self, OutputFormat, RenderOptions};
 use refkeeper::{Report, Session, Severity};
 
 use super::args::{CheckArgs, DenyArg, FormatArg};
-use super::output::{unread_lines, use_color, with_progress, written_or_pipe};
+use super::output::{note, unread_lines, use_color, with_progress, written_or_pipe};
 use super::{Failure, Status, plan, watch};
 
 pub fn run(args: CheckArgs) -> Result<Status, Failure> {
@@ -32,9 +32,21 @@ pub fn run(args: CheckArgs) -> Result<Status, Failure> {
     if format != OutputFormat::Github {
         unread_lines(&report.unread);
     }
+    if format == OutputFormat::Human {
+        for note_text in session.notes() {
+            note(&format!("note: {note_text}"));
+        }
+    }
+    // What was found, when it was found rather than given.
+    let mut header = String::new();
+    if format == OutputFormat::Human && session.discovered() {
+        header = documents_header(&session);
+    }
     // Stdout is line-buffered; thousands of findings are written in one go.
     let mut stdout = io::BufWriter::new(io::stdout().lock());
-    let written = render::render(&report, format, RenderOptions { color }, &mut stdout)
+    let written = stdout
+        .write_all(header.as_bytes())
+        .and_then(|()| render::render(&report, format, RenderOptions { color }, &mut stdout))
         .and_then(|()| stdout.flush());
     written_or_pipe(written)?;
     Ok(exit_status(&report, args.deny == Some(DenyArg::Warnings)))
@@ -50,4 +62,35 @@ fn exit_status(report: &Report, deny_warnings: bool) -> Status {
     } else {
         Status::Clean
     }
+}
+
+/// One line per document found: its root, what reads it, how many files,
+/// and the bibliographies it is checked against.
+fn documents_header(session: &Session) -> String {
+    let sources = session.sources();
+    let mut header = String::new();
+    for document in session.documents() {
+        let Some(root) = &document.root else {
+            continue;
+        };
+        let bibliographies: Vec<String> = document
+            .bibliographies
+            .iter()
+            .map(|f| sources.get(*f).path.display().to_string())
+            .collect();
+        let files = document.chapters.len();
+        header.push_str(&format!(
+            "document: {} ({}, {} {}) against {}\n",
+            root.display(),
+            document.toolchain.name(),
+            files,
+            if files == 1 { "file" } else { "files" },
+            if bibliographies.is_empty() {
+                "no bibliography".to_owned()
+            } else {
+                bibliographies.join(", ")
+            }
+        ));
+    }
+    header
 }

@@ -5,6 +5,7 @@
 
 pub mod args;
 mod check;
+mod files;
 mod info;
 mod init;
 mod list;
@@ -48,8 +49,8 @@ impl From<refkeeper::Error> for Failure {
         use refkeeper::csl::engine::StyleError;
         use refkeeper::inputs::InputError;
         let hint = match &error {
-            refkeeper::Error::Inputs(InputError::NoChapters { .. }) => {
-                "; name chapter files or folders (refkeeper check PATHS...) or list them under `chapters` in refkeeper.toml"
+            refkeeper::Error::Inputs(InputError::NoDocuments { .. }) => {
+                "; name the chapters (refkeeper check PATHS...), or run `refkeeper init` to write a refkeeper.toml that says where they are"
             }
             refkeeper::Error::Inputs(InputError::NoBibliography { .. }) => {
                 "; pass --bib FILE or list files under `bibliography` in refkeeper.toml"
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Subset(args) => subset::run(args),
         Command::Report(args) => report::run(args),
         Command::List(args) => list::run(args),
+        Command::Files(args) => files::run(args),
         Command::Init(args) => init::run(args),
         Command::Styles => info::styles(),
         Command::Explain { code } => info::explain(code.as_deref()),

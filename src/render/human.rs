@@ -113,7 +113,7 @@ fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result
     out.set_color(&style)?;
     write!(out, "{verdict}")?;
     out.reset()?;
-    writeln!(
+    write!(
         out,
         ": {} against {} ({}, {})",
         plural(report.chapter_count(), "chapter", "chapters"),
@@ -124,7 +124,15 @@ fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result
         ),
         plural(report.value.citations, "citation", "citations"),
         plural(report.value.entries, "entry", "entries"),
-    )
+    )?;
+    if report.value.left_out > 0 {
+        write!(
+            out,
+            "; {} no document reads left out (`refkeeper files --left-out` lists them)",
+            plural(report.value.left_out, "file", "files")
+        )?;
+    }
+    writeln!(out)
 }
 
 fn convert(diagnostic: &Diagnostic) -> Rendered<FileId> {

@@ -64,6 +64,8 @@ struct Summary {
     citations: usize,
     cited_keys: usize,
     unreadable_files: usize,
+    /// Files found in the folders searched that no document reads.
+    left_out: usize,
     /// Findings not reported because an input they depend on could not be
     /// read, per code.
     withheld: BTreeMap<&'static str, usize>,
@@ -99,6 +101,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             citations: report.value.citations,
             cited_keys: report.value.cited_keys,
             unreadable_files: report.unread.len(),
+            left_out: report.value.left_out,
             withheld: (report.withheld.iter())
                 .map(|(code, &count)| (code.as_str(), count))
                 .collect(),

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::{Citation, CiteKind, ScanOutput};
+use super::{Citation, CiteKind, Declared, DeclaredHow, Include, IncludeHow, ScanOutput};
 
 /// How a citation command takes its arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +141,90 @@ const INLINE_VERBATIM: &[&str] = &["verb", "Verb", "lstinline", "mintinline"];
 /// Commands whose first braced argument is a URL, in which `%` is literal.
 const URL_COMMANDS: &[&str] = &["url", "href", "path", "nolinkurl"];
 
+/// Macros whose names start with `if` but take arguments and no `\fi`
+/// (etoolbox, ifthen): not counted as conditionals when skipping the text
+/// of an `\iffalse`.
+const IF_MACROS: &[&str] = &[
+    "ifbool",
+    "ifboolexpe",
+    "ifboolexpr",
+    "ifcsdef",
+    "ifcsempty",
+    "ifcsequal",
+    "ifcsstrequal",
+    "ifcsstring",
+    "ifcsundef",
+    "ifcsvoid",
+    "ifdef",
+    "ifdefempty",
+    "ifdefequal",
+    "ifdefmacro",
+    "ifdefparam",
+    "ifdefprefix",
+    "ifdefprotected",
+    "ifdefstrequal",
+    "ifdefstring",
+    "ifdefvoid",
+    "ifdimcomp",
+    "ifinlist",
+    "ifinlistcs",
+    "ifltxcounter",
+    "ifndef",
+    "ifnumcomp",
+    "ifnumequal",
+    "ifnumgreater",
+    "ifnumless",
+    "ifnumodd",
+    "ifrmnum",
+    "ifstrempty",
+    "ifstrequal",
+    "ifblank",
+    "ifthenelse",
+    "iftoggle",
+    "ifundef",
+];
+
+/// The commands that read another file in, and how.
+fn include_command(name: &str) -> Option<IncludeHow> {
+    let import = |relative| IncludeHow::Import {
+        dir: String::new(),
+        relative,
+    };
+    Some(match name {
+        "input" => IncludeHow::Input,
+        "include" => IncludeHow::Include,
+        "subfile" => IncludeHow::Subfile,
+        "import" | "inputfrom" | "includefrom" => import(false),
+        "subimport" | "subinputfrom" | "subincludefrom" => import(true),
+        _ => return None,
+    })
+}
+
+/// The commands that declare a bibliography, and how.
+fn bibliography_command(name: &str) -> Option<DeclaredHow> {
+    Some(match name {
+        "addbibresource" | "addglobalbib" | "addsectionbib" => DeclaredHow::Biblatex,
+        "bibliography" => DeclaredHow::Bibtex,
+        _ => return None,
+    })
+}
+
+/// The path in `range` without the spaces around it, and its span; `None`
+/// when it is empty or written with a macro (`\input{\chapterdir/a}`),
+/// which a static reader cannot resolve.
+fn trimmed_path(
+    text: &str,
+    range: std::ops::Range<usize>,
+) -> Option<(String, std::ops::Range<usize>)> {
+    let written = &text[range.clone()];
+    let path = written.trim();
+    if path.is_empty() || path.contains(['\\', '#']) {
+        return None;
+    }
+    let start = range.start + (written.len() - written.trim_start().len());
+    Some((path.to_owned(), start..start + path.len()))
+}
+
 /// The citation commands the LaTeX scanner recognises, and the commands
 /// whose argument it must not read.
 #[derive(Debug, Clone)]
@@ -239,7 +323,17 @@ impl Scanner<'_> {
             }
             let name = &self.text[at + 1..name_end];
             pos = name_end;
-            if let Some(signature) = commands.get(name) {
+            if let Some(how) = include_command(name) {
+                pos = self.include(name_end, how);
+            } else if let Some(how) = bibliography_command(name) {
+                pos = self.bibliography(name_end, how);
+            } else if name == "includeonly" {
+                pos = self.include_only(name_end);
+            } else if name == "documentclass" {
+                self.out.is_root = true;
+            } else if name == "iffalse" || (name == "if" && self.is_if_zero(name_end)) {
+                pos = self.skip_false_conditional(name_end);
+            } else if let Some(signature) = commands.get(name) {
                 pos = self.citation(name_end, signature, name == "nocite");
             } else if name == "begin" {
                 pos = self.skip_verbatim_environment(name_end);
@@ -253,6 +347,151 @@ impl Scanner<'_> {
                     .map_or(name_end, |(_, end)| end);
             }
         }
+    }
+
+    /// After an include command: its path (and folder, for `\import`).
+    fn include(&mut self, pos: usize, how: IncludeHow) -> usize {
+        let mut pos = pos;
+        if self.bytes.get(pos) == Some(&b'*') {
+            pos += 1;
+        }
+        let how = match how {
+            IncludeHow::Import { relative, .. } => {
+                let Some((dir, after)) = self.group(self.skip_blank(pos), b'{', b'}') else {
+                    return pos;
+                };
+                pos = after;
+                IncludeHow::Import {
+                    dir: self.text[dir].trim().to_owned(),
+                    relative,
+                }
+            }
+            how => how,
+        };
+        let start = self.skip_blank(pos);
+        if let Some((inner, end)) = self.group(start, b'{', b'}') {
+            self.push_path(inner, |path, span| Some(Include { path, span, how }));
+            return end;
+        }
+        // `\input file`, plain TeX's form: the name runs to a space.
+        if how == IncludeHow::Input && start > pos {
+            let name_end = start
+                + self.bytes[start..]
+                    .iter()
+                    .take_while(|b| {
+                        !b.is_ascii_whitespace() && !matches!(b, b'%' | b'\\' | b'{' | b'}')
+                    })
+                    .count();
+            if name_end > start {
+                self.out.includes.push(Include {
+                    path: self.text[start..name_end].to_owned(),
+                    span: start..name_end,
+                    how,
+                });
+                return name_end;
+            }
+        }
+        pos
+    }
+
+    /// The path written in `inner` (spaces around it left out) as an include,
+    /// unless it is empty or a macro.
+    fn push_path(
+        &mut self,
+        inner: std::ops::Range<usize>,
+        make: impl FnOnce(String, std::ops::Range<usize>) -> Option<Include>,
+    ) {
+        if let Some((path, span)) = trimmed_path(self.text, inner)
+            && let Some(include) = make(path, span)
+        {
+            self.out.includes.push(include);
+        }
+    }
+
+    /// After a bibliography command: each file it declares.
+    fn bibliography(&mut self, pos: usize, how: DeclaredHow) -> usize {
+        let mut how = how;
+        let mut pos = pos;
+        if how == DeclaredHow::Biblatex {
+            let at = self.skip_blank(pos);
+            if let Some((options, end)) = self.group(at, b'[', b']') {
+                let options: String = self.text[options]
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                if options.contains("location=remote") {
+                    how = DeclaredHow::Remote;
+                }
+                pos = end;
+            }
+        }
+        let Some((inner, end)) = self.group(self.skip_blank(pos), b'{', b'}') else {
+            return pos;
+        };
+        // `\bibliography{a,b}` names several files; biblatex's one each.
+        let mut parts = Vec::new();
+        if how == DeclaredHow::Bibtex {
+            let mut start = inner.start;
+            for comma in memchr::memchr_iter(b',', &self.bytes[inner.clone()]) {
+                parts.push(start..inner.start + comma);
+                start = inner.start + comma + 1;
+            }
+            parts.push(start..inner.end);
+        } else {
+            parts.push(inner);
+        }
+        for part in parts {
+            if let Some((path, span)) = trimmed_path(self.text, part) {
+                self.out.bibliographies.push(Declared { path, span, how });
+            }
+        }
+        end
+    }
+
+    /// After `\includeonly`: the files it lets `\include` read.
+    fn include_only(&mut self, pos: usize) -> usize {
+        let Some((inner, end)) = self.group(self.skip_blank(pos), b'{', b'}') else {
+            return pos;
+        };
+        let files = self.text[inner]
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
+        self.out.include_only = Some(files);
+        end
+    }
+
+    /// Whether `\if` at `pos` reads `\if0` followed by anything but `0`: a
+    /// conditional written to be false.
+    fn is_if_zero(&self, pos: usize) -> bool {
+        self.bytes.get(pos) == Some(&b'0') && self.bytes.get(pos + 1) != Some(&b'0')
+    }
+
+    /// After `\iffalse` (or `\if0`): the offset after its `\fi` (or the
+    /// `\else` that ends the false branch), conditionals inside counted as
+    /// TeX counts them: a `\newif` conditional counts; the etoolbox and
+    /// ifthen macros, which take arguments and no `\fi`, do not.
+    fn skip_false_conditional(&self, pos: usize) -> usize {
+        let mut depth = 0usize;
+        let mut i = pos;
+        while let Some(found) = memchr::memchr2(b'\\', b'%', &self.bytes[i..]) {
+            let at = i + found;
+            if self.bytes[at] == b'%' {
+                i = self.line_end(at);
+                continue;
+            }
+            let name_end = self.command_end(at + 1);
+            i = name_end.max(at + 2).min(self.bytes.len());
+            match &self.text[at + 1..name_end] {
+                "fi" | "else" if depth == 0 => return name_end,
+                "fi" => depth -= 1,
+                name if name.starts_with("if") && !IF_MACROS.contains(&name) => depth += 1,
+                _ => {}
+            }
+        }
+        self.bytes.len()
     }
 
     /// End of a command name made of ASCII letters starting at `pos`.

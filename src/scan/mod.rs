@@ -42,6 +42,80 @@ pub struct ScanOutput {
     pub cite_all: Vec<Span>,
     /// Labels the file defines (Typst `<name>`), which `@name` then refers to.
     pub labels: Vec<String>,
+    /// The files this one reads in (`\input`, `\include`, `#include`), in
+    /// text order.
+    pub includes: Vec<Include>,
+    /// The bibliographies this file declares (`\addbibresource`,
+    /// `\bibliography`, `#bibliography`), in text order.
+    pub bibliographies: Vec<Declared>,
+    /// LaTeX: the files `\includeonly` lets `\include` read, if it is used.
+    pub include_only: Option<Vec<String>>,
+    /// LaTeX: the file starts a document (`\documentclass`).
+    pub is_root: bool,
+}
+
+/// A file a document reads in, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// The path as written.
+    pub path: String,
+    /// The span of the path in the text.
+    pub span: Span,
+    /// The command, which decides how the path is resolved.
+    pub how: IncludeHow,
+}
+
+/// How an included path is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncludeHow {
+    /// LaTeX `\input`: relative to the base folder, `.tex` optional.
+    Input,
+    /// LaTeX `\include`: relative to the base folder, `.tex` added;
+    /// `\includeonly` may leave it out.
+    Include,
+    /// `\subfile` (the subfiles package): relative to the including file.
+    Subfile,
+    /// `\import{dir}{file}` and its kin: the file in `dir`, which becomes
+    /// the base folder of what it includes in turn; `dir` is relative to
+    /// the including file's folder for `\subimport` and its kin, else to
+    /// the base folder.
+    Import {
+        /// The folder, as written.
+        dir: String,
+        /// Relative to the including file (`\subimport`).
+        relative: bool,
+    },
+    /// Typst `#include "file"`: relative to the including file.
+    Typst,
+    /// Quarto `{{< include file >}}`: relative to the including file (to
+    /// the project when it starts with `/`).
+    Shortcode,
+}
+
+/// A bibliography a document declares, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    /// The path as written.
+    pub path: String,
+    /// The span of the path in the text.
+    pub span: Span,
+    /// The command, which decides how the path is resolved.
+    pub how: DeclaredHow,
+}
+
+/// How a declared bibliography's path is resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclaredHow {
+    /// biblatex `\addbibresource` (and `\addglobalbib`, `\addsectionbib`):
+    /// relative to the main document's folder, the extension written out.
+    Biblatex,
+    /// biblatex with `[location=remote]`: a URL, not read.
+    Remote,
+    /// BibTeX `\bibliography{a,b}`: relative to the main document's
+    /// folder, `.bib` optional.
+    Bibtex,
+    /// Typst `#bibliography(...)`: relative to the declaring file.
+    Typst,
 }
 
 /// Settings shared by all scanners.

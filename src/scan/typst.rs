@@ -9,7 +9,7 @@
 
 use typst_syntax::{LinkedNode, SyntaxKind, ast};
 
-use super::{Citation, CiteKind, ScanOutput};
+use super::{Citation, CiteKind, Declared, DeclaredHow, Include, IncludeHow, ScanOutput};
 
 /// Finds every citation and label in a Typst text.
 pub fn scan(text: &str) -> ScanOutput {
@@ -40,6 +40,20 @@ fn visit(node: &LinkedNode<'_>, out: &mut ScanOutput) {
             }
         }
         SyntaxKind::FuncCall if cite_call(node, out) => return,
+        SyntaxKind::FuncCall if bibliography_call(node, out) => return,
+        SyntaxKind::ModuleInclude => {
+            if let Some((path, span)) = node
+                .children()
+                .find(|c| c.kind() == SyntaxKind::Str)
+                .and_then(|s| string(&s))
+            {
+                out.includes.push(Include {
+                    path,
+                    span,
+                    how: IncludeHow::Typst,
+                });
+            }
+        }
         _ => {}
     }
     for child in node.children() {
@@ -88,6 +102,53 @@ fn cite_call(node: &LinkedNode<'_>, out: &mut ScanOutput) -> bool {
         }
     }
     true
+}
+
+/// `bibliography("a.bib")` or `bibliography(("a.bib", "b.yml"))`: records
+/// the files. Returns whether the call was one.
+fn bibliography_call(node: &LinkedNode<'_>, out: &mut ScanOutput) -> bool {
+    let mut children = node.children();
+    let is_bibliography = children
+        .next()
+        .is_some_and(|c| c.kind() == SyntaxKind::Ident && c.get().leaf_text() == "bibliography");
+    if !is_bibliography {
+        return false;
+    }
+    let Some(args) = children.find(|c| c.kind() == SyntaxKind::Args) else {
+        return true;
+    };
+    // The first positional argument: a path, or an array of paths.
+    let first = args.children().find(|c| {
+        !matches!(
+            c.kind(),
+            SyntaxKind::LeftParen | SyntaxKind::RightParen | SyntaxKind::Comma | SyntaxKind::Space
+        )
+    });
+    let strings: Vec<LinkedNode<'_>> = match first {
+        Some(arg) if arg.kind() == SyntaxKind::Str => vec![arg],
+        Some(arg) if arg.kind() == SyntaxKind::Array => arg
+            .children()
+            .filter(|c| c.kind() == SyntaxKind::Str)
+            .collect(),
+        _ => Vec::new(),
+    };
+    for node in &strings {
+        if let Some((path, span)) = string(node) {
+            out.bibliographies.push(Declared {
+                path,
+                span,
+                how: DeclaredHow::Typst,
+            });
+        }
+    }
+    true
+}
+
+/// The value of a string literal and the span inside its quotes.
+fn string(node: &LinkedNode<'_>) -> Option<(String, std::ops::Range<usize>)> {
+    let value = node.get().cast::<ast::Str>()?;
+    let range = node.range();
+    Some((value.get().to_string(), range.start + 1..range.end - 1))
 }
 
 /// `label("key")` as an argument of `cite`.
@@ -166,6 +227,18 @@ mod tests {
             citations,
             vec![("inside".to_owned(), "inside", CiteKind::TypstRef)]
         );
+    }
+
+    #[test]
+    fn includes_and_bibliographies_are_recorded() {
+        let text = "#include \"ch/intro.typ\"\n#bibliography((\"a.bib\", \"b.yml\"), style: \"apa\")\n// #include \"no.typ\"\n#let x = bibliography";
+        let out = scan(text);
+        let includes: Vec<&str> = out.includes.iter().map(|i| &text[i.span.clone()]).collect();
+        assert_eq!(includes, ["ch/intro.typ"]);
+        let bibs: Vec<&str> = out.bibliographies.iter().map(|b| b.path.as_str()).collect();
+        assert_eq!(bibs, ["a.bib", "b.yml"]);
+        let one = scan("#bibliography(\"refs.bib\")");
+        assert_eq!(one.bibliographies[0].path, "refs.bib");
     }
 
     #[test]
