@@ -540,6 +540,49 @@ Example
 
 How to silence it
   Write `and others`, or set `et-al-in-names = \"allow\"`.";
+
+    /// An included file that is not there.
+    MissingInclude = "missing-include", Warn,
+    "a file a document includes (\\input, #include, {{< include >}}) that is not there",
+    "\
+What it checks
+  Every file a document reads in exists where its toolchain looks for it:
+  LaTeX's \\input, \\include, \\subfile and \\import relative to the main
+  document's folder (or the \\import folder), Typst's #include relative to
+  the including file, Quarto's {{< include >}} likewise.
+
+Why it matters
+  LaTeX, Typst and Quarto stop at a missing file. Citations in it are not
+  seen by refkeeper either, so some entries may look unused.
+
+Example
+  thesis.tex:  \\input{chapters/methods}
+  warning[missing-include]: `chapters/methods` names chapters/methods.tex, which does not exist
+
+A file the build writes before LaTeX runs (a version.tex made by a
+Makefile) is reported too: it is not there for a reader of the sources.
+
+How to silence it
+  Correct the path, or set `missing-include = \"allow\"`.";
+
+    /// A file that includes itself, directly or through others.
+    IncludeCycle = "include-cycle", Deny,
+    "a file that includes itself, directly or through others",
+    "\
+What it checks
+  No file reads itself in again through \\input, #include or
+  {{< include >}}.
+
+Why it matters
+  LaTeX and Typst never finish such a document (TeX runs out of memory).
+  refkeeper reads each file once and says where the cycle closes.
+
+Example
+  a.tex: \\input{b}     b.tex: \\input{a}
+  error[include-cycle]: `a` includes a.tex, which includes this file again
+
+How to silence it
+  Remove one of the two includes.";
 }
 
 impl std::fmt::Display for Code {

@@ -212,16 +212,24 @@ pub fn find(request: &Request) -> Result<Inputs, InputError> {
 }
 
 /// The bibliographies of a document that declares none: the `.bib` files
-/// in the chapter folders named on the command line, else `refs/` in the
+/// in the chapter folders named on the command line (or in the project
+/// folder, when all of it was taken as chapters), else `refs/` in the
 /// project root.
-pub fn default_bibliographies(request: &Request, root: &Path) -> Result<Found, InputError> {
+pub fn default_bibliographies(
+    request: &Request,
+    root: &Path,
+    whole_folder: bool,
+) -> Result<Found, InputError> {
     let cwd = &request.cwd;
-    let folders: Vec<String> = request
+    let mut folders: Vec<String> = request
         .paths
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .filter(|p| join(cwd, Path::new(p)).is_dir())
         .collect();
+    if whole_folder {
+        folders.push(root.to_string_lossy().into_owned());
+    }
     let beside = expand_optional(&folders, cwd, cwd, Want::Bibliography);
     let default = root.join(DEFAULT_BIBLIOGRAPHY);
     if !beside.files.is_empty() {

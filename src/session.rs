@@ -52,6 +52,8 @@ pub struct Session {
     documents: Vec<Document>,
     left_out: Vec<PathBuf>,
     notes: Vec<String>,
+    /// Findings of the reading itself (`missing-include`, `include-cycle`).
+    reading: Vec<Diagnostic>,
     discovered: bool,
 }
 
@@ -201,6 +203,7 @@ impl Session {
             documents: documents.files.clone(),
             fallback: fallback.map(|f| f.files),
             listing,
+            roots_only: discovering,
         };
         let found = project::walk(&candidates, &config, &cwd);
         if discovering && !has_fallback && found.manuscripts.is_empty() && found.unread.is_empty() {
@@ -240,7 +243,7 @@ impl Session {
             && (found.manuscripts.is_empty()
                 || found.manuscripts.iter().any(|m| m.declared.is_empty()));
         let default: Option<Vec<InputFile>> = if needs_default {
-            match inputs::default_bibliographies(request, &root) {
+            match inputs::default_bibliographies(request, &root, found.whole_folder) {
                 Ok(found) => {
                     unread.extend(
                         found
@@ -253,6 +256,13 @@ impl Session {
                 // Without any document to check, formatting needs none.
                 Err(_) if found.manuscripts.is_empty() && request.chapters_optional => {
                     Some(Vec::new())
+                }
+                // Nothing found by looking: say what was looked for.
+                Err(_) if found.whole_folder => {
+                    return Err(InputError::NoDocuments {
+                        looked_in: inputs::shown_path(&root, &cwd),
+                    }
+                    .into());
                 }
                 Err(error) => return Err(error.into()),
             }
@@ -337,6 +347,7 @@ impl Session {
             documents: documents_read,
             left_out: found.left_out,
             notes: found.notes,
+            reading: found.findings,
             discovered: found.discovered,
         })
     }
@@ -383,6 +394,7 @@ impl Session {
             documents: vec![document],
             left_out: Vec::new(),
             notes: Vec::new(),
+            reading: Vec::new(),
             discovered: false,
         }
     }
@@ -532,8 +544,9 @@ impl Session {
             .map(|(chapters, bibliographies)| self.check_unit(chapters, bibliographies))
             .collect();
         if checked.len() == 1 {
-            let (findings, mut stats) = checked.into_iter().next().expect("one unit");
+            let (mut findings, mut stats) = checked.into_iter().next().expect("one unit");
             stats.left_out = self.left_out.len();
+            findings.extend(self.reading.iter().cloned());
             return self.outcome(findings, stats);
         }
         // An unused entry must be reported by every group that reads its file.
@@ -573,6 +586,7 @@ impl Session {
                 }
             }
         }
+        findings.extend(self.reading.iter().cloned());
         self.outcome(findings, stats)
     }
 

@@ -236,24 +236,6 @@ pub enum ReadError {
         /// What went wrong.
         message: String,
     },
-    /// A file a document includes (`\\input`, `#include`,
-    /// `{{< include >}}`) that is not there.
-    #[error("{at}: includes {path}, which does not exist")]
-    NotIncluded {
-        /// Where the include is written: `file:line:column`.
-        at: String,
-        /// The file looked for, as shown.
-        path: PathBuf,
-    },
-    /// A file a document includes that includes the file naming it, itself
-    /// or through others: not read again (LaTeX and Typst would not finish).
-    #[error("{at}: includes {path}, which includes this file again (a cycle); not followed")]
-    IncludeCycle {
-        /// Where the include is written: `file:line:column`.
-        at: String,
-        /// The file included, as shown.
-        path: PathBuf,
-    },
     /// A glob, or a folder, that holds no file of the kind wanted.
     #[error("{path}: matches no {wanted}")]
     NoMatch {
@@ -274,9 +256,7 @@ impl ReadError {
             | ReadError::NotUtf8 { path, .. }
             | ReadError::TooLarge { path, .. }
             | ReadError::Walk { path, .. }
-            | ReadError::NoMatch { path, .. }
-            | ReadError::NotIncluded { path, .. }
-            | ReadError::IncludeCycle { path, .. } => path,
+            | ReadError::NoMatch { path, .. } => path,
         }
     }
 }

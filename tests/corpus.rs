@@ -432,3 +432,203 @@ fn corpus_bibliographies_parse_cleanly() {
         assert_eq!(duplicates, expected, "{}", case.dir);
     }
 }
+
+/// A project run as its own user runs it: the root document named (or
+/// nothing, in a Quarto or bookdown book), no `--bib`, no configuration.
+struct AsUsersDo {
+    oracle: &'static str,
+    /// The folder the command runs in, relative to the corpus.
+    dir: &'static str,
+    args: &'static [&'static str],
+    /// Why no key is known to be missing, when a declared bibliography is
+    /// not in the repository (its missing-entry findings are withheld).
+    bibliography_absent: Option<&'static str>,
+    /// Keys the oracle reports unused that refkeeper counts as used.
+    fewer_unused: &'static [Known],
+}
+
+const AS_USERS_DO: &[AsUsersDo] = &[
+    AsUsersDo {
+        oracle: "biblatex-examples/oracle/bx-01-introduction/expected.json",
+        dir: "biblatex-examples",
+        args: &["01-introduction.tex"],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "biblatex-examples/oracle/bx-30-style-numeric/expected.json",
+        dir: "biblatex-examples",
+        args: &["30-style-numeric.tex"],
+        bibliography_absent: None,
+        fewer_unused: &[
+            Known {
+                key: "herrmann",
+                why: "member (entryset) of the cited @set `set`; biber prints it, checkcites does not follow entryset",
+            },
+            Known {
+                key: "weinberg",
+                why: "member (entryset) of the cited @set `stdmodel`; biber prints it, checkcites does not follow entryset",
+            },
+        ],
+    },
+    AsUsersDo {
+        oracle: "hott-book/oracle/expected.json",
+        dir: "hott-book",
+        args: &["hott-online.tex"],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "irgendwr-bsc/oracle/expected.json",
+        dir: "irgendwr-bsc",
+        args: &["thesis.tex"],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "laclavere-papers/oracle/laclavere-CMM/expected.json",
+        dir: "laclavere-papers/publications/CMM",
+        args: &["main.tex"],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "laclavere-papers/oracle/laclavere-FMM/expected.json",
+        dir: "laclavere-papers/publications/FMM",
+        args: &[],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "lyttle-thesis/oracle/expected.json",
+        dir: "lyttle-thesis",
+        args: &["thesis.tex"],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "gongcastro-thesis/oracle/expected.json",
+        dir: "gongcastro-thesis",
+        args: &[],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "iml-book/oracle/expected.json",
+        dir: "iml-book/manuscript",
+        args: &[],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "rmarkdown-book/oracle/expected.json",
+        dir: "rmarkdown-book",
+        args: &[],
+        bibliography_absent: Some(
+            "index.Rmd declares packages.bib, which knitr writes at render time and the repository does not hold: any missing key may be in it",
+        ),
+        fewer_unused: &[],
+    },
+    AsUsersDo {
+        oracle: "pollard-template/oracle/expected.json",
+        dir: "pollard-template/source",
+        args: &[],
+        bibliography_absent: None,
+        fewer_unused: &[],
+    },
+];
+
+#[test]
+fn run_as_users_run_it_each_project_agrees_with_its_oracle() {
+    let Some(corpus) = corpus() else {
+        eprintln!("skipped: no corpus at ../shared/corpus (set REFKEEPER_CORPUS)");
+        return;
+    };
+    let mut failures = Vec::new();
+    for case in AS_USERS_DO {
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(corpus.join(case.oracle)).unwrap())
+                .unwrap();
+        let output = assert_cmd::Command::cargo_bin("refkeeper")
+            .unwrap()
+            .args(["check", "--no-config", "--format", "json"])
+            .args(case.args)
+            .current_dir(corpus.join(case.dir))
+            .output()
+            .unwrap();
+        let report: Value = match serde_json::from_slice(&output.stdout) {
+            Ok(report) => report,
+            Err(e) => {
+                failures.push(format!(
+                    "{}: no report ({e}): {}",
+                    case.dir,
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+                continue;
+            }
+        };
+        let keys = |code: &str| -> BTreeSet<String> {
+            report["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["code"] == code)
+                .filter_map(|d| d["key"].as_str().map(str::to_owned))
+                .collect()
+        };
+        let (oracle_missing, oracle_unused) = oracle(&expected);
+        let want_missing = match case.bibliography_absent {
+            // Withheld, and counted: none reported, the oracle's counted.
+            Some(_) => {
+                let withheld = report["summary"]["withheld"]["missing-entry"]
+                    .as_u64()
+                    .unwrap_or(0) as usize;
+                if withheld < oracle_missing.len() {
+                    failures.push(format!(
+                        "{}: {withheld} missing-entry findings withheld, fewer than the oracle's {} missing keys",
+                        case.dir,
+                        oracle_missing.len()
+                    ));
+                }
+                BTreeSet::new()
+            }
+            None => oracle_missing.clone(),
+        };
+        let mut want_unused = oracle_unused.clone();
+        for known in case.fewer_unused {
+            assert!(
+                want_unused.remove(known.key),
+                "{}: {}",
+                case.oracle,
+                known.why
+            );
+        }
+        let (missing, unused) = (keys("missing-entry"), keys("unused-entry"));
+        eprintln!(
+            "{:<40} {:<22} missing {:>3} (oracle {:>3})  unused {:>3} (oracle {:>3})",
+            case.dir,
+            case.args.join(" "),
+            missing.len(),
+            oracle_missing.len(),
+            unused.len(),
+            oracle_unused.len()
+        );
+        if missing != want_missing {
+            failures.push(format!(
+                "{}: missing differs; only refkeeper {:?}, only expected {:?}",
+                case.dir,
+                missing.difference(&want_missing).collect::<Vec<_>>(),
+                want_missing.difference(&missing).collect::<Vec<_>>()
+            ));
+        }
+        if unused != want_unused {
+            failures.push(format!(
+                "{}: unused differs; only refkeeper {:?}, only expected {:?}",
+                case.dir,
+                unused.difference(&want_unused).collect::<Vec<_>>(),
+                want_unused.difference(&unused).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

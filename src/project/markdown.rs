@@ -37,10 +37,13 @@ pub(crate) struct FrontMatter {
 
 /// The YAML front matter of a Markdown text, if it has one that parses.
 pub(crate) fn front_matter(text: &str) -> Option<FrontMatter> {
-    let body = text.strip_prefix("---")?;
-    let body = body
-        .strip_prefix('\n')
-        .or_else(|| body.strip_prefix("\r\n"))?;
+    // The opening line is `---`, spaces after it allowed (pandoc reads
+    // `--- ` as one).
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim_end() != "---" {
+        return None;
+    }
+    let body = &text[first_end + 1..];
     let end = body
         .match_indices('\n')
         .map(|(i, _)| i + 1)
@@ -232,7 +235,10 @@ fn quarto(reader: &mut Reader, yml: &Path) -> Vec<Manuscript> {
         return Vec::new();
     };
     let project = &config["project"];
-    let is_book = project["type"].as_str() == Some("book");
+    // A book, or a project type made from one (a thesis format's own
+    // type) that lists its chapters as a book does.
+    let is_book =
+        project["type"].as_str() == Some("book") || config["book"]["chapters"].is_sequence();
     let files: Vec<PathBuf> = if is_book {
         let book = &config["book"];
         let mut files = Vec::new();

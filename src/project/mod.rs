@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::document::DocumentKind;
 use crate::inputs::{InputFile, shown_path};
 use crate::scan::{self, Include, ScanOptions, ScanOutput};
@@ -91,8 +92,13 @@ pub struct Found {
     /// What the reader chose and says so (`\includeonly` not obeyed, a
     /// remote bibliography not read).
     pub notes: Vec<String>,
+    /// Includes that name no file, and include cycles, at their places.
+    pub findings: Vec<Diagnostic>,
     /// Whether the documents were found by their roots rather than given.
     pub discovered: bool,
+    /// Whether, finding no document, every file below the project folder
+    /// was taken as a chapter (its `.bib` files are then the bibliography).
+    pub whole_folder: bool,
 }
 
 /// The candidate files of a run: chapters found on the command line, in
@@ -112,6 +118,9 @@ pub struct Candidates {
     /// Files listed but not read: those of them no document reaches are
     /// left out too.
     pub listing: Vec<InputFile>,
+    /// The files are only looked at for roots (no path was given): without
+    /// a root among them, they are not chapters.
+    pub roots_only: bool,
 }
 
 /// Reads the candidates and walks the documents among them.
@@ -143,7 +152,28 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
         .collect();
     let mut roots: Vec<FileId> = explicit_roots.clone();
     if manuscripts.is_empty() {
-        for (file, _) in &candidates.files {
+        for (file, named) in &candidates.files {
+            // A file named on its own is read as LaTeX or Typst would read
+            // it when it reads others in (`hott-online.tex` inputs the
+            // file with `\documentclass`).
+            if let Some(id) = reader.id_of(&file.path)
+                && !roots.contains(&id)
+                && (reader.is_root(id) || (*named && reader.reads_others(id)))
+            {
+                roots.push(id);
+            }
+        }
+    }
+    // Looking for documents, with none at the top of the folder and no
+    // `chapters/`: the roots anywhere below it (one paper per folder).
+    if candidates.roots_only
+        && manuscripts.is_empty()
+        && roots.is_empty()
+        && candidates.fallback.is_none()
+    {
+        let listed: Vec<&InputFile> = candidates.listing.iter().collect();
+        reader.read_all(&listed);
+        for file in &candidates.listing {
             if let Some(id) = reader.id_of(&file.path)
                 && !roots.contains(&id)
                 && reader.is_root(id)
@@ -180,7 +210,21 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
         })
         .map(|(_, w)| w.clone())
         .collect();
+    // Found, not named: a root that declares no bibliography beside roots
+    // that do (a cover page, a standalone figure) is not a document to
+    // check; its files are left out unless another document reads them.
+    let named: std::collections::HashSet<FileId> = candidates
+        .files
+        .iter()
+        .filter(|(_, named)| *named)
+        .filter_map(|(f, _)| reader.id_of(&f.path))
+        .chain(explicit_roots.iter().copied())
+        .collect();
+    let any_declares = walked.iter().any(|w| !w.declared.is_empty());
     for document in walked {
+        if any_declares && document.declared.is_empty() && !named.contains(&document.root) {
+            continue;
+        }
         manuscripts.push(document.into_manuscript(&reader));
     }
 
@@ -197,6 +241,13 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
             reader.read_all(&files);
             fallback.iter().map(|f| (f.clone(), false)).collect()
         }
+        // No root anywhere and no `chapters/`: every file below the folder
+        // is a chapter, as `check .` reads it.
+        _ if candidates.roots_only && !discovered => candidates
+            .listing
+            .iter()
+            .map(|f| (f.clone(), false))
+            .collect(),
         _ => candidates.files.clone(),
     };
     for (file, named) in &chapters {
@@ -248,13 +299,24 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
             *chapter = renumbered[chapter];
         }
     }
+    // Findings in files no document reads (a root set aside) go with them.
+    let findings: Vec<Diagnostic> = reader
+        .findings
+        .into_iter()
+        .filter_map(|mut finding| {
+            finding.primary.file = *renumbered.get(&finding.primary.file)?;
+            Some(finding)
+        })
+        .collect();
     Found {
         sources,
         manuscripts,
         left_out,
         unread: reader.unread,
         notes: reader.notes,
+        findings,
         discovered,
+        whole_folder: candidates.roots_only && !discovered && candidates.fallback.is_none(),
     }
 }
 
@@ -340,6 +402,7 @@ pub(crate) struct Reader<'o> {
     scans: HashMap<FileId, std::sync::Arc<ScanOutput>>,
     unread: Vec<Unread>,
     notes: Vec<String>,
+    findings: Vec<Diagnostic>,
 }
 
 impl<'o> Reader<'o> {
@@ -354,6 +417,7 @@ impl<'o> Reader<'o> {
             scans: HashMap::new(),
             unread: Vec::new(),
             notes: Vec::new(),
+            findings: Vec::new(),
         }
     }
 
@@ -467,36 +531,50 @@ impl<'o> Reader<'o> {
         }
     }
 
-    /// An included file that is not there: an unread input, named at the
-    /// place that includes it.
+    /// Whether a file reads others in (includes them).
+    fn reads_others(&mut self, file: FileId) -> bool {
+        match self.kind(file) {
+            DocumentKind::Latex | DocumentKind::Typst => !self.scan(file).includes.is_empty(),
+            DocumentKind::Markdown | DocumentKind::Quarto => {
+                !markdown::shortcode_includes(&self.sources.get(file).text).is_empty()
+            }
+            DocumentKind::Html | DocumentKind::Plain => false,
+        }
+    }
+
+    /// An included file that is not there: `missing-include`, at the
+    /// place that names it. (A file the build writes, such as a
+    /// `version.tex`, is not there either; so it is a warning, not an
+    /// unread input that would withhold findings.)
     fn missing_include(&mut self, from: FileId, include: &Include, looked_for: &Path) {
-        let at = self.place(from, include.span.start);
-        self.unread.push(Unread::new(
-            FileRole::Chapter,
-            ReadError::NotIncluded {
-                at,
-                path: shown_path(looked_for, &self.cwd),
-            },
-        ));
+        self.findings.push(
+            Diagnostic::new(
+                Code::MissingInclude,
+                format!(
+                    "`{}` names {}, which does not exist",
+                    include.path,
+                    shown_path(looked_for, &self.cwd).display()
+                ),
+                from,
+                include.span.clone(),
+            )
+            .with_help("the toolchain stops here; correct the path, or ignore this for a file the build writes"),
+        );
     }
 
-    /// A file that includes itself, through others or directly: not
-    /// followed again, and named (LaTeX and Typst would not finish).
+    /// A file that includes itself, through others or directly:
+    /// `include-cycle`, at the include that closes the cycle; it is not
+    /// followed again (LaTeX and Typst would not finish).
     fn include_cycle(&mut self, from: FileId, include: &Include, included: FileId) {
-        let at = self.place(from, include.span.start);
-        self.unread.push(Unread::new(
-            FileRole::Project,
-            ReadError::IncludeCycle {
-                at,
-                path: self.shown(included).to_path_buf(),
-            },
+        self.findings.push(Diagnostic::new(
+            Code::IncludeCycle,
+            format!(
+                "`{}` includes {}, which includes this file again",
+                include.path,
+                self.shown(included).display()
+            ),
+            from,
+            include.span.clone(),
         ));
-    }
-
-    /// `file:line:column` of an offset.
-    fn place(&self, file: FileId, offset: usize) -> String {
-        let source = self.sources.get(file);
-        let at = source.position(offset);
-        format!("{}:{}:{}", source.path.display(), at.line, at.column)
     }
 }
