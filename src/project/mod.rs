@@ -391,10 +391,9 @@ pub(crate) struct Reader<'o> {
     cwd: PathBuf,
     options: &'o ScanOptions,
     sources: SourceMap,
-    /// The file read from each path (canonical where it can be made so).
+    /// The file read from each path (by [`Reader::key`]).
     by_path: HashMap<PathBuf, FileId>,
-    /// The same, by the path as given: asked for often, and making a path
-    /// canonical costs a system call.
+    /// The same, by the path as given: asked for often.
     by_given: HashMap<PathBuf, FileId>,
     /// Each file's path as read.
     paths: Vec<PathBuf>,
@@ -421,8 +420,12 @@ impl<'o> Reader<'o> {
         }
     }
 
-    fn key(path: &Path) -> PathBuf {
-        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    /// A file's identity: its absolute path with `.` and `..` resolved in
+    /// the text (`chapters/../main.tex` is `main.tex`). Not made canonical
+    /// through the file system: that costs a system call per part of the
+    /// path, for every file, to catch a file reached through two links.
+    fn key(&self, path: &Path) -> PathBuf {
+        crate::inputs::normalized(&crate::inputs::join(&self.cwd, path))
     }
 
     /// Reads files not read yet, in parallel.
@@ -433,7 +436,7 @@ impl<'o> Reader<'o> {
             if self.by_given.contains_key(&file.path) {
                 continue;
             }
-            let key = Self::key(&file.path);
+            let key = self.key(&file.path);
             if let Some(&id) = self.by_path.get(&key) {
                 self.by_given.insert(file.path.clone(), id);
             } else if keys.insert(key.clone()) {
@@ -466,7 +469,7 @@ impl<'o> Reader<'o> {
         if let Some(&id) = self.by_given.get(path) {
             return Some(id);
         }
-        let key = Self::key(path);
+        let key = self.key(path);
         if let Some(&id) = self.by_path.get(&key) {
             self.by_given.insert(path.to_path_buf(), id);
             return Some(id);
@@ -482,7 +485,7 @@ impl<'o> Reader<'o> {
     fn id_of(&self, path: &Path) -> Option<FileId> {
         match self.by_given.get(path) {
             Some(&id) => Some(id),
-            None => self.by_path.get(&Self::key(path)).copied(),
+            None => self.by_path.get(&self.key(path)).copied(),
         }
     }
 
