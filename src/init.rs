@@ -17,6 +17,7 @@ use regex::Regex;
 
 use crate::document::DocumentKind;
 use crate::inputs::{self, Want};
+use crate::project::Toolchain;
 use crate::source::{self as source, FileRole, Unread};
 
 /// What `init` found.
@@ -36,6 +37,12 @@ pub struct Detected {
     /// Documents that could not be read: what they declare is unknown, so
     /// the configuration would be a guess (`init` writes none).
     pub unread: Vec<Unread>,
+    /// The root documents found (`thesis.tex`), relative to the project
+    /// root: `check` reads what they include and the bibliographies they
+    /// declare. Empty when there is none (then `chapters` says what to read).
+    pub documents: Vec<String>,
+    /// A Quarto or bookdown project file: it says which files are read.
+    pub project_file: Option<String>,
 }
 
 /// Files that are documentation of a repository, not chapters.
@@ -52,8 +59,91 @@ const NOT_CHAPTERS: &[&str] = &[
     "authors",
 ];
 
-/// Looks through `root` (honouring `.gitignore`, skipping hidden files).
+/// Looks through `root` (honouring `.gitignore`, skipping hidden files):
+/// the documents there, found as `check` finds them (their roots, what
+/// they include, the bibliographies they declare); without any, the
+/// chapters and bibliographies the files declare.
 pub fn detect(root: &Path) -> Detected {
+    if let Some(detected) = documents(root) {
+        return detected;
+    }
+    detect_files(root)
+}
+
+/// The documents in `root`, found by their roots, if there are any.
+fn documents(root: &Path) -> Option<Detected> {
+    let cwd = std::env::current_dir().ok()?;
+    let request = crate::Request {
+        cwd: inputs::join(&cwd, root),
+        config: crate::ConfigSource::Ignore,
+        ..Default::default()
+    };
+    let mut found_inputs = inputs::find(&request).ok()?;
+    let (candidates, _) = crate::project::Candidates::of(&mut found_inputs);
+    let config = crate::config::Config::default();
+    let found = crate::project::walk(&candidates, &config, &request.cwd);
+    if !found.discovered {
+        return None;
+    }
+    let mut detected = Detected {
+        unread: found.unread,
+        ..Detected::default()
+    };
+    let relative = |path: &Path| -> String {
+        inputs::shown_path(path, &request.cwd)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    for manuscript in &found.manuscripts {
+        let Some(document) = &manuscript.root else {
+            continue;
+        };
+        let document = document.to_string_lossy().replace('\\', "/");
+        detected.kinds.insert(match manuscript.toolchain {
+            Toolchain::Latex => "LaTeX",
+            Toolchain::Typst => "Typst",
+            Toolchain::Quarto => "Quarto",
+            Toolchain::Bookdown => "bookdown",
+            Toolchain::Pandoc | Toolchain::Files => "Pandoc",
+        });
+        match manuscript.toolchain {
+            Toolchain::Quarto | Toolchain::Bookdown => {
+                let project = match manuscript.toolchain {
+                    Toolchain::Quarto => "_quarto.yml",
+                    _ => "_bookdown.yml",
+                };
+                detected.project_file = Some(project.to_owned());
+            }
+            _ => {
+                if !detected.documents.contains(&document) {
+                    detected.documents.push(document.clone());
+                }
+            }
+        }
+        for bib in &manuscript.declared {
+            let shown = relative(bib);
+            let from = match manuscript.toolchain {
+                Toolchain::Quarto | Toolchain::Bookdown => {
+                    detected.project_file.clone().unwrap_or_default()
+                }
+                _ => document.clone(),
+            };
+            if bib.is_file() {
+                if !detected.bibliographies.contains(&shown) {
+                    detected.bibliographies.push(shown.clone());
+                    detected.declared_in.push((shown, from));
+                }
+            } else if !detected.missing.iter().any(|(b, _)| *b == shown) {
+                detected.missing.push((shown, from));
+            }
+        }
+    }
+    Some(detected)
+}
+
+/// Without a root document: the chapters of the kinds that declare a
+/// bibliography, and the bibliographies declared (or found).
+fn detect_files(root: &Path) -> Detected {
     let mut detected = Detected::default();
     let mut sources: Vec<PathBuf> = Vec::new();
     let mut bib_files: Vec<PathBuf> = Vec::new();
@@ -339,6 +429,59 @@ pub fn config_text(detected: &Detected) -> String {
         out.push_str(&format!("# Detected: a {} project.\n", kinds.join(" and ")));
     }
     out.push('\n');
+    if !detected.documents.is_empty() || detected.project_file.is_some() {
+        documents_text(detected, &list, &mut out);
+    } else {
+        files_text(detected, &list, &mut out);
+    }
+    out.push_str(
+        "\
+[check]
+# Entries that may stay uncited (keys or glob patterns):
+# allow-unused = [\"R-base\", \"software-*\"]
+
+# [check.levels]
+# Each code `deny` (an error), `warn` or `allow` (off); `refkeeper explain`
+# lists the codes.
+# unused-entry = \"warn\"
+# unknown-field = \"warn\"
+
+# [refs]
+# The References section that `refkeeper refs --write` keeps up to date:
+# style = \"apa\"            # or chicago-author-date, ieee, mla, harvard, a .csl path
+# file = \"chapters/references.md\"
+",
+    );
+    out
+}
+
+/// The documents, each read from its root with what it declares.
+fn documents_text(detected: &Detected, list: &dyn Fn(&[String]) -> String, out: &mut String) {
+    out.push_str("# The bibliographies the documents declare (each document is checked\n");
+    out.push_str("# against its own):\n");
+    for (bib, from) in &detected.declared_in {
+        out.push_str(&format!("#   {bib}: declared in {from}\n"));
+    }
+    for (bib, from) in &detected.missing {
+        out.push_str(&format!(
+            "#   {bib}: declared in {from}, but there is no such file\n"
+        ));
+    }
+    out.push('\n');
+    if let Some(project) = &detected.project_file {
+        out.push_str(&format!(
+            "# {project} says which files are read: refkeeper reads it as its toolchain does.\n\n"
+        ));
+    }
+    if !detected.documents.is_empty() {
+        out.push_str("# The root documents: each is read with what it includes (\\input,\n");
+        out.push_str("# \\include, #include, {{< include >}}), as its toolchain reads it.\n");
+        out.push_str(&format!("documents = {}\n\n", list(&detected.documents)));
+    }
+}
+
+/// The chapters and bibliographies, when there is no root document.
+fn files_text(detected: &Detected, list: &dyn Fn(&[String]) -> String, out: &mut String) {
     out.push_str("# The bibliography:\n");
     for (bib, from) in &detected.declared_in {
         if from == "found" {
@@ -360,25 +503,6 @@ pub fn config_text(detected: &Detected) -> String {
     ));
     out.push_str("# The chapters whose citations are checked.\n");
     out.push_str(&format!("chapters = {}\n\n", list(&detected.chapters)));
-    out.push_str(
-        "\
-[check]
-# Entries that may stay uncited (keys or glob patterns):
-# allow-unused = [\"R-base\", \"software-*\"]
-
-# [check.levels]
-# Each code `deny` (an error), `warn` or `allow` (off); `refkeeper explain`
-# lists the codes.
-# unused-entry = \"warn\"
-# unknown-field = \"warn\"
-
-# [refs]
-# The References section that `refkeeper refs --write` keeps up to date:
-# style = \"apa\"            # or chicago-author-date, ieee, mla, harvard, a .csl path
-# file = \"chapters/references.md\"
-",
-    );
-    out
 }
 
 #[cfg(test)]

@@ -176,6 +176,9 @@ impl Session {
     /// file once, in parallel. A file that cannot be read does not stop
     /// the session: it is listed in [`Session::unread`].
     pub fn load(request: &Request) -> Result<Session, Error> {
+        let mut inputs = inputs::find(request)?;
+        let (candidates, fallback_errors) = Candidates::of(&mut inputs);
+        let has_fallback = candidates.fallback.is_some();
         let Inputs {
             config,
             root,
@@ -184,27 +187,8 @@ impl Session {
             documents,
             bibliographies,
             discovering,
-            fallback,
-            listing,
-        } = inputs::find(request)?;
-        let mut fallback = fallback;
-        let has_fallback = fallback.is_some();
-        let fallback_errors = fallback
-            .as_mut()
-            .map(|f| std::mem::take(&mut f.errors))
-            .unwrap_or_default();
-        let candidates = Candidates {
-            files: chapters
-                .files
-                .iter()
-                .map(|f| (f.clone(), chapters.is_named(f)))
-                .collect(),
-            folders: chapters.folders.clone(),
-            documents: documents.files.clone(),
-            fallback: fallback.map(|f| f.files),
-            listing,
-            roots_only: discovering,
-        };
+            ..
+        } = inputs;
         let found = project::walk(&candidates, &config, &cwd);
         if discovering && !has_fallback && found.manuscripts.is_empty() && found.unread.is_empty() {
             return Err(InputError::NoDocuments {
@@ -300,6 +284,26 @@ impl Session {
                 .collect()
         };
         let mut documents_read = Vec::new();
+        // A declared bibliography outside the project folder is read, and
+        // said to be: the manuscript depends on a file the project does not
+        // hold (through `..` or a symbolic link).
+        let mut notes = found.notes;
+        let project_folder = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+        let mut outside: Vec<PathBuf> = Vec::new();
+        for manuscript in &found.manuscripts {
+            for path in &manuscript.declared {
+                let Ok(real) = std::fs::canonicalize(path) else {
+                    continue;
+                };
+                if !real.starts_with(&project_folder) && !outside.contains(path) {
+                    outside.push(path.clone());
+                    notes.push(format!(
+                        "{} is outside the project folder; it is read all the same",
+                        inputs::shown_path(path, &cwd).display()
+                    ));
+                }
+            }
+        }
         let manuscripts = if found.manuscripts.is_empty() {
             vec![Manuscript {
                 toolchain: Toolchain::Files,
@@ -346,7 +350,7 @@ impl Session {
             unread: unread.into(),
             documents: documents_read,
             left_out: found.left_out,
-            notes: found.notes,
+            notes,
             reading: found.findings,
             discovered: found.discovered,
         })

@@ -80,8 +80,16 @@ pub fn is_input(path: &Path) -> bool {
         || Want::Chapter.matches(path)
         || path
             .file_name()
-            .is_some_and(|n| n == crate::config::FILE_NAME)
+            .is_some_and(|n| n == crate::config::FILE_NAME || PROJECT_FILES.iter().any(|p| n == *p))
 }
+
+/// The files that say which others a toolchain reads.
+const PROJECT_FILES: &[&str] = &[
+    "_quarto.yml",
+    "_quarto.yaml",
+    "_bookdown.yml",
+    "_metadata.yml",
+];
 
 /// What a file looked like at a run: its size and modification time,
 /// `None` when it did not exist.
@@ -133,7 +141,12 @@ fn inputs_of(session: &Session) -> impl Iterator<Item = PathBuf> + '_ {
     let sources = session.sources().iter().map(|(_, f)| f.path.clone());
     let config =
         (session.config().path.iter()).map(|p| crate::inputs::shown_path(p, session.cwd()));
-    sources.chain(config)
+    let projects = PROJECT_FILES
+        .iter()
+        .map(|name| session.root().join(name))
+        .filter(|path| path.is_file())
+        .map(|path| crate::inputs::shown_path(&path, session.cwd()));
+    sources.chain(config).chain(projects)
 }
 
 /// The folders to watch: those holding the files read (the configuration
@@ -205,6 +218,7 @@ mod tests {
         assert!(is_input(Path::new("refs/study.bib")));
         assert!(is_input(Path::new("chapters/01.qmd")));
         assert!(is_input(Path::new("./refkeeper.toml")));
+        assert!(is_input(Path::new("book/_quarto.yml")));
         assert!(!is_input(Path::new("build/thesis.pdf")));
         assert!(!is_input(Path::new("chapters/.01.md.swp")));
     }

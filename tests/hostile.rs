@@ -428,3 +428,113 @@ fn keys_of_twenty_thousand_characters_do_not_stall_did_you_mean() {
     );
     assert!(!run.stdout.contains("did you mean"), "{}", run.stdout);
 }
+
+#[test]
+fn a_file_that_includes_itself_is_named_and_read_once() {
+    let dir = project(&[
+        (
+            "main.tex",
+            b"\\documentclass{article}\n\\addbibresource{r.bib}\n\\input{main}\n\\cite{kim2007}\n",
+        ),
+        (
+            "r.bib",
+            b"@book{kim2007, author = {Kim, M.}, title = {A}, date = 2007}",
+        ),
+    ]);
+    let run = check(dir.path(), &["main.tex"]);
+    assert_eq!(run.status, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("error[include-cycle]: `main` includes main.tex"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("(1 citation, 1 entry)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_chain_of_ten_thousand_includes_is_followed_without_recursion() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.bib"),
+        "@book{kim2007, author = {Kim, M.}, title = {A}, date = 2007}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.tex"),
+        "\\documentclass{article}\n\\addbibresource{r.bib}\n\\input{c/0}\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("c")).unwrap();
+    for i in 0..10_000 {
+        let text = if i == 9_999 {
+            "\\cite{kim2007}".to_owned()
+        } else {
+            format!("\\input{{c/{}}}", i + 1)
+        };
+        std::fs::write(dir.path().join(format!("c/{i}.tex")), text).unwrap();
+    }
+    let run = check(dir.path(), &["main.tex"]);
+    // The last file's citation is seen: the chain was followed to its end.
+    assert_eq!(run.status, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("10001 chapters"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("(1 citation, 1 entry)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn yaml_anchors_that_expand_exponentially_are_refused() {
+    // "Billion laughs" in _quarto.yml: an error naming the file, not a hang.
+    let mut yaml = String::from("project:\n  type: book\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let previous = format!("*a{}", i - 1);
+        yaml.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            [previous.as_str(); 10].join(", ")
+        ));
+    }
+    yaml.push_str("book:\n  chapters: *a11\n");
+    let dir = project(&[
+        ("_quarto.yml", yaml.as_bytes()),
+        ("index.qmd", b"[@kim2007]"),
+        (
+            "refs/r.bib",
+            b"@book{kim2007, author = {Kim, M.}, title = {A}, date = 2007}",
+        ),
+    ]);
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.status, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("_quarto.yml"), "{}", run.stderr);
+}
+
+#[test]
+fn a_bibliography_outside_the_project_is_read_and_said_to_be() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outer.path().join("shared.bib"),
+        "@book{kim2007, author = {Kim, M.}, title = {A}, date = 2007}",
+    )
+    .unwrap();
+    let dir = outer.path().join("paper");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("main.tex"),
+        "\\documentclass{article}\n\\bibliography{../shared}\n\\cite{kim2007}\n",
+    )
+    .unwrap();
+    let run = check(&dir, &[]);
+    assert_eq!(run.status, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("shared.bib is outside the project folder; it is read all the same"),
+        "{}",
+        run.stderr
+    );
+}

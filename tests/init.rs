@@ -65,11 +65,38 @@ fn a_latex_project() {
 }
 
 #[test]
+fn a_latex_project_with_a_root_names_the_document() {
+    // biblatex reads \\addbibresource against the main document's folder,
+    // wherever it is written; a backup copy is not a chapter.
+    let dir = project(&[
+        (
+            "thesis.tex",
+            b"\\documentclass{book}\n\\input{chapters/one}\n",
+        ),
+        (
+            "chapters/one.tex",
+            b"\\addbibresource{bib/works.bib}\n\\cite{kim2007}",
+        ),
+        ("chapters/one_bak.tex", b"\\cite{old}"),
+        ("bib/works.bib", BIB),
+        ("chapters/bib/works.bib", b"@misc{wrong, title = {W}}"),
+    ]);
+    let config = init_then_check(dir.path());
+    assert_eq!(entries(&config, "documents"), ["thesis.tex"]);
+    assert!(
+        config.contains("bib/works.bib: declared in thesis.tex"),
+        "{config}"
+    );
+    assert!(!config.contains("one_bak"), "{config}");
+    assert!(!config.contains("\nchapters ="), "{config}");
+}
+
+#[test]
 fn a_quarto_project() {
     let dir = project(&[
         (
             "_quarto.yml",
-            b"project:\n  type: book\nbibliography:\n  - refs/a.bib\n  - \"refs/b.bib\"\n",
+            b"project:\n  type: book\nbook:\n  chapters: [index.qmd, chapters/two.qmd]\nbibliography:\n  - refs/a.bib\n  - \"refs/b.bib\"\n",
         ),
         ("index.qmd", b"# Preface\n[@kim2007]"),
         ("chapters/two.qmd", b"See @lee2010 and @fig-map."),
@@ -80,14 +107,20 @@ fn a_quarto_project() {
         ),
     ]);
     let config = init_then_check(dir.path());
-    assert_eq!(
-        entries(&config, "bibliography"),
-        ["refs/a.bib", "refs/b.bib"]
+    // The project file says what is read; the configuration says so.
+    assert!(
+        config.contains("_quarto.yml says which files are read"),
+        "{config}"
     );
-    assert_eq!(
-        entries(&config, "chapters"),
-        ["chapters/**/*.qmd", "index.qmd"]
+    assert!(
+        config.contains("refs/a.bib: declared in _quarto.yml"),
+        "{config}"
     );
+    assert!(
+        config.contains("refs/b.bib: declared in _quarto.yml"),
+        "{config}"
+    );
+    assert!(config.contains("a Quarto project"), "{config}");
 }
 
 #[test]
@@ -101,8 +134,11 @@ fn a_pandoc_project() {
         ("CHANGELOG.md", b"- fixed [@typo]"),
     ]);
     let config = init_then_check(dir.path());
-    assert_eq!(entries(&config, "bibliography"), ["refs.bib"]);
-    assert_eq!(entries(&config, "chapters"), ["paper/**/*.md"]);
+    assert_eq!(entries(&config, "documents"), ["paper/paper.md"]);
+    assert!(
+        config.contains("refs.bib: declared in paper/paper.md"),
+        "{config}"
+    );
 }
 
 #[test]
@@ -115,8 +151,7 @@ fn a_typst_project() {
         ("works.bib", BIB),
     ]);
     let config = init_then_check(dir.path());
-    assert_eq!(entries(&config, "bibliography"), ["works.bib"]);
-    assert_eq!(entries(&config, "chapters"), ["main.typ"]);
+    assert_eq!(entries(&config, "documents"), ["main.typ"]);
 }
 
 #[test]

@@ -34,13 +34,20 @@ pub fn run(args: InitArgs) -> Result<Status, Failure> {
     }
     deliver(&permit, &destination, text.as_bytes())?;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let read = match (&detected.project_file, detected.documents.len()) {
+        (Some(project), _) => format!("the project in {project}"),
+        (None, 0) => format!(
+            "{} chapter pattern{}",
+            detected.chapters.len(),
+            plural(detected.chapters.len())
+        ),
+        (None, n) => format!("{n} document{}", plural(n)),
+    };
     note(&format!(
-        "wrote {}: {} bibliography file{}, {} chapter pattern{}",
+        "wrote {}: {read}, {} bibliography file{}",
         target.display(),
         detected.bibliographies.len(),
         plural(detected.bibliographies.len()),
-        detected.chapters.len(),
-        plural(detected.chapters.len()),
     ));
     for (bib, from) in &detected.missing {
         note(&format!(

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::DocumentKind;
-use crate::inputs::{InputFile, shown_path};
+use crate::inputs::{InputFile, Inputs, shown_path};
 use crate::scan::{self, Include, ScanOptions, ScanOutput};
 use crate::source::{self, FileId, FileRole, ReadError, SourceFile, SourceMap, Unread};
 
@@ -121,6 +121,33 @@ pub struct Candidates {
     /// The files are only looked at for roots (no path was given): without
     /// a root among them, they are not chapters.
     pub roots_only: bool,
+}
+
+impl Candidates {
+    /// The candidates of the files a run found; the errors met looking in
+    /// `chapters/` are handed back apart (they count only when no root is
+    /// found and `chapters/` is read).
+    pub fn of(inputs: &mut Inputs) -> (Candidates, Vec<ReadError>) {
+        let fallback_errors = inputs
+            .fallback
+            .as_mut()
+            .map(|f| std::mem::take(&mut f.errors))
+            .unwrap_or_default();
+        let chapters = &inputs.chapters;
+        let candidates = Candidates {
+            files: chapters
+                .files
+                .iter()
+                .map(|f| (f.clone(), chapters.is_named(f)))
+                .collect(),
+            folders: chapters.folders.clone(),
+            documents: inputs.documents.files.clone(),
+            fallback: inputs.fallback.as_ref().map(|f| f.files.clone()),
+            listing: std::mem::take(&mut inputs.listing),
+            roots_only: inputs.discovering,
+        };
+        (candidates, fallback_errors)
+    }
 }
 
 /// Reads the candidates and walks the documents among them.
