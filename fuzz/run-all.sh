@@ -20,7 +20,7 @@ seconds="${1:-600}"
 sanitizer="${SANITIZER:-address}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bib latex markdown typst refs section)
+[ ${#targets[@]} -gt 0 ] || targets=(bib latex markdown markdown_project typst refs section)
 root=..
 
 seed() {
@@ -30,6 +30,7 @@ seed() {
         bib | refs) find "$root/refs" "$root/tests/fixtures" -name '*.bib' ;;
         latex) find "$root/tests/fixtures" "$root/chapters" -name '*.tex' ;;
         markdown) find "$root/tests/fixtures" "$root/chapters" -name '*.md' -o -name '*.qmd' ;;
+        markdown_project) find "$root/tests/fixtures" "$root/chapters" -name '*.md' -o -name '*.qmd' ;;
         typst) find "$root/tests/fixtures" -name '*.typ' ;;
         section) find "$root/chapters" -name '*.md' ;;
     esac | while read -r file; do

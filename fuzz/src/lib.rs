@@ -39,4 +39,36 @@ pub fn scan_and_check_spans(text: &str, format: DocumentKind) {
             citation.key
         );
     }
+    // What a file includes and declares is named where it is written.
+    let paths = (output.includes.iter().map(|i| (&i.span, &i.path)))
+        .chain(output.bibliographies.iter().map(|b| (&b.span, &b.path)));
+    for (span, path) in paths {
+        let slice = text.get(span.clone());
+        assert!(
+            slice.is_some(),
+            "{format:?}: span {span:?} of {path:?} is not a slice of the text"
+        );
+        if format == DocumentKind::Latex {
+            assert_eq!(
+                slice,
+                Some(path.as_str()),
+                "{format:?}: the path is what is written"
+            );
+        }
+    }
+}
+
+/// The readers of Markdown documents (front matter, include shortcodes)
+/// on arbitrary text: no panic, and every include's span is a slice of the
+/// text holding its path.
+pub fn markdown_project(text: &str) {
+    let _ = refkeeper::project::front_matter(text);
+    for include in refkeeper::project::shortcode_includes(text) {
+        assert_eq!(
+            text.get(include.span.clone()),
+            Some(include.path.as_str()),
+            "span {:?}",
+            include.span
+        );
+    }
 }

@@ -28,7 +28,7 @@ use crate::source::{self, FileId, FileRole, ReadError, Unread};
 
 /// What a Markdown file's front matter says about its references.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct FrontMatter {
+pub struct FrontMatter {
     /// `bibliography:`, as written.
     pub bibliography: Vec<String>,
     /// Whether `references:` lists entries inline (not read yet).
@@ -36,7 +36,7 @@ pub(crate) struct FrontMatter {
 }
 
 /// The YAML front matter of a Markdown text, if it has one that parses.
-pub(crate) fn front_matter(text: &str) -> Option<FrontMatter> {
+pub fn front_matter(text: &str) -> Option<FrontMatter> {
     // The opening line is `---`, spaces after it allowed (pandoc reads
     // `--- ` as one).
     let first_end = text.find('\n')?;
@@ -160,7 +160,7 @@ fn read_in(reader: &mut Reader, walked: &mut Walked, file: FileId, project: &Pat
 }
 
 /// `{{< include file >}}` shortcodes outside fenced code blocks.
-pub(crate) fn shortcode_includes(text: &str) -> Vec<Include> {
+pub fn shortcode_includes(text: &str) -> Vec<Include> {
     static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\{\{<\s*include\s+(?:"([^"]+)"|'([^']+)'|([^\s>]+))\s*>\}\}"#)
             .expect("a valid pattern")

@@ -18,6 +18,8 @@ mod latex;
 mod markdown;
 mod typst;
 
+pub use markdown::{FrontMatter, front_matter, shortcode_includes};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
