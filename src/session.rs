@@ -403,6 +403,19 @@ impl Session {
         }
     }
 
+    /// Gives the file shown under `path` new text (an editor's unsaved
+    /// buffer), keeping the project as it was read; false when no document
+    /// reads that file.
+    pub fn set_text(&mut self, path: &Path, text: String) -> bool {
+        let Some(id) = self.sources.find(path) else {
+            return false;
+        };
+        if self.sources.get(id).text != text {
+            Arc::make_mut(&mut self.sources).replace_text(id, text);
+        }
+        true
+    }
+
     /// The documents, each with its chapters and bibliographies.
     pub fn documents(&self) -> &[Document] {
         &self.documents

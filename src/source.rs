@@ -37,7 +37,7 @@ pub enum FileRole {
 }
 
 /// One input file, its text decoded as UTF-8 (a leading byte-order mark removed).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as it is shown to the user (relative to the working folder where possible).
     pub path: PathBuf,
@@ -128,7 +128,7 @@ fn line_starts(text: &str) -> Vec<usize> {
 }
 
 /// Every file read for one run, addressed by [`FileId`].
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
 }
@@ -167,6 +167,20 @@ impl SourceMap {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// Gives a file new text (an editor's unsaved buffer); its id stays.
+    pub fn replace_text(&mut self, id: FileId, text: String) {
+        let file = &mut self.files[id.0 as usize];
+        *file = SourceFile::new(std::mem::take(&mut file.path), file.role, text);
+    }
+
+    /// The file shown under this path, if any.
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
     }
 
     /// The files, in the order added.

@@ -8,7 +8,7 @@
 
 pub mod entries;
 pub mod rules;
-pub(crate) mod suggest;
+pub mod suggest;
 
 use std::collections::HashSet;
 

@@ -137,6 +137,7 @@ struct Scratch {
 }
 
 impl<'b> Suggester<'b> {
+    /// The suggester of a bibliography: its keys indexed by trigram.
     pub fn new(bib: &'b Bibliography) -> Self {
         Suggester {
             bib,

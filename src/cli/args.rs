@@ -45,6 +45,9 @@ pub enum Command {
     /// Write a refkeeper.toml for an existing project, from what it declares
     #[command(long_about = INIT_ABOUT)]
     Init(InitArgs),
+    /// Run the language server (LSP over standard input and output) for editors
+    #[command(long_about = LSP_ABOUT)]
+    Lsp,
     /// List the bundled citation styles
     Styles,
     /// Explain a diagnostic code (or list them all)
@@ -93,6 +96,20 @@ pub struct InitArgs {
     #[arg(long, conflicts_with = "force")]
     pub stdout: bool,
 }
+
+const LSP_ABOUT: &str = "\
+Run the language server (LSP 3.17 over standard input and output).
+
+For LaTeX, Pandoc/Quarto/R Markdown, Typst and .bib files: every `check`
+finding as you type (unsaved text counts), completion of keys where the
+format cites, hover with the entry formatted in the project's style, go to
+definition, find references, rename a key everywhere, quick fixes, and
+symbols. An editor starts it; the README shows the lines for Neovim, VS
+Code, Helix and Emacs.
+
+Example (Neovim):
+  vim.lsp.start({ name = 'refkeeper', cmd = { 'refkeeper', 'lsp' },
+                  root_dir = vim.fs.root(0, { 'refkeeper.toml', '.git' }) })";
 
 const FILES_ABOUT: &str = "\
 List the documents refkeeper finds, the files each reads, and the files none reads.

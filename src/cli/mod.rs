@@ -9,6 +9,7 @@ mod files;
 mod info;
 mod init;
 mod list;
+mod lsp;
 pub mod output;
 mod plan;
 mod refs;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> Result<Status, Failure> {
         Command::List(args) => list::run(args),
         Command::Files(args) => files::run(args),
         Command::Init(args) => init::run(args),
+        Command::Lsp => lsp::run(),
         Command::Styles => info::styles(),
         Command::Explain { code } => info::explain(code.as_deref()),
         Command::Completions { shell } => info::completions(shell),

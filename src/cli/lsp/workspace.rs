@@ -1,0 +1,155 @@
+//! What the server knows of the workspace: the project read from disk as
+//! `check` reads it, the editor's unsaved buffers laid over it, and the
+//! analysis (bibliography parsed, chapters scanned) made from them once
+//! per change.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use lsp_types::Uri;
+use refkeeper::csl::engine::Engine;
+use refkeeper::source::{FileId, SourceFile};
+use refkeeper::{Analysis, ConfigSource, Report, Request, Session};
+
+/// The project, the open buffers, and what was made from them.
+pub struct Workspace {
+    /// The folder the client opened.
+    pub root: PathBuf,
+    session: Option<Session>,
+    /// Why the project could not be read, when it could not.
+    pub error: Option<String>,
+    /// Open buffers, by absolute path: their text counts, saved or not.
+    open: HashMap<PathBuf, String>,
+    analysis: Option<Analysis>,
+    report: Option<Report>,
+    /// The engine that formats entries for hover and completion.
+    engine: Option<Option<Engine>>,
+}
+
+impl Workspace {
+    /// The workspace of a folder, read from disk.
+    pub fn new(root: PathBuf) -> Workspace {
+        let mut workspace = Workspace {
+            root,
+            session: None,
+            error: None,
+            open: HashMap::new(),
+            analysis: None,
+            report: None,
+            engine: None,
+        };
+        workspace.reload();
+        workspace
+    }
+
+    /// Reads the project from disk again (a file was saved, created or
+    /// deleted: what it includes may have changed), the open buffers laid
+    /// over it.
+    pub fn reload(&mut self) {
+        let request = Request {
+            cwd: self.root.clone(),
+            config: ConfigSource::Discover,
+            ..Request::default()
+        };
+        match Session::load(&request) {
+            Ok(mut session) => {
+                for (path, text) in &self.open {
+                    let shown = refkeeper::inputs::shown_path(path, &self.root);
+                    session.set_text(&shown, text.clone());
+                }
+                self.session = Some(session);
+                self.error = None;
+            }
+            Err(error) => {
+                self.session = None;
+                self.error = Some(error.to_string());
+            }
+        }
+        self.engine = None;
+        self.changed();
+    }
+
+    /// An editor's text for a file: laid over the project. Returns false
+    /// when no document reads the file (a reload may then find it).
+    pub fn set_text(&mut self, path: &Path, text: String) -> bool {
+        self.open.insert(path.to_path_buf(), text.clone());
+        let shown = refkeeper::inputs::shown_path(path, &self.root);
+        let known = self
+            .session
+            .as_mut()
+            .is_some_and(|session| session.set_text(&shown, text));
+        self.changed();
+        known
+    }
+
+    /// A buffer closed: its file counts as it is on disk again.
+    pub fn close(&mut self, path: &Path) {
+        self.open.remove(path);
+        self.reload();
+    }
+
+    /// Makes the analysis and the findings of the text as it now is: once
+    /// per change, whatever is asked of them until the next.
+    fn changed(&mut self) {
+        self.analysis = self.session.as_ref().map(Session::analyse);
+        self.report = self.session.as_ref().map(Session::check);
+    }
+
+    /// The session, when the project could be read.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// The bibliography parsed and the chapters scanned.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.analysis.as_ref()
+    }
+
+    /// The findings of `check`.
+    pub fn report(&self) -> Option<&Report> {
+        self.report.as_ref()
+    }
+
+    /// The engine for the project's style (`[refs] style`, APA otherwise).
+    pub fn engine(&mut self) -> Option<&Engine> {
+        if self.engine.is_none() {
+            let engine = self.session.as_ref().and_then(|session| {
+                let configured = session.config().refs.style.is_some();
+                let style = if configured { None } else { Some("apa") };
+                session.style(style, None).ok().map(|s| s.engine)
+            });
+            self.engine = Some(engine);
+        }
+        self.engine.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The file of a URI, if the session reads it.
+    pub fn file(&self, uri: &Uri) -> Option<FileId> {
+        let path = path_of(uri)?;
+        let shown = refkeeper::inputs::shown_path(&path, &self.root);
+        self.session.as_ref()?.sources().find(&shown)
+    }
+
+    /// A source file of the session.
+    pub fn source(&self, file: FileId) -> Option<&SourceFile> {
+        Some(self.session.as_ref()?.sources().get(file))
+    }
+
+    /// The URI of a file of the session.
+    pub fn uri(&self, file: FileId) -> Option<Uri> {
+        let source = self.source(file)?;
+        uri_of(&refkeeper::inputs::join(&self.root, &source.path))
+    }
+}
+
+/// The file path of a `file:` URI.
+pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+    url::Url::parse(uri.as_str()).ok()?.to_file_path().ok()
+}
+
+/// The `file:` URI of a path.
+pub fn uri_of(path: &Path) -> Option<Uri> {
+    let url = url::Url::from_file_path(path).ok()?;
+    Uri::from_str(url.as_str()).ok()
+}
