@@ -79,5 +79,6 @@ pub mod write;
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use inputs::{ConfigSource, Request};
 pub use session::{
-    Analysis, Cited, Error, ListedCitation, Outcome, References, Report, Session, Style, withhold,
+    Analysis, Cited, Document, Error, ListedCitation, LiveCheck, Outcome, References, Report,
+    Session, Style, withhold,
 };

@@ -555,20 +555,34 @@ impl Session {
     /// groups share is reported once, and an entry is unused only when no
     /// document reading its file cites it.
     pub fn check(&self) -> Report {
-        let units = self.units();
-        let checked: Vec<(Vec<Diagnostic>, Stats)> = units
-            .iter()
-            .map(|(chapters, bibliographies)| self.check_unit(chapters, bibliographies))
-            .collect();
-        if checked.len() == 1 {
-            let (mut findings, mut stats) = checked.into_iter().next().expect("one unit");
+        self.live().into_report(self)
+    }
+
+    /// The check of the project as it is now, kept to be brought up to date
+    /// as the text of chapters changes (an editor's buffers): see
+    /// [`LiveCheck`].
+    pub fn live(&self) -> LiveCheck {
+        LiveCheck {
+            units: self
+                .units()
+                .into_iter()
+                .map(|(chapters, bibliographies)| LiveUnit::new(self, chapters, bibliographies))
+                .collect(),
+        }
+    }
+
+    /// The outcome of several groups' findings: one group's as they are;
+    /// with several, a finding two groups share once, and an unused entry
+    /// only when every group that reads its file reports it.
+    fn merged(&self, units: Vec<(Vec<Diagnostic>, Stats, Vec<FileId>)>) -> Report {
+        if units.len() == 1 {
+            let (mut findings, mut stats, _) = units.into_iter().next().expect("one unit");
             stats.left_out = self.left_out.len();
             findings.extend(self.reading.iter().cloned());
             return self.outcome(findings, stats);
         }
-        // An unused entry must be reported by every group that reads its file.
         let mut readers: HashMap<FileId, usize> = HashMap::new();
-        for (_, bibliographies) in &units {
+        for (_, _, bibliographies) in &units {
             for file in bibliographies {
                 *readers.entry(*file).or_default() += 1;
             }
@@ -579,7 +593,7 @@ impl Session {
             left_out: self.left_out.len(),
             ..Stats::default()
         };
-        for (unit_findings, unit_stats) in checked {
+        for (unit_findings, unit_stats, _) in units {
             stats.citations += unit_stats.citations;
             stats.cited_keys += unit_stats.cited_keys;
             stats.entries += unit_stats.entries;
@@ -605,28 +619,6 @@ impl Session {
         }
         findings.extend(self.reading.iter().cloned());
         self.outcome(findings, stats)
-    }
-
-    /// The findings of one group of documents, before the rules.
-    fn check_unit(
-        &self,
-        chapters: &[FileId],
-        bibliographies: &[FileId],
-    ) -> (Vec<Diagnostic>, Stats) {
-        let Analysis {
-            bib,
-            mut bib_diagnostics,
-            chapters,
-        } = self.analyse_files(chapters, bibliographies);
-        // The citation check is mostly serial, the entry checks parallel:
-        // running them side by side keeps both cores busy.
-        let (outcome, entry_diagnostics) = rayon::join(
-            || check::check(&bib, &chapters, &self.rules),
-            || check::entries::check(&bib, &self.sources, &self.rules),
-        );
-        bib_diagnostics.extend(outcome.diagnostics);
-        bib_diagnostics.extend(entry_diagnostics);
-        (bib_diagnostics, outcome.stats)
     }
 
     /// `refkeeper list`: every citation with its place and whether its key
@@ -860,4 +852,125 @@ pub fn withhold(
         })
         .collect();
     (kept, withheld)
+}
+
+/// A check kept up to date as the text of chapters changes: each group of
+/// documents keeps its bibliographies parsed and checked (syntax,
+/// duplicate keys, hygiene), each chapter's scan, and the index of
+/// did-you-mean suggestions; a changed chapter is scanned again and the
+/// citations checked again, and nothing else. What an editor server needs
+/// between keystrokes.
+pub struct LiveCheck {
+    units: Vec<LiveUnit>,
+}
+
+struct LiveUnit {
+    chapters: Vec<FileId>,
+    bibliographies: Vec<FileId>,
+    analysis: Analysis,
+    /// Hygiene findings: they depend on the bibliographies only.
+    entry_findings: Vec<Diagnostic>,
+    /// The citation check's findings and counts, for the chapters as they are.
+    citations: check::CheckOutcome,
+    index: check::suggest::SuggestIndex,
+}
+
+impl LiveUnit {
+    fn new(session: &Session, chapters: Vec<FileId>, bibliographies: Vec<FileId>) -> LiveUnit {
+        let analysis = session.analyse_files(&chapters, &bibliographies);
+        let index = check::suggest::SuggestIndex::default();
+        // The citation check is mostly serial, the entry checks parallel:
+        // running them side by side keeps both cores busy.
+        let (citations, entry_findings) = rayon::join(
+            || check::check_sharing(&analysis.bib, &analysis.chapters, &session.rules, &index),
+            || check::entries::check(&analysis.bib, &session.sources, &session.rules),
+        );
+        LiveUnit {
+            chapters,
+            bibliographies,
+            analysis,
+            entry_findings,
+            citations,
+            index,
+        }
+    }
+
+    fn findings(&self) -> Vec<Diagnostic> {
+        let mut findings = Vec::with_capacity(
+            self.analysis.bib_diagnostics.len()
+                + self.entry_findings.len()
+                + self.citations.diagnostics.len(),
+        );
+        findings.extend(self.analysis.bib_diagnostics.iter().cloned());
+        findings.extend(self.citations.diagnostics.iter().cloned());
+        findings.extend(self.entry_findings.iter().cloned());
+        findings
+    }
+}
+
+impl LiveCheck {
+    /// The text of `file` changed ([`Session::set_text`]): a chapter is
+    /// scanned again and its group's citations checked again; a
+    /// bibliography's group is made anew.
+    pub fn changed(&mut self, session: &Session, file: FileId) {
+        for unit in &mut self.units {
+            if unit.bibliographies.contains(&file) {
+                *unit = LiveUnit::new(session, unit.chapters.clone(), unit.bibliographies.clone());
+            } else if let Some(scan) = unit.analysis.chapters.iter_mut().find(|c| c.file == file) {
+                let source = session.sources.get(file);
+                let options = crate::project::scan_options(&session.config);
+                scan.output = scan::scan(&source.text, DocumentKind::of(&source.path), &options);
+                unit.citations = check::check_sharing(
+                    &unit.analysis.bib,
+                    &unit.analysis.chapters,
+                    &session.rules,
+                    &unit.index,
+                );
+            }
+        }
+    }
+
+    /// The findings, as [`Session::check`] gives them.
+    pub fn report(&self, session: &Session) -> Report {
+        session.merged(
+            self.units
+                .iter()
+                .map(|unit| {
+                    (
+                        unit.findings(),
+                        unit.citations.stats,
+                        unit.bibliographies.clone(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn into_report(self, session: &Session) -> Report {
+        let units = self
+            .units
+            .into_iter()
+            .map(|unit| {
+                let mut findings = unit.analysis.bib_diagnostics;
+                findings.extend(unit.citations.diagnostics);
+                findings.extend(unit.entry_findings);
+                (findings, unit.citations.stats, unit.bibliographies)
+            })
+            .collect();
+        session.merged(units)
+    }
+
+    /// The bibliography parsed and the chapters scanned of the group of
+    /// documents that reads `file` (a chapter or a bibliography), else of
+    /// the first group.
+    pub fn analysis(&self, file: Option<FileId>) -> Option<&Analysis> {
+        let unit = file
+            .and_then(|file| {
+                self.units
+                    .iter()
+                    .find(|u| u.chapters.contains(&file) || u.bibliographies.contains(&file))
+            })
+            .or(self.units.first())?;
+        Some(&unit.analysis)
+    }
 }

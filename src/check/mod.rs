@@ -19,7 +19,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::scan::{Citation, CiteKind, ScanOutput};
 use crate::source::FileId;
 pub use rules::RuleSet;
-use suggest::Suggester;
+use suggest::{SuggestIndex, Suggester};
 
 /// One chapter file's citations.
 #[derive(Debug, Clone)]
@@ -113,9 +113,22 @@ pub struct CheckOutcome {
 /// `unused-entry`), and the bibliography's links against itself
 /// (`missing-crossref`). A code the rules turn off is not checked.
 pub fn check(bib: &Bibliography, chapters: &[ChapterScan], rules: &RuleSet) -> CheckOutcome {
+    check_sharing(bib, chapters, rules, &SuggestIndex::default())
+}
+
+/// [`check`], with the did-you-mean index of `bib` kept in `index` (built
+/// there on first use, reused by later checks of the same bibliography).
+pub fn check_sharing(
+    bib: &Bibliography,
+    chapters: &[ChapterScan],
+    rules: &RuleSet,
+    index: &SuggestIndex,
+) -> CheckOutcome {
     let mut used = vec![false; bib.entries.len()];
     let mut stack: Vec<EntryId> = Vec::new();
-    let mut cited_keys: HashSet<&str> = HashSet::new();
+    // FxHash: tens of thousands of short keys per check, and per keystroke
+    // in an editor.
+    let mut cited_keys: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     let mut unresolved: Vec<(FileId, &Citation)> = Vec::new();
     let mut citations = 0;
     for (file, citation) in citations_of(chapters) {
@@ -129,7 +142,7 @@ pub fn check(bib: &Bibliography, chapters: &[ChapterScan], rules: &RuleSet) -> C
     pull_in_links(bib, &mut used, &mut stack);
 
     let suggester = (rules.is_on(Code::MissingEntry) || rules.is_on(Code::MissingCrossref))
-        .then(|| Suggester::new(bib));
+        .then(|| Suggester::sharing(bib, index));
     let mut diagnostics = Vec::new();
     if let Some(suggester) = &suggester {
         if rules.is_on(Code::MissingEntry) {

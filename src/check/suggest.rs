@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 
@@ -68,12 +68,40 @@ impl Hasher for TrigramHasher {
 /// Queries may run on several threads at once.
 pub struct Suggester<'b> {
     bib: &'b Bibliography,
-    index: OnceLock<Index<'b>>,
+    index: IndexCell<'b>,
 }
 
-struct Index<'b> {
-    /// Every key and alias as written; folded to lower case when scored.
-    names: Vec<&'b str>,
+/// The trigram index of a bibliography's keys, built on first use, which a
+/// caller that checks one bibliography again and again (an editor server)
+/// keeps beside it and shares with each new [`Suggester`].
+#[derive(Default)]
+pub struct SuggestIndex(OnceLock<Index>, Mutex<HashMap<Box<str>, Option<String>>>);
+
+enum IndexCell<'b> {
+    Own(Box<SuggestIndex>),
+    Shared(&'b SuggestIndex),
+}
+
+impl IndexCell<'_> {
+    fn get(&self) -> &OnceLock<Index> {
+        &self.cell().0
+    }
+
+    fn cell(&self) -> &SuggestIndex {
+        match self {
+            IndexCell::Own(index) => index,
+            IndexCell::Shared(index) => index,
+        }
+    }
+}
+
+struct Index {
+    /// Every key and alias as written, end to end in one string (the index
+    /// owes nothing to the bibliography, so it can outlive a borrow of it);
+    /// folded to lower case when scored.
+    arena: String,
+    /// Where each name is in `arena`.
+    spans: Vec<(u32, u32)>,
     /// Each trigram's slot. The names holding the trigram of slot `i` are
     /// `counts[i]` ascending ids from byte `starts[i]` of `postings`, each
     /// written as its distance from the one before in LEB128 (one or two
@@ -141,7 +169,16 @@ impl<'b> Suggester<'b> {
     pub fn new(bib: &'b Bibliography) -> Self {
         Suggester {
             bib,
-            index: OnceLock::new(),
+            index: IndexCell::Own(Box::default()),
+        }
+    }
+
+    /// A suggester that builds its index in `index` (or uses the one built
+    /// there before): `index` must belong to this bibliography.
+    pub fn sharing(bib: &'b Bibliography, index: &'b SuggestIndex) -> Self {
+        Suggester {
+            bib,
+            index: IndexCell::Shared(index),
         }
     }
 
@@ -152,13 +189,29 @@ impl<'b> Suggester<'b> {
     }
 
     /// [`Suggester::help`] for many keys, in parallel; results in order.
+    /// The help of each key is kept with the index, so a later check of
+    /// the same bibliography (an editor's next keystroke) asks again only
+    /// for the keys that are new.
     pub fn help_all(&self, missing: &[&str]) -> Vec<Option<String>> {
-        missing
+        let memo = &self.index.cell().1;
+        let known: Vec<Option<Option<String>>> = {
+            let memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+            missing.iter().map(|key| memo.get(*key).cloned()).collect()
+        };
+        let helps: Vec<Option<String>> = missing
             .par_iter()
-            .map_init(Scratch::default, |scratch, key| {
-                self.help_with(key, scratch)
+            .zip(known)
+            .map_init(Scratch::default, |scratch, (key, known)| {
+                known.unwrap_or_else(|| self.help_with(key, scratch))
             })
-            .collect()
+            .collect();
+        let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, help) in missing.iter().zip(&helps) {
+            if !memo.contains_key(*key) {
+                memo.insert((*key).into(), help.clone());
+            }
+        }
+        helps
     }
 
     fn help_with(&self, missing: &str, scratch: &mut Scratch) -> Option<String> {
@@ -184,15 +237,15 @@ impl<'b> Suggester<'b> {
     }
 
     /// The existing keys most similar to `missing`, best first.
-    pub fn closest(&self, missing: &str) -> Vec<&'b str> {
+    pub fn closest(&self, missing: &str) -> Vec<&str> {
         self.closest_with(missing, &mut Scratch::default())
     }
 
-    fn closest_with(&self, missing: &str, scratch: &mut Scratch) -> Vec<&'b str> {
+    fn closest_with(&self, missing: &str, scratch: &mut Scratch) -> Vec<&str> {
         if missing.chars().nth(MAX_QUERY_CHARS).is_some() {
             return Vec::new();
         }
-        let index = self.index.get_or_init(|| Index::build(self.bib));
+        let index = self.index.get().get_or_init(|| Index::build(self.bib));
         let folded = missing.to_lowercase();
         let query_chars = folded.chars().count();
         let mut query: Vec<Trigram> = trigrams(&folded).collect();
@@ -204,7 +257,7 @@ impl<'b> Suggester<'b> {
         let mut lists: Vec<Postings> = query.iter().filter_map(|&t| index.postings_of(t)).collect();
         lists.sort_unstable_by_key(|list| list.len);
         let Scratch { counts, touched } = scratch;
-        counts.resize(index.names.len(), 0);
+        counts.resize(index.spans.len(), 0);
         touched.clear();
         let mut budget = POSTING_BUDGET;
         for (i, list) in lists.iter().enumerate() {
@@ -228,10 +281,10 @@ impl<'b> Suggester<'b> {
             touched.select_nth_unstable_by(MAX_CANDIDATES - 1, by_count);
         }
         let candidates = &touched[..touched.len().min(MAX_CANDIDATES)];
-        let mut scored: Vec<(f64, &'b str)> = candidates
+        let mut scored: Vec<(f64, &str)> = candidates
             .iter()
             .filter_map(|&id| {
-                let name = index.names[id as usize];
+                let name = index.name(id);
                 let folded_name = fold(name);
                 lengths_can_match(query_chars, folded_name.chars().count())
                     .then(|| (strsim::jaro_winkler(&folded, &folded_name), name))
@@ -252,9 +305,9 @@ impl<'b> Suggester<'b> {
     }
 }
 
-impl<'b> Index<'b> {
-    fn build(bib: &'b Bibliography) -> Self {
-        let names: Vec<&'b str> = bib.names().map(|(key, _)| key).collect();
+impl Index {
+    fn build(bib: &Bibliography) -> Self {
+        let names: Vec<&str> = bib.names().map(|(key, _)| key).collect();
         // A counting sort: measure each trigram's list, lay the lists out
         // end to end, then fill them. Two passes over the names and no
         // intermediate list of (trigram, name) pairs.
@@ -307,13 +360,28 @@ impl<'b> Index<'b> {
                 last[slot] = id;
             }
         }
+        let mut arena = String::with_capacity(names.iter().map(|n| n.len()).sum());
+        let spans = names
+            .iter()
+            .map(|name| {
+                let start = arena.len() as u32;
+                arena.push_str(name);
+                (start, name.len() as u32)
+            })
+            .collect();
         Index {
-            names,
+            arena,
+            spans,
             slots,
             starts,
             counts,
             postings,
         }
+    }
+
+    fn name(&self, id: u32) -> &str {
+        let (start, len) = self.spans[id as usize];
+        &self.arena[start as usize..(start + len) as usize]
     }
 
     fn postings_of(&self, trigram: Trigram) -> Option<Postings<'_>> {

@@ -29,58 +29,106 @@ use super::workspace::{Workspace, uri_of};
 /// marked incomplete, and the client asks again as the user types.
 const COMPLETION_LIMIT: usize = 200;
 
-/// Every finding of `check`, by file, as LSP diagnostics.
-pub fn diagnostics(workspace: &mut Workspace) -> HashMap<FileId, Vec<LspDiagnostic>> {
-    let mut by_file: HashMap<FileId, Vec<LspDiagnostic>> = HashMap::new();
+/// The findings of `check` for one file: a fingerprint of them, and (when
+/// the caller does not hold that fingerprint already) the LSP diagnostics.
+pub struct FileDiagnostics {
+    pub file: FileId,
+    pub fingerprint: u64,
+    pub diagnostics: Option<Vec<LspDiagnostic>>,
+}
+
+/// Every file's findings as LSP diagnostics, made only for the files whose
+/// findings differ from what `known` holds (by fingerprint): between two
+/// keystrokes in a chapter, a bibliography's tens of thousands of findings
+/// are fingerprinted, not converted and sent again.
+pub fn diagnostics(
+    workspace: &mut Workspace,
+    known: &dyn Fn(FileId) -> Option<u64>,
+) -> Vec<FileDiagnostics> {
+    use std::hash::{Hash, Hasher};
     let Some(session) = workspace.session() else {
-        return by_file;
+        return Vec::new();
     };
     let files: Vec<FileId> = session.sources().iter().map(|(id, _)| id).collect();
-    for file in files {
-        by_file.entry(file).or_default();
-    }
     let root = workspace.root.clone();
     let Some(report) = workspace.report() else {
-        return by_file;
+        return Vec::new();
     };
+    let mut by_file: HashMap<FileId, Vec<&refkeeper::Diagnostic>> = HashMap::new();
     for finding in &report.findings {
-        let source = report.sources.get(finding.primary.file);
-        let mut message = finding.message.clone();
-        if let Some(help) = &finding.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
-        let related = finding
-            .related
-            .iter()
-            .filter_map(|label| {
-                let other = report.sources.get(label.file);
-                Some(DiagnosticRelatedInformation {
-                    location: Location::new(
-                        uri_of(&refkeeper::inputs::join(&root, &other.path))?,
-                        range(other, &label.span),
-                    ),
-                    message: label.message.clone().unwrap_or_default(),
-                })
-            })
-            .collect::<Vec<_>>();
         by_file
             .entry(finding.primary.file)
             .or_default()
-            .push(LspDiagnostic {
-                range: range(source, &finding.primary.span),
-                severity: Some(match finding.severity {
-                    Severity::Error => DiagnosticSeverity::ERROR,
-                    Severity::Warning => DiagnosticSeverity::WARNING,
-                }),
-                code: Some(NumberOrString::String(finding.code.as_str().to_owned())),
-                source: Some("refkeeper".to_owned()),
-                message,
-                related_information: (!related.is_empty()).then_some(related),
-                ..LspDiagnostic::default()
-            });
+            .push(finding);
     }
-    by_file
+    let mut out = Vec::with_capacity(files.len());
+    for file in files {
+        let findings = by_file.remove(&file).unwrap_or_default();
+        let mut hasher = std::hash::DefaultHasher::new();
+        for finding in &findings {
+            finding.code.hash(&mut hasher);
+            (finding.severity == Severity::Error).hash(&mut hasher);
+            finding.primary.span.hash(&mut hasher);
+            finding.message.hash(&mut hasher);
+            finding.help.hash(&mut hasher);
+            for label in &finding.related {
+                (label.file, &label.span, &label.message).hash(&mut hasher);
+            }
+        }
+        let fingerprint = hasher.finish();
+        let diagnostics = (known(file) != Some(fingerprint)).then(|| {
+            findings
+                .iter()
+                .map(|finding| to_lsp(report, &root, finding))
+                .collect()
+        });
+        out.push(FileDiagnostics {
+            file,
+            fingerprint,
+            diagnostics,
+        });
+    }
+    out
+}
+
+/// One finding as an LSP diagnostic.
+fn to_lsp(
+    report: &refkeeper::Report,
+    root: &std::path::Path,
+    finding: &refkeeper::Diagnostic,
+) -> LspDiagnostic {
+    let source = report.sources.get(finding.primary.file);
+    let mut message = finding.message.clone();
+    if let Some(help) = &finding.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let related = finding
+        .related
+        .iter()
+        .filter_map(|label| {
+            let other = report.sources.get(label.file);
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(
+                    uri_of(&refkeeper::inputs::join(root, &other.path))?,
+                    range(other, &label.span),
+                ),
+                message: label.message.clone().unwrap_or_default(),
+            })
+        })
+        .collect::<Vec<_>>();
+    LspDiagnostic {
+        range: range(source, &finding.primary.span),
+        severity: Some(match finding.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(finding.code.as_str().to_owned())),
+        source: Some("refkeeper".to_owned()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..LspDiagnostic::default()
+    }
 }
 
 /// The citation under a position, if any: its file and the citation.
@@ -340,50 +388,26 @@ pub fn completion(workspace: &mut Workspace, params: CompletionParams) -> Option
     let start = from + completion_context(DocumentKind::of(&source.path), before)?;
     let replace = Range::new(position(source, start), at);
     let typed = source.text[start..cursor].to_lowercase();
-    let sources = workspace.session()?.sources();
-    let sources = std::sync::Arc::new(sources.clone());
-    let analysis = workspace.analysis()?;
-    let bib = &analysis.bib;
     let mut items = Vec::new();
     let mut complete = true;
-    for (index, entry) in bib.entries.iter().enumerate() {
-        if entry.duplicate_of.is_some() {
-            continue;
-        }
-        let fields = refkeeper::bib::fields::collect(bib, &sources, EntryId(index as u32));
-        let author = fields
-            .text("author")
-            .or_else(|| fields.text("editor"))
-            .unwrap_or("");
-        let title = fields.text("title").unwrap_or("");
-        let year = fields
-            .text("date")
-            .or_else(|| fields.text("year"))
-            .map(|d| d.chars().take(4).collect::<String>())
-            .unwrap_or_default();
-        let filter = format!("{} {author} {title} {year}", entry.key);
-        if !typed.is_empty() && !filter.to_lowercase().contains(&typed) {
+    for entry in workspace.completion_entries() {
+        if !typed.is_empty() && !entry.lower.contains(&typed) {
             continue;
         }
         if items.len() == COMPLETION_LIMIT {
             complete = false;
             break;
         }
-        let detail = format!(
-            "{} {year} — {}",
-            first_family(author),
-            title.replace(['{', '}'], "")
-        );
         items.push(CompletionItem {
             label: entry.key.clone(),
             kind: Some(CompletionItemKind::REFERENCE),
-            detail: Some(detail.trim().to_owned()),
-            filter_text: Some(filter),
+            detail: Some(entry.detail.clone()),
+            filter_text: Some(entry.filter.clone()),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
                 replace,
                 entry.key.clone(),
             ))),
-            data: Some(serde_json::json!({ "entry": index })),
+            data: Some(serde_json::json!({ "entry": entry.index })),
             ..CompletionItem::default()
         });
     }
@@ -412,16 +436,6 @@ pub fn resolve_completion(workspace: &mut Workspace, mut item: CompletionItem) -
         }));
     }
     item
-}
-
-/// The family name of the first name in a BibTeX name list, for a detail.
-fn first_family(names: &str) -> String {
-    let first = names.split(" and ").next().unwrap_or("").trim();
-    let family = first.split_once(',').map_or_else(
-        || first.rsplit(' ').next().unwrap_or(""),
-        |(family, _)| family,
-    );
-    family.replace(['{', '}'], "")
 }
 
 /// `textDocument/codeAction`: for the findings at the range, the fix each

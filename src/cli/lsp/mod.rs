@@ -19,7 +19,7 @@ mod features;
 mod text;
 mod workspace;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -38,6 +38,7 @@ use lsp_types::{
 };
 
 use super::{Failure, Status};
+use refkeeper::source::FileId;
 use workspace::{Workspace, path_of};
 
 /// Runs the server until the client shuts it down.
@@ -79,7 +80,7 @@ pub fn run() -> Result<Status, Failure> {
     let mut server = Server {
         connection: &connection,
         workspace: Workspace::new(root),
-        published: HashSet::new(),
+        published: HashMap::new(),
     };
     server.say_why_unread();
     server.publish();
@@ -108,8 +109,10 @@ fn root_of(params: &InitializeParams) -> Option<std::path::PathBuf> {
 struct Server<'c> {
     connection: &'c Connection,
     workspace: Workspace,
-    /// Files diagnostics were published for, to clear them when they go.
-    published: HashSet<Uri>,
+    /// What was last published for each file (a hash of it): a file whose
+    /// diagnostics did not change is not sent again, and a file that went
+    /// out of the project is cleared.
+    published: HashMap<Uri, u64>,
 }
 
 impl Server<'_> {
@@ -231,33 +234,50 @@ impl Server<'_> {
         }
     }
 
-    /// Publishes the diagnostics of every file the project reads, and
-    /// clears those of files it no longer reads.
+    /// Publishes the diagnostics of every file the project reads that
+    /// changed since they were last sent, and clears those of files it no
+    /// longer reads.
     fn publish(&mut self) {
-        let mut by_file: Vec<_> = features::diagnostics(&mut self.workspace)
-            .into_iter()
-            .collect();
-        // In the project's order (chapters, then bibliographies): the same
-        // order every time.
-        by_file.sort_by_key(|(file, _)| *file);
-        let mut now = HashSet::new();
-        for (file, diagnostics) in by_file {
-            let Some(uri) = self.workspace.uri(file) else {
+        let by_uri: HashMap<FileId, Uri> = self
+            .workspace
+            .session()
+            .map(|session| {
+                session
+                    .sources()
+                    .iter()
+                    .filter_map(|(id, _)| Some((id, self.workspace.uri(id)?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let published = &self.published;
+        let known = |file: FileId| {
+            by_uri
+                .get(&file)
+                .and_then(|uri| published.get(uri))
+                .copied()
+        };
+        let files = features::diagnostics(&mut self.workspace, &known);
+        let mut now = HashMap::new();
+        // In the project's order (chapters, then bibliographies).
+        for file in files {
+            let Some(uri) = by_uri.get(&file.file) else {
                 continue;
             };
-            now.insert(uri.clone());
-            self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(
-                uri,
-                diagnostics,
-                None,
-            ));
+            now.insert(uri.clone(), file.fingerprint);
+            if let Some(diagnostics) = file.diagnostics {
+                self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(
+                    uri.clone(),
+                    diagnostics,
+                    None,
+                ));
+            }
         }
-        for gone in self.published.difference(&now).cloned().collect::<Vec<_>>() {
-            self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(
-                gone,
-                Vec::new(),
-                None,
-            ));
+        let gone: Vec<Uri> = (self.published.keys())
+            .filter(|uri| !now.contains_key(*uri))
+            .cloned()
+            .collect();
+        for uri in gone {
+            self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(uri, Vec::new(), None));
         }
         self.published = now;
     }

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use lsp_types::Uri;
 use refkeeper::csl::engine::Engine;
 use refkeeper::source::{FileId, SourceFile};
-use refkeeper::{Analysis, ConfigSource, Report, Request, Session};
+use refkeeper::{Analysis, ConfigSource, LiveCheck, Report, Request, Session};
 
 /// The project, the open buffers, and what was made from them.
 pub struct Workspace {
@@ -21,8 +21,12 @@ pub struct Workspace {
     pub error: Option<String>,
     /// Open buffers, by absolute path: their text counts, saved or not.
     open: HashMap<PathBuf, String>,
-    analysis: Option<Analysis>,
+    /// The check, brought up to date file by file as buffers change.
+    live: Option<LiveCheck>,
     report: Option<Report>,
+    /// Each entry's key, what completion matches it on, and its detail,
+    /// made once per bibliography.
+    completion: Option<Vec<CompletionEntry>>,
     /// The engine that formats entries for hover and completion.
     engine: Option<Option<Engine>>,
 }
@@ -35,8 +39,9 @@ impl Workspace {
             session: None,
             error: None,
             open: HashMap::new(),
-            analysis: None,
+            live: None,
             report: None,
+            completion: None,
             engine: None,
         };
         workspace.reload();
@@ -67,6 +72,9 @@ impl Workspace {
             }
         }
         self.engine = None;
+        self.live = self.session.as_ref().map(Session::live);
+        self.completion = None;
+        self.report = None;
         self.changed();
     }
 
@@ -75,12 +83,28 @@ impl Workspace {
     pub fn set_text(&mut self, path: &Path, text: String) -> bool {
         self.open.insert(path.to_path_buf(), text.clone());
         let shown = refkeeper::inputs::shown_path(path, &self.root);
-        let known = self
-            .session
-            .as_mut()
-            .is_some_and(|session| session.set_text(&shown, text));
+        let Some(session) = self.session.as_mut() else {
+            return false;
+        };
+        let Some(file) = session.sources().find(&shown) else {
+            return false;
+        };
+        if session.sources().get(file).text == text && self.report.is_some() {
+            return true;
+        }
+        // The report shares the sources: dropped first, so that giving the
+        // file its new text does not copy every other file.
+        self.report = None;
+        session.set_text(&shown, text);
+        if let Some(live) = &mut self.live {
+            live.changed(session, file);
+        }
+        if session.sources().get(file).role == refkeeper::source::FileRole::Bibliography {
+            self.completion = None;
+        }
+        self.report = None;
         self.changed();
-        known
+        true
     }
 
     /// A buffer closed: its file counts as it is on disk again.
@@ -89,11 +113,14 @@ impl Workspace {
         self.reload();
     }
 
-    /// Makes the analysis and the findings of the text as it now is: once
-    /// per change, whatever is asked of them until the next.
+    /// Makes the findings of the text as it now is: once per change,
+    /// whatever is asked of them until the next.
     fn changed(&mut self) {
-        self.analysis = self.session.as_ref().map(Session::analyse);
-        self.report = self.session.as_ref().map(Session::check);
+        if self.report.is_none()
+            && let (Some(session), Some(live)) = (&self.session, &self.live)
+        {
+            self.report = Some(live.report(session));
+        }
     }
 
     /// The session, when the project could be read.
@@ -101,9 +128,26 @@ impl Workspace {
         self.session.as_ref()
     }
 
-    /// The bibliography parsed and the chapters scanned.
+    /// The bibliography parsed and the chapters scanned (of the first group
+    /// of documents: most projects have one).
     pub fn analysis(&self) -> Option<&Analysis> {
-        self.analysis.as_ref()
+        self.live.as_ref()?.analysis(None)
+    }
+
+    /// What completion offers: every entry's key, the text it is matched
+    /// on (lower case), and its detail; made once per bibliography.
+    pub fn completion_entries(&mut self) -> &[CompletionEntry] {
+        if self.completion.is_none() {
+            let entries = match (
+                &self.session,
+                self.live.as_ref().and_then(|l| l.analysis(None)),
+            ) {
+                (Some(session), Some(analysis)) => completion_entries(session, analysis),
+                _ => Vec::new(),
+            };
+            self.completion = Some(entries);
+        }
+        self.completion.as_deref().unwrap_or_default()
     }
 
     /// The findings of `check`.
@@ -152,4 +196,59 @@ pub fn path_of(uri: &Uri) -> Option<PathBuf> {
 pub fn uri_of(path: &Path) -> Option<Uri> {
     let url = url::Url::from_file_path(path).ok()?;
     Uri::from_str(url.as_str()).ok()
+}
+
+/// An entry as completion offers it.
+pub struct CompletionEntry {
+    /// Its place in the bibliography.
+    pub index: usize,
+    /// The key.
+    pub key: String,
+    /// Key, authors, title and year, as the client filters on them.
+    pub filter: String,
+    /// The same in lower case, as the server matches what is typed.
+    pub lower: String,
+    /// First author's family name, year and title.
+    pub detail: String,
+}
+
+fn completion_entries(session: &Session, analysis: &Analysis) -> Vec<CompletionEntry> {
+    use rayon::prelude::*;
+    let bib = &analysis.bib;
+    let sources = session.sources();
+    (0..bib.entries.len())
+        .into_par_iter()
+        .filter(|&index| bib.entries[index].duplicate_of.is_none())
+        .map(|index| {
+            let entry = &bib.entries[index];
+            let fields = refkeeper::bib::fields::collect(
+                bib,
+                sources,
+                refkeeper::bib::EntryId(index as u32),
+            );
+            let author = fields
+                .text("author")
+                .or_else(|| fields.text("editor"))
+                .unwrap_or("");
+            let title = fields.text("title").unwrap_or("").replace(['{', '}'], "");
+            let year: String = fields
+                .text("date")
+                .or_else(|| fields.text("year"))
+                .map(|d| d.chars().take(4).collect())
+                .unwrap_or_default();
+            let filter = format!("{} {author} {title} {year}", entry.key);
+            let first = author.split(" and ").next().unwrap_or("").trim();
+            let family = first
+                .split_once(',')
+                .map_or_else(|| first.rsplit(' ').next().unwrap_or(""), |(f, _)| f)
+                .replace(['{', '}'], "");
+            CompletionEntry {
+                index,
+                key: entry.key.clone(),
+                lower: filter.to_lowercase(),
+                filter,
+                detail: format!("{family} {year} — {title}").trim().to_owned(),
+            }
+        })
+        .collect()
 }
