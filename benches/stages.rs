@@ -114,12 +114,7 @@ fn stages(c: &mut Criterion) {
 
     group.throughput(Throughput::Bytes(bib.len() as u64));
     group.bench_function("parse bibliography (13.6k entries)", |b| {
-        b.iter(|| {
-            Bibliography::read(&[BibInput {
-                file: FileId(0),
-                text: &bib,
-            }])
-        })
+        b.iter(|| Bibliography::read(&[BibInput::bib(FileId(0), &bib)]))
     });
 
     for (name, format, files) in [
@@ -150,10 +145,7 @@ fn stages(c: &mut Criterion) {
 
     // The checks on what the stages above produce.
     let sources = sources_of(&bib, &latex);
-    let (parsed, _) = Bibliography::read(&[BibInput {
-        file: FileId(0),
-        text: &bib,
-    }]);
+    let (parsed, _) = Bibliography::read(&[BibInput::bib(FileId(0), &bib)]);
     let chapters: Vec<ChapterScan> = latex
         .iter()
         .enumerate()

@@ -20,7 +20,7 @@ seconds="${1:-600}"
 sanitizer="${SANITIZER:-address}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bib latex markdown markdown_project typst refs section)
+[ ${#targets[@]} -gt 0 ] || targets=(bib bib_formats latex markdown markdown_project typst refs section)
 root=..
 
 seed() {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::bib::{self, BibInput, Bibliography, EntryId};
+use crate::bib::{BibInput, Bibliography, EntryId, Format};
 use crate::check::{self, ChapterScan, RuleSet, Stats};
 use crate::config::Config;
 use crate::csl::engine::{Engine, Reference, StyleError};
@@ -38,6 +38,15 @@ pub enum Error {
     /// configuration names a style.
     #[error("no citation style chosen")]
     NoStyle,
+    /// `subset` copies BibLaTeX entries, and a bibliography is in another
+    /// format.
+    #[error("{path}: {format}; subset copies BibLaTeX entries as they are written, and writes a .bib file", path = .path.display())]
+    NotBibLatex {
+        /// The bibliography, as shown.
+        path: PathBuf,
+        /// What it is (`CSL-JSON`, `YAML`).
+        format: &'static str,
+    },
 }
 
 /// A project held in memory.
@@ -503,9 +512,14 @@ impl Session {
     fn analyse_files(&self, chapters: &[FileId], bibliographies: &[FileId]) -> Analysis {
         let bib_inputs: Vec<BibInput> = bibliographies
             .iter()
-            .map(|&file| BibInput {
-                file,
-                text: &self.sources.get(file).text,
+            .map(|&file| {
+                let source = self.sources.get(file);
+                BibInput {
+                    file,
+                    text: &source.text,
+                    // Known to be readable: `known_format` let it in.
+                    format: Format::of_path(&source.path).unwrap_or(Format::BibLatex),
+                }
             })
             .collect();
         let options = crate::project::scan_options(&self.config);
@@ -649,7 +663,23 @@ impl Session {
     /// `refkeeper subset`: the entries the chapters use, with what they
     /// need, as a `.bib` of their own. The findings are the bibliography's
     /// syntax errors and duplicate keys (copied as they are).
-    pub fn subset(&self) -> Outcome<Cited> {
+    ///
+    /// Every bibliography must be BibLaTeX: entries in other formats cannot
+    /// be copied into a `.bib` file as they are written.
+    pub fn subset(&self) -> Result<Outcome<Cited>, Error> {
+        let documents = self.documents.iter();
+        for &file in documents.flat_map(|d| &d.bibliographies) {
+            let path = &self.sources.get(file).path;
+            let format = match Format::of_path(path) {
+                Ok(Format::CslJson) => "a CSL-JSON bibliography",
+                Ok(Format::Yaml) => "a YAML bibliography",
+                _ => continue,
+            };
+            return Err(Error::NotBibLatex {
+                path: path.clone(),
+                format,
+            });
+        }
         let Analysis {
             bib,
             bib_diagnostics,
@@ -667,7 +697,7 @@ impl Session {
         missing.sort();
         missing.dedup();
         let subset = subset::subset(&bib, &self.sources, &used);
-        self.outcome(bib_diagnostics, Cited { subset, missing })
+        Ok(self.outcome(bib_diagnostics, Cited { subset, missing }))
     }
 
     /// `refkeeper report`: which chapter cites what, unused and missing
@@ -728,11 +758,7 @@ impl Session {
             .collect();
         let built: Vec<(CslItem, Vec<Diagnostic>)> = ids
             .par_iter()
-            .map(|&id| {
-                let entry = bib.entry(id);
-                let fields = bib::fields::collect(&bib, &self.sources, id);
-                crate::csl::mapping::item(&entry.key, &entry.kind, &fields)
-            })
+            .map(|&id| crate::csl::mapping::item_of(&bib, &self.sources, id))
             .collect();
         let mut items = Vec::with_capacity(built.len());
         for (item, item_findings) in built {
@@ -782,25 +808,20 @@ fn read_texts(files: &[&InputFile]) -> Vec<Result<String, ReadError>> {
         .collect()
 }
 
-/// Whether a bibliography file is of a kind refkeeper reads: BibLaTeX and
-/// BibTeX (`.bib`). Another kind is an error naming it, never an empty
+/// Whether a bibliography file is of a format refkeeper reads (see
+/// [`Format::of_path`]). Another is an error naming it, never an empty
 /// bibliography that makes every citation "missing".
 fn known_format(file: &InputFile) -> Result<(), ReadError> {
-    let extension = file
-        .path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    let kind = match extension.as_deref() {
-        Some("json") => "a CSL-JSON bibliography",
-        Some("yml" | "yaml") => "a YAML bibliography (Hayagriva or CSL-YAML)",
-        Some("ris") => "a RIS bibliography",
-        Some("enl" | "xml") => "an EndNote bibliography",
-        _ => return Ok(()),
-    };
-    Err(ReadError::Walk {
-        path: file.shown.clone(),
-        message: format!("{kind}; refkeeper reads BibLaTeX and BibTeX (.bib) files only so far"),
-    })
+    match Format::of_path(&file.path) {
+        Ok(_) => Ok(()),
+        Err(kind) => Err(ReadError::Walk {
+            path: file.shown.clone(),
+            message: format!(
+                "{kind}; refkeeper reads BibLaTeX/BibTeX (.bib), CSL-JSON (.json) \
+                 and CSL-YAML or Hayagriva YAML (.yml, .yaml)"
+            ),
+        }),
+    }
 }
 
 /// The keys cited but in no bibliography, as `refs` reports them: the

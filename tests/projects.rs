@@ -362,27 +362,6 @@ fn no_document_in_a_folder_is_an_error_that_mentions_init() {
 }
 
 #[test]
-fn a_bibliography_of_another_kind_is_an_error_not_an_empty_one() {
-    let dir = project(&[
-        ("doc.md", b"---\nbibliography: refs.json\n---\n[@x]\n"),
-        ("refs.json", b"[{\"id\": \"x\", \"type\": \"book\"}]"),
-    ]);
-    let run = check(dir.path(), &[]);
-    assert_eq!(run.status, Some(2));
-    assert!(
-        run.stderr.contains("refs.json: a CSL-JSON bibliography"),
-        "{}",
-        run.stderr
-    );
-    // Not every citation reported missing because of it.
-    assert!(
-        !run.stdout.contains("error[missing-entry]"),
-        "{}",
-        run.stdout
-    );
-}
-
-#[test]
 fn the_study_layout_still_reads_chapters_and_refs() {
     // No root in the folder: `chapters/` against `refs/`, as always.
     let dir = project(&[

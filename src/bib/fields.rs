@@ -52,6 +52,63 @@ impl Fields {
     }
 }
 
+/// The summary fields of an entry read as CSL data.
+fn summary_of_csl(data: &crate::bib::CslData, entry: &crate::bib::Entry) -> Fields {
+    use serde_json::Value;
+    let mut fields = Fields::default();
+    let mut add = |name: &str, text: String| {
+        if !text.is_empty() {
+            let value = FieldValue {
+                text,
+                file: entry.file,
+                span: entry.span.clone(),
+            };
+            fields.map.insert(name.to_owned(), value);
+        }
+    };
+    if let Some(title) = data.get("title").and_then(Value::as_str) {
+        add("title", crate::bib::value::markup::markup(title).text());
+    }
+    for (variable, field) in [("author", "author"), ("editor", "editor")] {
+        let Some(Value::Array(names)) = data.get(variable) else {
+            continue;
+        };
+        let written: Vec<String> = names
+            .iter()
+            .filter_map(|name| {
+                let part = |k: &str| name.get(k).and_then(Value::as_str).unwrap_or("");
+                let literal = name.as_str().or(Some(part("literal")));
+                match (literal, part("family"), part("given")) {
+                    (Some(literal), ..) if !literal.is_empty() => Some(format!("{{{literal}}}")),
+                    (_, "", "") => None,
+                    (_, "", given) => Some(given.to_owned()),
+                    (_, family, "") => Some(family.to_owned()),
+                    (_, family, given) => Some(format!("{family}, {given}")),
+                }
+            })
+            .collect();
+        add(field, written.join(" and "));
+    }
+    let year = data
+        .get("issued")
+        .and_then(|d| d.get("date-parts"))
+        .and_then(|p| p.get(0))
+        .and_then(|p| p.get(0))
+        .map(|y| match y {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .or_else(|| {
+            let issued = data.get("issued")?;
+            let raw = issued.as_str().or_else(|| issued.get("raw")?.as_str())?;
+            Some(raw.chars().take(4).collect())
+        });
+    if let Some(year) = year {
+        add("date", year);
+    }
+    fields
+}
+
 /// What people put before a DOI in a `doi` field, which belongs only in
 /// a link: `https://doi.org/10.1000/x` for `10.1000/x`.
 pub const DOI_PREFIXES: &[&str] = &[
@@ -105,7 +162,16 @@ const NOT_INHERITED: &[&str] = &[
 ];
 
 /// Collects the fields of `id`, with inheritance.
+///
+/// An entry read as CSL data (CSL-JSON, CSL-YAML, Hayagriva YAML) has no
+/// BibLaTeX fields; it gets the few a summary shows (`title`, `author`,
+/// `editor`, `date`), written as BibLaTeX would write them, each spanning
+/// the entry. `refs` reads its CSL data itself
+/// ([`crate::csl::mapping::item_of`]).
 pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
+    if let Some(data) = &bib.entry(id).csl {
+        return summary_of_csl(data, bib.entry(id));
+    }
     let mut fields = Fields::default();
     let mut visited = Vec::new();
     add_own(bib, sources, id, &mut fields, &mut visited);
@@ -247,10 +313,7 @@ mod tests {
             FileRole::Bibliography,
             text.to_owned(),
         ));
-        let (bib, _) = Bibliography::read(&[BibInput {
-            file,
-            text: &sources.get(file).text,
-        }]);
+        let (bib, _) = Bibliography::read(&[BibInput::bib(file, &sources.get(file).text)]);
         collect(&bib, &sources, bib.resolve(key).unwrap())
     }
 

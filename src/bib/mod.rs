@@ -6,9 +6,14 @@
 //! them: the first definition of a key wins, later ones are duplicates;
 //! `ids` aliases, `crossref`/`xref`/`xdata`/`entryset`/`related` links and
 //! `@string` macros are collected for the check stage.
+//!
+//! Bibliographies in the other formats pandoc and Typst read (CSL-JSON,
+//! CSL-YAML, Hayagriva YAML; see [`other_formats`]) become entries of the
+//! same list, with their keys' places, and their data as CSL variables.
 
 pub mod datamodel;
 pub mod fields;
+pub mod other_formats;
 mod parse;
 mod split;
 pub mod value;
@@ -144,6 +149,44 @@ pub struct Entry {
     pub broken: bool,
     /// A later definition of a key defined before; biber skips it.
     pub duplicate_of: Option<EntryId>,
+    /// For an entry read from CSL-JSON, CSL-YAML or Hayagriva YAML (which
+    /// has no BibLaTeX `fields`): its data as CSL-JSON variables.
+    pub csl: Option<Box<CslData>>,
+}
+
+/// An entry's data as CSL-JSON variables (`title`, `author`, `issued`, ...).
+pub type CslData = serde_json::Map<String, serde_json::Value>;
+
+/// The format of a bibliography file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// BibLaTeX or BibTeX (`.bib`).
+    BibLatex,
+    /// CSL-JSON (`.json`): what Zotero and Better BibTeX export for pandoc.
+    CslJson,
+    /// YAML (`.yml`, `.yaml`): CSL-YAML (a list of items, or pandoc's
+    /// `references:` list) or Hayagriva YAML (entries by key, Typst's
+    /// format); told apart by the data.
+    Yaml,
+}
+
+impl Format {
+    /// The format of a file by its extension: `.json` and `.yml`/`.yaml`;
+    /// every other name is read as BibLaTeX, as biber and BibTeX read any
+    /// file they are given. `None` for formats refkeeper does not read
+    /// (RIS, EndNote), with what they are.
+    pub fn of_path(path: &std::path::Path) -> Result<Format, &'static str> {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("json") => Ok(Format::CslJson),
+            Some("yml" | "yaml") => Ok(Format::Yaml),
+            Some("ris") => Err("a RIS bibliography"),
+            Some("enl" | "xml") => Err("an EndNote bibliography"),
+            _ => Ok(Format::BibLatex),
+        }
+    }
 }
 
 /// An `@string` macro definition.
@@ -159,13 +202,26 @@ pub struct StringDef {
     pub block: Span,
 }
 
-/// A `.bib` file to read.
+/// A bibliography file to read.
 #[derive(Debug, Clone, Copy)]
 pub struct BibInput<'a> {
     /// The file, as an id of the session's source map.
     pub file: FileId,
     /// Its text.
     pub text: &'a str,
+    /// Its format.
+    pub format: Format,
+}
+
+impl<'a> BibInput<'a> {
+    /// A BibLaTeX file.
+    pub fn bib(file: FileId, text: &'a str) -> BibInput<'a> {
+        BibInput {
+            file,
+            text,
+            format: Format::BibLatex,
+        }
+    }
 }
 
 /// Every entry of every bibliography file of a project.
@@ -203,6 +259,8 @@ struct ChunkRest {
     preamble: bool,
     error: Option<parse::SyntaxError>,
     strings: Vec<RawField>,
+    /// Findings of a file in another format (see [`other_formats`]).
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// Parses one chunk into its entry and, when there is any, the rest.
@@ -223,6 +281,7 @@ fn read_chunk(
         aliases: Box::default(),
         broken: raw.broken,
         duplicate_of: None,
+        csl: None,
     });
     let preamble = chunk.kind == split::ChunkKind::Preamble;
     let rest = (result.error.is_some() || preamble || !result.strings.is_empty()).then(|| {
@@ -232,6 +291,7 @@ fn read_chunk(
             preamble,
             error: result.error,
             strings: result.strings,
+            diagnostics: Vec::new(),
         })
     });
     (entry, rest)
@@ -254,6 +314,20 @@ impl Bibliography {
         let per_file: Vec<FileChunks> = inputs
             .par_iter()
             .map(|input| {
+                if input.format != Format::BibLatex {
+                    let (entries, diagnostics) = other_formats::read(input);
+                    let rest = (!diagnostics.is_empty()).then(|| {
+                        Box::new(ChunkRest {
+                            file: input.file,
+                            block: 0..0,
+                            preamble: false,
+                            error: None,
+                            strings: Vec::new(),
+                            diagnostics,
+                        })
+                    });
+                    return (entries.into_iter().map(Some).collect(), vec![rest]);
+                }
                 let chunks = split::split(input.text);
                 chunks
                     .par_iter()
@@ -287,7 +361,9 @@ impl Bibliography {
                 preamble,
                 error,
                 strings,
+                diagnostics: found,
             } = *rest;
+            diagnostics.extend(found);
             if let Some(error) = error {
                 diagnostics.push(syntax_diagnostic(file, error));
             } else if preamble {
@@ -680,10 +756,7 @@ mod tests {
         let inputs: Vec<BibInput> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| BibInput {
-                file: FileId(i as u32),
-                text: t,
-            })
+            .map(|(i, t)| BibInput::bib(FileId(i as u32), t))
             .collect();
         Bibliography::read(&inputs)
     }

@@ -397,10 +397,7 @@ mod tests {
         format: DocumentKind,
         allow: &AllowList,
     ) -> Vec<(Code, String)> {
-        let (bib, _) = Bibliography::read(&[BibInput {
-            file: FileId(0),
-            text: bib_text,
-        }]);
+        let (bib, _) = Bibliography::read(&[BibInput::bib(FileId(0), bib_text)]);
         let output = scan(chapter, format, &ScanOptions::default());
         let config = crate::config::Config {
             allow_unused: allow.clone(),
@@ -509,10 +506,7 @@ mod tests {
 
     #[test]
     fn keys_are_case_sensitive_with_a_helpful_hint() {
-        let (bib, _) = Bibliography::read(&[BibInput {
-            file: FileId(0),
-            text: "@misc{Scott70,}",
-        }]);
+        let (bib, _) = Bibliography::read(&[BibInput::bib(FileId(0), "@misc{Scott70,}")]);
         let output = scan(
             "\\cite{scott70}",
             DocumentKind::Latex,

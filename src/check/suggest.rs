@@ -418,11 +418,7 @@ mod tests {
     use crate::source::FileId;
 
     fn bib(text: &str) -> Bibliography {
-        Bibliography::read(&[BibInput {
-            file: FileId(0),
-            text,
-        }])
-        .0
+        Bibliography::read(&[BibInput::bib(FileId(0), text)]).0
     }
 
     #[test]

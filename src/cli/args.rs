@@ -356,7 +356,8 @@ pub struct InputArgs {
     /// Chapter files or folders (searched recursively), or glob patterns
     pub paths: Vec<PathBuf>,
 
-    /// A bibliography file (.bib); repeat for several
+    /// A bibliography file: BibLaTeX/BibTeX (.bib), CSL-JSON (.json), CSL-YAML
+    /// or Hayagriva YAML (.yml, .yaml); repeat for several
     #[arg(long = "bib", value_name = "FILE")]
     pub bibliographies: Vec<PathBuf>,
 

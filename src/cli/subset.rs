@@ -12,7 +12,7 @@ use super::{Failure, Status, plan};
 
 pub fn run(args: SubsetArgs) -> Result<Status, Failure> {
     let session = Session::load(&plan::request(args.inputs)?)?;
-    let outcome = session.subset();
+    let outcome = session.subset()?;
     unread_lines(&outcome.unread);
     // Broken entries and duplicate keys are copied as they are; say so.
     if !outcome.findings.is_empty() {

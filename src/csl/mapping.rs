@@ -12,7 +12,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::bib::fields::{FieldValue, Fields};
+use crate::bib::fields::{self, FieldValue, Fields};
+use crate::bib::{Bibliography, EntryId};
+use crate::source::SourceMap;
 use hayagriva::citationberg::taxonomy::NameVariable;
 
 use crate::bib::value::case::sentence_case;
@@ -27,6 +29,7 @@ use crate::diagnostic::{Code, Diagnostic};
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CslType {
+    Article,
     ArticleJournal,
     ArticleMagazine,
     ArticleNewspaper,
@@ -50,6 +53,7 @@ impl CslType {
     /// The type as CSL names it (`article-journal`).
     pub fn as_str(self) -> &'static str {
         match self {
+            CslType::Article => "article",
             CslType::ArticleJournal => "article-journal",
             CslType::ArticleMagazine => "article-magazine",
             CslType::ArticleNewspaper => "article-newspaper",
@@ -67,6 +71,43 @@ impl CslType {
             CslType::Software => "software",
             CslType::Pamphlet => "pamphlet",
             CslType::EntryEncyclopedia => "entry-encyclopedia",
+        }
+    }
+
+    /// The type CSL names `name` (`article-journal`); a CSL type refkeeper
+    /// has no variant for is its nearest (`post-weblog` a web page,
+    /// `entry-dictionary` an encyclopedia entry), else `document`.
+    pub fn from_name(name: &str) -> CslType {
+        const ALL: [CslType; 18] = [
+            CslType::Article,
+            CslType::ArticleJournal,
+            CslType::ArticleMagazine,
+            CslType::ArticleNewspaper,
+            CslType::Book,
+            CslType::Chapter,
+            CslType::PaperConference,
+            CslType::Thesis,
+            CslType::Report,
+            CslType::Webpage,
+            CslType::Document,
+            CslType::Manuscript,
+            CslType::Patent,
+            CslType::Periodical,
+            CslType::Dataset,
+            CslType::Software,
+            CslType::Pamphlet,
+            CslType::EntryEncyclopedia,
+        ];
+        let name = name.trim();
+        if let Some(kind) = ALL.into_iter().find(|k| k.as_str() == name) {
+            return kind;
+        }
+        match name {
+            "post" | "post-weblog" => CslType::Webpage,
+            "entry" | "entry-dictionary" => CslType::EntryEncyclopedia,
+            "review" | "review-book" => CslType::ArticleJournal,
+            "collection" | "classic" => CslType::Book,
+            _ => CslType::Document,
         }
     }
 
@@ -138,6 +179,17 @@ pub struct CslItem {
     pub container_author: Names,
     /// BCP 47 (`en-US`, `ko`), when known.
     pub language: Option<String>,
+}
+
+/// The CSL data of an entry of `bib`, whatever format it was read from:
+/// BibLaTeX fields (with what the entry inherits) through [`item`], CSL
+/// data as written.
+pub fn item_of(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> (CslItem, Vec<Diagnostic>) {
+    let entry = bib.entry(id);
+    match &entry.csl {
+        Some(data) => (super::from_data::item(&entry.key, data), Vec::new()),
+        None => item(&entry.key, &entry.kind, &fields::collect(bib, sources, id)),
+    }
 }
 
 /// Builds the CSL data of an entry; dates that cannot be read become
@@ -580,10 +632,7 @@ mod tests {
             FileRole::Bibliography,
             text.to_owned(),
         ));
-        let (bib, _) = Bibliography::read(&[BibInput {
-            file,
-            text: &sources.get(file).text,
-        }]);
+        let (bib, _) = Bibliography::read(&[BibInput::bib(file, &sources.get(file).text)]);
         let id = bib.resolve(key).unwrap();
         let f = fields::collect(&bib, &sources, id);
         item(key, &bib.entry(id).kind, &f)

@@ -1,5 +1,6 @@
 //! The References in a CSL style: [`mapping`] turns a BibLaTeX entry into
-//! CSL data (the one mapping, also exported as CSL-JSON), and [`engine`]
+//! CSL data (the one mapping, also exported as CSL-JSON; entries read as
+//! CSL data come through [`from_data`]), and [`engine`]
 //! formats that data with hayagriva, with refkeeper's own sorting
 //! (`sort`), disambiguation (`disambiguate`) and the style rewrites
 //! that make hayagriva follow CSL where it does not ([`style_fixes`]).
@@ -24,6 +25,7 @@
 
 mod disambiguate;
 pub mod engine;
+pub mod from_data;
 pub mod mapping;
 mod sort;
 pub mod style_fixes;

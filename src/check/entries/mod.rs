@@ -227,8 +227,9 @@ fn check_entry(
 ) -> (Vec<Diagnostic>, Identities) {
     let entry = bib.entry(id);
     // A broken entry has its own syntax error; a second definition of a
-    // key is skipped by biber and reported as a duplicate key.
-    if entry.broken || entry.duplicate_of.is_some() {
+    // key is skipped by biber and reported as a duplicate key. An entry
+    // read as CSL data has no BibLaTeX fields for these rules to read.
+    if entry.broken || entry.duplicate_of.is_some() || entry.csl.is_some() {
         return (Vec::new(), Identities::default());
     }
     let view = EntryView::new(bib, sources, id);

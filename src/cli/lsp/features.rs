@@ -176,10 +176,9 @@ fn formatted(workspace: &mut Workspace, id: EntryId) -> Option<String> {
     let (item, key) = {
         let sources = workspace.session()?.sources();
         let analysis = workspace.analysis()?;
-        let entry = analysis.bib.entry(id);
-        let fields = refkeeper::bib::fields::collect(&analysis.bib, sources, id);
-        let (item, _) = refkeeper::csl::mapping::item(&entry.key, &entry.kind, &fields);
-        (item, entry.key.clone())
+        let (item, _) = refkeeper::csl::mapping::item_of(&analysis.bib, sources, id);
+        let key = item.id.clone();
+        (item, key)
     };
     let engine = workspace.engine()?;
     let rendered = engine.render(std::slice::from_ref(&item));

@@ -223,6 +223,9 @@ pub(super) fn pick(date: &DateValue, which: Which) -> Option<DatePart> {
 
 pub(super) fn to_entry(item: &CslItem, which: Which, twins: &Twins) -> Entry {
     let entry_type = match item.kind {
+        // An article with no periodical parent: CSL's `article` (a
+        // preprint, a working paper) to hayagriva.
+        CslType::Article => EntryType::Article,
         CslType::ArticleJournal
         | CslType::ArticleMagazine
         | CslType::ArticleNewspaper
