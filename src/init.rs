@@ -363,23 +363,11 @@ fn typst_bibliographies(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The YAML front matter of a Markdown file: between a first line `---`
-/// and the next `---` or `...`.
+/// The YAML front matter of a Markdown file (see
+/// [`crate::document::front_matter`]).
 fn front_matter(text: &str) -> Option<&str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let rest = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))?;
-    let end = rest
-        .lines()
-        .scan(0, |offset, line| {
-            let start = *offset;
-            *offset += line.len() + 1;
-            Some((start, line))
-        })
-        .find(|(_, line)| matches!(line.trim_end(), "---" | "..."))
-        .map(|(start, _)| start)?;
-    Some(&rest[..end.min(rest.len())])
+    crate::document::front_matter(text).map(|block| &text[block])
 }
 
 /// The `bibliography:` key of a YAML document at the top level: one value

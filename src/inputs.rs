@@ -68,7 +68,7 @@ pub enum InputError {
     /// No path was given and nothing configured, and the project folder
     /// holds no document refkeeper can find by its root.
     #[error(
-        "no document found in `{}`: no LaTeX file with \\documentclass, no _quarto.yml or _bookdown.yml, no Markdown file declaring a bibliography, no Typst file calling #bibliography, and no `chapters` folder",
+        "no document found in `{}`: no LaTeX file with \\documentclass, no _quarto.yml or _bookdown.yml, no Markdown file declaring a bibliography or listing references, no Typst file calling #bibliography, and no `chapters` folder",
         looked_in.display()
     )]
     NoDocuments {

@@ -123,6 +123,14 @@ impl<T> Outcome<T> {
     }
 }
 
+impl Report {
+    /// How many bibliographies were read: the files, and the chapters
+    /// that list entries inline.
+    pub fn bibliographies_read(&self) -> usize {
+        self.bibliography_count() + self.value.inline_references
+    }
+}
+
 /// The bibliography parsed and the chapters scanned: what every piece of
 /// work starts from.
 #[derive(Debug)]
@@ -234,7 +242,8 @@ impl Session {
         });
         let needs_default = explicit.is_none()
             && (found.manuscripts.is_empty()
-                || found.manuscripts.iter().any(|m| m.declared.is_empty()));
+                || (found.manuscripts.iter())
+                    .any(|m| m.declared.is_empty() && m.inline.is_empty()));
         let default: Option<Vec<InputFile>> = if needs_default {
             match inputs::default_bibliographies(request, &root, found.whole_folder) {
                 Ok(found) => {
@@ -319,12 +328,16 @@ impl Session {
                 root: None,
                 chapters: Vec::new(),
                 declared: Vec::new(),
+                inline: Vec::new(),
             }]
         } else {
             found.manuscripts
         };
         for manuscript in manuscripts {
-            let files: Vec<InputFile> = match (&explicit, manuscript.declared.is_empty()) {
+            // A document that lists its entries inline declares them: it
+            // reads no default bibliography (pandoc reads none).
+            let declares = !manuscript.declared.is_empty() || !manuscript.inline.is_empty();
+            let files: Vec<InputFile> = match (&explicit, !declares) {
                 (Some(files), _) => files.clone(),
                 (None, false) => manuscript
                     .declared
@@ -336,7 +349,8 @@ impl Session {
                     .collect(),
                 (None, true) => default.clone().unwrap_or_default(),
             };
-            let bibliographies = bibliography_of(&files, &mut unread);
+            let mut bibliographies = bibliography_of(&files, &mut unread);
+            bibliographies.extend(&manuscript.inline);
             documents_read.push(Document {
                 toolchain: manuscript.toolchain,
                 root: manuscript.root,
@@ -585,6 +599,18 @@ impl Session {
         }
     }
 
+    /// How many chapter files are bibliographies too (inline `references:`).
+    fn inline_references(&self) -> usize {
+        let mut inline: Vec<FileId> = (self.documents.iter())
+            .flat_map(|d| &d.bibliographies)
+            .copied()
+            .filter(|&f| self.sources.get(f).role == FileRole::Chapter)
+            .collect();
+        inline.sort_unstable();
+        inline.dedup();
+        inline.len()
+    }
+
     /// The outcome of several groups' findings: one group's as they are;
     /// with several, a finding two groups share once, and an unused entry
     /// only when every group that reads its file reports it.
@@ -592,6 +618,7 @@ impl Session {
         if units.len() == 1 {
             let (mut findings, mut stats, _) = units.into_iter().next().expect("one unit");
             stats.left_out = self.left_out.len();
+            stats.inline_references = self.inline_references();
             findings.extend(self.reading.iter().cloned());
             return self.outcome(findings, stats);
         }
@@ -605,6 +632,7 @@ impl Session {
         let mut findings = Vec::new();
         let mut stats = Stats {
             left_out: self.left_out.len(),
+            inline_references: self.inline_references(),
             ..Stats::default()
         };
         for (unit_findings, unit_stats, _) in units {
@@ -673,6 +701,7 @@ impl Session {
             let format = match Format::of_path(path) {
                 Ok(Format::CslJson) => "a CSL-JSON bibliography",
                 Ok(Format::Yaml) => "a YAML bibliography",
+                Ok(Format::FrontMatter) => "a document's inline references",
                 _ => continue,
             };
             return Err(Error::NotBibLatex {

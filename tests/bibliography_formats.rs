@@ -410,3 +410,59 @@ fn csl_json_exported_by_refs_reads_back_to_the_same_references() {
         }
     }
 }
+
+#[test]
+fn inline_references_in_front_matter_are_the_documents_own_bibliography() {
+    let doc = b"---
+title: Inline
+references:
+- id: inline-2001
+  type: book
+  title: Cited inline
+  author:
+  - family: Han
+    given: Ara
+  issued: 2001
+- id: spare-2002
+  type: book
+  title: Not cited
+---
+As [@inline-2001] and [@absent] show.
+";
+    // A refs/ folder beside it is not read: the document declares its
+    // entries (pandoc reads no default bibliography either).
+    let dir = project(&[
+        ("doc.md", doc),
+        ("refs/other.bib", b"@book{absent, title = {Elsewhere}}\n"),
+    ]);
+    let run = check(dir.path(), &["--format", "json"]);
+    assert_eq!(
+        findings(&run),
+        [
+            finding("missing-entry", "absent", "doc.md", 15, 25),
+            finding("unused-entry", "spare-2002", "doc.md", 11, 7),
+        ],
+        "{}",
+        run.stderr
+    );
+    let refs = run_refs(dir.path(), &[]);
+    assert!(
+        refs.stdout.contains("Han, A. (2001). *Cited inline*."),
+        "{}{}",
+        refs.stdout,
+        refs.stderr
+    );
+    // Beside a declared bibliography, both are read.
+    let both = project(&[
+        (
+            "doc.md",
+            b"---\nbibliography: r.bib\nreferences:\n- id: a\n  type: book\n---\n[@a; @b]\n",
+        ),
+        (
+            "r.bib",
+            b"@book{b, title = {B}, author = {Ko, A.}, date = 2001}\n",
+        ),
+    ]);
+    let run = check(both.path(), &["--format", "json"]);
+    assert_eq!(findings(&run), [], "{}", run.stderr);
+}

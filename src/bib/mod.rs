@@ -168,10 +168,14 @@ pub enum Format {
     /// `references:` list) or Hayagriva YAML (entries by key, Typst's
     /// format); told apart by the data.
     Yaml,
+    /// A Markdown document whose YAML front matter lists entries under
+    /// `references:` (pandoc's inline references, in CSL-YAML).
+    FrontMatter,
 }
 
 impl Format {
-    /// The format of a file by its extension: `.json` and `.yml`/`.yaml`;
+    /// The format of a file by its extension: `.json`, `.yml`/`.yaml`, and
+    /// Markdown (`.md`, `.Rmd`, `.qmd`) for its front matter's entries;
     /// every other name is read as BibLaTeX, as biber and BibTeX read any
     /// file they are given. `None` for formats refkeeper does not read
     /// (RIS, EndNote), with what they are.
@@ -182,6 +186,7 @@ impl Format {
         match extension.as_deref() {
             Some("json") => Ok(Format::CslJson),
             Some("yml" | "yaml") => Ok(Format::Yaml),
+            Some("md" | "markdown" | "rmd" | "qmd") => Ok(Format::FrontMatter),
             Some("ris") => Err("a RIS bibliography"),
             Some("enl" | "xml") => Err("an EndNote bibliography"),
             _ => Ok(Format::BibLatex),

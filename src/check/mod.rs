@@ -98,6 +98,9 @@ pub struct Stats {
     pub used_entries: usize,
     /// Files found in the folders searched that no document reads.
     pub left_out: usize,
+    /// Chapter files whose front matter lists entries (`references:`):
+    /// bibliographies besides the bibliography files.
+    pub inline_references: usize,
 }
 
 /// The outcome of a check, before configured levels are applied.
@@ -170,6 +173,7 @@ pub fn check_sharing(
             entries: bib.key_count(),
             used_entries,
             left_out: 0,
+            inline_references: 0,
         },
     }
 }

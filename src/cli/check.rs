@@ -4,6 +4,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use refkeeper::render::{self, OutputFormat, RenderOptions};
+use refkeeper::source::FileRole;
 use refkeeper::{Report, Session, Severity};
 
 use super::args::{CheckArgs, DenyArg, FormatArg};
@@ -76,7 +77,14 @@ fn documents_header(session: &Session) -> String {
         let bibliographies: Vec<String> = document
             .bibliographies
             .iter()
-            .map(|f| sources.get(*f).path.display().to_string())
+            .map(|&f| {
+                let source = sources.get(f);
+                match source.role {
+                    // A chapter that lists its entries inline.
+                    FileRole::Chapter => format!("{} (references:)", source.path.display()),
+                    _ => source.path.display().to_string(),
+                }
+            })
             .collect();
         let files = document.chapters.len();
         header.push_str(&format!(

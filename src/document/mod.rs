@@ -5,6 +5,7 @@
 
 pub mod section;
 
+use std::ops::Range;
 use std::path::Path;
 
 use crate::render::references::Target;
@@ -93,5 +94,40 @@ mod tests {
         assert_eq!(DocumentKind::Html.markers(), section::MARKDOWN);
         assert_eq!(DocumentKind::Typst.target(), Target::Text);
         assert_eq!(DocumentKind::Quarto.target(), Target::Markdown);
+    }
+}
+
+/// Where the YAML front matter of a Markdown text is: the lines between a
+/// first line `---` (spaces after it allowed, as pandoc reads `--- `) and
+/// the next line `---` or `...`; `None` when the text opens otherwise or
+/// the block is not closed.
+pub fn front_matter(text: &str) -> Option<Range<usize>> {
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim_end() != "---" {
+        return None;
+    }
+    let start = first_end + 1;
+    let body = &text[start..];
+    let closes = |line: &str| matches!(line.trim_end(), "---" | "...");
+    if closes(body.lines().next().unwrap_or("")) {
+        return Some(start..start);
+    }
+    body.match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .find(|&i| closes(body[i..].lines().next().unwrap_or("")))
+        .map(|end| start..start + end)
+}
+
+#[cfg(test)]
+mod front_matter_tests {
+    use super::front_matter;
+
+    #[test]
+    fn the_first_block_only_and_closed() {
+        let text = "--- \ntitle: x\n...\nbody\n";
+        assert_eq!(front_matter(text).map(|r| &text[r]), Some("title: x\n"));
+        assert_eq!(front_matter("---\n---\n").map(|r| r.len()), Some(0));
+        assert_eq!(front_matter("text\n---\na: 1\n---\n"), None);
+        assert_eq!(front_matter("---\nnot closed\n"), None);
     }
 }

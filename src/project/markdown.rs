@@ -31,34 +31,18 @@ use crate::source::{self, FileId, FileRole, ReadError, Unread};
 pub struct FrontMatter {
     /// `bibliography:`, as written.
     pub bibliography: Vec<String>,
-    /// Whether `references:` lists entries inline (not read yet).
+    /// Whether `references:` lists entries inline (read as CSL-YAML, the
+    /// file a bibliography of its own document).
     pub inline_references: bool,
 }
 
 /// The YAML front matter of a Markdown text, if it has one that parses.
 pub fn front_matter(text: &str) -> Option<FrontMatter> {
-    // The opening line is `---`, spaces after it allowed (pandoc reads
-    // `--- ` as one).
-    let first_end = text.find('\n')?;
-    if text[..first_end].trim_end() != "---" {
-        return None;
-    }
-    let body = &text[first_end + 1..];
-    let end = body
-        .match_indices('\n')
-        .map(|(i, _)| i + 1)
-        .find(|&i| {
-            let line = body[i..].lines().next().unwrap_or("").trim_end();
-            line == "---" || line == "..."
-        })
-        .or_else(|| {
-            let first = body.lines().next().unwrap_or("").trim_end();
-            (first == "---" || first == "...").then_some(0)
-        })?;
-    let yaml: Value = serde_yaml::from_str(&body[..end]).ok()?;
+    let block = crate::document::front_matter(text)?;
+    let yaml: Value = serde_yaml::from_str(&text[block]).ok()?;
     Some(FrontMatter {
         bibliography: strings(&yaml["bibliography"]),
-        inline_references: yaml.get("references").is_some(),
+        inline_references: yaml.get("references").is_some_and(Value::is_sequence),
     })
 }
 
@@ -124,10 +108,7 @@ fn read_in(reader: &mut Reader, walked: &mut Walked, file: FileId, project: &Pat
                 walked.declare(folder.join(bib));
             }
             if front.inline_references {
-                reader.notes.push(format!(
-                    "{}: the entries under `references:` are not read yet",
-                    reader.shown(file).display()
-                ));
+                walked.declare_inline(file);
             }
         }
         let mut next = Vec::new();

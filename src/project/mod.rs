@@ -77,6 +77,9 @@ pub struct Manuscript {
     /// The bibliography files it declares, resolved (absolute or relative
     /// to the working folder), in order; empty when it declares none.
     pub declared: Vec<PathBuf>,
+    /// Its chapters whose front matter lists entries under `references:`
+    /// (pandoc's inline references): bibliographies of this document.
+    pub inline: Vec<FileId>,
 }
 
 /// What walking the files of a run found.
@@ -249,9 +252,10 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
         .filter_map(|(f, _)| reader.id_of(&f.path))
         .chain(explicit_roots.iter().copied())
         .collect();
-    let any_declares = walked.iter().any(|w| !w.declared.is_empty());
+    let declares = |w: &Walked| !w.declared.is_empty() || !w.inline.is_empty();
+    let any_declares = walked.iter().any(declares);
     for document in walked {
-        if any_declares && document.declared.is_empty() && !named.contains(&document.root) {
+        if any_declares && !declares(&document) && !named.contains(&document.root) {
             continue;
         }
         manuscripts.push(document.into_manuscript(&reader));
@@ -307,6 +311,7 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
             root: None,
             chapters: loose,
             declared: Vec::new(),
+            inline: Vec::new(),
         });
     }
     // Only the files some document reads are sources: those left out were
@@ -324,7 +329,7 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
         }
     }
     for manuscript in &mut manuscripts {
-        for chapter in &mut manuscript.chapters {
+        for chapter in (manuscript.chapters.iter_mut()).chain(&mut manuscript.inline) {
             *chapter = renumbered[chapter];
         }
     }
@@ -369,6 +374,8 @@ pub(crate) struct Walked {
     /// The same files, to tell at once whether one is read already.
     reached: std::collections::HashSet<FileId>,
     declared: Vec<PathBuf>,
+    /// Chapters with inline `references:`.
+    inline: Vec<FileId>,
 }
 
 impl Walked {
@@ -380,6 +387,7 @@ impl Walked {
             chapters: vec![root],
             reached: std::collections::HashSet::from([root]),
             declared: Vec::new(),
+            inline: Vec::new(),
         }
     }
 
@@ -402,6 +410,13 @@ impl Walked {
         }
     }
 
+    /// A chapter whose front matter lists entries under `references:`.
+    fn declare_inline(&mut self, file: FileId) {
+        if !self.inline.contains(&file) {
+            self.inline.push(file);
+        }
+    }
+
     fn into_manuscript(self, reader: &Reader) -> Manuscript {
         Manuscript {
             toolchain: self.toolchain,
@@ -411,6 +426,7 @@ impl Walked {
             ),
             chapters: self.chapters,
             declared: self.declared,
+            inline: self.inline,
         }
     }
 }
@@ -557,7 +573,7 @@ impl<'o> Reader<'o> {
             DocumentKind::Typst => !self.scan(file).bibliographies.is_empty(),
             DocumentKind::Markdown | DocumentKind::Quarto => {
                 markdown::front_matter(&self.sources.get(file).text)
-                    .is_some_and(|m| !m.bibliography.is_empty())
+                    .is_some_and(|m| !m.bibliography.is_empty() || m.inline_references)
             }
             DocumentKind::Html | DocumentKind::Plain => false,
         }

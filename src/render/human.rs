@@ -118,7 +118,7 @@ fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result
         ": {} against {} ({}, {})",
         plural(report.chapter_count(), "chapter", "chapters"),
         plural(
-            report.bibliography_count(),
+            report.bibliographies_read(),
             "bibliography file",
             "bibliography files"
         ),

@@ -96,7 +96,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             warnings: report.count(Severity::Warning),
             by_code,
             chapters: report.chapter_count(),
-            bibliographies: report.bibliography_count(),
+            bibliographies: report.bibliographies_read(),
             entries: report.value.entries,
             citations: report.value.citations,
             cited_keys: report.value.cited_keys,

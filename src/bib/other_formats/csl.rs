@@ -105,15 +105,15 @@ fn read_json_item(text: &str, raw: &RawValue, read: &mut Read) {
     read.entry(key, places, readable.then_some(data));
 }
 
-/// Reads the items of a CSL-YAML list (a file's, or the `references:` of
-/// a document's front matter, which starts at `base` in `text`).
+/// Reads the items of a CSL-YAML list written in `text[within]` (a whole
+/// file, or the front matter of a document).
 pub(crate) fn read_yaml_items(
     text: &str,
-    base: usize,
+    within: std::ops::Range<usize>,
     items: Vec<serde_yaml::Value>,
     read: &mut Read,
 ) {
-    let mut places = YamlPlaces::new(text, base, KeyStyle::CslId);
+    let mut places = YamlPlaces::new(text, within, KeyStyle::CslId);
     for item in items {
         let id = match item.get("id") {
             Some(serde_yaml::Value::String(id)) => id.clone(),

@@ -19,7 +19,7 @@ use crate::bib::CslData;
 
 /// Reads the entries of a Hayagriva file, already parsed as a mapping.
 pub(super) fn read(text: &str, map: serde_yaml::Mapping, read: &mut Read) {
-    let mut places = YamlPlaces::new(text, 0, KeyStyle::TopLevel);
+    let mut places = YamlPlaces::new(text, 0..text.len(), KeyStyle::TopLevel);
     for (key, value) in map {
         let key = match key {
             serde_yaml::Value::String(key) => key,

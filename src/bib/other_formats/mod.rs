@@ -1,7 +1,9 @@
 //! Bibliographies in the formats pandoc and Typst read besides BibLaTeX:
 //! CSL-JSON (`.json`, what Zotero and Better BibTeX export for pandoc),
 //! CSL-YAML (a list of items, or pandoc's `references:`) and Hayagriva
-//! YAML (entries by key, what Typst users write).
+//! YAML (entries by key, what Typst users write); and the `references:`
+//! a Markdown document lists in its front matter (pandoc's inline
+//! references).
 //!
 //! Each entry becomes an [`Entry`] of the one list, with where its key and
 //! item are written (so `unused-entry`, `duplicate-key` and the editor's
@@ -33,6 +35,7 @@ pub fn read(input: &BibInput<'_>) -> (Vec<Entry>, Vec<Diagnostic>) {
     match input.format {
         Format::CslJson => csl::read_json(input.text, &mut read),
         Format::Yaml => read_yaml(input.text, &mut read),
+        Format::FrontMatter => read_front_matter(input.text, &mut read),
         // BibLaTeX has its own reader (`bib::parse`).
         Format::BibLatex => {}
     }
@@ -102,14 +105,16 @@ fn read_yaml(text: &str, read: &mut Read) {
     };
     match value {
         serde_yaml::Value::Null => {}
-        serde_yaml::Value::Sequence(items) => csl::read_yaml_items(text, 0, items, read),
+        serde_yaml::Value::Sequence(items) => {
+            csl::read_yaml_items(text, 0..text.len(), items, read)
+        }
         serde_yaml::Value::Mapping(mut map) => {
             let references = map.get("references").is_some_and(|r| r.is_sequence());
             if references {
                 let Some(serde_yaml::Value::Sequence(items)) = map.remove("references") else {
                     unreachable!("checked above")
                 };
-                csl::read_yaml_items(text, 0, items, read);
+                csl::read_yaml_items(text, 0..text.len(), items, read);
             } else {
                 hayagriva::read(text, map, read);
             }
@@ -121,6 +126,32 @@ fn read_yaml(text: &str, read: &mut Read) {
                  or a mapping of Hayagriva entries by key",
             );
         }
+    }
+}
+
+/// The entries under `references:` in a Markdown document's front matter
+/// (none when it has no front matter, as pandoc reads none).
+fn read_front_matter(text: &str, read: &mut Read) {
+    let Some(block) = crate::document::front_matter(text) else {
+        return;
+    };
+    let yaml = &text[block.clone()];
+    let value: serde_yaml::Value = match serde_yaml::from_str(yaml) {
+        Ok(value) => value,
+        Err(error) => {
+            let at = block.start + yaml_error_offset(yaml, &error);
+            read.error(
+                at..at,
+                format!(
+                    "the front matter is not valid YAML: {}",
+                    yaml_message(&error)
+                ),
+            );
+            return;
+        }
+    };
+    if let Some(serde_yaml::Value::Sequence(items)) = value.get("references") {
+        csl::read_yaml_items(text, block, items.clone(), read);
     }
 }
 

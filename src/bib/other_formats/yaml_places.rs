@@ -41,7 +41,8 @@ static CSL_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// The places of the keys of one YAML text, handed out in order.
 pub(crate) struct YamlPlaces<'t> {
     text: &'t str,
-    base: usize,
+    /// Where the YAML is in `text`.
+    within: Span,
     /// The key lines found, in order: where each line starts, and its key.
     lines: Vec<(usize, Span)>,
     /// For each key, the indexes in `lines` not yet taken.
@@ -51,13 +52,14 @@ pub(crate) struct YamlPlaces<'t> {
 }
 
 impl<'t> YamlPlaces<'t> {
-    /// The key lines of `text[base..]` (offsets are into `text`).
-    pub(crate) fn new(text: &'t str, base: usize, style: KeyStyle) -> YamlPlaces<'t> {
+    /// The key lines of `text[within]` (offsets are into `text`).
+    pub(crate) fn new(text: &'t str, within: Span, style: KeyStyle) -> YamlPlaces<'t> {
+        let base = within.start;
         let pattern = match style {
             KeyStyle::TopLevel => &*TOP_LEVEL,
             KeyStyle::CslId => &*CSL_ID,
         };
-        let searched = &text[base..];
+        let searched = &text[within.clone()];
         let mut lines = Vec::new();
         let mut by_key: HashMap<&str, VecDeque<usize>> = HashMap::new();
         for captures in pattern.captures_iter(searched) {
@@ -74,7 +76,7 @@ impl<'t> YamlPlaces<'t> {
         }
         YamlPlaces {
             text,
-            base,
+            within,
             lines,
             by_key,
             next: 0,
@@ -92,7 +94,7 @@ impl<'t> YamlPlaces<'t> {
                 let end = self
                     .lines
                     .get(index + 1)
-                    .map_or(self.text.len(), |(next, _)| *next);
+                    .map_or(self.within.end, |(next, _)| *next);
                 let end = line_start + self.text[line_start..end].trim_end().len();
                 Places {
                     item: line_start..end.max(span.end),
@@ -102,10 +104,11 @@ impl<'t> YamlPlaces<'t> {
             None => {
                 // Flow style, or a key written with escapes: its text, or
                 // the start of the list.
-                let at = self.text[self.base..]
+                let base = self.within.start;
+                let at = self.text[self.within.clone()]
                     .find(key)
-                    .map(|i| self.base + i..self.base + i + key.len())
-                    .unwrap_or(self.base..self.base);
+                    .map(|i| base + i..base + i + key.len())
+                    .unwrap_or(base..base);
                 Places {
                     item: at.clone(),
                     key: at,
@@ -119,7 +122,7 @@ impl<'t> YamlPlaces<'t> {
     pub(crate) fn next_item_start(&self) -> usize {
         self.lines
             .get(self.next)
-            .map_or(self.base, |(line_start, _)| *line_start)
+            .map_or(self.within.start, |(line_start, _)| *line_start)
     }
 }
 
@@ -128,7 +131,7 @@ mod tests {
     use super::*;
 
     fn keys(text: &str, style: KeyStyle, wanted: &[&str]) -> Vec<String> {
-        let mut places = YamlPlaces::new(text, 0, style);
+        let mut places = YamlPlaces::new(text, 0..text.len(), style);
         wanted
             .iter()
             .map(|k| text[places.take(k).key].to_owned())
@@ -147,7 +150,7 @@ mod tests {
     #[test]
     fn csl_yaml_keys_are_ids_in_order_even_when_repeated() {
         let text = "references:\n- type: book\n  id: a\n- id: \"b\"\n  title: x\n- id: a # again\n";
-        let mut places = YamlPlaces::new(text, 0, KeyStyle::CslId);
+        let mut places = YamlPlaces::new(text, 0..text.len(), KeyStyle::CslId);
         let first = places.take("a");
         let b = places.take("b");
         let second = places.take("a");
@@ -160,7 +163,7 @@ mod tests {
     #[test]
     fn a_key_not_on_a_line_of_its_own_is_found_as_text() {
         let text = "[{id: flow, type: book}]";
-        let mut places = YamlPlaces::new(text, 0, KeyStyle::CslId);
+        let mut places = YamlPlaces::new(text, 0..text.len(), KeyStyle::CslId);
         assert_eq!(&text[places.take("flow").key], "flow");
         assert_eq!(places.take("absent").key, 0..0);
     }
