@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::bib::{BibInput, Bibliography, EntryId, Format};
+use crate::bib::{self, BibInput, Bibliography, EntryId, Format};
 use crate::check::{self, ChapterScan, RuleSet, Stats};
 use crate::config::Config;
 use crate::csl::engine::{Engine, Reference, StyleError};
@@ -279,7 +279,7 @@ impl Session {
                 .filter(|f| !bib_ids.contains_key(&f.path))
                 .collect();
             for (file, text) in new.iter().zip(read_texts(&new)) {
-                match text.and_then(|text| known_format(file).map(|()| text)) {
+                match text.and_then(|text| readable_bibliography(file, &text).map(|()| text)) {
                     Ok(text) => {
                         let id = sources.add(SourceFile::new(
                             file.shown.clone(),
@@ -531,7 +531,7 @@ impl Session {
                 BibInput {
                     file,
                     text: &source.text,
-                    // Known to be readable: `known_format` let it in.
+                    // Known to be readable: `readable_bibliography` let it in.
                     format: Format::of_path(&source.path).unwrap_or(Format::BibLatex),
                 }
             })
@@ -819,6 +819,12 @@ fn read_files(
     let files: Vec<&InputFile> = wanted.iter().map(|(f, _)| *f).collect();
     let mut sources = SourceMap::new();
     for ((file, role), text) in wanted.iter().zip(read_texts(&files)) {
+        let text = match role {
+            FileRole::Bibliography => {
+                text.and_then(|text| readable_bibliography(file, &text).map(|()| text))
+            }
+            _ => text,
+        };
         match text {
             Ok(text) => {
                 sources.add(SourceFile::new(file.shown.clone(), *role, text));
@@ -838,17 +844,24 @@ fn read_texts(files: &[&InputFile]) -> Vec<Result<String, ReadError>> {
 }
 
 /// Whether a bibliography file is of a format refkeeper reads (see
-/// [`Format::of_path`]). Another is an error naming it, never an empty
-/// bibliography that makes every citation "missing".
-fn known_format(file: &InputFile) -> Result<(), ReadError> {
-    match Format::of_path(&file.path) {
-        Ok(_) => Ok(()),
-        Err(kind) => Err(ReadError::Walk {
+/// [`Format::of_path`]) and, for CSL-JSON and YAML, parses as a whole.
+/// Another is an error naming it, never an empty bibliography that makes
+/// every citation "missing".
+fn readable_bibliography(file: &InputFile, text: &str) -> Result<(), ReadError> {
+    let format = Format::of_path(&file.path).map_err(|kind| ReadError::Walk {
+        path: file.shown.clone(),
+        message: format!(
+            "{kind}; refkeeper reads BibLaTeX/BibTeX (.bib), CSL-JSON (.json) \
+             and CSL-YAML or Hayagriva YAML (.yml, .yaml)"
+        ),
+    })?;
+    match bib::other_formats::unparsable(format, text) {
+        None => Ok(()),
+        Some((line, column, message)) => Err(ReadError::Unparsable {
             path: file.shown.clone(),
-            message: format!(
-                "{kind}; refkeeper reads BibLaTeX/BibTeX (.bib), CSL-JSON (.json) \
-                 and CSL-YAML or Hayagriva YAML (.yml, .yaml)"
-            ),
+            line,
+            column,
+            message,
         }),
     }
 }

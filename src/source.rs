@@ -250,6 +250,19 @@ pub enum ReadError {
         /// What went wrong.
         message: String,
     },
+    /// A file whose format cannot be parsed as a whole (a CSL-JSON or
+    /// YAML bibliography), so that nothing in it can be read.
+    #[error("{path}:{line}:{column}: {message}; none of its entries was read")]
+    Unparsable {
+        /// The file, as shown.
+        path: PathBuf,
+        /// The 1-based line of the fault.
+        line: usize,
+        /// Its 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A glob, or a folder, that holds no file of the kind wanted.
     #[error("{path}: matches no {wanted}")]
     NoMatch {
@@ -270,6 +283,7 @@ impl ReadError {
             | ReadError::NotUtf8 { path, .. }
             | ReadError::TooLarge { path, .. }
             | ReadError::Walk { path, .. }
+            | ReadError::Unparsable { path, .. }
             | ReadError::NoMatch { path, .. } => path,
         }
     }

@@ -216,23 +216,26 @@ fn a_bad_entry_is_a_finding_and_the_others_are_read() {
 }
 
 #[test]
-fn an_item_without_an_id_and_a_broken_json_file_are_findings_at_their_place() {
+fn an_item_without_an_id_is_a_finding_and_a_file_that_does_not_parse_is_unread() {
     let dir = project(&[
-        ("a.md", b"---\nbibliography: [a.json, b.json]\n---\n[@ok]\n"),
+        (
+            "a.md",
+            b"---\nbibliography: [a.json, b.json]\n---\n[@ok] [@x]\n",
+        ),
         ("a.json", b"[{\"id\": \"ok\"},\n {\"type\": \"book\"}]\n"),
         ("b.json", b"[\n  {\"id\": \"x\",}\n]\n"),
     ]);
     let run = check(dir.path(), &["--format", "json"]);
-    let found = findings(&run);
+    // The item without an id, at its place; `x` is not called missing:
+    // the file that would define it could not be read at all.
+    assert_eq!(findings(&run), [finding("bib-syntax", "", "a.json", 2, 2)]);
+    assert_eq!(run.status, Some(2));
     assert!(
-        found.contains(&finding("bib-syntax", "", "a.json", 2, 2)),
-        "{found:?}"
-    );
-    assert!(
-        found
-            .iter()
-            .any(|f| f.0 == "bib-syntax" && f.2 == "b.json" && f.3 == 2),
-        "{found:?}"
+        run.stderr.contains(
+            "b.json:2:14: not valid JSON: key must be a string; none of its entries was read"
+        ),
+        "{}",
+        run.stderr
     );
 }
 

@@ -151,7 +151,7 @@ fn address_in(text: &str, part: &str) -> usize {
 }
 
 /// A JSON error's message without the place serde_json appends to it.
-fn without_place(error: &serde_json::Error) -> String {
+pub(super) fn without_place(error: &serde_json::Error) -> String {
     let message = error.to_string();
     match message.find(" at line ") {
         Some(cut) => message[..cut].to_owned(),

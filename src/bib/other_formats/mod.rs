@@ -42,6 +42,40 @@ pub fn read(input: &BibInput<'_>) -> (Vec<Entry>, Vec<Diagnostic>) {
     (read.entries, read.diagnostics)
 }
 
+/// Where and why a whole file in another format cannot be parsed, so that
+/// none of its entries can be read: (line, column, message). `None` when
+/// it parses (its items may still have faults of their own, which
+/// [`read`] reports at their places) and for BibLaTeX, whose reader
+/// recovers entry by entry.
+///
+/// A file that fails here is an input that could not be read, not a
+/// bibliography without entries: every citation of it would otherwise be
+/// "missing".
+pub fn unparsable(format: Format, text: &str) -> Option<(usize, usize, String)> {
+    use serde::de::IgnoredAny;
+    match format {
+        Format::CslJson => serde_json::from_str::<Vec<IgnoredAny>>(text)
+            .err()
+            .map(|error| {
+                let message = if error.is_data() {
+                    "a CSL-JSON bibliography is an array of items".to_owned()
+                } else {
+                    format!("not valid JSON: {}", csl::without_place(&error))
+                };
+                (error.line(), error.column(), message)
+            }),
+        Format::Yaml => serde_yaml::from_str::<IgnoredAny>(text).err().map(|error| {
+            let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
+            (
+                line,
+                column,
+                format!("not valid YAML: {}", yaml_message(&error)),
+            )
+        }),
+        Format::BibLatex | Format::FrontMatter => None,
+    }
+}
+
 /// The entries and findings of one file, as they are read.
 struct Read {
     file: FileId,
