@@ -79,7 +79,7 @@ fn documents(root: &Path) -> Option<Detected> {
         ..Default::default()
     };
     let mut found_inputs = inputs::find(&request).ok()?;
-    let (candidates, _) = crate::project::Candidates::of(&mut found_inputs);
+    let (candidates, _) = crate::project::Candidates::of(&mut found_inputs, &request);
     let config = crate::config::Config::default();
     let found = crate::project::walk(&candidates, &config, &request.cwd);
     if !found.discovered {

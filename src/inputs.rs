@@ -33,6 +33,10 @@ pub struct Request {
     /// A project without chapters is fine (formatting every entry of a
     /// bibliography needs none); by default it is [`InputError::NoDocuments`].
     pub chapters_optional: bool,
+    /// The Quarto profiles asked for (what `QUARTO_PROFILE` or `quarto
+    /// --profile` names), first the one that wins; empty for the project's
+    /// `profile: default:`, if it has one.
+    pub quarto_profiles: Vec<String>,
 }
 
 /// Where a run's configuration comes from.

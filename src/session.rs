@@ -194,7 +194,7 @@ impl Session {
     /// the session: it is listed in [`Session::unread`].
     pub fn load(request: &Request) -> Result<Session, Error> {
         let mut inputs = inputs::find(request)?;
-        let (candidates, fallback_errors) = Candidates::of(&mut inputs);
+        let (candidates, fallback_errors) = Candidates::of(&mut inputs, request);
         let has_fallback = candidates.fallback.is_some();
         let Inputs {
             config,

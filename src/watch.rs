@@ -76,11 +76,16 @@ fn identify(report: &Report, d: &Diagnostic) -> FindingId {
 /// Whether a changed file can change the result: a bibliography, a
 /// chapter, or the configuration.
 pub fn is_input(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     Want::Bibliography.matches(path)
         || Want::Chapter.matches(path)
-        || path
-            .file_name()
-            .is_some_and(|n| n == crate::config::FILE_NAME || PROJECT_FILES.iter().any(|p| n == *p))
+        // CSL-JSON and YAML bibliographies.
+        || ["json", "yml", "yaml"].iter().any(|e| extension.eq_ignore_ascii_case(e))
+        || name == crate::config::FILE_NAME
+        || PROJECT_FILES.contains(&name)
+        // Quarto profiles (`_quarto-production.yml`).
+        || name.starts_with("_quarto-")
 }
 
 /// The files that say which others a toolchain reads.
@@ -141,9 +146,21 @@ fn inputs_of(session: &Session) -> impl Iterator<Item = PathBuf> + '_ {
     let sources = session.sources().iter().map(|(_, f)| f.path.clone());
     let config =
         (session.config().path.iter()).map(|p| crate::inputs::shown_path(p, session.cwd()));
+    // Quarto's profiles too: which one is active may change with the
+    // environment, so each one there is watched.
+    let profiles = std::fs::read_dir(session.root())
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("_quarto-"))
+        });
     let projects = PROJECT_FILES
         .iter()
         .map(|name| session.root().join(name))
+        .chain(profiles)
         .filter(|path| path.is_file())
         .map(|path| crate::inputs::shown_path(&path, session.cwd()));
     sources.chain(config).chain(projects)
@@ -219,6 +236,8 @@ mod tests {
         assert!(is_input(Path::new("chapters/01.qmd")));
         assert!(is_input(Path::new("./refkeeper.toml")));
         assert!(is_input(Path::new("book/_quarto.yml")));
+        assert!(is_input(Path::new("book/_quarto-pro.yml")));
+        assert!(is_input(Path::new("refs.json")));
         assert!(!is_input(Path::new("build/thesis.pdf")));
         assert!(!is_input(Path::new("chapters/.01.md.swp")));
     }

@@ -247,6 +247,63 @@ fn a_quarto_book_reads_its_chapters_and_its_bibliography() {
 }
 
 #[test]
+fn a_quarto_profile_is_merged_when_asked_for_or_the_default() {
+    let book = |default: &str| {
+        let config = format!(
+            "project:\n  type: book\n{default}book:\n  chapters: [index.qmd]\nbibliography: refs.bib\n"
+        );
+        project(&[
+            ("_quarto.yml", config.as_bytes()),
+            // The pro version adds a chapter and a bibliography.
+            (
+                "_quarto-pro.yml",
+                b"book:\n  chapters: [advanced.qmd]\nbibliography: [pro.bib]\n",
+            ),
+            ("index.qmd", b"[@intro-2001]\n"),
+            ("advanced.qmd", b"[@method-2002] [@pro-2005]\n"),
+            ("refs.bib", BIB),
+            (
+                "pro.bib",
+                b"@book{pro-2005, author = {Yoon, B.}, title = {E}, date = 2005}\n",
+            ),
+        ])
+    };
+    let plain = book("");
+    let run = check(plain.path(), &["--format", "json"]);
+    assert_eq!(
+        keys(&run, "unused-entry"),
+        ["backup-2004", "draft-2003", "method-2002"]
+    );
+    assert!(!run.stderr.contains("profile"), "{}", run.stderr);
+
+    let asked = run_with_profile(plain.path(), "pro", &["--format", "json"]);
+    assert_eq!(keys(&asked, "unused-entry"), ["backup-2004", "draft-2003"]);
+    let asked = run_with_profile(plain.path(), "pro", &[]);
+    assert!(
+        asked
+            .stderr
+            .contains("_quarto.yml: read with the profile _quarto-pro.yml"),
+        "{}",
+        asked.stderr
+    );
+    // A profile with no file is skipped, as Quarto skips it.
+    let missing = run_with_profile(plain.path(), "nothere", &[]);
+    assert_eq!(missing.status, Some(0), "{}", missing.stderr);
+
+    let by_default = book("profile:\n  default: pro\n");
+    let run = check(by_default.path(), &["--format", "json"]);
+    assert_eq!(keys(&run, "unused-entry"), ["backup-2004", "draft-2003"]);
+}
+
+fn run_with_profile(dir: &Path, profile: &str, args: &[&str]) -> Run {
+    run(refkeeper()
+        .arg("check")
+        .args(args)
+        .env("QUARTO_PROFILE", profile)
+        .current_dir(dir))
+}
+
+#[test]
 fn a_quarto_website_renders_every_page_not_starting_with_an_underscore() {
     let dir = project(&[
         (

@@ -30,7 +30,23 @@ pub fn request(inputs: InputArgs) -> Result<Request, Failure> {
         config,
         cwd,
         chapters_optional: false,
+        quarto_profiles: quarto_profiles(),
     })
+}
+
+/// The Quarto profiles `QUARTO_PROFILE` names (comma-separated), as
+/// `quarto render` reads them.
+fn quarto_profiles() -> Vec<String> {
+    std::env::var("QUARTO_PROFILE")
+        .map(|profiles| {
+            profiles
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The library's name for an output format.

@@ -207,14 +207,84 @@ fn read_yaml(reader: &mut Reader, path: &Path) -> Option<Value> {
     }
 }
 
+/// `_quarto.yml` with the active profiles' `_quarto-NAME.yml` merged over
+/// it, as Quarto merges them: the profiles asked for, else the project's
+/// `profile: default:`; the first named wins; a profile without a file is
+/// skipped (Quarto skips it too). Which were merged is said in a note.
+fn with_profiles(reader: &mut Reader, yml: &Path, config: &mut Value) {
+    let profiles: Vec<String> = if reader.quarto_profiles.is_empty() {
+        strings(&config["profile"]["default"])
+    } else {
+        reader.quarto_profiles.clone()
+    };
+    let extension = yml.extension().and_then(|e| e.to_str()).unwrap_or("yml");
+    let mut merged = Vec::new();
+    // The last merged wins a conflict: the first named goes last.
+    for profile in profiles.iter().rev() {
+        let file = yml.with_file_name(format!("_quarto-{profile}.{extension}"));
+        if !file.is_file() {
+            continue;
+        }
+        if let Some(overlay) = read_yaml(reader, &file) {
+            merge_config(config, overlay);
+            merged.push(shown_path(&file, &reader.cwd).display().to_string());
+        }
+    }
+    if !merged.is_empty() {
+        merged.reverse();
+        reader.notes.push(format!(
+            "{}: read with the profile{} {}",
+            shown_path(yml, &reader.cwd).display(),
+            if merged.len() == 1 { "" } else { "s" },
+            merged.join(", ")
+        ));
+    }
+}
+
+/// Merges `overlay` over `base` as Quarto merges configurations
+/// (`mergeConfigs` in quarto-cli's `src/core/config.ts`): mappings key by
+/// key; where either side is a list, both as lists joined, an item already
+/// there not repeated (`bibliography: a.bib` and `[b.bib]` give both); any
+/// other value replaced.
+fn merge_config(base: &mut Value, overlay: Value) {
+    let as_list = |value: Value| match value {
+        Value::Sequence(items) => items,
+        Value::Null => Vec::new(),
+        one => vec![one],
+    };
+    match (base, overlay) {
+        (Value::Mapping(base), Value::Mapping(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(&key) {
+                    Some(existing) => merge_config(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) if base.is_sequence() || overlay.is_sequence() => {
+            let mut items = as_list(std::mem::take(base));
+            for item in as_list(overlay) {
+                if !items.contains(&item) {
+                    items.push(item);
+                }
+            }
+            *base = Value::Sequence(items);
+        }
+        (base, overlay) => *base = overlay,
+    }
+}
+
 fn quarto(reader: &mut Reader, yml: &Path) -> Vec<Manuscript> {
     let folder = match yml.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let Some(config) = read_yaml(reader, yml) else {
+    let Some(mut config) = read_yaml(reader, yml) else {
         return Vec::new();
     };
+    with_profiles(reader, yml, &mut config);
     let project = &config["project"];
     // A book, or a project type made from one (a thesis format's own
     // type) that lists its chapters as a book does.

@@ -126,13 +126,15 @@ pub struct Candidates {
     /// The files are only looked at for roots (no path was given): without
     /// a root among them, they are not chapters.
     pub roots_only: bool,
+    /// The Quarto profiles asked for (see [`crate::Request::quarto_profiles`]).
+    pub quarto_profiles: Vec<String>,
 }
 
 impl Candidates {
     /// The candidates of the files a run found; the errors met looking in
     /// `chapters/` are handed back apart (they count only when no root is
     /// found and `chapters/` is read).
-    pub fn of(inputs: &mut Inputs) -> (Candidates, Vec<ReadError>) {
+    pub fn of(inputs: &mut Inputs, request: &crate::Request) -> (Candidates, Vec<ReadError>) {
         let fallback_errors = inputs
             .fallback
             .as_mut()
@@ -150,6 +152,7 @@ impl Candidates {
             fallback: inputs.fallback.as_ref().map(|f| f.files.clone()),
             listing: std::mem::take(&mut inputs.listing),
             roots_only: inputs.discovering,
+            quarto_profiles: request.quarto_profiles.clone(),
         };
         (candidates, fallback_errors)
     }
@@ -159,6 +162,7 @@ impl Candidates {
 pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
     let options = scan_options(config);
     let mut reader = Reader::new(cwd, &options);
+    reader.quarto_profiles = candidates.quarto_profiles.clone();
 
     // Project files: a Quarto or bookdown project in a searched folder
     // defines its own files.
@@ -447,6 +451,8 @@ pub(crate) struct Reader<'o> {
     unread: Vec<Unread>,
     notes: Vec<String>,
     findings: Vec<Diagnostic>,
+    /// The Quarto profiles asked for.
+    quarto_profiles: Vec<String>,
 }
 
 impl<'o> Reader<'o> {
@@ -462,6 +468,7 @@ impl<'o> Reader<'o> {
             unread: Vec::new(),
             notes: Vec::new(),
             findings: Vec::new(),
+            quarto_profiles: Vec::new(),
         }
     }
 
