@@ -499,3 +499,31 @@ fn a_request_right_after_an_edit_is_answered() {
     );
     assert_eq!(list["items"][0]["label"], "lee2010", "{list}");
 }
+
+#[test]
+fn a_typst_document_with_a_hayagriva_bibliography_is_served_alike() {
+    let dir = project(&[
+        (
+            "main.typ",
+            b"As @kim2007 shows.\n#bibliography(\"refs.yml\")\n",
+        ),
+        (
+            "refs.yml",
+            b"kim2007:\n  type: book\n  title: Korea and Central Asia\n  author: Kim, Minjun\n  publisher: P\n  date: 2007\n",
+        ),
+    ]);
+    let mut server = Server::start(dir.path());
+    let hover = server.request("textDocument/hover", server.at("main.typ", 0, 6));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("Kim, M. (2007). *Korea and Central Asia*. P."),
+        "{text}"
+    );
+    assert!(text.contains("defined in refs.yml:1"), "{text}");
+    let target = server.request("textDocument/definition", server.at("main.typ", 0, 6));
+    assert_eq!(target["uri"], server.uri("refs.yml"));
+    assert_eq!(
+        target["range"]["start"],
+        json!({ "line": 0, "character": 0 })
+    );
+}
