@@ -1041,3 +1041,49 @@ fn chunked_rendering_gives_the_whole_renders_output() {
         assert_eq!(render(128), whole, "{style}");
     }
 }
+
+/// Every bundled style that formats References prints the authors of an
+/// authored article and the editors of the book a chapter is in. (The
+/// bundled vancouver printed no authors and AMA no editors: their
+/// `cs:names` carry a label but no `cs:name`, which hayagriva took for
+/// empty; see `names_with_a_name` in style_fixes.)
+#[test]
+fn every_bundled_style_prints_authors_and_editors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.bib"),
+        "@article{a, author = {Zhakupova, Aigerim and Tursunov, Bekzod}, title = {Water and Power}, journaltitle = {Central Asian Survey}, volume = {12}, pages = {1--10}, date = {2020}}\n\
+         @incollection{c, author = {Nurlanov, Erlan}, title = {Steppe Roads}, editor = {Oralbayeva, Dana}, booktitle = {Routes of Asia}, publisher = {Pub}, location = {Almaty}, pages = {5--20}, date = {2019}}\n",
+    )
+    .unwrap();
+    let request = refkeeper::Request {
+        bibliographies: vec![dir.path().join("r.bib")],
+        config: refkeeper::ConfigSource::Ignore,
+        cwd: dir.path().to_owned(),
+        chapters_optional: true,
+        ..Default::default()
+    };
+    let session = refkeeper::Session::load(&request).unwrap();
+    let mut failing = Vec::new();
+    let styles = refkeeper::csl::engine::bundled_styles();
+    assert!(styles.len() > 50, "{}", styles.len());
+    for (name, _) in styles {
+        let engine = refkeeper::csl::engine::Engine::new(&name, None).unwrap();
+        let texts: Vec<String> = session
+            .references(Some(&engine), true)
+            .value
+            .references
+            .iter()
+            .map(|r| references::write(r, Target::Text))
+            .collect();
+        // Some styles write family names in capitals (ABNT, GB/T 7714, ISO 690).
+        let all = texts.join("\n").to_lowercase();
+        if !["zhakupova", "tursunov", "nurlanov", "oralbayeva"]
+            .iter()
+            .all(|name| all.contains(name))
+        {
+            failing.push(format!("{name}: {all}"));
+        }
+    }
+    assert!(failing.is_empty(), "{}", failing.join("\n\n"));
+}

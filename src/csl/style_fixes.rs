@@ -45,6 +45,12 @@ enum Rewrite {
 /// Every rewrite, in the order it is made.
 pub const FIXES: &[Fix] = &[
     Fix {
+        name: "names_with_a_name",
+        works_around: "src/csl/rendering/names.rs::Names::will_have_info takes a `cs:names` whose children are only a `cs:label` or `cs:substitute` (no `cs:name`) for empty: the bundled vancouver printed no authors, AMA no editors; CSL formats such names with the inherited name options",
+        upstream: None,
+        rewrite: Rewrite::Element(names_with_a_name),
+    },
+    Fix {
         name: "without_volume_title",
         works_around: "src/csl/taxonomy.rs::resolve_standard_variable resolves `volume-title` of a paper to its proceedings' title, which is also its container-title: APA and MLA printed it twice",
         upstream: None,
@@ -616,6 +622,30 @@ fn inherit_names_in_substitute(element: &mut LayoutRenderingElement) {
                 inherit(&parent, &mut substitute.children);
             }
         }
+    }
+}
+
+/// Gives a `cs:names` that has children but no `cs:name` a `cs:name`
+/// without options of its own, first, so that it formats its names with
+/// the options inherited from `cs:style`, `cs:citation` or
+/// `cs:bibliography`, as CSL prescribes and citeproc-js does.
+///
+/// hayagriva renders a `cs:names` with no children, but one with only a
+/// `cs:label` or a `cs:substitute` it takes for empty: vancouver's
+/// `<names variable="author"><label .../><substitute>...` printed no
+/// authors, and AMA's editors (`<names variable="editor"><label/></names>`)
+/// were dropped. Runs before `inherit_names_in_substitute`, so that the
+/// substitutes inherit the name too.
+fn names_with_a_name(element: &mut LayoutRenderingElement) {
+    let LayoutRenderingElement::Names(names) = element else {
+        return;
+    };
+    let has_name = names
+        .children
+        .iter()
+        .any(|c| matches!(c, NamesChild::Name(_)));
+    if !names.children.is_empty() && !has_name {
+        names.children.insert(0, NamesChild::Name(Name::default()));
     }
 }
 
