@@ -24,10 +24,33 @@ const engine = new CSL.Engine(
   true,
 );
 engine.setOutputFormat('text');
-engine.updateItems(items.map((item) => item.id));
+const ids = items.map((item) => item.id);
+engine.updateItems(ids);
 const [meta, entries] = engine.makeBibliography();
+// An entry citeproc-js renders empty is dropped from `entries` but its id
+// stays in `meta.entry_ids`: every later text would pair with the wrong
+// key. When the counts differ, find the empty ones (each rendered alone)
+// and leave them out before pairing.
+let listed = meta.entry_ids.map((entryIds) => entryIds[0]);
+if (listed.length !== entries.length) {
+  const alone = new CSL.Engine(
+    { retrieveLocale: () => locale, retrieveItem: (i) => byId.get(i) },
+    style,
+    'en-US',
+    true,
+  );
+  alone.setOutputFormat('text');
+  const empty = new Set(
+    listed.filter((id) => {
+      alone.updateItems([id]);
+      const [, texts] = alone.makeBibliography();
+      return texts.length === 0 || texts.every((t) => t.trim() === '');
+    }),
+  );
+  listed = listed.filter((id) => !empty.has(id));
+}
 const out = {};
-meta.entry_ids.forEach((ids, i) => {
-  out[ids[0]] = entries[i];
+listed.forEach((id, i) => {
+  out[id] = entries[i];
 });
 process.stdout.write(JSON.stringify(out));

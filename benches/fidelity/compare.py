@@ -110,12 +110,34 @@ def main():
     parser.add_argument("--locale", default=str(HERE / "styles" / "locales-en-US.xml"), help="the CSL locale file")
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--styles", default=",".join(STYLES))
+    parser.add_argument(
+        "--bundled",
+        nargs="?",
+        const="all",
+        help="measure bundled styles instead (a comma list, or every one): refkeeper formats by the name, "
+        "citeproc-js reads the same style as `refkeeper styles NAME` prints it",
+    )
     parser.add_argument("--no-pandoc", action="store_true")
     parser.add_argument("--diffs", action="store_true", help="print every difference")
     parser.add_argument("--ratchet", help="write the ratchet file here")
     args = parser.parse_args()
 
     styles = args.styles.split(",")
+    bundled_dir = None
+    if args.bundled:
+        listed = run([args.refkeeper, "styles"]).stdout.split("\n")
+        names = [line.split()[0] for line in listed if line.strip()]
+        # One name per style: the aliases (`apa`, `mla`) print the same XML.
+        seen, styles = set(), []
+        wanted = names if args.bundled == "all" else args.bundled.split(",")
+        bundled_dir = Path(tempfile.mkdtemp())
+        for name in wanted:
+            xml = run([args.refkeeper, "styles", name]).stdout
+            if xml in seen:
+                continue
+            seen.add(xml)
+            (bundled_dir / f"{name}.csl").write_text(xml)
+            styles.append(name)
     have_pandoc = not args.no_pandoc and run(["pandoc", "--version"]).returncode == 0
     totals = {s: [0, 0, 0] for s in styles}  # entries, refkeeper agrees, pandoc agrees
     ratchet = []
@@ -126,9 +148,17 @@ def main():
             items_path = Path(tmp) / "items.json"
             items_path.write_text(items.stdout)
             for style in styles:
-                csl = Path(args.styles_dir) / f"{style}.csl"
-                reference = citeproc_texts(items_path, csl, args.locale)
-                ours = refkeeper_texts(args.refkeeper, bib, csl)
+                if bundled_dir:
+                    csl = bundled_dir / f"{style}.csl"
+                    ours = refkeeper_texts(args.refkeeper, bib, style)
+                else:
+                    csl = Path(args.styles_dir) / f"{style}.csl"
+                    ours = refkeeper_texts(args.refkeeper, bib, csl)
+                try:
+                    reference = citeproc_texts(items_path, csl, args.locale)
+                except SystemExit as error:
+                    print(f"{style}: citeproc-js cannot read it: {str(error)[:200]}", file=sys.stderr)
+                    continue
                 theirs = pandoc_texts(bib, csl) if have_pandoc else {}
                 for key, want in sorted(reference.items()):
                     got = ours.get(key, "")
@@ -141,10 +171,10 @@ def main():
                     if not agree:
                         diffs.append((style, bib_id, key, want, got, theirs.get(key, "")))
 
-    print(f"{'style':<30} {'entries':>8} {'refkeeper':>10} {'pandoc':>8}")
+    print(f"{'style':<44} {'entries':>8} {'refkeeper':>10} {'pandoc':>8}")
     for style, (n, ours, pandoc) in totals.items():
         pandoc_share = f"{100 * pandoc / n:7.1f}%" if have_pandoc and n else "      -"
-        print(f"{style:<30} {n:>8} {100 * ours / max(n, 1):9.1f}% {pandoc_share}")
+        print(f"{style:<44} {n:>8} {100 * ours / max(n, 1):9.1f}% {pandoc_share}")
     if args.diffs:
         for style, bib_id, key, want, got, pandoc in diffs:
             print(f"\n== {style} {bib_id} {key}\n  citeproc-js: {want}\n  refkeeper:   {got}\n  pandoc:      {pandoc}")

@@ -48,8 +48,12 @@ pub enum Command {
     /// Run the language server (LSP over standard input and output) for editors
     #[command(long_about = LSP_ABOUT)]
     Lsp,
-    /// List the bundled citation styles
-    Styles,
+    /// List the bundled citation styles, or print one as CSL XML
+    Styles {
+        /// A bundled style to print as CSL XML (to copy and adapt, then
+        /// pass its path to --style)
+        name: Option<String>,
+    },
     /// Explain a diagnostic code (or list them all)
     Explain {
         /// A code such as `missing-entry`; omit to list every code

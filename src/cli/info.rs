@@ -7,8 +7,16 @@ use super::args::{Cli, ShellArg};
 use super::output::print_bytes;
 use super::{Failure, Status};
 
-/// The bundled styles that can format References.
-pub fn styles() -> Result<Status, Failure> {
+/// The bundled styles that can format References, or one as CSL XML.
+pub fn styles(name: Option<&str>) -> Result<Status, Failure> {
+    if let Some(name) = name {
+        return match refkeeper::csl::engine::bundled_style_xml(name) {
+            Some(xml) => print_bytes(xml.as_bytes()),
+            None => Err(Failure::new(format!(
+                "no bundled style is called `{name}`; `refkeeper styles` lists them"
+            ))),
+        };
+    }
     let mut text = String::new();
     for (name, title) in refkeeper::csl::engine::bundled_styles() {
         text.push_str(&format!("{name:<48} {title}\n"));

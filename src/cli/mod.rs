@@ -79,7 +79,7 @@ pub fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Files(args) => files::run(args),
         Command::Init(args) => init::run(args),
         Command::Lsp => lsp::run(),
-        Command::Styles => info::styles(),
+        Command::Styles { name } => info::styles(name.as_deref()),
         Command::Explain { code } => info::explain(code.as_deref()),
         Command::Completions { shell } => info::completions(shell),
         Command::Man => info::man(),

@@ -65,6 +65,26 @@ pub fn bundled_styles() -> Vec<(String, &'static str)> {
     styles
 }
 
+/// A bundled style (a name `refkeeper styles` lists) as CSL XML, to copy
+/// and adapt or to give another CSL processor; `None` for a name that is
+/// not bundled.
+pub fn bundled_style_xml(name: &str) -> Option<String> {
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, target)| target);
+    let xml = ArchivedStyle::by_name(name)?.get().to_xml().ok()?;
+    // citationberg writes the root element without CSL's namespace, which
+    // other processors (citeproc-js) and validators expect.
+    let namespaced = match xml.strip_prefix("<style ") {
+        Some(rest) if !rest.starts_with("xmlns") => {
+            format!("<style xmlns=\"http://purl.org/net/xbiblio/csl\" {rest}")
+        }
+        _ => xml,
+    };
+    Some(format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{namespaced}\n"))
+}
+
 /// The locales a style's terms and options come from, first to last: the
 /// style's own for the language, then for its primary language, then the
 /// same from the CSL locale files.
