@@ -1087,3 +1087,60 @@ fn every_bundled_style_prints_authors_and_editors() {
     }
     assert!(failing.is_empty(), "{}", failing.join("\n\n"));
 }
+
+/// Two CSL behaviours hayagriva gets wrong, in a style of their own: a
+/// localized date's delimiter only between parts that have values (no
+/// trailing space before ";" for a date without a day), and a page
+/// label's `plural="never"`/`"always"` obeyed (a contextual one still
+/// follows the range). See `date_delimiters_as_prefixes` and
+/// `page_labels_with_plural` in style_fixes.
+#[test]
+fn date_delimiters_and_page_label_plurals_follow_csl() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.bib"),
+        "@article{month, title = {A}, journaltitle = {J}, volume = {3}, pages = {12--20}, date = {2020-03}}\n\
+         @article{day, title = {B}, journaltitle = {J}, volume = {4}, pages = {5}, date = {2021-04-15}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.csl"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <locale><date form="text" delimiter=" "><date-part name="year"/><date-part name="month" form="short" strip-periods="true"/><date-part name="day"/></date></locale>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title"/></sort><layout>
+    <text variable="title" suffix=": "/>
+    <group delimiter=";"><date variable="issued" form="text"/><text variable="volume"/></group>
+    <label variable="page" form="short" plural="never" prefix=" "/><text variable="page" prefix=" "/>
+    <label variable="page" form="short" plural="always" prefix=" ["  suffix="]"/>
+    <label variable="page" form="short" prefix=" {" suffix="}"/>
+  </layout></bibliography>
+</style>"#,
+    )
+    .unwrap();
+    let output = refkeeper()
+        .args([
+            "refs",
+            "--no-config",
+            "--all",
+            "--style",
+            "s.csl",
+            "--bib",
+            "r.bib",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "A: 2020 Mar;3 p. 12–20 [pp.] {pp.}",
+            "B: 2021 Apr 15;4 p. 5 [pp.] {p.}"
+        ],
+        "{text}"
+    );
+}

@@ -51,6 +51,18 @@ pub const FIXES: &[Fix] = &[
         rewrite: Rewrite::Element(names_with_a_name),
     },
     Fix {
+        name: "date_delimiters_as_prefixes",
+        works_around: "src/csl/rendering/mod.rs::Date::render writes a date's `delimiter` before each date-part, also one with no value: a localized `<date form=\"text\" delimiter=\" \">` left \"2020 Mar ;149(3)\" for a date without a day in vancouver (citeproc-js: \"2020 Mar;149(3)\")",
+        upstream: None,
+        rewrite: Rewrite::Style(date_delimiters_as_prefixes),
+    },
+    Fix {
+        name: "page_labels_with_plural",
+        works_around: "src/csl/rendering/mod.rs::Label::render ignores `plural` for the page variables and pluralises by the range: vancouver's `<label variable=\"page\" plural=\"never\"/>` printed \"pp. 884–917\" (citeproc-js: \"p. 884–917\")",
+        upstream: None,
+        rewrite: Rewrite::Element(page_labels_with_plural),
+    },
+    Fix {
         name: "without_volume_title",
         works_around: "src/csl/taxonomy.rs::resolve_standard_variable resolves `volume-title` of a paper to its proceedings' title, which is also its container-title: APA and MLA printed it twice",
         upstream: None,
@@ -622,6 +634,103 @@ fn inherit_names_in_substitute(element: &mut LayoutRenderingElement) {
                 inherit(&parent, &mut substitute.children);
             }
         }
+    }
+}
+
+/// A `cs:label` of a page variable with `plural="never"` or `"always"` as
+/// the term itself, singular or plural, printed when the variable is set.
+///
+/// hayagriva chooses the form of a page label by the range alone. The
+/// term keeps the label's form, formatting, affixes, case and period
+/// stripping, which is all a label adds to its term.
+fn page_labels_with_plural(element: &mut LayoutRenderingElement) {
+    use hayagriva::citationberg::taxonomy::NumberOrPageVariable;
+    use hayagriva::citationberg::{Choose, ChooseMatch, LabelPluralize};
+    let LayoutRenderingElement::Label(label) = element else {
+        return;
+    };
+    let NumberOrPageVariable::Page(variable) = label.variable else {
+        return;
+    };
+    let plural = match label.label.plural {
+        LabelPluralize::Never => false,
+        LabelPluralize::Always => true,
+        LabelPluralize::Contextual => return,
+    };
+    let term = Text {
+        target: TextTarget::Term {
+            term: Term::from(variable),
+            form: label.label.form,
+            plural,
+        },
+        formatting: label.label.formatting,
+        affixes: label.label.affixes.clone(),
+        display: None,
+        quotes: false,
+        strip_periods: label.label.strip_periods,
+        text_case: label.label.text_case,
+    };
+    *element = LayoutRenderingElement::Choose(Choose {
+        if_: ChooseBranch {
+            disambiguate: None,
+            is_numeric: None,
+            is_uncertain_date: None,
+            locator: None,
+            position: None,
+            type_: None,
+            variable: Some(vec![Variable::Page(variable)]),
+            match_: ChooseMatch::All,
+            children: vec![LayoutRenderingElement::Text(term)],
+        },
+        else_if: Vec::new(),
+        otherwise: None,
+    });
+}
+
+/// The delimiter of a date format that starts with the year, as the
+/// prefix of each later date-part, in the style's own date formats and in
+/// its locales' (also [`date_delimiters_in_locales`] for the locale files).
+///
+/// CSL's delimiter "delimits non-empty pieces of output"; hayagriva
+/// writes it before a date-part whether or not the part has a value, so a
+/// date without a day ended in the delimiter. The year is always there, so
+/// the parts after it carry the delimiter as their prefix, which hayagriva
+/// writes only for a part that has a value. Formats that start with a day
+/// or month are left alone: hayagriva skips a missing leading part right.
+pub fn date_delimiters_as_prefixes(style: &mut IndependentStyle) {
+    date_delimiters_in_locales(&mut style.locale);
+    visit(style, &mut |element| {
+        if let LayoutRenderingElement::Date(date) = element {
+            delimiter_as_prefixes(date);
+        }
+    });
+}
+
+/// [`date_delimiters_as_prefixes`] for locales (the CSL locale files the
+/// engine reads besides the style's own).
+pub fn date_delimiters_in_locales(locales: &mut [hayagriva::citationberg::Locale]) {
+    for locale in locales {
+        for date in &mut locale.date {
+            delimiter_as_prefixes(date);
+        }
+    }
+}
+
+fn delimiter_as_prefixes(date: &mut hayagriva::citationberg::Date) {
+    use hayagriva::citationberg::DatePartName;
+    let starts_with_year = date
+        .date_part
+        .first()
+        .is_some_and(|p| p.name == DatePartName::Year);
+    if !starts_with_year || date.date_part.len() < 2 {
+        return;
+    }
+    let Some(delimiter) = date.delimiter.take() else {
+        return;
+    };
+    for part in &mut date.date_part[1..] {
+        let prefix = part.affixes.prefix.take().unwrap_or_default();
+        part.affixes.prefix = Some(format!("{delimiter}{prefix}"));
     }
 }
 

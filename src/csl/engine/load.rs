@@ -82,7 +82,9 @@ pub fn bundled_style_xml(name: &str) -> Option<String> {
         }
         _ => xml,
     };
-    Some(format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{namespaced}\n"))
+    Some(format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{namespaced}\n"
+    ))
 }
 
 /// The locales a style's terms and options come from, first to last: the

@@ -160,7 +160,8 @@ impl Engine {
         if style.bibliography.is_none() {
             return Err(StyleError::NoBibliography(style.info.title.value.clone()));
         }
-        let locales = hayagriva::archive::locales();
+        let mut locales = hayagriva::archive::locales();
+        style_fixes::date_delimiters_in_locales(&mut locales);
         let locale = locale.map(|l| LocaleCode(l.to_owned()));
         let suffixed_no_date = style_fixes::no_date_year_suffix(&mut style);
         let normalized_initials = style_fixes::normalizing_initials(&mut style);
