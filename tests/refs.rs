@@ -1092,14 +1092,16 @@ fn every_bundled_style_prints_authors_and_editors() {
 /// localized date's delimiter only between parts that have values (no
 /// trailing space before ";" for a date without a day), and a page
 /// label's `plural="never"`/`"always"` obeyed (a contextual one still
-/// follows the range). See `date_delimiters_as_prefixes` and
-/// `page_labels_with_plural` in style_fixes.
+/// follows the range), and `strip-periods` on words with capitals too
+/// (which refkeeper hands hayagriva verbatim). See
+/// `date_delimiters_as_prefixes`, `page_labels_with_plural` and
+/// `strip_periods_by_markers` in style_fixes.
 #[test]
 fn date_delimiters_and_page_label_plurals_follow_csl() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("r.bib"),
-        "@article{month, title = {A}, journaltitle = {J}, volume = {3}, pages = {12--20}, date = {2020-03}}\n\
+        "@article{month, title = {A}, journaltitle = {J. Org. Chem.}, volume = {3}, pages = {12--20}, date = {2020-03}}\n\
          @article{day, title = {B}, journaltitle = {J}, volume = {4}, pages = {5}, date = {2021-04-15}}\n",
     )
     .unwrap();
@@ -1116,6 +1118,7 @@ fn date_delimiters_and_page_label_plurals_follow_csl() {
     <label variable="page" form="short" plural="never" prefix=" "/><text variable="page" prefix=" "/>
     <label variable="page" form="short" plural="always" prefix=" ["  suffix="]"/>
     <label variable="page" form="short" prefix=" {" suffix="}"/>
+    <text variable="container-title" strip-periods="true" prefix=" (" suffix=".)"/>
   </layout></bibliography>
 </style>"#,
     )
@@ -1138,8 +1141,8 @@ fn date_delimiters_and_page_label_plurals_follow_csl() {
     assert_eq!(
         lines,
         [
-            "A: 2020 Mar;3 p. 12–20 [pp.] {pp.}",
-            "B: 2021 Apr 15;4 p. 5 [pp.] {p.}"
+            "A: 2020 Mar;3 p. 12–20 [pp.] {pp.} (J Org Chem.)",
+            "B: 2021 Apr 15;4 p. 5 [pp.] {p.} (J.)"
         ],
         "{text}"
     );

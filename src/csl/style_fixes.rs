@@ -63,6 +63,12 @@ pub const FIXES: &[Fix] = &[
         rewrite: Rewrite::Element(page_labels_with_plural),
     },
     Fix {
+        name: "strip_periods_by_markers",
+        works_around: "src/csl/mod.rs::Context::push_str strips periods only from text it may case-fold, not from verbatim chunks, and refkeeper passes words with capitals verbatim (see engine::markup): vancouver's short journal titles kept their periods (\"J. Organomet. Chem.\" for citeproc-js's \"J Organomet Chem\")",
+        upstream: None,
+        rewrite: Rewrite::Element(strip_periods_by_markers),
+    },
+    Fix {
         name: "without_volume_title",
         works_around: "src/csl/taxonomy.rs::resolve_standard_variable resolves `volume-title` of a paper to its proceedings' title, which is also its container-title: APA and MLA printed it twice",
         upstream: None,
@@ -635,6 +641,25 @@ fn inherit_names_in_substitute(element: &mut LayoutRenderingElement) {
             }
         }
     }
+}
+
+/// A `cs:text` with `strip-periods="true"` gets marker characters as its
+/// innermost affixes instead, and the engine strips the periods between
+/// them when it reads the rendered text back (`engine::flatten`), so that
+/// verbatim words lose theirs too.
+fn strip_periods_by_markers(element: &mut LayoutRenderingElement) {
+    use crate::csl::engine::STRIP_PERIODS;
+    let LayoutRenderingElement::Text(text) = element else {
+        return;
+    };
+    if !text.strip_periods {
+        return;
+    }
+    text.strip_periods = false;
+    let prefix = text.affixes.prefix.take().unwrap_or_default();
+    text.affixes.prefix = Some(format!("{prefix}{}", STRIP_PERIODS.0));
+    let suffix = text.affixes.suffix.take().unwrap_or_default();
+    text.affixes.suffix = Some(format!("{}{suffix}", STRIP_PERIODS.1));
 }
 
 /// A `cs:label` of a page variable with `plural="never"` or `"always"` as

@@ -144,6 +144,10 @@ pub(super) struct Flattener<'e> {
     name_index: Option<usize>,
     /// Whether the "no date" term has had its suffix.
     no_date_done: bool,
+    /// How many elements whose periods are stripped are open, and whether
+    /// the last character was a period.
+    stripping: i32,
+    after_period: bool,
 }
 
 impl<'e> Flattener<'e> {
@@ -156,6 +160,8 @@ impl<'e> Flattener<'e> {
             names_seen: false,
             name_index: None,
             no_date_done: false,
+            stripping: 0,
+            after_period: false,
         }
     }
 
@@ -248,7 +254,22 @@ impl<'e> Flattener<'e> {
                     run.clear();
                     self.open[index] += if opens { 1 } else { -1 };
                 }
-                Decoded::Text(c) => run.push(c),
+                Decoded::StripPeriods(opens) => {
+                    self.stripping += if opens { 1 } else { -1 };
+                    self.after_period = false;
+                }
+                // citeproc-js's rule: a period goes unless the character
+                // before it (as written) was a period too ("..." keeps two).
+                Decoded::Text('.') if self.stripping > 0 => {
+                    if self.after_period {
+                        run.push('.');
+                    }
+                    self.after_period = true;
+                }
+                Decoded::Text(c) => {
+                    self.after_period = false;
+                    run.push(c);
+                }
             }
         }
         self.push(&run, base, link);

@@ -21,6 +21,10 @@ pub(super) const SUBSCRIPT: (char, char) = ('\u{E008}', '\u{E009}');
 /// subscript.
 pub(super) const FORMATS: [(char, char); 5] = [ITALIC, BOLD, SMALL_CAPS, SUPERSCRIPT, SUBSCRIPT];
 
+/// Around the text of an element whose periods are to be stripped (see
+/// `style_fixes::strip_periods_by_markers`), as its innermost affixes.
+pub(crate) const STRIP_PERIODS: (char, char) = ('\u{E00C}', '\u{E00D}');
+
 /// A character of rendered text, read back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Decoded {
@@ -28,6 +32,8 @@ pub(super) enum Decoded {
     Text(char),
     /// A formatting run opens (`true`) or closes: the index into [`FORMATS`].
     Format(usize, bool),
+    /// Text whose periods are stripped opens (`true`) or closes.
+    StripPeriods(bool),
 }
 
 /// Rendered text read back: the markers this module inserted become
@@ -43,6 +49,9 @@ pub(super) fn decode(text: &str) -> impl Iterator<Item = Decoded> + '_ {
             });
             if let Some((index, open)) = format {
                 return Decoded::Format(index, open);
+            }
+            if c == STRIP_PERIODS.0 || c == STRIP_PERIODS.1 {
+                return Decoded::StripPeriods(c == STRIP_PERIODS.0);
             }
             Decoded::Text(match c {
                 NAME_HYPHEN => '-',
@@ -439,6 +448,7 @@ mod tests {
             for decoded in decode(&rendered) {
                 match decoded {
                     Decoded::Format(index, opens) => open[index] += if opens { 1 } else { -1 },
+                    Decoded::StripPeriods(_) => panic!("chunks carry no strip markers"),
                     Decoded::Text(c) => back.push((
                         c,
                         Style {
@@ -472,7 +482,7 @@ mod tests {
         let back: String = decode(&text)
             .map(|d| match d {
                 Decoded::Text(c) => c,
-                Decoded::Format(..) => '?',
+                Decoded::Format(..) | Decoded::StripPeriods(_) => '?',
             })
             .collect();
         assert_eq!(back, "Ko J-nam");
