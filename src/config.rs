@@ -11,7 +11,7 @@
 //! allow-unused = ["R-*", "kept-for-later"]   # keys or patterns that may stay uncited
 //!
 //! [check.levels]
-//! unused-entry = "deny"                      # allow | warn | deny
+//! unused-entry = "deny"                      # allow | warn | deny (or off | warning | error)
 //! unknown-field = "warn"                     # some codes are off by default
 //!
 //! [check.ignore]

@@ -31,11 +31,14 @@ impl Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
-    /// Do not report.
+    /// Do not report (`"off"` also reads so).
+    #[serde(alias = "off")]
     Allow,
-    /// Report as a warning.
+    /// Report as a warning (`"warning"` also reads so).
+    #[serde(alias = "warning")]
     Warn,
-    /// Report as an error.
+    /// Report as an error (`"error"` also reads so, the name users type).
+    #[serde(alias = "error")]
     Deny,
 }
 

@@ -33,6 +33,9 @@ pub struct Request {
     /// A project without chapters is fine (formatting every entry of a
     /// bibliography needs none); by default it is [`InputError::NoDocuments`].
     pub chapters_optional: bool,
+    /// Levels set on the command line (`-A`, `-W`, `-D`), applied over the
+    /// configuration's in order (a later one for the same code wins).
+    pub levels: Vec<(crate::Code, crate::Level)>,
     /// The Quarto profiles asked for (what `QUARTO_PROFILE` or `quarto
     /// --profile` names), first the one that wins; empty for the project's
     /// `profile: default:`, if it has one.
@@ -121,7 +124,7 @@ pub struct Inputs {
 /// `chapters/`, when there is one; else the documents in the root folder.
 pub fn find(request: &Request) -> Result<Inputs, InputError> {
     let cwd = &request.cwd;
-    let config = match &request.config {
+    let mut config = match &request.config {
         ConfigSource::File(path) => Config::load(&join(cwd, path))?,
         ConfigSource::Discover => match Config::find(cwd) {
             Some(path) => Config::load(&path)?,
@@ -129,6 +132,7 @@ pub fn find(request: &Request) -> Result<Inputs, InputError> {
         },
         ConfigSource::Ignore => Config::default(),
     };
+    config.levels.extend(request.levels.iter().copied());
     let root = match config.path.as_deref().and_then(Path::parent) {
         Some(dir) => join(cwd, dir),
         None => cwd.clone(),

@@ -76,7 +76,7 @@ pub mod subset;
 pub mod watch;
 pub mod write;
 
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Level, Severity};
 pub use inputs::{ConfigSource, Request};
 pub use session::{
     Analysis, Cited, Document, Error, ListedCitation, LiveCheck, Outcome, References, Report,

@@ -33,7 +33,16 @@ fn check(name: &str) -> Report {
 
 fn rendered(report: &Report, format: OutputFormat) -> String {
     let mut out = Vec::new();
-    render::render(report, format, RenderOptions { color: false }, &mut out).unwrap();
+    render::render(
+        report,
+        format,
+        RenderOptions {
+            color: false,
+            quiet: false,
+        },
+        &mut out,
+    )
+    .unwrap();
     String::from_utf8(out).unwrap()
 }
 

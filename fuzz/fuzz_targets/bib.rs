@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         OutputFormat::Github,
     ] {
         let mut out = Vec::new();
-        render::render(&report, format, RenderOptions { color: true }, &mut out)
+        render::render(&report, format, RenderOptions { color: true, quiet: false }, &mut out)
             .expect("rendering into memory cannot fail");
     }
 });

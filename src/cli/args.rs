@@ -387,9 +387,27 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
 
-    /// Treat warnings as errors for the exit status (`--deny warnings`)
-    #[arg(long, short = 'D', value_enum, value_name = "WHAT")]
-    pub deny: Option<DenyArg>,
+    /// Report these codes as errors: code names, `all`, or `warnings`
+    /// (every warning fails the run); repeatable, comma lists
+    #[arg(long, short = 'D', value_name = "CODE", value_delimiter = ',')]
+    pub deny: Vec<String>,
+
+    /// Report these codes as warnings (also codes that are off by default,
+    /// such as unknown-field); code names or `all`
+    #[arg(long, short = 'W', value_name = "CODE", value_delimiter = ',')]
+    pub warn: Vec<String>,
+
+    /// Do not report these codes; code names or `all`
+    #[arg(long, short = 'A', value_name = "CODE", value_delimiter = ',')]
+    pub allow: Vec<String>,
+
+    /// Print how many findings each code has, most first, instead of the findings
+    #[arg(long, conflicts_with = "watch")]
+    pub statistics: bool,
+
+    /// Print the findings only: no summary line, no header, no notes
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 
     /// Check again on every change to a bibliography, a chapter or
     /// refkeeper.toml, printing only what changed; stop with Ctrl-C
@@ -407,6 +425,8 @@ pub enum FormatArg {
     Github,
     /// SARIF 2.1.0, for GitHub code scanning (upload-sarif) and other CI services
     Sarif,
+    /// One line per finding: file:line:col: severity[code]: message (Vim quickfix, Emacs compile)
+    Concise,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -415,10 +435,4 @@ pub enum ColorArg {
     Auto,
     Always,
     Never,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DenyArg {
-    /// Exit with status 1 when there are warnings
-    Warnings,
 }

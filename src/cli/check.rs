@@ -7,12 +7,14 @@ use refkeeper::render::{self, OutputFormat, RenderOptions};
 use refkeeper::source::FileRole;
 use refkeeper::{Report, Session, Severity};
 
-use super::args::{CheckArgs, DenyArg, FormatArg};
+use super::args::{CheckArgs, FormatArg};
 use super::output::{note, unread_lines, use_color, with_progress, written_or_pipe};
 use super::{Failure, Status, plan, watch};
 
 pub fn run(args: CheckArgs) -> Result<Status, Failure> {
-    let request = plan::request(args.inputs)?;
+    let mut request = plan::request(args.inputs)?;
+    let (levels, deny_warnings) = plan::levels(&args.allow, &args.warn, &args.deny)?;
+    request.levels = levels;
     if args.watch {
         if args.format != FormatArg::Human {
             return Err(Failure::new(
@@ -33,24 +35,38 @@ pub fn run(args: CheckArgs) -> Result<Status, Failure> {
     if format != OutputFormat::Github {
         unread_lines(&report.unread);
     }
-    if format == OutputFormat::Human {
+    let quiet = args.quiet;
+    if format == OutputFormat::Human && !quiet {
         for note_text in session.notes() {
             note(&format!("note: {note_text}"));
         }
     }
     // What was found, when it was found rather than given.
     let mut header = String::new();
-    if format == OutputFormat::Human && session.discovered() {
+    if format == OutputFormat::Human && session.discovered() && !quiet && !args.statistics {
         header = documents_header(&session);
     }
     // Stdout is line-buffered; thousands of findings are written in one go.
     let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let options = RenderOptions { color, quiet };
     let written = stdout
         .write_all(header.as_bytes())
-        .and_then(|()| render::render(&report, format, RenderOptions { color }, &mut stdout))
+        .and_then(|()| {
+            if args.statistics {
+                render::human::statistics(&report, &mut stdout).and_then(|()| {
+                    if quiet {
+                        Ok(())
+                    } else {
+                        render::human::summary_line(&report, color, &mut stdout)
+                    }
+                })
+            } else {
+                render::render(&report, format, options, &mut stdout)
+            }
+        })
         .and_then(|()| stdout.flush());
     written_or_pipe(written)?;
-    Ok(exit_status(&report, args.deny == Some(DenyArg::Warnings)))
+    Ok(exit_status(&report, deny_warnings))
 }
 
 fn exit_status(report: &Report, deny_warnings: bool) -> Status {

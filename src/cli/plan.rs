@@ -2,7 +2,7 @@
 //! its low-level arguments into high-level ones): which files to read, and
 //! how to print.
 
-use refkeeper::{ConfigSource, Request};
+use refkeeper::{Code, ConfigSource, Level, Request};
 
 use super::Failure;
 use super::args::{FormatArg, InputArgs};
@@ -30,7 +30,58 @@ pub fn request(inputs: InputArgs) -> Result<Request, Failure> {
         config,
         cwd,
         chapters_optional: false,
+        levels: Vec::new(),
         quarto_profiles: quarto_profiles(),
+    })
+}
+
+/// The levels `-A`, `-W` and `-D` set, over the configuration's, and
+/// whether `-D warnings` makes every warning fail the run.
+///
+/// The command line's order across the three flags is not kept (clap
+/// gives each its own list), so the rule is by reach, as ruff's
+/// selectors: `all` first, then named codes; for the same reach, allow,
+/// then warn, then deny, the later winning. `-A all -W missing-entry`
+/// reports only missing entries, as warnings.
+pub fn levels(
+    allow: &[String],
+    warn: &[String],
+    deny: &[String],
+) -> Result<(Vec<(Code, Level)>, bool), Failure> {
+    let mut deny_warnings = false;
+    let mut everything = Vec::new();
+    let mut named = Vec::new();
+    for (names, level) in [
+        (allow, Level::Allow),
+        (warn, Level::Warn),
+        (deny, Level::Deny),
+    ] {
+        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            match name {
+                "warnings" if level == Level::Deny => deny_warnings = true,
+                "all" => everything.extend(Code::ALL.iter().map(|&code| (code, level))),
+                _ => named.push((code_named(name)?, level)),
+            }
+        }
+    }
+    everything.extend(named);
+    Ok((everything, deny_warnings))
+}
+
+/// A code by its name, or an error with the closest names.
+pub fn code_named(name: &str) -> Result<Code, Failure> {
+    name.parse::<Code>().map_err(|_| {
+        let mut close: Vec<(f64, &str)> = Code::ALL
+            .iter()
+            .map(|c| (strsim::jaro_winkler(name, c.as_str()), c.as_str()))
+            .filter(|(score, _)| *score > 0.8)
+            .collect();
+        close.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let hint = match close.first() {
+            Some((_, best)) => format!("; did you mean `{best}`?"),
+            None => "; `refkeeper explain` lists the codes".to_owned(),
+        };
+        Failure::new(format!("unknown diagnostic code `{name}`{hint}"))
     })
 }
 
@@ -53,6 +104,7 @@ fn quarto_profiles() -> Vec<String> {
 pub fn output_format(format: FormatArg) -> OutputFormat {
     match format {
         FormatArg::Human => OutputFormat::Human,
+        FormatArg::Concise => OutputFormat::Concise,
         FormatArg::Json => OutputFormat::Json,
         FormatArg::Github => OutputFormat::Github,
         FormatArg::Sarif => OutputFormat::Sarif,

@@ -9,20 +9,70 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor};
 use rayon::prelude::*;
 
+use super::RenderOptions;
 use super::{plural, withheld_sentence};
 use crate::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::source::{FileId, SourceMap};
 use crate::write::InputsUnread;
 
-/// Writes every finding with its source line, then the summary line.
-pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    render_diagnostics(&report.sources, &report.findings, color, out)?;
+/// Writes every finding with its source line, then the summary line
+/// (unless `quiet`).
+pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    render_diagnostics(&report.sources, &report.findings, options.color, out)?;
+    if options.quiet {
+        return Ok(());
+    }
+    summary_line(report, options.color, out)
+}
+
+/// The summary line alone.
+pub fn summary_line(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     if color {
         summary(report, &mut termcolor::Ansi::new(out))
     } else {
         summary(report, &mut termcolor::NoColor::new(out))
     }
+}
+
+/// Counts per code, most frequent first (then by name), each with its
+/// severity: `--statistics`.
+pub fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: std::collections::BTreeMap<(Code, Severity), usize> =
+        std::collections::BTreeMap::new();
+    for finding in &report.findings {
+        *counts.entry((finding.code, finding.severity)).or_default() += 1;
+    }
+    let mut rows: Vec<((Code, Severity), usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.0.as_str().cmp(b.0.0.as_str())));
+    for ((code, severity), count) in rows {
+        writeln!(
+            out,
+            "{count:>7}  {:<22}{}",
+            code.as_str(),
+            severity.as_str()
+        )?;
+    }
+    Ok(())
+}
+
+/// `12 errors (10 missing-entry, 2 duplicate-key)`: a count of one
+/// severity with its codes, most frequent first.
+fn counted(report: &Report, severity: Severity, one: &str, many: &str) -> String {
+    let mut by_code: Vec<(Code, usize)> = Vec::new();
+    for finding in report.findings.iter().filter(|f| f.severity == severity) {
+        match by_code.iter_mut().find(|(code, _)| *code == finding.code) {
+            Some((_, count)) => *count += 1,
+            None => by_code.push((finding.code, 1)),
+        }
+    }
+    by_code.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.as_str().cmp(b.0.as_str())));
+    let total: usize = by_code.iter().map(|(_, n)| n).sum();
+    let codes: Vec<String> = by_code
+        .iter()
+        .map(|(code, n)| format!("{n} {}", code.as_str()))
+        .collect();
+    format!("{} ({})", plural(total, one, many), codes.join(", "))
 }
 
 /// Diagnostics laid out at once, a window of them in parallel (tens of
@@ -95,12 +145,12 @@ fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result
     let verdict = match (errors, warnings) {
         (0, 0) if unread.is_some() => "nothing found in what was read".to_owned(),
         (0, 0) => "no problems found".to_owned(),
-        (e, 0) => plural(e, "error", "errors"),
-        (0, w) => plural(w, "warning", "warnings"),
-        (e, w) => format!(
+        (_, 0) => counted(report, Severity::Error, "error", "errors"),
+        (0, _) => counted(report, Severity::Warning, "warning", "warnings"),
+        _ => format!(
             "{}, {}",
-            plural(e, "error", "errors"),
-            plural(w, "warning", "warnings")
+            counted(report, Severity::Error, "error", "errors"),
+            counted(report, Severity::Warning, "warning", "warnings")
         ),
     };
     if errors > 0 {

@@ -1,6 +1,7 @@
 //! The report stage: one emitter per output format, each writing to any
 //! `io::Write`. Line and column numbers are computed here, from byte spans.
 
+pub mod concise;
 pub mod github;
 pub mod html;
 pub mod human;
@@ -28,6 +29,9 @@ pub enum OutputFormat {
     Github,
     /// SARIF 2.1.0, for GitHub code scanning and other CI services.
     Sarif,
+    /// One line per finding, `file:line:col: severity[code]: message`, as
+    /// Vim's quickfix list and Emacs' compilation mode read.
+    Concise,
 }
 
 /// Options for rendering.
@@ -35,6 +39,8 @@ pub enum OutputFormat {
 pub struct RenderOptions {
     /// Use ANSI colours (human format only).
     pub color: bool,
+    /// The findings only: no summary line (human and concise formats).
+    pub quiet: bool,
 }
 
 /// Writes the report in the chosen format.
@@ -45,10 +51,11 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        OutputFormat::Human => human::render(report, options.color, out),
+        OutputFormat::Human => human::render(report, options, out),
         OutputFormat::Json => json::render(report, out),
         OutputFormat::Github => github::render(report, out),
         OutputFormat::Sarif => sarif::render(report, out),
+        OutputFormat::Concise => concise::render(report, options, out),
     }
 }
 

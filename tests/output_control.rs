@@ -1,0 +1,170 @@
+//! Output control for many findings: levels per code from the command
+//! line (`-A`, `-W`, `-D`, as clippy takes them), one line per finding
+//! (`--format concise`), counts per code (`--statistics`), findings only
+//! (`-q`), and the summary line broken down by code.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Run, project, refkeeper, run};
+
+/// Two missing keys, one unused entry, one entry with a field misspelt
+/// (`unknown-field`, off by default).
+fn thesis() -> tempfile::TempDir {
+    project(&[
+        (
+            "paper.md",
+            b"---\nbibliography: refs.bib\n---\nAs [@kim-2001] and [@absent] and [@gone] show.\n",
+        ),
+        (
+            "refs.bib",
+            b"@book{kim-2001, author = {Kim, A.}, title = {A}, publisher = {P}, date = {2001}, titel = {x}}\n\
+@book{spare-2002, author = {Lee, B.}, title = {B}, publisher = {P}, date = {2002}}\n",
+        ),
+    ])
+}
+
+fn check(dir: &Path, args: &[&str]) -> Run {
+    run(refkeeper()
+        .args(["check", "--color", "never"])
+        .args(args)
+        .current_dir(dir))
+}
+
+#[test]
+fn the_summary_line_counts_each_code() {
+    let dir = thesis();
+    let run = check(dir.path(), &[]);
+    assert!(
+        run.stdout.contains(
+            "2 errors (2 missing-entry), 1 warning (1 unused-entry): 1 chapter against 1 bibliography file"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn levels_per_code_from_the_command_line() {
+    let dir = thesis();
+    // Off: the missing entries are not reported, the run passes.
+    let run = check(dir.path(), &["-A", "missing-entry"]);
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+    assert!(!run.stdout.contains("missing-entry"), "{}", run.stdout);
+    // Denied: an unused entry fails the run; a comma list works too.
+    let run = check(
+        dir.path(),
+        &["-A", "missing-entry", "-D", "unused-entry,duplicate-key"],
+    );
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+    assert!(run.stdout.contains("error[unused-entry]"), "{}", run.stdout);
+    // Turned on: a code that is off by default.
+    let run = check(dir.path(), &["-W", "unknown-field"]);
+    assert!(
+        run.stdout.contains("warning[unknown-field]"),
+        "{}",
+        run.stdout
+    );
+    // `all`, then one code: only that code, at its level.
+    let run = check(dir.path(), &["-A", "all", "-W", "missing-entry"]);
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("2 warnings (2 missing-entry): 1 chapter"),
+        "{}",
+        run.stdout
+    );
+    // `-D warnings` fails the run on warnings, as before.
+    let run = check(dir.path(), &["-A", "missing-entry", "-D", "warnings"]);
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+}
+
+#[test]
+fn a_misspelt_code_is_refused_with_the_closest_name() {
+    let dir = thesis();
+    let run = check(dir.path(), &["-A", "unused-entyr"]);
+    assert_eq!(run.status, Some(2));
+    assert!(
+        run.stderr
+            .contains("unknown diagnostic code `unused-entyr`; did you mean `unused-entry`?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_command_line_overrides_the_configuration_which_may_say_error() {
+    let dir = thesis();
+    std::fs::write(
+        dir.path().join("refkeeper.toml"),
+        "[check.levels]\nunused-entry = \"error\"\nmissing-entry = \"off\"\n",
+    )
+    .unwrap();
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.status, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("1 error (1 unused-entry)"),
+        "{}",
+        run.stdout
+    );
+    let run = check(dir.path(), &["-W", "unused-entry"]);
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+}
+
+#[test]
+fn concise_output_is_one_line_per_finding() {
+    let dir = thesis();
+    let run = check(dir.path(), &["--format", "concise"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[..3],
+        [
+            "paper.md:4:22: error[missing-entry]: `absent` is cited but is not in any bibliography",
+            "paper.md:4:36: error[missing-entry]: `gone` is cited but is not in any bibliography",
+            "refs.bib:2:7: warning[unused-entry]: entry `spare-2002` is never cited",
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[3].starts_with("2 errors (2 missing-entry)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(lines.len(), 4);
+    let quiet = check(dir.path(), &["--format", "concise", "-q"]);
+    assert_eq!(quiet.stdout.lines().count(), 3, "{}", quiet.stdout);
+}
+
+#[test]
+fn statistics_count_each_code_most_first() {
+    let dir = thesis();
+    let run = check(dir.path(), &["--statistics", "-W", "unknown-field"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[..3],
+        [
+            "      2  missing-entry         error",
+            "      1  unknown-field         warning",
+            "      1  unused-entry          warning",
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("never cited"), "{}", run.stdout);
+}
+
+#[test]
+fn quiet_prints_the_findings_only() {
+    let dir = thesis();
+    let run = check(dir.path(), &["-q"]);
+    assert!(
+        run.stdout.contains("error[missing-entry]"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("document:"), "{}", run.stdout);
+    assert!(!run.stdout.contains("chapter against"), "{}", run.stdout);
+    assert_eq!(run.status, Some(1));
+}
