@@ -111,6 +111,9 @@ pub struct Config {
     pub verbatim_commands: Vec<String>,
     /// The `[refs]` table.
     pub refs: RefsConfig,
+    /// Configuration files are not read for this run (`--no-config`): help
+    /// lines do not send the user to one.
+    pub ignored: bool,
 }
 
 /// A mistake in the configuration file.
@@ -202,6 +205,7 @@ impl Config {
         }
 
         Ok(Config {
+            ignored: false,
             path: Some(path.to_path_buf()),
             documents: raw.documents,
             bibliography: raw.bibliography,

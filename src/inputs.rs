@@ -130,7 +130,10 @@ pub fn find(request: &Request) -> Result<Inputs, InputError> {
             Some(path) => Config::load(&path)?,
             None => Config::default(),
         },
-        ConfigSource::Ignore => Config::default(),
+        ConfigSource::Ignore => Config {
+            ignored: true,
+            ..Config::default()
+        },
     };
     config.levels.extend(request.levels.iter().copied());
     let root = match config.path.as_deref().and_then(Path::parent) {

@@ -168,3 +168,22 @@ fn quiet_prints_the_findings_only() {
     assert!(!run.stdout.contains("chapter against"), "{}", run.stdout);
     assert_eq!(run.status, Some(1));
 }
+
+#[test]
+fn unused_entry_help_names_refkeeper_toml_only_when_one_may_be_read() {
+    let dir = thesis();
+    let run = check(dir.path(), &[]);
+    assert!(
+        run.stdout
+            .contains("list it under `allow-unused` in refkeeper.toml"),
+        "{}",
+        run.stdout
+    );
+    let run = check(dir.path(), &["--no-config"]);
+    assert!(
+        run.stdout.contains("help: cite it or remove it\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("refkeeper.toml"), "{}", run.stdout);
+}

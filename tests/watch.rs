@@ -77,7 +77,7 @@ fn watch_mode_reports_what_changed() {
     let first = watcher.next_run().join("\n");
     assert!(first.contains("`lee2010` is cited"), "{first}");
     assert!(
-        first.contains("1 errors, 0 warnings (1 new, 0 fixed)"),
+        first.contains("1 error, 0 warnings (1 new, 0 fixed)"),
         "{first}"
     );
 

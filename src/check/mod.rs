@@ -262,6 +262,11 @@ fn unused_entries(bib: &Bibliography, used: &[bool], rules: &RuleSet) -> Vec<Dia
     // Room for every unused entry at once: on a large bibliography they
     // are tens of thousands, and doubling would leave half of it empty.
     let mut diagnostics = Vec::with_capacity(used.iter().filter(|&&u| !u).count());
+    let help = if rules.config_in_use() {
+        "cite it, remove it, or list it under `allow-unused` in refkeeper.toml"
+    } else {
+        "cite it or remove it"
+    };
     diagnostics.extend(unused(bib, used, rules).map(|id| {
         let entry = bib.entry(id);
         Diagnostic::new(
@@ -271,7 +276,7 @@ fn unused_entries(bib: &Bibliography, used: &[bool], rules: &RuleSet) -> Vec<Dia
             entry.key_span.clone(),
         )
         .with_key(entry.key.clone())
-        .with_help("cite it, remove it, or list it under `allow-unused` in refkeeper.toml")
+        .with_help(help)
     }));
     diagnostics
 }

@@ -12,12 +12,22 @@ use crate::diagnostic::{Code, Diagnostic, Level, Severity};
 use crate::source::SourceMap;
 
 /// Levels and ignore lists per code.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RuleSet {
     levels: HashMap<Code, Level>,
     /// Per code, the entry keys (or patterns) whose findings are not
     /// reported; `allow-unused` is `unused-entry`'s list.
     ignore: HashMap<Code, AllowList>,
+    /// Whether help lines may point at refkeeper.toml (not under
+    /// `--no-config`).
+    config_in_use: bool,
+}
+
+impl Default for RuleSet {
+    /// Every code at its default level, nothing ignored.
+    fn default() -> RuleSet {
+        RuleSet::from_config(&Config::default())
+    }
 }
 
 impl RuleSet {
@@ -31,7 +41,14 @@ impl RuleSet {
         RuleSet {
             levels: config.levels.clone(),
             ignore,
+            config_in_use: !config.ignored,
         }
+    }
+
+    /// Whether help lines may point at refkeeper.toml: not when the run
+    /// ignores configuration files (`--no-config`).
+    pub fn config_in_use(&self) -> bool {
+        self.config_in_use
     }
 
     /// The level of a code: configured, or its default.

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use refkeeper::document::{DocumentKind, section};
-use refkeeper::render::{self, references::Target};
+use refkeeper::render::{self, plural, references::Target};
 use refkeeper::write::InputsUnread;
 use refkeeper::{Session, Style};
 
@@ -104,7 +104,10 @@ pub fn run(args: RefsArgs) -> Result<Status, Failure> {
         .map_err(|e| Failure::new(format!("{shown}: {e}")))?;
     let count = references.len();
     if new == old {
-        note(&format!("{shown}: References up to date ({count} entries)"));
+        note(&format!(
+            "{shown}: References up to date ({})",
+            plural(count, "entry", "entries")
+        ));
         return Ok(Status::Clean);
     }
     if let Action::Check(_) = action {
@@ -116,7 +119,10 @@ pub fn run(args: RefsArgs) -> Result<Status, Failure> {
         return Ok(Status::Findings);
     }
     deliver(&permit, &destination, new.as_bytes())?;
-    note(&format!("{shown}: References updated ({count} entries)"));
+    note(&format!(
+        "{shown}: References updated ({})",
+        plural(count, "entry", "entries")
+    ));
     Ok(Status::Clean)
 }
 

@@ -1,7 +1,7 @@
 //! `refkeeper report --html`: one self-contained page about the project.
 
 use refkeeper::Session;
-use refkeeper::render;
+use refkeeper::render::{self, plural};
 
 use super::args::ReportArgs;
 use super::output::{Destination, deliver, note, permit, unread_lines};
@@ -31,12 +31,12 @@ pub fn run(args: ReportArgs) -> Result<Status, Failure> {
     deliver(&permit, &destination, page.as_bytes())?;
     let overview = &overview.value;
     note(&format!(
-        "wrote {}: {} chapters, {} entries cited, {} unused, {} missing keys",
+        "wrote {}: {}, {} cited, {} unused, {}",
         args.html.display(),
-        overview.chapters.len(),
-        overview.cited.len(),
+        plural(overview.chapters.len(), "chapter", "chapters"),
+        plural(overview.cited.len(), "entry", "entries"),
         overview.unused.len(),
-        overview.missing.len()
+        plural(overview.missing.len(), "missing key", "missing keys")
     ));
     Ok(Status::Clean)
 }

@@ -4,7 +4,7 @@
 use std::io::{self, IsTerminal};
 
 use refkeeper::Session;
-use refkeeper::render;
+use refkeeper::render::{self, plural};
 
 use super::args::{ColorArg, SubsetArgs};
 use super::output::{Destination, deliver, error_line, note, permit, unread_lines, use_color};
@@ -29,8 +29,14 @@ pub fn run(args: SubsetArgs) -> Result<Status, Failure> {
     let cited = &outcome.value;
     deliver(&permit, &destination, cited.subset.text.as_bytes())?;
     note(&format!(
-        "{} entries, {} @string blocks and {} @preamble blocks written to {destination}",
-        cited.subset.entries, cited.subset.strings, cited.subset.preambles
+        "{}, {} and {} written to {destination}",
+        plural(cited.subset.entries, "entry", "entries"),
+        plural(cited.subset.strings, "@string block", "@string blocks"),
+        plural(
+            cited.subset.preambles,
+            "@preamble block",
+            "@preamble blocks"
+        )
     ));
     for key in &cited.missing {
         error_line(&format!(

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
-use refkeeper::render;
+use refkeeper::render::{self, plural};
 use refkeeper::watch::{Findings, Stamps, folders, is_input};
 use refkeeper::{Request, Session, Severity};
 
@@ -67,9 +67,9 @@ pub fn run(request: &Request, color: bool) -> Result<Status, Failure> {
                 }
                 let _ = writeln!(
                     stdout,
-                    "[refkeeper] {} errors, {} warnings ({} new, {} fixed); watching for changes",
-                    report.count(Severity::Error),
-                    report.count(Severity::Warning),
+                    "[refkeeper] {}, {} ({} new, {} fixed); watching for changes",
+                    plural(report.count(Severity::Error), "error", "errors"),
+                    plural(report.count(Severity::Warning), "warning", "warnings"),
                     changes.appeared.len(),
                     changes.fixed.len()
                 );

@@ -91,7 +91,7 @@ pub(crate) fn withheld_sentence(report: &Report) -> Option<String> {
 }
 
 /// `1 error`, `2 errors`; `many` is the plural form.
-pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+pub fn plural(count: usize, one: &str, many: &str) -> String {
     if count == 1 {
         format!("{count} {one}")
     } else {
