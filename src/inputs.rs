@@ -534,9 +534,16 @@ pub fn normalized(path: &Path) -> PathBuf {
 /// The path to show: relative to the working folder when inside it.
 pub fn shown_path(path: &Path, cwd: &Path) -> PathBuf {
     let relative = if path.is_absolute() {
-        path.strip_prefix(cwd).unwrap_or(path)
+        match path.strip_prefix(cwd) {
+            Ok(under) => under.to_path_buf(),
+            // Beside or above the working folder (a bibliography the
+            // configuration one folder up names): `../refs/r.bib`, as
+            // cargo and rustc show such paths, when the two share more
+            // than the root; absolute otherwise.
+            Err(_) => upward(path, cwd).unwrap_or_else(|| path.to_path_buf()),
+        }
     } else {
-        path
+        path.to_path_buf()
     };
     relative
         .components()
@@ -544,9 +551,63 @@ pub fn shown_path(path: &Path, cwd: &Path) -> PathBuf {
         .collect()
 }
 
+/// `path` relative to `cwd` through `..`, when both are absolute and
+/// share a folder below the root.
+fn upward(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    let path_parts: Vec<Component> = path.components().collect();
+    let cwd_parts: Vec<Component> = cwd.components().collect();
+    let shared = path_parts
+        .iter()
+        .zip(&cwd_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let below_root = path_parts
+        .iter()
+        .take(shared)
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .count();
+    if below_root == 0
+        || cwd_parts[shared..]
+            .iter()
+            .any(|c| matches!(c, Component::ParentDir))
+    {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in &cwd_parts[shared..] {
+        out.push("..");
+    }
+    for part in &path_parts[shared..] {
+        out.push(part);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_shown_from_the_working_folder() {
+        let cwd = Path::new("/work/thesis/chapters");
+        assert_eq!(
+            shown_path(Path::new("/work/thesis/chapters/a.md"), cwd),
+            Path::new("a.md")
+        );
+        assert_eq!(
+            shown_path(Path::new("/work/thesis/refs/r.bib"), cwd),
+            Path::new("../refs/r.bib")
+        );
+        // Sharing only the root: absolute.
+        assert_eq!(
+            shown_path(Path::new("/etc/r.bib"), cwd),
+            Path::new("/etc/r.bib")
+        );
+        assert_eq!(
+            shown_path(Path::new("./refs/r.bib"), cwd),
+            Path::new("refs/r.bib")
+        );
+    }
 
     fn tree(files: &[&str]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();

@@ -187,3 +187,56 @@ fn unused_entry_help_names_refkeeper_toml_only_when_one_may_be_read() {
     );
     assert!(!run.stdout.contains("refkeeper.toml"), "{}", run.stdout);
 }
+
+#[test]
+fn sarif_fingerprints_follow_a_finding_when_its_line_moves() {
+    let dir = thesis();
+    let fingerprints = |dir: &Path| -> Vec<String> {
+        let run = check(dir, &["--format", "sarif"]);
+        let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["refkeeperFinding/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let before = fingerprints(dir.path());
+    assert_eq!(before.len(), 3);
+    let mut distinct = before.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "{before:?}");
+    let text = std::fs::read_to_string(dir.path().join("paper.md")).unwrap();
+    let moved = text.replacen("As [@", "\n\nAs [@", 1);
+    std::fs::write(dir.path().join("paper.md"), moved).unwrap();
+    let mut after = fingerprints(dir.path());
+    after.sort();
+    assert_eq!(after, distinct);
+}
+
+#[test]
+fn a_file_above_the_working_folder_is_shown_with_dot_dot() {
+    let dir = project(&[
+        (
+            "refkeeper.toml",
+            b"bibliography = [\"refs\"]\nchapters = [\"chapters\"]\n",
+        ),
+        (
+            "refs/r.bib",
+            b"@book{a, author = {Kim, A.}, title = {A}, publisher = {P}, date = {2001}}\n\
+@book{b, author = {Kim, A.}, title = {B}, publisher = {P}, date = {2002}}\n",
+        ),
+        ("chapters/c.md", b"[@a]\n"),
+    ]);
+    let run = check(&dir.path().join("chapters"), &["--format", "concise", "-q"]);
+    assert_eq!(
+        run.stdout,
+        "../refs/r.bib:2:7: warning[unused-entry]: entry `b` is never cited\n"
+    );
+}

@@ -77,6 +77,16 @@ struct SarifResult<'a> {
     locations: [Location<'a>; 1],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location<'a>>,
+    partial_fingerprints: Fingerprints,
+}
+
+/// What identifies a finding across commits, whatever line it moves to:
+/// its code, file and message, and which of identical ones it is
+/// (GitHub code scanning matches alerts by it).
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "refkeeperFinding/v1")]
+    finding: String,
 }
 
 #[derive(Serialize)]
@@ -141,11 +151,26 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     rules: Code::ALL.iter().map(|&code| rule(code)).collect(),
                 },
             },
-            results: report
-                .findings
-                .iter()
-                .map(|d| result(&report.sources, d))
-                .collect(),
+            results: {
+                let mut seen: std::collections::HashMap<String, usize> =
+                    std::collections::HashMap::new();
+                report
+                    .findings
+                    .iter()
+                    .map(|d| {
+                        let identity = format!(
+                            "{}\u{1f}{}\u{1f}{}",
+                            d.code.as_str(),
+                            report.sources.get(d.primary.file).path.display(),
+                            d.message
+                        );
+                        let occurrence = seen.entry(identity.clone()).or_default();
+                        *occurrence += 1;
+                        let fingerprint = format!("{:016x}:{occurrence}", fnv1a(&identity));
+                        result(&report.sources, d, fingerprint)
+                    })
+                    .collect()
+            },
             invocations: [Invocation {
                 execution_successful: report.unread.is_empty(),
                 tool_execution_notifications: report
@@ -210,7 +235,15 @@ fn sentence(summary: &str) -> String {
     format!("{}{}.", first.unwrap_or_default(), chars.as_str())
 }
 
-fn result<'a>(sources: &SourceMap, d: &'a Diagnostic) -> SarifResult<'a> {
+/// FNV-1a, 64 bits: a hash that stays the same across versions and
+/// machines, as a fingerprint must.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn result<'a>(sources: &SourceMap, d: &'a Diagnostic, fingerprint: String) -> SarifResult<'a> {
     let mut text = d.message.clone();
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");
@@ -231,6 +264,9 @@ fn result<'a>(sources: &SourceMap, d: &'a Diagnostic) -> SarifResult<'a> {
             .enumerate()
             .map(|(i, label)| location(sources, label, Some(i + 1)))
             .collect(),
+        partial_fingerprints: Fingerprints {
+            finding: fingerprint,
+        },
     }
 }
 

@@ -194,7 +194,9 @@ pub fn path_of(uri: &Uri) -> Option<PathBuf> {
 
 /// The `file:` URI of a path.
 pub fn uri_of(path: &Path) -> Option<Uri> {
-    let url = url::Url::from_file_path(path).ok()?;
+    // A file above the project folder is shown as `../refs/r.bib`: the URI
+    // names it without the `..`, as the editor does.
+    let url = url::Url::from_file_path(refkeeper::inputs::normalized(path)).ok()?;
     Uri::from_str(url.as_str()).ok()
 }
 
