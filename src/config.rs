@@ -116,9 +116,10 @@ pub struct Config {
     pub ignored: bool,
 }
 
-/// A mistake in the configuration file.
+/// A mistake in the configuration file, or a file that cannot be read
+/// (then `line` is 0 and no place is shown).
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}:{column}: {message}")]
+#[error("{}{message}", place(.path, *.line, *.column))]
 pub struct ConfigError {
     /// The configuration file.
     pub path: PathBuf,
@@ -128,6 +129,15 @@ pub struct ConfigError {
     pub column: usize,
     /// What is wrong.
     pub message: String,
+}
+
+/// `path:line:column: `, or `path: ` for a file that could not be read.
+fn place(path: &Path, line: usize, column: usize) -> String {
+    if line == 0 {
+        format!("{}: ", path.display())
+    } else {
+        format!("{}:{line}:{column}: ", path.display())
+    }
 }
 
 impl Config {
@@ -152,17 +162,11 @@ impl Config {
         let check = raw.check.unwrap_or_default();
 
         let code_named = |name: &Spanned<String>| -> Result<Code, ConfigError> {
-            name.get_ref().parse().map_err(|_| {
-                let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-                located(
-                    Some(name.span()),
-                    format!(
-                        "unknown diagnostic code `{}`; known codes: {}",
-                        name.get_ref(),
-                        known.join(", ")
-                    ),
-                )
-            })
+            name.get_ref()
+                .parse()
+                .map_err(|e: crate::diagnostic::UnknownCode| {
+                    located(Some(name.span()), e.to_string())
+                })
         };
         let mut levels = HashMap::new();
         for (name, level) in check.levels.unwrap_or_default() {
@@ -236,9 +240,12 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             path: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read: {e}"),
+            line: 0,
+            column: 0,
+            message: format!(
+                "cannot read the configuration: {}",
+                crate::source::in_words(&e)
+            ),
         })?;
         Config::parse(&text, path)
     }

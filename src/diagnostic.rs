@@ -625,8 +625,30 @@ impl std::str::FromStr for Code {
 
 /// A code name that refkeeper does not know.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown diagnostic code `{0}`")]
+#[error("unknown diagnostic code `{0}`{hint}", hint = hint(&self.0))]
 pub struct UnknownCode(pub String);
+
+/// `; did you mean `unused-entry`?` for a name close to a code, else a
+/// pointer to the list.
+fn hint(name: &str) -> String {
+    match Code::closest(name) {
+        Some(code) => format!("; did you mean `{}`?", code.as_str()),
+        None => "; `refkeeper explain` lists the codes".to_owned(),
+    }
+}
+
+impl Code {
+    /// The code whose name is closest to `name` (a misspelling), if one is
+    /// close enough.
+    pub fn closest(name: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .map(|&code| (strsim::jaro_winkler(name, code.as_str()), code))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, code)| code)
+    }
+}
 
 /// A place in a file, with an optional note saying what is there.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -124,10 +124,15 @@ pub struct Inputs {
 /// `chapters/`, when there is one; else the documents in the root folder.
 pub fn find(request: &Request) -> Result<Inputs, InputError> {
     let cwd = &request.cwd;
+    // Errors name the file as the user sees it, not by its absolute path.
+    let shown = |mut error: crate::config::ConfigError| {
+        error.path = shown_path(&error.path, cwd);
+        error
+    };
     let mut config = match &request.config {
-        ConfigSource::File(path) => Config::load(&join(cwd, path))?,
+        ConfigSource::File(path) => Config::load(&join(cwd, path)).map_err(shown)?,
         ConfigSource::Discover => match Config::find(cwd) {
-            Some(path) => Config::load(&path)?,
+            Some(path) => Config::load(&path).map_err(shown)?,
             None => Config::default(),
         },
         ConfigSource::Ignore => Config {

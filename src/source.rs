@@ -210,7 +210,7 @@ pub enum ReadError {
         /// The path, as shown.
         path: PathBuf,
     },
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", in_words(.source))]
     /// The system refused to read it.
     Io {
         /// The file, as shown.
@@ -359,6 +359,27 @@ pub fn decode(mut bytes: Vec<u8>, shown: &Path) -> Result<String, ReadError> {
             column: position.column,
         }
     })
+}
+
+/// What an I/O error means, in words and without the operating system's
+/// number ("permission denied", not "Permission denied (os error 13)").
+pub fn in_words(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let words = match error.kind() {
+        ErrorKind::NotFound => "no such file",
+        ErrorKind::PermissionDenied => "permission denied",
+        ErrorKind::IsADirectory => "is a folder, not a file",
+        ErrorKind::InvalidData => "not valid UTF-8 text",
+        ErrorKind::OutOfMemory => "not enough memory to read it",
+        _ => {
+            let text = error.to_string();
+            return match text.find(" (os error") {
+                Some(cut) => text[..cut].to_lowercase(),
+                None => text,
+            };
+        }
+    };
+    words.to_owned()
 }
 
 fn io_error(shown: &Path, source: std::io::Error) -> ReadError {

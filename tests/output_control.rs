@@ -240,3 +240,38 @@ fn a_file_above_the_working_folder_is_shown_with_dot_dot() {
         "../refs/r.bib:2:7: warning[unused-entry]: entry `b` is never cited\n"
     );
 }
+
+#[test]
+fn misspelt_codes_and_missing_files_are_named_in_words() {
+    let dir = thesis();
+    let run = run(refkeeper().args(["explain", "unused-entyr"]));
+    assert!(
+        run.stderr.contains("did you mean `unused-entry`?"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[check.levels]\nmissng-entry = \"warn\"\n",
+    )
+    .unwrap();
+    let run = check(dir.path(), &["--config", "bad.toml"]);
+    assert!(
+        run.stderr.contains(
+            "bad.toml:2:1: unknown diagnostic code `missng-entry`; did you mean `missing-entry`?"
+        ),
+        "{}",
+        run.stderr
+    );
+    // A configuration that is not there has no line to point at, and no
+    // operating-system error number.
+    let run = check(dir.path(), &["--config", "nope.toml"]);
+    assert_eq!(run.status, Some(2));
+    assert!(
+        run.stderr
+            .contains("error: nope.toml: cannot read the configuration: no such file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("os error"), "{}", run.stderr);
+}

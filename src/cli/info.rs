@@ -48,13 +48,7 @@ pub fn explain(code: Option<&str>) -> Result<Status, Failure> {
                 code.summary(),
                 code.explanation()
             ),
-            Err(e) => {
-                let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-                return Err(Failure::new(format!(
-                    "{e}; known codes: {}",
-                    known.join(", ")
-                )));
-            }
+            Err(_) => return Err(super::plan::code_named(name).expect_err("not a code")),
         },
     };
     print_bytes(text.as_bytes())

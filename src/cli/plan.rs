@@ -68,21 +68,10 @@ pub fn levels(
     Ok((everything, deny_warnings))
 }
 
-/// A code by its name, or an error with the closest names.
+/// A code by its name, or an error with the closest name.
 pub fn code_named(name: &str) -> Result<Code, Failure> {
-    name.parse::<Code>().map_err(|_| {
-        let mut close: Vec<(f64, &str)> = Code::ALL
-            .iter()
-            .map(|c| (strsim::jaro_winkler(name, c.as_str()), c.as_str()))
-            .filter(|(score, _)| *score > 0.8)
-            .collect();
-        close.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let hint = match close.first() {
-            Some((_, best)) => format!("; did you mean `{best}`?"),
-            None => "; `refkeeper explain` lists the codes".to_owned(),
-        };
-        Failure::new(format!("unknown diagnostic code `{name}`{hint}"))
-    })
+    name.parse::<Code>()
+        .map_err(|e| Failure::new(e.to_string()))
 }
 
 /// The Quarto profiles `QUARTO_PROFILE` names (comma-separated), as
