@@ -1147,3 +1147,45 @@ fn date_delimiters_and_page_label_plurals_follow_csl() {
         "{text}"
     );
 }
+
+/// A `display` part (`left-margin`, `right-inline`, `block`) is set apart
+/// from the next by a space in running text, as citeproc-js's text output
+/// sets it ("1975 Painting", not "1975Painting"), but not from the
+/// layout's suffix after the last one.
+#[test]
+fn display_parts_are_set_apart_by_a_space() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.bib"),
+        "@book{a, title = {Painting Afrasiab}, publisher = {Fan}, date = {1975}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.csl"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout suffix=".">
+    <date variable="issued" display="left-margin"><date-part name="year"/></date>
+    <group display="right-inline" delimiter=". "><text variable="title"/><text variable="publisher"/></group>
+  </layout></bibliography>
+</style>"#,
+    )
+    .unwrap();
+    let output = refkeeper()
+        .args([
+            "refs",
+            "--no-config",
+            "--all",
+            "--style",
+            "s.csl",
+            "--bib",
+            "r.bib",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.trim(), "1975 Painting afrasiab. Fan.", "{text}");
+}

@@ -148,6 +148,9 @@ pub(super) struct Flattener<'e> {
     /// the last character was a period.
     stripping: i32,
     after_period: bool,
+    /// A `display` part has ended: the next one (or text that is not
+    /// punctuation) starts after a space.
+    space_before_display: bool,
 }
 
 impl<'e> Flattener<'e> {
@@ -162,6 +165,7 @@ impl<'e> Flattener<'e> {
             no_date_done: false,
             stripping: 0,
             after_period: false,
+            space_before_display: false,
         }
     }
 
@@ -240,7 +244,19 @@ impl<'e> Flattener<'e> {
                     }
                     _ => {}
                 }
+                // A `display` part (`block`, `left-margin`, ...) stands
+                // apart from the next; in running text citeproc-js
+                // separates two by a space ("1975 Painting", not
+                // "1975Painting"; "2006 . Semipalatinsk" when the second
+                // starts with its prefix), but not from the layout's
+                // suffix after the last ("2026.").
+                if elem.display.is_some() && std::mem::take(&mut self.space_before_display) {
+                    self.push(" ", Style::default(), None);
+                }
                 self.children(&elem.children);
+                if elem.display.is_some() {
+                    self.space_before_display = true;
+                }
             }
         }
     }
@@ -278,6 +294,12 @@ impl<'e> Flattener<'e> {
     fn push(&mut self, text: &str, base: Style, link: Option<&str>) {
         if text.is_empty() {
             return;
+        }
+        // Text after a `display` part that is not punctuation (the
+        // layout's suffix) is set apart from it.
+        if self.space_before_display && !text.starts_with([' ', '.', ',', ';', ':', ')', ']']) {
+            self.space_before_display = false;
+            self.push(" ", Style::default(), None);
         }
         // Emphasis inside an italic context comes out upright (flip-flop).
         let style = Style {
