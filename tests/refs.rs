@@ -1189,3 +1189,48 @@ fn display_parts_are_set_apart_by_a_space() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert_eq!(text.trim(), "1975 Painting afrasiab. Fan.", "{text}");
 }
+
+/// A bibliography sorted by a names macro, then the date: an entry
+/// without names sorts last (its empty key did not shift the date into
+/// the first key's place) and names compare family name first, as
+/// citeproc-js sorts them; the citation numbers follow that order.
+#[test]
+fn sort_keys_keep_their_places_and_compare_names_family_first() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.bib"),
+        "@online{none, title = {No author}, organization = {Org}, date = {2001}}\n\
+         @book{zed, author = {Zed, Aaron}, title = {Zed}, date = {2002}}\n\
+         @book{abe, author = {Abe, Berta}, title = {Abe}, date = {2003}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.csl"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <macro name="author"><group suffix="."><names variable="author"><name/></names></group></macro>
+  <citation><layout><text variable="citation-number"/></layout></citation>
+  <bibliography><sort><key macro="author"/><key variable="issued"/></sort><layout>
+    <text variable="citation-number" suffix=" "/><text variable="title"/>
+  </layout></bibliography>
+</style>"#,
+    )
+    .unwrap();
+    let output = refkeeper()
+        .args([
+            "refs",
+            "--no-config",
+            "--all",
+            "--style",
+            "s.csl",
+            "--bib",
+            "r.bib",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines, ["1 Abe", "2 Zed", "3 No author"], "{text}");
+}

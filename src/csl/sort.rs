@@ -17,8 +17,8 @@ use std::cmp::Ordering;
 
 use hayagriva::citationberg::taxonomy::{NumberVariable, Variable};
 use hayagriva::citationberg::{
-    Date, DatePartName, DateParts, IndependentStyle, LayoutRenderingElement, NamesChild,
-    SortDirection, SortKey, TextTarget,
+    Date, DatePartName, DateParts, IndependentStyle, LayoutRenderingElement, NameAsSortOrder,
+    NamesChild, SortDirection, SortKey, TextTarget,
 };
 use icu_collator::options::{AlternateHandling, CollatorOptions, Strength};
 use icu_collator::preferences::CollationNumericOrdering;
@@ -28,8 +28,24 @@ use super::style_fixes;
 
 // Markers in the keys style's output, from the private use area (the
 // engine's own formatting markers are U+E000 to U+E0FF; keys drop them).
-/// Starts each key.
-const KEY: char = '\u{E100}';
+/// Starts the first key; key `i` starts with the character `i` after it
+/// ([`key_marker`]). One marker for all would not do: hayagriva drops a
+/// piece of punctuation-only text that repeats the end of what it wrote
+/// (`Context::push_str`, "do not print duplicate affixes"), so the marker
+/// after an empty key vanished and every later key moved up by one (an
+/// entry without author sorted by its year: ACM's numbering and order).
+const KEY: char = '\u{E110}';
+/// How many keys one sort may have (the markers up to U+E1FF).
+const MAX_KEYS: u32 = 0xE1FF - 0xE110 + 1;
+
+/// The marker that starts key `index`.
+fn key_marker(index: usize) -> char {
+    char::from_u32(KEY as u32 + index as u32).expect("a private-use character")
+}
+
+fn is_key_marker(c: char) -> bool {
+    (KEY as u32..KEY as u32 + MAX_KEYS).contains(&(c as u32))
+}
 /// Stands for the terms a sort key leaves out: "et al.", "and others", "and".
 const LEFT_OUT: char = '\u{E101}';
 /// Starts the year, month and day of a date.
@@ -39,7 +55,7 @@ const DAY: char = '\u{E104}';
 
 /// How to sort a style's bibliography, when refkeeper can do it itself.
 pub struct SortPlan {
-    /// Renders one entry's keys, each after a [`KEY`].
+    /// Renders one entry's keys, each after its [`key_marker`].
     pub keys_style: IndependentStyle,
     descending: Vec<bool>,
 }
@@ -53,8 +69,11 @@ impl SortPlan {
         let mut layout = String::new();
         let mut macros = Vec::new();
         let mut descending = Vec::new();
-        for key in keys {
-            layout.push_str(&format!("<text value=\"{KEY}\"/>"));
+        if keys.len() > MAX_KEYS as usize {
+            return None;
+        }
+        for (index, key) in keys.iter().enumerate() {
+            layout.push_str(&format!("<text value=\"{}\"/>", key_marker(index)));
             match key {
                 SortKey::MacroName {
                     name,
@@ -159,6 +178,10 @@ impl SortPlan {
         keys_style.citation.layout.elements.clear();
         keys_style.citation.sort = None;
         let bibliography = keys_style.bibliography.as_mut()?;
+        // Names in a macro key are compared family name first, as
+        // citeproc-js renders them for sorting ("Albaum, Lazar’ I." before
+        // "Bailes, Alyson" in ACM, whose names are given-name first).
+        bibliography.name_options.name_as_sort_order = Some(NameAsSortOrder::All);
         bibliography.sort = None;
         bibliography.subsequent_author_substitute = None;
         bibliography.second_field_align = None;
@@ -248,7 +271,7 @@ fn sortable(date: &Date, templates: &[Date; 3]) -> Date {
 /// key. Dates become `1YYYYMMDD` (zeros for missing parts) and the left-out
 /// terms go, as citeproc-js writes its keys.
 fn keys_of(text: &str) -> Vec<Option<String>> {
-    text.split(KEY)
+    text.split(is_key_marker)
         .skip(1)
         .map(|key| {
             let mut out = String::with_capacity(key.len());
@@ -313,9 +336,9 @@ mod tests {
 
     #[test]
     fn keys_leave_out_terms_and_turn_dates_into_numbers() {
-        let text = format!(
-            "{KEY}Nordström, Bengt, {LEFT_OUT}{KEY}{KEY}Press, {YEAR}1990{MONTH}9{KEY}{YEAR}2001"
-        );
+        let [a, b, c, d] = [0, 1, 2, 3].map(key_marker);
+        let text =
+            format!("{a}Nordström, Bengt, {LEFT_OUT}{b}{c}Press, {YEAR}1990{MONTH}9{d}{YEAR}2001");
         assert_eq!(
             keys_of(&text),
             vec![
