@@ -1,6 +1,8 @@
-//! The fidelity ratchet: every entry listed in benches/fidelity/ratchet.tsv
-//! was formatted by refkeeper exactly as citeproc-js formats it, and must
-//! stay so. The file holds a hash of citeproc-js's text per style,
+//! The fidelity ratchets: every entry listed in benches/fidelity/ratchet.tsv
+//! (the five tuned styles, from the official .csl files, on the study and
+//! the corpus) and ratchet-bundled.tsv (every bundled style citeproc-js
+//! can read, by name, on the study) was formatted by refkeeper exactly as
+//! citeproc-js formats it, and must stay so. The file holds a hash of citeproc-js's text per style,
 //! bibliography and key; benches/fidelity/compare.py measures the agreement
 //! (with node and citeproc-js) and rewrites the file with `--ratchet`.
 //!
@@ -71,7 +73,22 @@ fn fnv1a_matches_the_harness() {
 
 #[test]
 fn entries_that_agreed_with_citeproc_js_still_agree() {
-    let ratchet = std::fs::read_to_string(root().join("benches/fidelity/ratchet.tsv")).unwrap();
+    let styles = root().join("benches/fidelity/styles");
+    check_ratchet("ratchet.tsv", |style| styles.join(format!("{style}.csl")));
+}
+
+/// Every bundled style (by its name, as users pick it), on the entries of
+/// the study that agreed with citeproc-js reading the same style (see
+/// `compare.py --bundled`).
+#[test]
+fn bundled_styles_keep_the_entries_that_agreed_with_citeproc_js() {
+    check_ratchet("ratchet-bundled.tsv", |style| PathBuf::from(style));
+}
+
+/// Checks a ratchet file of benches/fidelity: each listed entry still
+/// formats to the text whose hash it lists, in the style `style_of` names.
+fn check_ratchet(file: &str, style_of: impl Fn(&str) -> PathBuf + Sync) {
+    let ratchet = std::fs::read_to_string(root().join("benches/fidelity").join(file)).unwrap();
     // (style, bibliography) -> [(key, hash)]
     let mut groups: BTreeMap<(&str, &str), Vec<(&str, &str)>> = BTreeMap::new();
     for line in ratchet
@@ -86,11 +103,10 @@ fn entries_that_agreed_with_citeproc_js_still_agree() {
     }
     assert!(
         groups.keys().any(|(_, bib)| *bib == "study"),
-        "the study is not in the ratchet"
+        "the study is not in {file}"
     );
 
     let corpus = corpus();
-    let styles = root().join("benches/fidelity/styles");
     let failures: Vec<String> = groups
         .par_iter()
         .flat_map(|((style, bib), entries)| {
@@ -99,7 +115,7 @@ fn entries_that_agreed_with_citeproc_js_still_agree() {
                 (_, Some(corpus)) => corpus.join(bib),
                 (_, None) => return Vec::new(),
             };
-            let texts = texts(&path, &styles.join(format!("{style}.csl")));
+            let texts = texts(&path, &style_of(style));
             entries
                 .iter()
                 .filter_map(|(key, hash)| match texts.get(*key) {
@@ -115,7 +131,7 @@ fn entries_that_agreed_with_citeproc_js_still_agree() {
     }
     assert!(
         failures.is_empty(),
-        "{} entries no longer read as citeproc-js formats them \
+        "{} entries of {file} no longer read as citeproc-js formats them \
          (benches/fidelity/compare.py --diffs shows citeproc-js's text):\n{}",
         failures.len(),
         failures.join("\n")

@@ -1234,3 +1234,32 @@ fn sort_keys_keep_their_places_and_compare_names_family_first() {
     let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(lines, ["1 Abe", "2 Zed", "3 No author"], "{text}");
 }
+
+#[test]
+fn a_locale_no_file_answers_is_an_error_not_english() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let refs = |locale: &str| {
+        refkeeper()
+            .args([
+                "refs",
+                "--no-config",
+                "--all",
+                "--style",
+                "apa",
+                "--locale",
+                locale,
+                "--bib",
+            ])
+            .arg(root.join("refs/study.bib"))
+            .current_dir(root)
+            .output()
+            .unwrap()
+    };
+    let unknown = refs("xx-YY");
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8(unknown.stderr).unwrap();
+    assert!(stderr.contains("no locale for `xx-YY`"), "{stderr}");
+    assert!(unknown.stdout.is_empty());
+    // A region without its own file falls back to its language's.
+    assert_eq!(refs("de-AT").status.code(), Some(0));
+}

@@ -120,6 +120,10 @@ def main():
     parser.add_argument("--no-pandoc", action="store_true")
     parser.add_argument("--diffs", action="store_true", help="print every difference")
     parser.add_argument("--ratchet", help="write the ratchet file here")
+    parser.add_argument(
+        "--ratchet-bibliographies",
+        help="only these bibliographies (comma list of ids: study, biblatex-examples/biblatex-examples.bib, ...) go into the ratchet",
+    )
     args = parser.parse_args()
 
     styles = args.styles.split(",")
@@ -166,7 +170,8 @@ def main():
                     totals[style][0] += 1
                     totals[style][1] += agree
                     totals[style][2] += theirs.get(key) == want
-                    if agree:
+                    kept = not args.ratchet_bibliographies or bib_id in args.ratchet_bibliographies.split(",")
+                    if agree and kept:
                         ratchet.append(f"{style}\t{bib_id}\t{key}\t{fnv1a(want)}")
                     if not agree:
                         diffs.append((style, bib_id, key, want, got, theirs.get(key, "")))

@@ -34,6 +34,17 @@ pub enum StyleError {
     #[error("style `{0}` has no bibliography")]
     /// The style formats citations only.
     NoBibliography(String),
+    #[error(
+        "no locale for `{locale}`: its terms would silently be English; locales there are: {known}"
+    )]
+    /// A `--locale` whose language neither the style nor the CSL locale
+    /// files have.
+    UnknownLocale {
+        /// The locale asked for.
+        locale: String,
+        /// The languages there are, comma-separated.
+        known: String,
+    },
 }
 
 /// Short names users type, for bundled styles whose archive names are long.

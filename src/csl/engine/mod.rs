@@ -172,6 +172,26 @@ impl Engine {
             bibliography.sort = None;
         }
         let chain = locale_chain(&style, &locales, locale.as_ref());
+        // A locale no file answers (`xx-YY`, a typo) is refused: the chain
+        // would fall back to the locale-less one and print English terms.
+        if let Some(asked) = &locale {
+            let primary = asked.0.split('-').next().unwrap_or_default();
+            let answered = (locales.iter().chain(&style.locale))
+                .filter_map(|l| l.lang.as_ref())
+                .any(|lang| lang.0.split('-').next() == Some(primary));
+            if !answered {
+                let mut known: Vec<&str> = locales
+                    .iter()
+                    .filter_map(|l| l.lang.as_ref().map(|c| c.0.as_str()))
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
+                return Err(StyleError::UnknownLocale {
+                    locale: asked.0.clone(),
+                    known: known.join(", "),
+                });
+            }
+        }
         let punctuation_in_quote = chain
             .iter()
             .find_map(|l| l.style_options.and_then(|o| o.punctuation_in_quote))
