@@ -27,9 +27,18 @@ fuzz_target!(|data: &[u8]| {
         OutputFormat::Human,
         OutputFormat::Json,
         OutputFormat::Github,
+        OutputFormat::Concise,
     ] {
         let mut out = Vec::new();
-        render::render(&report, format, RenderOptions { color: true, quiet: false }, &mut out)
-            .expect("rendering into memory cannot fail");
+        render::render(
+            &report,
+            format,
+            RenderOptions {
+                color: true,
+                quiet: false,
+            },
+            &mut out,
+        )
+        .expect("rendering into memory cannot fail");
     }
 });
