@@ -44,7 +44,7 @@ pub enum Error {
     NotBibLatex {
         /// The bibliography, as shown.
         path: PathBuf,
-        /// What it is (`CSL-JSON`, `YAML`).
+        /// What it is ([`Format::describe`]).
         format: &'static str,
     },
 }
@@ -698,16 +698,15 @@ impl Session {
         let documents = self.documents.iter();
         for &file in documents.flat_map(|d| &d.bibliographies) {
             let path = &self.sources.get(file).path;
-            let format = match Format::of_path(path) {
-                Ok(Format::CslJson) => "a CSL-JSON bibliography",
-                Ok(Format::Yaml) => "a YAML bibliography",
-                Ok(Format::FrontMatter) => "a document's inline references",
-                _ => continue,
-            };
-            return Err(Error::NotBibLatex {
-                path: path.clone(),
-                format,
-            });
+            match Format::of_path(path) {
+                Ok(Format::BibLatex) | Err(_) => {}
+                Ok(other) => {
+                    return Err(Error::NotBibLatex {
+                        path: path.clone(),
+                        format: other.describe(),
+                    });
+                }
+            }
         }
         let Analysis {
             bib,

@@ -1098,15 +1098,9 @@ fn every_bundled_style_prints_authors_and_editors() {
 /// `strip_periods_by_markers` in style_fixes.
 #[test]
 fn date_delimiters_and_page_label_plurals_follow_csl() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("r.bib"),
+    let text = references_in_style(
         "@article{month, title = {A}, journaltitle = {J. Org. Chem.}, volume = {3}, pages = {12--20}, date = {2020-03}}\n\
          @article{day, title = {B}, journaltitle = {J}, volume = {4}, pages = {5}, date = {2021-04-15}}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("s.csl"),
         r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
   <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
@@ -1121,22 +1115,7 @@ fn date_delimiters_and_page_label_plurals_follow_csl() {
     <text variable="container-title" strip-periods="true" prefix=" (" suffix=".)"/>
   </layout></bibliography>
 </style>"#,
-    )
-    .unwrap();
-    let output = refkeeper()
-        .args([
-            "refs",
-            "--no-config",
-            "--all",
-            "--style",
-            "s.csl",
-            "--bib",
-            "r.bib",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8(output.stdout).unwrap();
+    );
     let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
@@ -1154,14 +1133,8 @@ fn date_delimiters_and_page_label_plurals_follow_csl() {
 /// layout's suffix after the last one.
 #[test]
 fn display_parts_are_set_apart_by_a_space() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("r.bib"),
+    let text = references_in_style(
         "@book{a, title = {Painting Afrasiab}, publisher = {Fan}, date = {1975}}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("s.csl"),
         r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
   <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
@@ -1171,22 +1144,7 @@ fn display_parts_are_set_apart_by_a_space() {
     <group display="right-inline" delimiter=". "><text variable="title"/><text variable="publisher"/></group>
   </layout></bibliography>
 </style>"#,
-    )
-    .unwrap();
-    let output = refkeeper()
-        .args([
-            "refs",
-            "--no-config",
-            "--all",
-            "--style",
-            "s.csl",
-            "--bib",
-            "r.bib",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8(output.stdout).unwrap();
+    );
     assert_eq!(text.trim(), "1975 Painting afrasiab. Fan.", "{text}");
 }
 
@@ -1196,16 +1154,10 @@ fn display_parts_are_set_apart_by_a_space() {
 /// citeproc-js sorts them; the citation numbers follow that order.
 #[test]
 fn sort_keys_keep_their_places_and_compare_names_family_first() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("r.bib"),
+    let text = references_in_style(
         "@online{none, title = {No author}, organization = {Org}, date = {2001}}\n\
          @book{zed, author = {Zed, Aaron}, title = {Zed}, date = {2002}}\n\
          @book{abe, author = {Abe, Berta}, title = {Abe}, date = {2003}}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("s.csl"),
         r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
   <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
@@ -1215,22 +1167,7 @@ fn sort_keys_keep_their_places_and_compare_names_family_first() {
     <text variable="citation-number" suffix=" "/><text variable="title"/>
   </layout></bibliography>
 </style>"#,
-    )
-    .unwrap();
-    let output = refkeeper()
-        .args([
-            "refs",
-            "--no-config",
-            "--all",
-            "--style",
-            "s.csl",
-            "--bib",
-            "r.bib",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8(output.stdout).unwrap();
+    );
     let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(lines, ["1 Abe", "2 Zed", "3 No author"], "{text}");
 }
@@ -1262,4 +1199,26 @@ fn a_locale_no_file_answers_is_an_error_not_english() {
     assert!(unknown.stdout.is_empty());
     // A region without its own file falls back to its language's.
     assert_eq!(refs("de-AT").status.code(), Some(0));
+}
+
+/// Every entry of the BibLaTeX text `bib`, formatted in the style `csl`
+/// (CSL XML), as `refs --all` prints them.
+fn references_in_style(bib: &str, csl: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.bib"), bib).unwrap();
+    std::fs::write(dir.path().join("s.csl"), csl).unwrap();
+    let output = refkeeper()
+        .args([
+            "refs",
+            "--no-config",
+            "--all",
+            "--style",
+            "s.csl",
+            "--bib",
+            "r.bib",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
 }

@@ -174,6 +174,17 @@ pub enum Format {
 }
 
 impl Format {
+    /// What a file of this format is, for messages (`a CSL-JSON
+    /// bibliography`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::BibLatex => "a BibLaTeX bibliography",
+            Format::CslJson => "a CSL-JSON bibliography",
+            Format::Yaml => "a YAML bibliography",
+            Format::FrontMatter => "a document's inline references",
+        }
+    }
+
     /// The format of a file by its extension: `.json`, `.yml`/`.yaml`, and
     /// Markdown (`.md`, `.Rmd`, `.qmd`) for its front matter's entries;
     /// every other name is read as BibLaTeX, as biber and BibTeX read any

@@ -38,14 +38,7 @@ pub fn summary_line(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
 /// Counts per code, most frequent first (then by name), each with its
 /// severity: `--statistics`.
 pub fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut counts: std::collections::BTreeMap<(Code, Severity), usize> =
-        std::collections::BTreeMap::new();
-    for finding in &report.findings {
-        *counts.entry((finding.code, finding.severity)).or_default() += 1;
-    }
-    let mut rows: Vec<((Code, Severity), usize)> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.0.as_str().cmp(b.0.0.as_str())));
-    for ((code, severity), count) in rows {
+    for ((code, severity), count) in tally(report) {
         writeln!(
             out,
             "{count:>7}  {:<22}{}",
@@ -56,17 +49,32 @@ pub fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// The findings counted by code and severity, most frequent first, then
+/// by code name.
+fn tally(report: &Report) -> Vec<((Code, Severity), usize)> {
+    let mut counts: std::collections::BTreeMap<(Code, Severity), usize> =
+        std::collections::BTreeMap::new();
+    for finding in &report.findings {
+        *counts.entry((finding.code, finding.severity)).or_default() += 1;
+    }
+    let mut rows: Vec<((Code, Severity), usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.0.as_str().cmp(b.0.0.as_str())));
+    rows
+}
+
 /// `12 errors (10 missing-entry, 2 duplicate-key)`: a count of one
 /// severity with its codes, most frequent first.
-fn counted(report: &Report, severity: Severity, one: &str, many: &str) -> String {
-    let mut by_code: Vec<(Code, usize)> = Vec::new();
-    for finding in report.findings.iter().filter(|f| f.severity == severity) {
-        match by_code.iter_mut().find(|(code, _)| *code == finding.code) {
-            Some((_, count)) => *count += 1,
-            None => by_code.push((finding.code, 1)),
-        }
-    }
-    by_code.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.as_str().cmp(b.0.as_str())));
+fn counted(
+    tally: &[((Code, Severity), usize)],
+    severity: Severity,
+    one: &str,
+    many: &str,
+) -> String {
+    let by_code: Vec<(Code, usize)> = tally
+        .iter()
+        .filter(|((_, s), _)| *s == severity)
+        .map(|&((code, _), n)| (code, n))
+        .collect();
     let total: usize = by_code.iter().map(|(_, n)| n).sum();
     let codes: Vec<String> = by_code
         .iter()
@@ -145,13 +153,16 @@ fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result
     let verdict = match (errors, warnings) {
         (0, 0) if unread.is_some() => "nothing found in what was read".to_owned(),
         (0, 0) => "no problems found".to_owned(),
-        (_, 0) => counted(report, Severity::Error, "error", "errors"),
-        (0, _) => counted(report, Severity::Warning, "warning", "warnings"),
-        _ => format!(
-            "{}, {}",
-            counted(report, Severity::Error, "error", "errors"),
-            counted(report, Severity::Warning, "warning", "warnings")
-        ),
+        (_, 0) => counted(&tally(report), Severity::Error, "error", "errors"),
+        (0, _) => counted(&tally(report), Severity::Warning, "warning", "warnings"),
+        _ => {
+            let tally = tally(report);
+            format!(
+                "{}, {}",
+                counted(&tally, Severity::Error, "error", "errors"),
+                counted(&tally, Severity::Warning, "warning", "warnings")
+            )
+        }
     };
     if errors > 0 {
         style.set_fg(Some(termcolor::Color::Red));

@@ -21,17 +21,22 @@ pub(super) fn read_json(text: &str, read: &mut Read) {
         Ok(items) => items,
         Err(error) => {
             let at = offset_of(text, error.line(), error.column());
-            let message = if error.is_data() {
-                format!("a CSL-JSON bibliography is an array of items: {error}")
-            } else {
-                format!("not valid JSON: {}", without_place(&error))
-            };
-            read.error(at..at, message);
+            read.error(at..at, json_failure(&error));
             return;
         }
     };
     for raw in items {
         read_json_item(text, raw, read);
+    }
+}
+
+/// Why a CSL-JSON file cannot be read at all (as a finding and as an
+/// unreadable input alike).
+pub(super) fn json_failure(error: &serde_json::Error) -> String {
+    if error.is_data() {
+        "a CSL-JSON bibliography is an array of items".to_owned()
+    } else {
+        format!("not valid JSON: {}", without_place(error))
     }
 }
 
@@ -151,7 +156,7 @@ fn address_in(text: &str, part: &str) -> usize {
 }
 
 /// A JSON error's message without the place serde_json appends to it.
-pub(super) fn without_place(error: &serde_json::Error) -> String {
+fn without_place(error: &serde_json::Error) -> String {
     let message = error.to_string();
     match message.find(" at line ") {
         Some(cut) => message[..cut].to_owned(),

@@ -56,21 +56,10 @@ pub fn unparsable(format: Format, text: &str) -> Option<(usize, usize, String)> 
     match format {
         Format::CslJson => serde_json::from_str::<Vec<IgnoredAny>>(text)
             .err()
-            .map(|error| {
-                let message = if error.is_data() {
-                    "a CSL-JSON bibliography is an array of items".to_owned()
-                } else {
-                    format!("not valid JSON: {}", csl::without_place(&error))
-                };
-                (error.line(), error.column(), message)
-            }),
+            .map(|error| (error.line(), error.column(), csl::json_failure(&error))),
         Format::Yaml => serde_yaml::from_str::<IgnoredAny>(text).err().map(|error| {
             let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
-            (
-                line,
-                column,
-                format!("not valid YAML: {}", yaml_message(&error)),
-            )
+            (line, column, yaml_failure(&error))
         }),
         Format::BibLatex | Format::FrontMatter => None,
     }
@@ -133,7 +122,7 @@ fn read_yaml(text: &str, read: &mut Read) {
         Ok(value) => value,
         Err(error) => {
             let at = yaml_error_offset(text, &error);
-            read.error(at..at, format!("not valid YAML: {}", yaml_message(&error)));
+            read.error(at..at, yaml_failure(&error));
             return;
         }
     };
@@ -196,6 +185,12 @@ fn yaml_error_offset(text: &str, error: &serde_yaml::Error) -> usize {
         .location()
         .map(|l| l.index().min(text.len()))
         .unwrap_or(0)
+}
+
+/// Why a YAML file cannot be read at all (as a finding and as an
+/// unreadable input alike).
+fn yaml_failure(error: &serde_yaml::Error) -> String {
+    format!("not valid YAML: {}", yaml_message(error))
 }
 
 /// A YAML error's message without the place serde_yaml appends to it (the
