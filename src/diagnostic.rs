@@ -255,7 +255,7 @@ What it checks
   author, title, journaltitle and date (or year); @book author, title, date;
   @thesis and @report author, title, type, institution, date; @incollection
   also booktitle and editor; @online title, date and url (or doi, eprint).
-  BibTeX names count (journal, year, school, address), @phdthesis and
+  BibTeX names count (journal, school, year), @phdthesis and
   @techreport set `type` themselves, and fields inherited through crossref
   and xdata count.
 
@@ -312,6 +312,33 @@ Example
 How to silence it
   It is off by default; `unknown-field = \"warn\"` under [check.levels]
   turns it on.";
+
+    /// A field name one or two letters from a field the entry's type takes.
+    MisspelledField = "misspelled-field", Warn,
+    "a field name that is a misspelling of a field the entry's type takes",
+    "\
+What it checks
+  A field outside the BibLaTeX data model whose name is within one or two
+  edits of a field the entry's type takes (`titel`, `editr`, `jounral`),
+  when that field is not set already. Names reference managers and
+  catalogues write for themselves (`mendeley-tags`, `owner`, `timestamp`,
+  `eissn`, `fjournal`, `mrnumber`, ...) are not misspellings; nor is a
+  name of four letters or fewer.
+
+Why it matters
+  biber ignores fields outside the data model, so `titel` leaves the entry
+  without a title: the References print it without one, and nothing else
+  says so.
+
+Example
+  @book{kim2007, titel = {Korea and Central Asia}, ...}
+  warning[misspelled-field]: `titel` in `kim2007` is not a BibLaTeX field: did you mean `title`?
+    = help: rename it to `title`; biber ignores `titel`
+
+How to silence it
+  Rename the field; list the entry under [check.ignore]; or set
+  `misspelled-field = \"allow\"`. `unknown-field` (off by default) reports
+  every field outside the data model.";
 
     /// A field set twice in one entry.
     DuplicateField = "duplicate-field", Warn,
@@ -464,12 +491,15 @@ How to silence it
 
     /// The same work under two keys.
     DuplicateEntry = "duplicate-entry", Warn,
-    "two entries for the same work: same DOI, same ISBN, or same title, year and first author",
+    "two entries for the same work: same DOI, same ISBN and title, or same title, year and first author",
     "\
 What it checks
-  No two entries share a DOI, an ISBN (chapters of one book aside), or the
+  No two entries share a DOI, a valid ISBN under the same title, or the
   same title, year and first author's family name (case, accents and
-  punctuation aside). Entries linked by crossref or a @set are not compared.
+  punctuation aside). Not compared: entries linked by crossref or a @set;
+  two entries with different DOIs (parts of a series, an erratum); the
+  `isbn` of chapters and articles (the book's or the journal's, which
+  exports put there); one ISBN under two titles (volumes of a set).
 
 Why it matters
   The References list the work twice, and citations are split between the

@@ -38,6 +38,7 @@ const HYGIENE: &[Code] = &[
     Code::MissingField,
     Code::UnknownType,
     Code::UnknownField,
+    Code::MisspelledField,
     Code::InvalidDate,
     Code::InvalidDoi,
     Code::InvalidIsbn,
@@ -177,6 +178,112 @@ fn a_shared_doi_on_different_titles_is_called_a_wrong_doi() {
         messages,
         [
             "`one` and `two` have the same DOI but different titles: one DOI is wrong, or they are one work"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_entry_pairs_a_shared_isbn_only_under_one_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = dir.path().join("isbn.bib");
+    std::fs::write(
+        &bib,
+        "@book{first, author = {Kim, Minjun}, title = {Steppe Diplomacy}, year = {2010}, isbn = {978-0-306-40615-7}}\n\
+         @book{reprint, author = {Kim, M.}, title = {Steppe diplomacy}, year = {2012}, isbn = {9780306406157}}\n\
+         @book{volume, author = {Kim, Minjun}, title = {Steppe Diplomacy II}, year = {2012}, isbn = {9780306406157}}\n\
+         @book{placeholder, author = {Han, Mirae}, title = {Caravan Routes}, year = {2010}, isbn = {0000000001}}\n\
+         @book{other-placeholder, author = {Cho, Yuna}, title = {Caravan Routes}, year = {2011}, isbn = {0000000001}}\n",
+    )
+    .unwrap();
+    let file = InputFile {
+        path: bib,
+        shown: PathBuf::from("isbn.bib"),
+    };
+    let report = refkeeper::Session::read(&[file], &[], Config::default(), Vec::new()).check();
+    let messages: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|d| d.code == Code::DuplicateEntry)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        ["`first` and `reprint` are the same work (same ISBN)"]
+    );
+}
+
+#[test]
+fn fields_exports_write_for_themselves_are_not_misspellings() {
+    let default = findings("export-fields.bib", &Config::default());
+    assert!(default.is_empty(), "{default:#?}");
+    // Outside the data model all the same.
+    let unknown: Vec<String> = findings("export-fields.bib", &all_on())
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "unknown-field: `fjournal` in `export-fields` is not a BibLaTeX field",
+            "unknown-field: `eissn` in `export-fields` is not a BibLaTeX field",
+            "unknown-field: `da` in `export-fields` is not a BibLaTeX field",
+            "unknown-field: `publsher` in `thesis-with-a-publisher` is not a BibLaTeX field",
+        ]
+    );
+}
+
+#[test]
+fn a_misspelt_field_is_reported_by_default_with_the_field_meant() {
+    let found = findings("triggers.bib", &Config::default());
+    let misspelt: Vec<(String, Option<String>)> = found
+        .iter()
+        .filter(|d| d.code == Code::MisspelledField)
+        .map(|d| (d.message.clone(), d.help.as_deref().map(str::to_owned)))
+        .collect();
+    assert_eq!(
+        misspelt,
+        [(
+            "`publsher` in `misspelled-field` is not a BibLaTeX field: did you mean `publisher`?"
+                .to_owned(),
+            Some("rename it to `publisher`; biber ignores `publsher`".to_owned())
+        )]
+    );
+    // Set beside the field it is close to, `titel` is not a misspelling.
+    assert!(!found.iter().any(|d| d.message.contains("titel")));
+}
+
+#[test]
+fn missing_field_help_names_only_the_bibtex_names_of_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = dir.path().join("missing.bib");
+    std::fs::write(
+        &bib,
+        "@article{no-journal, author = {Kim, Minjun}, title = {Steppe}, year = {2007}}\n\
+         @book{no-title, author = {Kim, Minjun}, year = {2007}}\n",
+    )
+    .unwrap();
+    let file = InputFile {
+        path: bib,
+        shown: PathBuf::from("missing.bib"),
+    };
+    let report = refkeeper::Session::read(&[file], &[], Config::default(), Vec::new()).check();
+    let helps: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .filter(|d| d.code == Code::MissingField)
+        .map(|d| (d.message.as_str(), d.help.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            (
+                "`@article` entry `no-journal` has no `journaltitle`",
+                "the BibLaTeX data model requires it for @article; BibTeX's `journal` counts as `journaltitle`"
+            ),
+            (
+                "`@book` entry `no-title` has no `title`",
+                "the BibLaTeX data model requires it for @book"
+            ),
         ]
     );
 }

@@ -6,7 +6,7 @@
 //! Entrytypes`, `\DeclareDatamodelFields`, `\DeclareDatamodelConstraints`)
 //! and biber's BibTeX driver (its type and field aliases).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// The entry types of the default data model.
@@ -222,6 +222,170 @@ const FIELDS: &[&str] = &[
     "year",
 ];
 
+/// The fields each entry type takes (`\DeclareDatamodelEntryfields`):
+/// the types, comma-separated (none: every type), and their fields.
+const ENTRY_FIELDS: &[(&str, &str)] = &[
+    (
+        "",
+        "abstract annotation authortype bookpagination crossref day doi eprint \
+         eprintclass eprinttype endday endhour endminute endmonth endsecond endtimezone \
+         endyear endyeardivision entryset entrysubtype execute file gender hour ids \
+         indextitle indexsorttitle isan ismn iswc keywords label langid langidopts \
+         library lista listb listc listd liste listf minute month namea nameb namec \
+         nameatype namebtype namectype nameaddon options origday origendday origendhour \
+         origendminute origendmonth origendsecond origendtimezone origendyear \
+         origendyeardivision orighour origminute origmonth origsecond origtimezone \
+         origyear origyeardivision origlocation origpublisher origtitle pagination \
+         presort related relatedoptions relatedstring relatedtype second shortauthor \
+         shorteditor shorthand shorthandintro shortjournal shortseries shorttitle sortkey \
+         sortname sortshorthand sorttitle sortyear timezone url urlday urlendday \
+         urlendhour urlendminute urlendmonth urlendsecond urlendtimezone urlendyear \
+         urlhour urlminute urlmonth urlsecond urltimezone urlyear usera userb userc userd \
+         usere userf verba verbb verbc xdata xref year yeardivision",
+    ),
+    ("set", "entryset"),
+    (
+        "article",
+        "addendum annotator author commentator editor editora editorb editorc editortype \
+         editoratype editorbtype editorctype eid issn issue issuetitle issuesubtitle \
+         issuetitleaddon journalsubtitle journaltitle journaltitleaddon language note \
+         number origlanguage pages pubstate series subtitle title titleaddon translator \
+         version volume",
+    ),
+    ("bibnote", "note"),
+    (
+        "book",
+        "author addendum afterword annotator chapter commentator edition editor editora \
+         editorb editorc editortype editoratype editorbtype editorctype eid foreword \
+         introduction isbn language location maintitle maintitleaddon mainsubtitle note \
+         number origlanguage pages pagetotal part publisher pubstate series subtitle \
+         title titleaddon translator volume volumes",
+    ),
+    (
+        "mvbook",
+        "addendum afterword annotator author commentator edition editor editora editorb \
+         editorc editortype editoratype editorbtype editorctype foreword introduction \
+         isbn language location note number origlanguage pagetotal publisher pubstate \
+         series subtitle title titleaddon translator volume volumes",
+    ),
+    (
+        "inbook,bookinbook,suppbook",
+        "addendum afterword annotator author booktitle bookauthor booksubtitle \
+         booktitleaddon chapter commentator edition editor editora editorb editorc \
+         editortype editoratype editorbtype editorctype eid foreword introduction isbn \
+         language location mainsubtitle maintitle maintitleaddon note number origlanguage \
+         part publisher pages pubstate series subtitle title titleaddon translator volume \
+         volumes",
+    ),
+    (
+        "booklet",
+        "addendum author chapter editor editortype eid howpublished language location \
+         note pages pagetotal pubstate subtitle title titleaddon type",
+    ),
+    (
+        "collection,reference",
+        "addendum afterword annotator chapter commentator edition editor editora editorb \
+         editorc editortype editoratype editorbtype editorctype eid foreword introduction \
+         isbn language location mainsubtitle maintitle maintitleaddon note number \
+         origlanguage pages pagetotal part publisher pubstate series subtitle title \
+         titleaddon translator volume volumes",
+    ),
+    (
+        "mvcollection,mvreference",
+        "addendum afterword annotator author commentator edition editor editora editorb \
+         editorc editortype editoratype editorbtype editorctype foreword introduction \
+         isbn language location note number origlanguage publisher pubstate subtitle \
+         title titleaddon translator volume volumes",
+    ),
+    (
+        "incollection,suppcollection,inreference",
+        "addendum afterword annotator author booksubtitle booktitle booktitleaddon \
+         chapter commentator edition editor editora editorb editorc editortype \
+         editoratype editorbtype editorctype eid foreword introduction isbn language \
+         location mainsubtitle maintitle maintitleaddon note number origlanguage pages \
+         part publisher pubstate series subtitle title titleaddon translator volume \
+         volumes",
+    ),
+    (
+        "dataset",
+        "addendum author edition editor editortype language location note number \
+         organization publisher pubstate series subtitle title titleaddon type version",
+    ),
+    (
+        "manual",
+        "addendum author chapter edition editor editortype eid isbn language location \
+         note number organization pages pagetotal publisher pubstate series subtitle \
+         title titleaddon type version",
+    ),
+    (
+        "misc,software",
+        "addendum author editor editortype howpublished language location note \
+         organization pubstate subtitle title titleaddon type version",
+    ),
+    (
+        "online",
+        "addendum author editor editortype language note organization pubstate subtitle \
+         title titleaddon version",
+    ),
+    (
+        "patent",
+        "addendum author holder location note number pubstate subtitle title titleaddon \
+         type version",
+    ),
+    (
+        "periodical",
+        "addendum editor editora editorb editorc editortype editoratype editorbtype \
+         editorctype issn issue issuesubtitle issuetitle issuetitleaddon language note \
+         number pubstate series subtitle title titleaddon volume yeardivision",
+    ),
+    (
+        "mvproceedings",
+        "addendum editor editortype eventday eventendday eventendhour eventendminute \
+         eventendmonth eventendsecond eventendtimezone eventendyear eventendyeardivision \
+         eventhour eventminute eventmonth eventsecond eventtimezone eventyear \
+         eventyeardivision eventtitle eventtitleaddon isbn language location note number \
+         organization pagetotal publisher pubstate series subtitle title titleaddon venue \
+         volumes",
+    ),
+    (
+        "proceedings",
+        "addendum chapter editor editortype eid eventday eventendday eventendhour \
+         eventendminute eventendmonth eventendsecond eventendtimezone eventendyear \
+         eventendyeardivision eventhour eventminute eventmonth eventsecond eventtimezone \
+         eventyear eventyeardivision eventtitle eventtitleaddon isbn language location \
+         mainsubtitle maintitle maintitleaddon note number organization pages pagetotal \
+         part publisher pubstate series subtitle title titleaddon venue volume volumes",
+    ),
+    (
+        "inproceedings",
+        "addendum author booksubtitle booktitle booktitleaddon chapter editor editortype \
+         eid eventday eventendday eventendhour eventendminute eventendmonth \
+         eventendsecond eventendtimezone eventendyear eventendyeardivision eventhour \
+         eventminute eventmonth eventsecond eventtimezone eventyear eventyeardivision \
+         eventtitle eventtitleaddon isbn language location mainsubtitle maintitle \
+         maintitleaddon note number organization pages part publisher pubstate series \
+         subtitle title titleaddon venue volume volumes",
+    ),
+    (
+        "report",
+        "addendum author chapter eid institution isrn language location note number pages \
+         pagetotal pubstate subtitle title titleaddon type version",
+    ),
+    (
+        "thesis",
+        "addendum author chapter eid institution language location note pages pagetotal \
+         pubstate subtitle title titleaddon type",
+    ),
+    (
+        "unpublished",
+        "addendum author eventday eventendday eventendhour eventendminute eventendmonth \
+         eventendsecond eventendtimezone eventendyear eventendyeardivision eventhour \
+         eventminute eventmonth eventsecond eventtimezone eventyear eventyeardivision \
+         eventtitle eventtitleaddon howpublished language location note pubstate subtitle \
+         title titleaddon type venue",
+    ),
+];
+
 /// BibTeX field names biber maps onto data-model fields.
 const FIELD_ALIASES: &[(&str, &str)] = &[
     ("address", "location"),
@@ -283,6 +447,45 @@ pub fn field_names() -> impl Iterator<Item = &'static str> {
         .iter()
         .copied()
         .chain(FIELD_ALIASES.iter().map(|(alias, _)| *alias))
+}
+
+/// Whether an entry of data-model type `kind` takes the data-model field
+/// `field` (`\DeclareDatamodelEntryfields`). A date field (`date`,
+/// `urldate`, `origdate`, `eventdate`) is taken where its year is.
+pub fn allows(kind: &str, field: &str) -> bool {
+    static BY_TYPE: LazyLock<HashMap<&'static str, HashSet<&'static str>>> = LazyLock::new(|| {
+        let general: Vec<&str> = ENTRY_FIELDS
+            .iter()
+            .filter(|(types, _)| types.is_empty())
+            .flat_map(|(_, fields)| fields.split_whitespace())
+            .collect();
+        let mut by_type: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for kind in ENTRY_TYPES {
+            by_type
+                .entry(kind)
+                .or_default()
+                .extend(general.iter().copied());
+        }
+        for (types, fields) in ENTRY_FIELDS.iter().filter(|(types, _)| !types.is_empty()) {
+            for kind in types.split(',') {
+                by_type
+                    .entry(kind)
+                    .or_default()
+                    .extend(fields.split_whitespace());
+            }
+        }
+        by_type
+    });
+    let Some(fields) = BY_TYPE.get(kind) else {
+        return false;
+    };
+    let field = match field.strip_suffix("date") {
+        Some(prefix @ ("" | "url" | "orig" | "event")) => {
+            return fields.contains(format!("{prefix}year").as_str());
+        }
+        _ => field,
+    };
+    fields.contains(field)
 }
 
 /// Every entry type name biber accepts.
@@ -374,6 +577,19 @@ mod tests {
         assert_eq!(field("journal"), Some("journaltitle"));
         assert_eq!(field("school"), Some("institution"));
         assert_eq!(field("titel"), None);
+    }
+
+    #[test]
+    fn each_type_takes_its_own_fields() {
+        assert!(allows("article", "journaltitle"));
+        assert!(allows("article", "date"));
+        assert!(allows("article", "doi"));
+        assert!(!allows("article", "publisher"));
+        assert!(allows("book", "publisher"));
+        assert!(!allows("thesis", "journaltitle"));
+        assert!(allows("inproceedings", "eventdate"));
+        assert!(!allows("article", "eventdate"));
+        assert!(!allows("nosuchtype", "title"));
     }
 
     #[test]

@@ -215,6 +215,23 @@ impl<'b> Suggester<'b> {
     }
 
     fn help_with(&self, missing: &str, scratch: &mut Scratch) -> Option<String> {
+        // `\cite{a; b}`: biblatex splits keys at commas only, so this cites
+        // one key, `a; b`.
+        let parts: Vec<&str> = missing
+            .split(|c: char| c == ';' || c.is_whitespace())
+            .filter(|part| !part.is_empty())
+            .collect();
+        if parts.len() >= 2 {
+            return Some(format!(
+                "separate keys with commas, `{}`: this is one key with {} in it",
+                parts.join(", "),
+                if missing.contains(';') {
+                    "a semicolon"
+                } else {
+                    "a space"
+                }
+            ));
+        }
         let same_but_case = self
             .bib
             .case_insensitive_matches(missing)
@@ -435,6 +452,20 @@ mod tests {
             Some("did you mean `fumagalli-2012-south`?")
         );
         assert_eq!(s.help("zzz"), None);
+    }
+
+    #[test]
+    fn keys_joined_by_the_wrong_separator_are_told_to_use_commas() {
+        let b = bib("@book{a, title={A}}\n@book{b, title={B}}");
+        let s = Suggester::new(&b);
+        assert_eq!(
+            s.help("a; b").as_deref(),
+            Some("separate keys with commas, `a, b`: this is one key with a semicolon in it")
+        );
+        assert_eq!(
+            s.help("a b").as_deref(),
+            Some("separate keys with commas, `a, b`: this is one key with a space in it")
+        );
     }
 
     #[test]

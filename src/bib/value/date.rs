@@ -166,7 +166,7 @@ pub fn from_year_month(year: &str, month: Option<&str>) -> Result<DateValue, Str
     Ok(value)
 }
 
-fn month_number(month: &str) -> Option<u8> {
+pub(crate) fn month_number(month: &str) -> Option<u8> {
     if let Ok(n) = month.parse::<u8>() {
         return (1..=12).contains(&n).then_some(n);
     }

@@ -18,12 +18,14 @@ use crate::diagnostic::{Code, Diagnostic};
 /// 1e-26): one small fixed record per entry, no strings.
 #[derive(Debug, Default, Clone, Copy)]
 pub(super) struct Identities {
-    /// By kind: DOI, ISBN, title-year-author.
+    /// By kind: DOI, ISBN with title, title-year-author.
     by_kind: [Option<NonZeroU128>; 3],
-    /// The normalised title, when the title-year-author identity is known
-    /// (to tell a wrong DOI from a duplicate).
+    /// The normalised title (to tell a wrong DOI from a duplicate).
     title: Option<NonZeroU128>,
 }
+
+/// The kinds of identity, as indices of `Identities::by_kind`.
+const DOI: usize = 0;
 
 /// What each kind of identity is called in a message.
 const IDENTITY_NAMES: [&str; 3] = ["DOI", "ISBN", "title, year and first author"];
@@ -59,7 +61,11 @@ pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -
         for (kind, hash) in known {
             let what = IDENTITY_NAMES[kind];
             match seen.get(&(kind, hash)) {
-                Some(&first) if !linked(bib, first, id) => {
+                Some(&first)
+                    if !linked(bib, first, id)
+                        && !(kind != DOI
+                            && different_dois(&identities[first.0 as usize], entry_identities)) =>
+                {
                     let other = bib.entry(first);
                     let titles_differ = matches!(
                         (identities[first.0 as usize].title, entry_identities.title),
@@ -106,6 +112,12 @@ pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -
     out
 }
 
+/// Whether both entries carry a DOI and the DOIs differ: two works, however
+/// alike their titles (an erratum and its article, two editions).
+fn different_dois(a: &Identities, b: &Identities) -> bool {
+    matches!((a.by_kind[DOI], b.by_kind[DOI]), (Some(a), Some(b)) if a != b)
+}
+
 /// The DOI, ISBN and title-year-author of an entry, normalised and hashed.
 pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Identities {
     let mut identities = Identities::default();
@@ -114,10 +126,14 @@ pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v s
     }
     if let Some(doi) = value("doi") {
         let doi = fields::split_doi_prefix(doi.trim()).1.to_lowercase();
-        identities.by_kind[0] = Some(hash128(&doi));
+        identities.by_kind[DOI] = Some(hash128(&doi));
     }
-    // Chapters of one book share its ISBN.
-    let part_of_a_book = matches!(
+    let title = value("title").map(normalized);
+    identities.title = title.as_deref().map(hash128);
+    // Chapters of one book share its ISBN; the `isbn` of an article is
+    // the journal's (exports from Mendeley and Google Scholar put ISSNs
+    // there), shared by every article in it.
+    let not_the_works_own = matches!(
         entry.kind.as_ref(),
         "incollection"
             | "inbook"
@@ -126,20 +142,25 @@ pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v s
             | "suppbook"
             | "suppcollection"
             | "bookinbook"
+            | "article"
+            | "periodical"
+            | "suppperiodical"
     );
+    // An ISBN names a book, not a work in it: the volumes of a set, or the
+    // papers a proceedings export gives its ISBN, share one. Only the same
+    // valid ISBN under the same title is the same work.
     if let Some(isbn) = value("isbn")
-        && !part_of_a_book
+        && let Some(title) = &title
+        && !not_the_works_own
+        && super::values::is_valid_isbn(isbn)
     {
         let digits: String = isbn
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        if digits.len() >= 10 {
-            identities.by_kind[1] = Some(hash128(&digits));
-        }
+        identities.by_kind[1] = Some(hash128(&format!("{digits}|{title}")));
     }
-    let title = value("title").map(normalized);
     let year = value("date")
         .and_then(|d| d.trim().get(..4))
         .or_else(|| value("year"));
@@ -148,12 +169,11 @@ pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v s
         .and_then(|a| first_family(a))
         .map(normalized);
     // Titles too short to tell works apart ("Preface") are left out.
-    if let (Some(title), Some(year), Some(family)) = (title, year, family)
+    if let (Some(title), Some(year), Some(family)) = (&title, year, family)
         && title.len() >= 8
     {
         let work = format!("{title}|{}|{family}", year.trim());
         identities.by_kind[2] = Some(hash128(&work));
-        identities.title = Some(hash128(&title));
     }
     identities
 }

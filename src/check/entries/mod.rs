@@ -54,6 +54,7 @@ const ENTRY_RULES: &[(Code, EntryRule)] = &[
     (Code::UnknownType, shape::unknown_type),
     (Code::DuplicateField, shape::duplicate_field),
     (Code::UnknownField, shape::unknown_field),
+    (Code::MisspelledField, shape::misspelled_field),
     (Code::EmptyField, shape::empty_field),
     (Code::UrldateWithoutUrl, shape::urldate_without_url),
     (Code::MissingField, shape::missing_field),
@@ -66,6 +67,8 @@ struct Plan {
     /// (looked up for every field: a fast hash, not SipHash).
     value_rules: FxHashMap<&'static str, Vec<&'static ValueRule>>,
     duplicate_entries: bool,
+    /// Whether `misspelled-field` is on (`unknown-field` leaves it those).
+    misspelled_fields: bool,
 }
 
 impl Plan {
@@ -86,6 +89,7 @@ impl Plan {
             entry_rules,
             value_rules,
             duplicate_entries: rules.is_on(Code::DuplicateEntry),
+            misspelled_fields: rules.is_on(Code::MisspelledField),
         }
     }
 }
@@ -134,10 +138,17 @@ struct EntryView<'a> {
     /// The fields with those inherited through crossref and xdata, when
     /// the entry inherits any (most do not, and their own fields are read).
     inherited: Option<crate::bib::fields::Fields>,
+    /// Whether misspelt field names are `misspelled-field`'s findings.
+    misspellings_reported: bool,
 }
 
 impl<'a> EntryView<'a> {
-    fn new(bib: &'a Bibliography, sources: &'a SourceMap, id: EntryId) -> EntryView<'a> {
+    fn new(
+        bib: &'a Bibliography,
+        sources: &'a SourceMap,
+        id: EntryId,
+        misspellings_reported: bool,
+    ) -> EntryView<'a> {
         let entry = bib.entry(id);
         let text = sources.get(entry.file).text.as_str();
         let lookup = |file: FileId| sources.get(file).text.as_str();
@@ -179,6 +190,7 @@ impl<'a> EntryView<'a> {
             first,
             data_type: datamodel::entry_type(&entry.kind),
             inherited: None,
+            misspellings_reported,
         }
         .inheriting(inherits)
     }
@@ -232,7 +244,7 @@ fn check_entry(
     if entry.broken || entry.duplicate_of.is_some() || entry.csl.is_some() {
         return (Vec::new(), Identities::default());
     }
-    let view = EntryView::new(bib, sources, id);
+    let view = EntryView::new(bib, sources, id, plan.misspelled_fields);
     let mut out = Vec::new();
     for rule in &plan.entry_rules {
         rule(&view, &mut out);

@@ -60,9 +60,127 @@ pub(super) fn duplicate_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `unknown-field`: a field outside the data model.
+/// `misspelled-field`: a field outside the data model whose name is one
+/// or two edits from a field the entry's type takes and does not set.
+pub(super) fn misspelled_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
+    for f in view.fields.iter().filter(|f| f.canonical.is_none()) {
+        let Some(meant) = misspelling(view, &f.name) else {
+            continue;
+        };
+        out.push(
+            view.finding(
+                Code::MisspelledField,
+                format!(
+                    "`{}` in `{}` is not a BibLaTeX field: did you mean `{meant}`?",
+                    f.name, view.entry.key
+                ),
+                f.field.name(),
+            )
+            .with_help(format!(
+                "rename it to `{meant}`; biber ignores `{}`",
+                f.name
+            )),
+        );
+    }
+}
+
+/// The field a name outside the data model misspells, if it is one: the
+/// closest field the entry's type takes (its BibTeX names too), not set
+/// in the entry, unless the name is a reference manager's own.
+fn misspelling(view: &EntryView, name: &str) -> Option<&'static str> {
+    if name.len() <= 4 || TOOL_FIELDS.contains(&name) {
+        return None;
+    }
+    let kind = view.data_type.map(|(kind, _)| kind);
+    let takes = |field: &str| {
+        let canonical = datamodel::field(field).unwrap_or(field);
+        kind.is_none_or(|kind| datamodel::allows(kind, canonical))
+    };
+    let meant = closest(name, datamodel::field_names().filter(|f| takes(f)))?;
+    let canonical = datamodel::field(meant).unwrap_or(meant);
+    let set = view.is_written(meant)
+        || datamodel::bibtex_names(canonical)
+            .chain([canonical])
+            .any(|n| view.is_written(n));
+    (!set).then_some(meant)
+}
+
+/// Fields reference managers, catalogues and bibliography databases write
+/// for themselves, near a data-model name but not misspellings of it
+/// (`eissn` beside `issn`, MathSciNet's `fjournal` beside `journal`).
+/// From the export formats of JabRef (its internal fields), Mendeley,
+/// Zotero and Better BibTeX, BibDesk, Web of Science, Scopus,
+/// MathSciNet, zbMATH, dblp and ADS.
+const TOOL_FIELDS: &[&str] = &[
+    "eissn",
+    "fjournal",
+    "mrnumber",
+    "mrclass",
+    "mrreviewer",
+    "zblnumber",
+    "bibsource",
+    "biburl",
+    "adsurl",
+    "adsnote",
+    "timestamp",
+    "owner",
+    "groups",
+    "ranking",
+    "priority",
+    "readstatus",
+    "printed",
+    "relevance",
+    "qualityassured",
+    "comment",
+    "creationdate",
+    "modificationdate",
+    "citationkey",
+    "mendeley-groups",
+    "mendeley-tags",
+    "arxivid",
+    "pmid",
+    "pmcid",
+    "copyright",
+    "rights",
+    "extra",
+    "archive",
+    "lccn",
+    "callnumber",
+    "date-added",
+    "date-modified",
+    "local-url",
+    "journal-iso",
+    "unique-id",
+    "article-number",
+    "zbl",
+    "bdsk-url-1",
+    "bdsk-file-1",
+    "research-areas",
+    "affiliation",
+    "affiliations",
+    "keywords-plus",
+    "numpages",
+    "articleno",
+    "acmid",
+    "issue_date",
+    "coden",
+    "source",
+    "isbn13",
+    "isbn10",
+    "abbrev_source_title",
+    "pubmed_id",
+    "art_number",
+    "document_type",
+    "publication_stage",
+];
+
+/// `unknown-field`: a field outside the data model (a misspelling is
+/// `misspelled-field`'s when that code is on).
 pub(super) fn unknown_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
     for f in view.fields.iter().filter(|f| f.canonical.is_none()) {
+        if view.misspellings_reported && misspelling(view, &f.name).is_some() {
+            continue;
+        }
         let help = match closest(&f.name, datamodel::field_names()) {
             Some(s) => format!("did you mean `{s}`? biber ignores fields outside the data model"),
             None => "biber ignores fields outside the data model".to_owned(),
@@ -141,21 +259,37 @@ pub(super) fn missing_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
         // finding, not a missing one.
         view.is_written(name) || datamodel::bibtex_names(name).any(|n| view.is_written(n))
     };
-    let missing: Vec<String> = datamodel::required(kind)
+    let missing: Vec<Vec<&'static str>> = datamodel::required(kind)
         .into_iter()
         .filter_map(|required| match required {
-            Required::Field(name) => (!has(name)).then(|| format!("`{name}`")),
-            Required::AnyOf(names) => (!names.iter().any(|n| has(n))).then(|| {
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            }),
+            Required::Field(name) => (!has(name)).then(|| vec![name]),
+            Required::AnyOf(names) => (!names.iter().any(|n| has(n))).then(|| names.to_vec()),
         })
         .collect();
     if missing.is_empty() {
         return;
+    }
+    let listed: Vec<String> = missing
+        .iter()
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .collect();
+    // The BibTeX names of the fields that are missing, and only those.
+    let bibtex: Vec<String> = missing
+        .iter()
+        .flat_map(|names| names.iter())
+        .flat_map(|field| datamodel::bibtex_names(field).map(move |alias| (alias, *field)))
+        .map(|(alias, field)| format!("BibTeX's `{alias}` counts as `{field}`"))
+        .collect();
+    let mut help = format!("the BibLaTeX data model requires it for @{kind}");
+    if !bibtex.is_empty() {
+        help.push_str("; ");
+        help.push_str(&bibtex.join(", "));
     }
     let entry = view.entry;
     out.push(
@@ -165,13 +299,11 @@ pub(super) fn missing_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
                 "`@{}` entry `{}` has no {}",
                 entry.kind,
                 entry.key,
-                missing.join(", ")
+                listed.join(", ")
             ),
             entry.key_span.clone(),
         )
-        .with_help(format!(
-            "the BibLaTeX data model requires it for @{kind} (BibTeX names count: journal, year, school, address)"
-        )),
+        .with_help(help),
     );
 }
 

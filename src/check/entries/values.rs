@@ -44,12 +44,12 @@ pub(super) const VALUE_RULES: &[ValueRule] = &[
     ValueRule {
         code: Code::InvalidIsbn,
         fields: &["isbn"],
-        check: |value| with_default_help(isbn_problem(value), Code::InvalidIsbn),
+        check: isbn_problem_and_help,
     },
     ValueRule {
         code: Code::InvalidIssn,
         fields: &["issn"],
-        check: |value| with_default_help(issn_problem(value), Code::InvalidIssn),
+        check: issn_problem_and_help,
     },
     ValueRule {
         code: Code::InvalidUrl,
@@ -83,12 +83,67 @@ pub(super) const VALUE_RULES: &[ValueRule] = &[
 
 /// `invalid-date` on `date`, `urldate`, `origdate`, `eventdate`.
 fn invalid_date(value: &str) -> Option<Problem> {
-    date::parse(value).err().map(|m| (m, None))
+    date::parse(value)
+        .err()
+        .map(|m| (m, visit_date_help(value)))
 }
 
 /// `invalid-date` on `year`.
 fn invalid_year(value: &str) -> Option<Problem> {
-    date::from_year_month(value, None).err().map(|m| (m, None))
+    date::from_year_month(value, None)
+        .err()
+        .map(|m| (m, visit_date_help(value)))
+}
+
+/// Words that say a date is when a page was read, not when the work
+/// appeared (exports of web pages put "accessed February 2013" in `date`
+/// or `year`).
+const VISIT_WORDS: &[&str] = &[
+    "accessed",
+    "retrieved",
+    "visited",
+    "viewed",
+    "last checked",
+    "abgerufen",
+    "zugriff",
+    "consulté",
+];
+
+/// The help for a date of visit written as text: the same date as a
+/// `urldate`, as much of it as the text gives.
+fn visit_date_help(value: &str) -> Option<String> {
+    let lower = value.to_lowercase();
+    if !VISIT_WORDS.iter().any(|word| lower.contains(word)) {
+        return None;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '/' | '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let year = words
+        .iter()
+        .find(|w| w.len() == 4 && w.parse::<u16>().is_ok_and(|y| (1900..2200).contains(&y)));
+    let month = words
+        .iter()
+        .filter(|w| w.chars().all(char::is_alphabetic))
+        .find_map(|w| date::month_number(w));
+    let day = words
+        .iter()
+        .filter_map(|w| {
+            w.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h'])
+                .parse::<u8>()
+                .ok()
+        })
+        .find(|d| (1..=31).contains(d));
+    let iso = match (year, month, day) {
+        (Some(y), Some(m), Some(d)) => format!("{y}-{m:02}-{d:02}"),
+        (Some(y), Some(m), None) => format!("{y}-{m:02}"),
+        (Some(y), None, _) => (*y).to_owned(),
+        (None, ..) => "YYYY-MM-DD".to_owned(),
+    };
+    Some(format!(
+        "this is the date the page was read: write it as urldate = {{{iso}}}, and the date of the work (if known) in `date`"
+    ))
 }
 
 /// `invalid-date` on `month`.
@@ -143,6 +198,11 @@ fn doi_problem(doi: &str) -> Option<Problem> {
     })
 }
 
+/// Whether an `isbn` value holds only valid ISBNs.
+pub(super) fn is_valid_isbn(value: &str) -> bool {
+    isbn_problem(value).is_none()
+}
+
 /// What is wrong with an `isbn` value (one or several, separated by
 /// commas, semicolons or ` and `).
 fn isbn_problem(value: &str) -> Option<String> {
@@ -179,6 +239,57 @@ fn isbns_problem<'v>(isbns: impl Iterator<Item = &'v str>) -> Option<String> {
         }
     }
     None
+}
+
+/// `invalid-isbn`, with a help line of its own when the value is an ISSN
+/// (exports of journal articles put the journal's ISSN in `isbn`).
+fn isbn_problem_and_help(value: &str) -> Option<Problem> {
+    let message = isbn_problem(value)?;
+    let help = if is_issn(value) {
+        format!("`{value}` is an ISSN, a journal's number: write it as issn = {{{value}}}")
+    } else {
+        default_help(Code::InvalidIsbn)?
+    };
+    Some((message, Some(help)))
+}
+
+/// `invalid-issn`, with a help line of its own for what exports write
+/// there: PubMed's `(Electronic)`/`(Print)`/`(Linking)` notes (Mendeley
+/// and Zotero keep them), and a journal's two ISSNs in one field.
+fn issn_problem_and_help(value: &str) -> Option<Problem> {
+    let message = issn_problem(value)?;
+    let noted: Vec<&str> = value
+        .split_whitespace()
+        .filter(|word| !is_medium_note(word))
+        .collect();
+    let help = if noted.len() < value.split_whitespace().count()
+        && let [issn] = noted[..]
+        && is_issn(issn)
+    {
+        format!("write the ISSN alone, issn = {{{issn}}}: biblatex prints the field as written")
+    } else if noted.len() >= 2 && noted.iter().all(|word| is_issn(word)) {
+        format!(
+            "`issn` holds one ISSN (biblatex prints the field as written): keep the print one, issn = {{{}}}, or separate them with commas",
+            noted[0]
+        )
+    } else {
+        default_help(Code::InvalidIssn)?
+    };
+    Some((message, Some(help)))
+}
+
+/// PubMed's note on which medium an ISSN is for.
+fn is_medium_note(word: &str) -> bool {
+    let bare = word.trim_matches(['(', ')', '[', ']']);
+    ["electronic", "print", "linking", "online"]
+        .iter()
+        .any(|note| bare.eq_ignore_ascii_case(note))
+}
+
+/// Whether a text is one valid ISSN.
+fn is_issn(text: &str) -> bool {
+    let digits: Vec<char> = text.trim().chars().filter(|c| *c != '-').collect();
+    digits.len() == 8 && mod_11_check_digit(&digits)
 }
 
 /// What is wrong with an `issn` value.
@@ -298,6 +409,56 @@ mod tests {
         assert_eq!(issn_problem("0378-5955"), None);
         assert_eq!(issn_problem("2049-3630"), None);
         assert!(issn_problem("0378-5954").is_some());
+    }
+
+    #[test]
+    fn what_exports_write_in_issn_and_isbn_gets_its_own_help() {
+        let help = |problem: Option<Problem>| problem.and_then(|(_, help)| help).unwrap();
+        assert_eq!(
+            help(issn_problem_and_help("1460-2075 (Electronic)")),
+            "write the ISSN alone, issn = {1460-2075}: biblatex prints the field as written"
+        );
+        assert!(help(issn_problem_and_help("0378-5955 1878-5891")).starts_with(
+            "`issn` holds one ISSN (biblatex prints the field as written): keep the print one, issn = {0378-5955}"
+        ));
+        assert_eq!(
+            help(issn_problem_and_help("0378-5954")),
+            "an ISSN is NNNN-NNNC, C a check digit (0-9 or X)"
+        );
+        // A wrong ISSN with a note is wrong first.
+        assert_eq!(
+            help(issn_problem_and_help("0378-5954 (Print)")),
+            "an ISSN is NNNN-NNNC, C a check digit (0-9 or X)"
+        );
+        assert_eq!(issn_problem_and_help("0378-5955, 1878-5891"), None);
+        assert_eq!(
+            help(isbn_problem_and_help("0378-5955")),
+            "`0378-5955` is an ISSN, a journal's number: write it as issn = {0378-5955}"
+        );
+        assert!(help(isbn_problem_and_help("0378-5954")).starts_with("check the digits"));
+    }
+
+    #[test]
+    fn a_date_of_visit_written_as_text_is_told_to_be_a_urldate() {
+        let help = |value: &str| invalid_date(value).and_then(|(_, help)| help);
+        assert_eq!(
+            help("accessed February 2013").as_deref(),
+            Some(
+                "this is the date the page was read: write it as urldate = {2013-02}, and the date of the work (if known) in `date`"
+            )
+        );
+        assert!(
+            help("Retrieved 3 March 2021")
+                .unwrap()
+                .contains("urldate = {2021-03-03}")
+        );
+        assert!(help("Accessed: 2019").unwrap().contains("urldate = {2019}"));
+        assert_eq!(help("Spring 2013"), None);
+        assert!(
+            invalid_year("accessed 2013")
+                .and_then(|(_, help)| help)
+                .is_some()
+        );
     }
 
     #[test]
