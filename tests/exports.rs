@@ -103,9 +103,9 @@ fn zotero_export() {
             ("urldate-without-url", "cho_trade_2017"),
         ]
     );
-    assert!(
-        help_of(&found, "invalid-issn", "kim_rail_2015")
-            .starts_with("`issn` holds one ISSN (biblatex prints the field as written)")
+    assert_eq!(
+        help_of(&found, "invalid-issn", "kim_rail_2015"),
+        "separate them with a comma, issn = {0263-4937, 1465-3354}, or keep the print one"
     );
 }
 

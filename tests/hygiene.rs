@@ -259,7 +259,8 @@ fn missing_field_help_names_only_the_bibtex_names_of_what_is_missing() {
     std::fs::write(
         &bib,
         "@article{no-journal, author = {Kim, Minjun}, title = {Steppe}, year = {2007}}\n\
-         @book{no-title, author = {Kim, Minjun}, year = {2007}}\n",
+         @book{no-title, author = {Kim, Minjun}, year = {2007}}\n\
+         @incollection{no-editor, author = {Kim, Minjun}, title = {Ch. 2}, booktitle = {Steppe}, year = {2007}}\n",
     )
     .unwrap();
     let file = InputFile {
@@ -283,6 +284,10 @@ fn missing_field_help_names_only_the_bibtex_names_of_what_is_missing() {
             (
                 "`@book` entry `no-title` has no `title`",
                 "the BibLaTeX data model requires it for @book"
+            ),
+            (
+                "`@incollection` entry `no-editor` has no `editor`",
+                "the BibLaTeX data model requires it for @incollection; a chapter of a book by one author is an @inbook"
             ),
         ]
     );

@@ -275,3 +275,61 @@ fn misspelt_codes_and_missing_files_are_named_in_words() {
     );
     assert!(!run.stderr.contains("os error"), "{}", run.stderr);
 }
+
+#[test]
+fn long_lines_are_shortened_around_the_caret_with_the_files_column() {
+    // One paragraph per line, with accented letters on both sides of the cut.
+    let words = "Été à Almaty, Ташкент и Самарканд, ".repeat(20);
+    let text = format!("Short [@kim-2001].\n{words}as [@absent] shows; {words}\n");
+    let dir = project(&[
+        ("paper.md", text.as_bytes()),
+        (
+            "refs.bib",
+            b"@book{kim-2001, author = {Kim, A.}, title = {A}, publisher = {P}, date = {2001}}\n",
+        ),
+    ]);
+    let human = check(
+        dir.path(),
+        &["paper.md", "--bib", "refs.bib", "--no-config"],
+    );
+    let concise = check(
+        dir.path(),
+        &[
+            "paper.md",
+            "--bib",
+            "refs.bib",
+            "--no-config",
+            "--format",
+            "concise",
+        ],
+    );
+    let column = words.chars().count() + "as [@".chars().count() + 1;
+    assert!(
+        concise
+            .stdout
+            .contains(&format!("paper.md:2:{column}: error[missing-entry]")),
+        "{}",
+        concise.stdout
+    );
+    assert!(
+        human.stdout.contains(&format!("┌─ paper.md:2:{column}")),
+        "{}",
+        human.stdout
+    );
+    let snippet = human
+        .stdout
+        .lines()
+        .find(|l| l.contains("[@absent]"))
+        .unwrap();
+    assert!(snippet.starts_with("2 │ ..."), "{snippet}");
+    assert!(snippet.ends_with("..."), "{snippet}");
+    assert!(snippet.chars().count() < 200, "{snippet}");
+    // The caret is under the key.
+    let caret = human.stdout.lines().find(|l| l.contains('^')).unwrap();
+    let key_at = snippet.chars().position(|c| c == '@').unwrap() + 1;
+    assert_eq!(
+        caret.chars().position(|c| c == '^'),
+        Some(key_at),
+        "{caret}"
+    );
+}

@@ -184,3 +184,44 @@ fn a_marker_after_a_lone_cr_in_the_body_is_refused() {
         })
     );
 }
+
+proptest! {
+    /// However long the line and whatever its characters, the human
+    /// format names the finding at the column the concise format gives,
+    /// and never prints a snippet line much longer than the window.
+    #[test]
+    fn long_lines_are_cut_on_characters_at_the_right_column(
+        before in "[a-zé ж😀,.]{0,400}",
+        after in "[a-zé ж😀,.]{0,400}",
+    ) {
+        use refkeeper::render::{self, OutputFormat, RenderOptions};
+        use refkeeper::source::{FileRole, SourceFile, SourceMap};
+        let mut sources = SourceMap::new();
+        sources.add(SourceFile::new(
+            "refs.bib".into(),
+            FileRole::Bibliography,
+            "@book{kim2007, author = {Kim, M}, title = {P}, date = 2007}".to_owned(),
+        ));
+        sources.add(SourceFile::new(
+            "intro.md".into(),
+            FileRole::Chapter,
+            format!("[@kim2007]\n{before} [@absent] {after}\n"),
+        ));
+        let report = refkeeper::Session::new(refkeeper::config::Config::default(), sources).check();
+        let out = |format| {
+            let mut out = Vec::new();
+            let options = RenderOptions { color: false, quiet: true };
+            render::render(&report, format, options, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let concise = out(OutputFormat::Concise);
+        let human = out(OutputFormat::Human);
+        let column = before.chars().count() + 4;
+        let place = format!("intro.md:2:{column}");
+        prop_assert!(concise.starts_with(&format!("{place}: error")), "{}", concise);
+        prop_assert!(human.contains(&format!("┌─ {place}\n")), "{}", human);
+        for line in human.lines() {
+            prop_assert!(line.chars().count() < 280, "{}", line);
+        }
+    }
+}

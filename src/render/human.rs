@@ -102,23 +102,12 @@ pub fn render_diagnostics(
     let lay_out = |batch: &[Diagnostic]| -> io::Result<Vec<u8>> {
         let mut buffer = Vec::new();
         for diagnostic in batch {
-            let rendered = convert(diagnostic);
-            let emitted = if color {
-                term::emit_to_write_style(
-                    &mut termcolor::Ansi::new(&mut buffer),
-                    &config,
-                    &files,
-                    &rendered,
-                )
-            } else {
-                term::emit_to_write_style(
-                    &mut termcolor::NoColor::new(&mut buffer),
-                    &config,
-                    &files,
-                    &rendered,
-                )
-            };
-            emitted.map_err(to_io)?;
+            match super::excerpt::shorten(sources, diagnostic) {
+                Some((excerpt, moved)) => {
+                    emit(&mut buffer, color, &config, &excerpt, &convert(&moved))?
+                }
+                None => emit(&mut buffer, color, &config, &files, &convert(diagnostic))?,
+            }
         }
         Ok(buffer)
     };
@@ -194,6 +183,27 @@ fn summary<W: termcolor::WriteColor>(report: &Report, out: &mut W) -> io::Result
         )?;
     }
     writeln!(out)
+}
+
+/// One finding laid out, its snippets read from `files`.
+fn emit<'f>(
+    buffer: &mut Vec<u8>,
+    color: bool,
+    config: &term::Config,
+    files: &'f impl Files<'f, FileId = FileId>,
+    rendered: &Rendered<FileId>,
+) -> io::Result<()> {
+    let emitted = if color {
+        term::emit_to_write_style(&mut termcolor::Ansi::new(buffer), config, files, rendered)
+    } else {
+        term::emit_to_write_style(
+            &mut termcolor::NoColor::new(buffer),
+            config,
+            files,
+            rendered,
+        )
+    };
+    emitted.map_err(to_io)
 }
 
 fn convert(diagnostic: &Diagnostic) -> Rendered<FileId> {

@@ -2,6 +2,7 @@
 //! `io::Write`. Line and column numbers are computed here, from byte spans.
 
 pub mod concise;
+mod excerpt;
 pub mod github;
 pub mod html;
 pub mod human;

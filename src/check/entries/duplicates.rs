@@ -63,8 +63,11 @@ pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -
             match seen.get(&(kind, hash)) {
                 Some(&first)
                     if !linked(bib, first, id)
-                        && !(kind != DOI
-                            && different_dois(&identities[first.0 as usize], entry_identities)) =>
+                        && (kind == DOI
+                            || !different_dois(
+                                &identities[first.0 as usize],
+                                entry_identities,
+                            )) =>
                 {
                     let other = bib.entry(first);
                     let titles_differ = matches!(

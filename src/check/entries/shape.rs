@@ -291,6 +291,10 @@ pub(super) fn missing_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
         help.push_str("; ");
         help.push_str(&bibtex.join(", "));
     }
+    // A chapter of a book its author wrote alone has no editor to add.
+    if kind == "incollection" && missing == [vec!["editor"]] {
+        help.push_str("; a chapter of a book by one author is an @inbook");
+    }
     let entry = view.entry;
     out.push(
         view.finding(

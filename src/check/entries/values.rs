@@ -253,37 +253,82 @@ fn isbn_problem_and_help(value: &str) -> Option<Problem> {
     Some((message, Some(help)))
 }
 
-/// `invalid-issn`, with a help line of its own for what exports write
-/// there: PubMed's `(Electronic)`/`(Print)`/`(Linking)` notes (Mendeley
-/// and Zotero keep them), and a journal's two ISSNs in one field.
+/// `invalid-issn`, with a message and help of their own for what exports
+/// write there when the ISSNs themselves are right: PubMed's
+/// `(Electronic)`/`(Print)`/`(Linking)` notes (Mendeley and Zotero keep
+/// them), and a journal's two ISSNs with only a space between them.
 fn issn_problem_and_help(value: &str) -> Option<Problem> {
-    let message = issn_problem(value)?;
-    let noted: Vec<&str> = value
-        .split_whitespace()
-        .filter(|word| !is_medium_note(word))
+    let (bare, notes) = without_medium_notes(value);
+    let issns: Vec<&str> = bare
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
         .collect();
-    let help = if noted.len() < value.split_whitespace().count()
-        && let [issn] = noted[..]
-        && is_issn(issn)
-    {
-        format!("write the ISSN alone, issn = {{{issn}}}: biblatex prints the field as written")
-    } else if noted.len() >= 2 && noted.iter().all(|word| is_issn(word)) {
-        format!(
-            "`issn` holds one ISSN (biblatex prints the field as written): keep the print one, issn = {{{}}}, or separate them with commas",
-            noted[0]
-        )
-    } else {
-        default_help(Code::InvalidIssn)?
-    };
-    Some((message, Some(help)))
+    let all_valid = !issns.is_empty() && issns.iter().all(|issn| is_issn(issn));
+    if all_valid && !notes.is_empty() {
+        let quoted: Vec<String> = notes.iter().map(|n| format!("`{n}`")).collect();
+        return Some((
+            format!("`issn` holds {} beside the ISSN", quoted.join(" and ")),
+            Some(format!(
+                "write the ISSN alone, issn = {{{}}}: biblatex prints the field as written",
+                issns.join(", ")
+            )),
+        ));
+    }
+    let message = issn_problem(value)?;
+    if all_valid && issns.len() >= 2 {
+        return Some((
+            format!(
+                "`issn` holds {} ISSNs with no comma between them",
+                issns.len()
+            ),
+            Some(format!(
+                "separate them with a comma, issn = {{{}}}, or keep the print one",
+                issns.join(", ")
+            )),
+        ));
+    }
+    // Two ISSNs run together (`1550-79980556-2821`).
+    let digits: String = bare.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if digits.len() == 16 && digits.is_ascii() && is_issn(&digits[..8]) && is_issn(&digits[8..]) {
+        let (a, b) = (&digits[..8], &digits[8..]);
+        let (a, b) = (
+            format!("{}-{}", &a[..4], &a[4..]),
+            format!("{}-{}", &b[..4], &b[4..]),
+        );
+        return Some((
+            format!("`issn` holds two ISSNs run together, `{a}` and `{b}`"),
+            Some(format!(
+                "separate them with a comma, issn = {{{a}, {b}}}, or keep the print one"
+            )),
+        ));
+    }
+    Some((message, default_help(Code::InvalidIssn)))
 }
 
-/// PubMed's note on which medium an ISSN is for.
-fn is_medium_note(word: &str) -> bool {
-    let bare = word.trim_matches(['(', ')', '[', ']']);
-    ["electronic", "print", "linking", "online"]
-        .iter()
-        .any(|note| bare.eq_ignore_ascii_case(note))
+/// The value without PubMed's notes on which medium an ISSN is for, and
+/// the notes, as written (`(Electronic)`).
+fn without_medium_notes(value: &str) -> (String, Vec<&str>) {
+    let mut bare = String::with_capacity(value.len());
+    let mut notes = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find(['(', '[']) {
+        let close = rest[open..].find([')', ']']).map(|c| open + c);
+        let Some(close) = close else { break };
+        let inside = &rest[open + 1..close];
+        bare.push_str(&rest[..open]);
+        if ["electronic", "print", "linking", "online"]
+            .iter()
+            .any(|note| inside.trim().eq_ignore_ascii_case(note))
+        {
+            notes.push(&rest[open..=close]);
+            bare.push(' ');
+        } else {
+            bare.push_str(&rest[open..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    bare.push_str(rest);
+    (bare, notes)
 }
 
 /// Whether a text is one valid ISSN.
@@ -415,12 +460,35 @@ mod tests {
     fn what_exports_write_in_issn_and_isbn_gets_its_own_help() {
         let help = |problem: Option<Problem>| problem.and_then(|(_, help)| help).unwrap();
         assert_eq!(
-            help(issn_problem_and_help("1460-2075 (Electronic)")),
-            "write the ISSN alone, issn = {1460-2075}: biblatex prints the field as written"
+            issn_problem_and_help("1460-2075 (Electronic)"),
+            Some((
+                "`issn` holds `(Electronic)` beside the ISSN".to_owned(),
+                Some(
+                    "write the ISSN alone, issn = {1460-2075}: biblatex prints the field as written"
+                        .to_owned()
+                )
+            ))
         );
-        assert!(help(issn_problem_and_help("0378-5955 1878-5891")).starts_with(
-            "`issn` holds one ISSN (biblatex prints the field as written): keep the print one, issn = {0378-5955}"
-        ));
+        assert_eq!(
+            issn_problem_and_help("1939-1277(Electronic),0096-1523(Print)")
+                .unwrap()
+                .0,
+            "`issn` holds `(Electronic)` and `(Print)` beside the ISSN"
+        );
+        assert_eq!(
+            issn_problem_and_help("1550-79980556-2821").unwrap().0,
+            "`issn` holds two ISSNs run together, `1550-7998` and `0556-2821`"
+        );
+        assert_eq!(
+            issn_problem_and_help("0378-5955 1878-5891"),
+            Some((
+                "`issn` holds 2 ISSNs with no comma between them".to_owned(),
+                Some(
+                    "separate them with a comma, issn = {0378-5955, 1878-5891}, or keep the print one"
+                        .to_owned()
+                )
+            ))
+        );
         assert_eq!(
             help(issn_problem_and_help("0378-5954")),
             "an ISSN is NNNN-NNNC, C a check digit (0-9 or X)"
