@@ -527,9 +527,43 @@ fn markup_in_titles_is_escaped_for_each_target() {
         "\\emph{Writing \\textless{}b\\textgreater{}bold\\textless{}/b\\textgreater{} tags and \
          50\\% of \\$5 \\& more}"
     ));
+    assert!(
+        render("apa", "typst")["markup"]
+            .contains("#emph[Writing \\<b\\>bold\\<\\/b\\> tags and 50% of \\$5 & more]")
+    );
     assert_eq!(
         render("apa", "text")["markup"],
         "Gray, A. (2001). Writing <b>bold</b> tags and 50% of $5 & more. Press."
+    );
+}
+
+#[test]
+fn write_into_a_typst_file_escapes_what_typst_would_read_as_a_reference() {
+    let dir = project(&[
+        (
+            "refs/refs.bib",
+            "@book{first, author = {Ahn, Bo}, title = {Mail @kim about #tags}, publisher = {P}, date = {2001}}\n",
+        ),
+        ("chapters/one.typ", "As @first argues.\n"),
+        (
+            "chapters/references.typ",
+            "= References\n// refkeeper:begin references\n// refkeeper:end references\n",
+        ),
+    ]);
+    let output = refs_in(dir.path())
+        .args(["--style", "apa", "--write", "chapters/references.typ"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read_to_string(dir.path().join("chapters/references.typ")).unwrap();
+    assert!(
+        written.contains("Ahn, B. (2001). #emph[Mail \\@kim about \\#tags]. P."),
+        "{written}"
     );
 }
 

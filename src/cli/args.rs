@@ -215,8 +215,8 @@ Finds every citation key in the chapters and reports:
   missing-crossref  (error)   a crossref/xref/xdata/entryset target that does not exist
 
 and checks the bibliography itself (warnings unless configured):
-  missing-field, unknown-type, invalid-date, invalid-doi, invalid-isbn,
-  invalid-issn, invalid-url, urldate-without-url, invalid-pages,
+  missing-field, unknown-type, misspelled-field, invalid-date, invalid-doi,
+  invalid-isbn, invalid-issn, invalid-url, urldate-without-url, invalid-pages,
   duplicate-entry, duplicate-field, empty-field, undefined-string,
   et-al-in-names; off by default: unknown-field, unused-string.
 Run `refkeeper explain` for the list, `refkeeper explain CODE` for what one
@@ -341,6 +341,8 @@ pub enum ToArg {
     Html,
     /// LaTeX: \emph{}, specials escaped
     Latex,
+    /// Typst: #emph[], specials escaped (so `@` is not a reference)
+    Typst,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

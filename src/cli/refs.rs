@@ -72,6 +72,7 @@ pub fn run(args: RefsArgs) -> Result<Status, Failure> {
         Some(ToArg::Markdown) => Target::Markdown,
         Some(ToArg::Html) => Target::Html,
         Some(ToArg::Latex) => Target::Latex,
+        Some(ToArg::Typst) => Target::Typst,
         None => default,
     };
     let references = &refs.value.references;

@@ -71,7 +71,8 @@ impl DocumentKind {
             DocumentKind::Markdown | DocumentKind::Quarto => Target::Markdown,
             DocumentKind::Latex => Target::Latex,
             DocumentKind::Html => Target::Html,
-            DocumentKind::Typst | DocumentKind::Plain => Target::Text,
+            DocumentKind::Typst => Target::Typst,
+            DocumentKind::Plain => Target::Text,
         }
     }
 }
@@ -92,7 +93,7 @@ mod tests {
         assert_eq!(kind("Makefile"), DocumentKind::Plain);
         assert_eq!(DocumentKind::from_path(Path::new("x.html")), None);
         assert_eq!(DocumentKind::Html.markers(), section::MARKDOWN);
-        assert_eq!(DocumentKind::Typst.target(), Target::Text);
+        assert_eq!(DocumentKind::Typst.target(), Target::Typst);
         assert_eq!(DocumentKind::Quarto.target(), Target::Markdown);
     }
 }

@@ -1,7 +1,7 @@
-//! Writers for formatted references: plain text, Pandoc Markdown, HTML and
-//! LaTeX. Each escapes what its format would otherwise read as markup: a
-//! title containing `<b>` stays text in HTML, `50%` stays text in LaTeX,
-//! and an `@` in Markdown cannot become a citation.
+//! Writers for formatted references: plain text, Pandoc Markdown, HTML,
+//! LaTeX and Typst. Each escapes what its format would otherwise read as
+//! markup: a title containing `<b>` stays text in HTML, `50%` stays text in
+//! LaTeX, and an `@` in Markdown or Typst cannot become a citation.
 
 use crate::bib::value::latex::Style;
 use crate::csl::engine::{Piece, Reference};
@@ -17,6 +17,8 @@ pub enum Target {
     Html,
     /// LaTeX, specials escaped.
     Latex,
+    /// Typst markup, specials escaped; styles and links as function calls.
+    Typst,
 }
 
 /// One reference in the target markup, label first.
@@ -30,6 +32,7 @@ pub fn write(reference: &Reference, target: Target) -> String {
     let out = out.trim().to_owned();
     match target {
         Target::Markdown => escape_line_start(&out),
+        Target::Typst => escape_typst_line_start(&out),
         Target::Html => format!("<div class=\"csl-entry\">{out}</div>"),
         _ => out,
     }
@@ -93,9 +96,25 @@ fn pieces(pieces: &[Piece], target: Target) -> String {
             Target::Markdown => escape_markdown(&piece.text),
             Target::Html => escape_html(&piece.text),
             Target::Latex => escape_latex(&piece.text),
+            Target::Typst => escape_typst(&piece.text),
         };
-        let text = link(&text, piece, target);
-        out.push_str(&styled(text, piece.style, target));
+        let text = styled(link(&text, piece, target), piece.style, target);
+        // Right after a Typst call (`#emph[...]`, `#link(...)`), `(` would
+        // continue it as a call, and `.` before a letter as a field access.
+        let continues_a_call = text.starts_with('(')
+            || text.starts_with('.')
+                && text[1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_');
+        if target == Target::Typst
+            && (out.ends_with(']') || out.ends_with(')'))
+            && !out.ends_with("\\]")
+            && continues_a_call
+        {
+            out.push('\\');
+        }
+        out.push_str(&text);
     }
     out
 }
@@ -111,6 +130,8 @@ fn link(text: &str, piece: &Piece, target: Target) -> String {
         Target::Html => format!("<a href=\"{}\">{text}</a>", escape_html(url)),
         Target::Latex if piece.text == *url => format!("\\url{{{}}}", escape_url_latex(url)),
         Target::Latex => format!("\\href{{{}}}{{{text}}}", escape_url_latex(url)),
+        Target::Typst if piece.text == *url => format!("#link({})", typst_string(url)),
+        Target::Typst => format!("#link({})[{text}]", typst_string(url)),
     }
 }
 
@@ -123,14 +144,24 @@ fn styled(text: String, style: Style, target: Target) -> String {
     let lead = &text[..text.len() - text.trim_start().len()];
     let trail = &text[text.trim_end().len()..];
     let mut core = text.trim().to_owned();
-    let wraps: [(bool, [(&str, &str); 3]); 5] = [
+    let wraps: [(bool, [(&str, &str); 4]); 5] = [
         (
             style.italic,
-            [("*", "*"), ("<i>", "</i>"), ("\\emph{", "}")],
+            [
+                ("*", "*"),
+                ("<i>", "</i>"),
+                ("\\emph{", "}"),
+                ("#emph[", "]"),
+            ],
         ),
         (
             style.bold,
-            [("**", "**"), ("<b>", "</b>"), ("\\textbf{", "}")],
+            [
+                ("**", "**"),
+                ("<b>", "</b>"),
+                ("\\textbf{", "}"),
+                ("#strong[", "]"),
+            ],
         ),
         (
             style.small_caps,
@@ -138,20 +169,32 @@ fn styled(text: String, style: Style, target: Target) -> String {
                 ("[", "]{.smallcaps}"),
                 ("<span style=\"font-variant:small-caps\">", "</span>"),
                 ("\\textsc{", "}"),
+                ("#smallcaps[", "]"),
             ],
         ),
         (
             style.superscript,
-            [("^", "^"), ("<sup>", "</sup>"), ("\\textsuperscript{", "}")],
+            [
+                ("^", "^"),
+                ("<sup>", "</sup>"),
+                ("\\textsuperscript{", "}"),
+                ("#super[", "]"),
+            ],
         ),
         (
             style.subscript,
-            [("~", "~"), ("<sub>", "</sub>"), ("\\textsubscript{", "}")],
+            [
+                ("~", "~"),
+                ("<sub>", "</sub>"),
+                ("\\textsubscript{", "}"),
+                ("#sub[", "]"),
+            ],
         ),
     ];
     let column = match target {
         Target::Markdown => 0,
         Target::Html => 1,
+        Target::Typst => 3,
         _ => 2,
     };
     for (on, forms) in wraps {
@@ -227,6 +270,45 @@ fn escape_latex(text: &str) -> String {
     out
 }
 
+/// Typst markup: a backslash before each character Typst would read as
+/// markup (any character takes one), `-` and `.` only where they would
+/// start the `--`, `---`, `-?` or `...` shorthands.
+fn escape_typst(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let special = match c {
+            '\\' | '#' | '*' | '_' | '`' | '$' | '<' | '>' | '@' | '[' | ']' | '~' | '/' => true,
+            '-' => matches!(chars.peek(), Some('-' | '?')),
+            '.' => chars.peek() == Some(&'.'),
+            _ => false,
+        };
+        if special {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A reference must not start a Typst list, heading or term: `1.`, `-`,
+/// `+`, `=` at the start of a line would.
+fn escape_typst_line_start(text: &str) -> String {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && text.as_bytes().get(digits) == Some(&b'.') {
+        return format!("{}\\{}", &text[..digits], &text[digits..]);
+    }
+    if text.starts_with(['-', '+', '=']) {
+        return format!("\\{text}");
+    }
+    text.to_owned()
+}
+
+/// A Typst string literal.
+fn typst_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// In `\url{}` and `\href{}` only `%`, `#` and braces need care.
 fn escape_url_latex(url: &str) -> String {
     url.replace('\\', "%5C")
@@ -257,6 +339,58 @@ mod tests {
             label: None,
             body: pieces,
         }
+    }
+
+    /// The text Typst reads from markup: text, spaces and escaped
+    /// characters only (no heading, list, emphasis, reference, label, math,
+    /// raw text, comment or shorthand), and no syntax error.
+    fn typst_text(markup: &str) -> String {
+        use typst_syntax::{SyntaxKind, SyntaxNode};
+        fn walk(node: &SyntaxNode, out: &mut String) {
+            assert!(node.errors_and_warnings().0.is_empty(), "{node:?}");
+            match node.kind() {
+                SyntaxKind::Markup => node.children().for_each(|c| walk(c, out)),
+                SyntaxKind::Text | SyntaxKind::Space | SyntaxKind::SmartQuote => {
+                    out.push_str(node.leaf_text())
+                }
+                SyntaxKind::Escape => out.push_str(&node.leaf_text()[1..]),
+                other => panic!("{other:?} in {node:?}"),
+            }
+        }
+        let mut out = String::new();
+        walk(&typst_syntax::parse(markup), &mut out);
+        out
+    }
+
+    #[test]
+    fn typst_reads_every_special_character_as_text() {
+        let hostile = "1. Email @kim and #tags: $5, *b* _i_ a--b c---d e-?f ~ / // /* */ \
+                       <label> [x] `raw` \\ = - + 'q' \"q\" https://x.org/a_b ...";
+        let r = reference(vec![piece(hostile, false)]);
+        assert_eq!(typst_text(&write(&r, Target::Typst)), hostile);
+        for start in ["- a", "+ a", "= a", "/ a: b", "12. a"] {
+            let r = reference(vec![piece(start, false)]);
+            assert_eq!(typst_text(&write(&r, Target::Typst)), start);
+        }
+    }
+
+    #[test]
+    fn typst_styles_and_links_are_calls_that_end_where_they_should() {
+        let mut linked = piece("doi.org/10.1/x", false);
+        linked.link = Some("https://doi.org/10.1/x\"y".to_owned());
+        let r = reference(vec![
+            piece("Kim, M. ", false),
+            piece("Steppe @Diplomacy", true),
+            piece(".In (2nd ed.) ", false),
+            linked,
+            piece("(accessed)", false),
+        ]);
+        assert_eq!(
+            write(&r, Target::Typst),
+            "Kim, M. #emph[Steppe \\@Diplomacy]\\.In (2nd ed.) #link(\"https://doi.org/10.1/x\\\"y\")[doi.org\\/10.1\\/x]\\(accessed)"
+        );
+        let tree = typst_syntax::parse(&write(&r, Target::Typst));
+        assert!(tree.errors_and_warnings().0.is_empty());
     }
 
     #[test]
