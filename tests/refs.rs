@@ -889,6 +889,58 @@ fn check_exits_1_with_a_diff_and_writes_nothing() {
 }
 
 #[test]
+fn check_takes_the_file_as_write_does_and_colours_the_diff_when_asked() {
+    let dir = project(&[
+        ("refs/refs.bib", BIB),
+        ("chapters/one.md", CHAPTER),
+        ("chapters/references.md", REFERENCES),
+    ]);
+    let output = refkeeper()
+        .current_dir(dir.path())
+        .args(["refs", "--color", "always", "--style", "apa"])
+        .args(["--check", "chapters/references.md"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(diff.contains("\x1b[31m-stale text\x1b[0m\n"), "{diff:?}");
+    assert!(
+        diff.contains("\x1b[32m+Ahn, B. (2001). *First*. P.\x1b[0m\n"),
+        "{diff:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("chapters/references.md")).unwrap(),
+        REFERENCES
+    );
+    // Not on a terminal and not asked: no colour.
+    let output = refs_in(dir.path())
+        .args(["--style", "apa", "--check", "chapters/references.md"])
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        diff.contains("\n-stale text\n") && !diff.contains('\x1b'),
+        "{diff:?}"
+    );
+    // Two files named: refused, nothing written.
+    let output = refs_in(dir.path())
+        .args(["--style", "apa", "--write", "chapters/one.md"])
+        .args(["--check", "chapters/references.md"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("name two files: give the file once")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("chapters/one.md")).unwrap(),
+        CHAPTER
+    );
+}
+
+#[test]
 fn styles_lists_the_bundled_names_and_an_unknown_style_is_a_clear_error() {
     let output = refkeeper().arg("styles").output().unwrap();
     let list = String::from_utf8(output.stdout).unwrap();

@@ -291,6 +291,7 @@ Examples:
   refkeeper refs --style ieee --to html               as HTML
   refkeeper refs --style apa --write chapters/06-references.md
   refkeeper refs --check                              in CI, with [refs] in refkeeper.toml
+  refkeeper refs --check chapters/06-references.md    in CI, naming the file
   refkeeper refs --style my-journal.csl --all --format json";
 
 #[derive(Debug, Args)]
@@ -322,11 +323,11 @@ pub struct RefsArgs {
     #[arg(long, value_name = "FILE")]
     pub write: Option<Option<PathBuf>>,
 
-    /// Write nothing; exit 1 with a diff if the section in the file is out of date
-    #[arg(long)]
-    pub check: bool,
+    /// Write nothing; exit 1 with a diff if the section of FILE is out of date (without FILE: the --write file, else [refs] file)
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<Option<PathBuf>>,
 
-    /// When to colour warnings on stderr
+    /// When to colour warnings (on stderr) and the --check diff
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
 }

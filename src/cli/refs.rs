@@ -29,7 +29,7 @@ pub fn run(args: RefsArgs) -> Result<Status, Failure> {
     let mut request = plan::request(args.inputs)?;
     request.chapters_optional = args.all;
     let session = Session::load(&request)?;
-    let action = action(&args.write, args.check, args.format, &session)?;
+    let action = action(&args.write, &args.check, args.format, &session)?;
     // The CSL data needs no style.
     let style: Option<Style> = match action {
         Action::Print(RefsFormatArg::CslJson) => None,
@@ -113,7 +113,13 @@ pub fn run(args: RefsArgs) -> Result<Status, Failure> {
     }
     if let Action::Check(_) = action {
         let mut stdout = io::stdout().lock();
-        written_or_pipe(stdout.write_all(section::diff(&old, &new, &shown).as_bytes()))?;
+        let diff = section::diff(&old, &new, &shown);
+        let diff = if use_color(args.color, io::stdout().is_terminal()) {
+            colored_diff(&diff)
+        } else {
+            diff
+        };
+        written_or_pipe(stdout.write_all(diff.as_bytes()))?;
         super::output::error_line(&format!(
             "{shown}: the References section is out of date; run `refkeeper refs --write {shown}`"
         ));
@@ -127,27 +133,69 @@ pub fn run(args: RefsArgs) -> Result<Status, Failure> {
     Ok(Status::Clean)
 }
 
-/// The action the flags ask for: `--write FILE`, or `[refs] file` with
-/// `--write`/`--check`; printing otherwise.
+/// A unified diff in the colours of `git diff`: removed lines red, added
+/// green, hunk headers cyan, file headers bold.
+fn colored_diff(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len() + diff.len() / 4);
+    for line in diff.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        let color = if body.starts_with("+++") || body.starts_with("---") {
+            "\x1b[1m"
+        } else if body.starts_with("@@") {
+            "\x1b[36m"
+        } else if body.starts_with('+') {
+            "\x1b[32m"
+        } else if body.starts_with('-') {
+            "\x1b[31m"
+        } else {
+            ""
+        };
+        if color.is_empty() {
+            out.push_str(line);
+        } else {
+            out.push_str(color);
+            out.push_str(body);
+            out.push_str("\x1b[0m");
+            out.push_str(end);
+        }
+    }
+    out
+}
+
+/// The action the flags ask for: `--write FILE`, `--check FILE`, or
+/// `[refs] file` with `--write`/`--check`; printing otherwise.
 fn action(
     write: &Option<Option<PathBuf>>,
-    check: bool,
+    check: &Option<Option<PathBuf>>,
     format: RefsFormatArg,
     session: &Session,
 ) -> Result<Action, Failure> {
     let configured = (session.config().refs.file.as_ref()).map(|f| session.root().join(f));
-    let file = match write {
-        Some(Some(path)) => Some(refkeeper::inputs::join(session.cwd(), path)),
-        Some(None) => configured,
-        None if check => configured,
+    let named = match (write, check) {
+        (Some(Some(written)), Some(Some(checked))) if written != checked => {
+            return Err(Failure::new(format!(
+                "--write {} and --check {} name two files: give the file once",
+                written.display(),
+                checked.display()
+            )));
+        }
+        (_, Some(Some(path))) | (Some(Some(path)), _) => Some(path),
+        _ => None,
+    };
+    let file = match named {
+        Some(path) => Some(refkeeper::inputs::join(session.cwd(), path)),
+        None if write.is_some() || check.is_some() => configured,
         None => return Ok(Action::Print(format)),
     };
     let file = file.ok_or_else(|| {
         Failure::new(
-            "no file to update: name it with --write FILE or set `file` under [refs] in refkeeper.toml",
+            "no file to update: name it with --write FILE or --check FILE, or set `file` under [refs] in refkeeper.toml",
         )
     })?;
-    Ok(if check {
+    Ok(if check.is_some() {
         Action::Check(file)
     } else {
         Action::Write(file)
