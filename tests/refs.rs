@@ -960,6 +960,33 @@ fn styles_lists_the_bundled_names_and_an_unknown_style_is_a_clear_error() {
             "{name}"
         );
     }
+    // Each style once, its other names beside it: APA is not listed twice.
+    let titles: Vec<&str> = list
+        .lines()
+        .filter(|l| l.contains("APA Style 7th edition"))
+        .collect();
+    assert_eq!(
+        titles,
+        [format!(
+            "{:<40} APA Style 7th edition [also: american-psychological-association]",
+            "apa"
+        )]
+    );
+    let mut names: Vec<&str> = list
+        .lines()
+        .flat_map(|l| {
+            let first = l.split_whitespace().next();
+            let also = l
+                .split_once("[also: ")
+                .map(|(_, rest)| rest.trim_end_matches(']').split(", ").collect::<Vec<_>>())
+                .unwrap_or_default();
+            first.into_iter().chain(also)
+        })
+        .collect();
+    let count = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), count, "a name listed twice");
     let dir = project(&[("refs/refs.bib", BIB), ("chapters/one.md", CHAPTER)]);
     let output = refs_in(dir.path())
         .args(["--style", "apa-7th"])
@@ -1153,7 +1180,8 @@ fn every_bundled_style_prints_authors_and_editors() {
     let mut failing = Vec::new();
     let styles = refkeeper::csl::engine::bundled_styles();
     assert!(styles.len() > 50, "{}", styles.len());
-    for (name, _) in styles {
+    for style in styles {
+        let name = style.name;
         let engine = refkeeper::csl::engine::Engine::new(&name, None).unwrap();
         let texts: Vec<String> = session
             .references(Some(&engine), true)

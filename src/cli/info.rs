@@ -18,8 +18,12 @@ pub fn styles(name: Option<&str>) -> Result<Status, Failure> {
         };
     }
     let mut text = String::new();
-    for (name, title) in refkeeper::csl::engine::bundled_styles() {
-        text.push_str(&format!("{name:<48} {title}\n"));
+    for style in refkeeper::csl::engine::bundled_styles() {
+        text.push_str(&format!("{:<40} {}", style.name, style.title));
+        if !style.aliases.is_empty() {
+            text.push_str(&format!(" [also: {}]", style.aliases.join(", ")));
+        }
+        text.push('\n');
     }
     print_bytes(text.as_bytes())
 }

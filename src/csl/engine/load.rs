@@ -53,26 +53,49 @@ pub(super) const ALIASES: &[(&str, &str)] = &[
     ("harvard", "harvard-cite-them-right"),
 ];
 
-/// The bundled styles that can format References: (name to type, full
-/// name). Styles with citations only (`alphanumeric`) are left out.
-pub fn bundled_styles() -> Vec<(String, &'static str)> {
-    let mut styles: Vec<(String, &'static str)> = ArchivedStyle::all()
+/// A bundled style that can format References.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundledStyle {
+    /// The shortest name it answers to (`apa`, `mla`).
+    pub name: String,
+    /// The other names it answers to (`american-psychological-association`).
+    pub aliases: Vec<String>,
+    /// Its title, edition included.
+    pub title: &'static str,
+}
+
+/// The bundled styles that can format References, each once, by name.
+/// Styles with citations only (`alphanumeric`) are left out.
+pub fn bundled_styles() -> Vec<BundledStyle> {
+    let mut styles: Vec<BundledStyle> = ArchivedStyle::all()
         .iter()
         .filter(|s| matches!(s.get(), CslStyle::Independent(style) if style.bibliography.is_some()))
-        // Every name a style answers to: `apa` as well as
-        // `american-psychological-association`.
-        .flat_map(|s| {
-            s.names()
+        .map(|s| {
+            // Every name a style answers to: `apa` as well as
+            // `american-psychological-association`, and our short ones.
+            let mut names: Vec<String> = s
+                .names()
                 .iter()
-                .map(|n| ((*n).to_owned(), s.display_name()))
+                .map(|n| (*n).to_owned())
+                .chain(
+                    ALIASES
+                        .iter()
+                        .filter(|(_, target)| s.names().contains(target))
+                        .map(|(alias, _)| (*alias).to_owned()),
+                )
+                .collect();
+            names.sort_by_key(|n| (n.len(), n.clone()));
+            names.dedup();
+            let name = names.remove(0);
+            names.sort();
+            BundledStyle {
+                name,
+                aliases: names,
+                title: s.display_name(),
+            }
         })
         .collect();
-    for (alias, target) in ALIASES {
-        if let Some(style) = ArchivedStyle::by_name(target) {
-            styles.push(((*alias).to_owned(), style.display_name()));
-        }
-    }
-    styles.sort();
+    styles.sort_by(|a, b| a.name.cmp(&b.name));
     styles
 }
 

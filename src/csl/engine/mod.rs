@@ -37,7 +37,7 @@ mod load;
 mod markup;
 mod post;
 
-pub use load::{StyleError, bundled_style_xml, bundled_styles};
+pub use load::{BundledStyle, StyleError, bundled_style_xml, bundled_styles};
 pub(crate) use markup::STRIP_PERIODS;
 
 /// A run of rendered text with its formatting, and a link target if any.
