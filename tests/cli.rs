@@ -397,6 +397,41 @@ fn the_manual_page_is_roff_with_the_commands() {
     }
 }
 
+#[test]
+fn every_page_the_manual_names_is_there() {
+    let page = stdout(&refkeeper().arg("man").output().unwrap());
+    let named: Vec<&str> = page
+        .split("refkeeper\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("(1)").map(|(name, _)| name))
+        .filter(|name| name.chars().all(|c| c.is_ascii_lowercase()))
+        .collect();
+    assert!(named.len() >= 10, "{named:?}");
+    for name in named {
+        let output = refkeeper().args(["man", name]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{name}");
+        let sub = stdout(&output);
+        assert!(
+            sub.contains(&format!(".TH refkeeper-{name} 1")),
+            "{name}: {sub}"
+        );
+    }
+    let output = refkeeper().args(["man", "chek"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn help_shows_usage_before_the_examples() {
+    for command in [
+        "check", "refs", "subset", "init", "lsp", "files", "list", "report",
+    ] {
+        let help = stdout(&refkeeper().args([command, "--help"]).output().unwrap());
+        let usage = help.find("Usage:").unwrap();
+        let examples = help.find("Example").unwrap_or(usize::MAX);
+        assert!(usage < examples, "{command}: {help}");
+    }
+}
+
 /// The refkeeper command lines in a file meant for users (after `entry:`
 /// or `run:`), without shell redirections.
 fn documented_commands(path: &str) -> Vec<Vec<String>> {

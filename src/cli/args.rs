@@ -40,13 +40,13 @@ pub enum Command {
     #[command(after_help = LIST_AFTER)]
     List(ListArgs),
     /// List the documents refkeeper finds, the files each reads, and the files none reads
-    #[command(long_about = FILES_ABOUT)]
+    #[command(long_about = FILES_ABOUT, after_help = FILES_AFTER)]
     Files(FilesArgs),
     /// Write a refkeeper.toml for an existing project, from what it declares
-    #[command(long_about = INIT_ABOUT)]
+    #[command(long_about = INIT_ABOUT, after_help = INIT_AFTER)]
     Init(InitArgs),
     /// Run the language server (LSP over standard input and output) for editors
-    #[command(long_about = LSP_ABOUT)]
+    #[command(long_about = LSP_ABOUT, after_help = LSP_AFTER)]
     Lsp,
     /// List the bundled citation styles, or print one as CSL XML
     Styles {
@@ -66,10 +66,20 @@ pub enum Command {
         #[arg(value_enum)]
         shell: ShellArg,
     },
-    /// Print the manual page (roff), generated from this help
-    #[command(after_help = "Example:\n  refkeeper man > ~/.local/share/man/man1/refkeeper.1")]
-    Man,
+    /// Print a manual page (roff), generated from this help
+    #[command(after_help = MAN_AFTER)]
+    Man {
+        /// The subcommand whose page to print (refkeeper-check(1), ...) [default: refkeeper(1)]
+        subcommand: Option<String>,
+    },
 }
+
+const MAN_AFTER: &str = "\
+Examples:
+  refkeeper man > ~/.local/share/man/man1/refkeeper.1
+  refkeeper man check > ~/.local/share/man/man1/refkeeper-check.1
+  for c in check refs subset report list files init lsp styles explain completions man; do
+    refkeeper man $c > ~/.local/share/man/man1/refkeeper-$c.1; done";
 
 const INIT_ABOUT: &str = "\
 Write a refkeeper.toml for an existing project, from what it declares.
@@ -80,8 +90,9 @@ bibliographies its documents name: LaTeX \\addbibresource{...} and
 (`bibliography:`), Typst #bibliography(...). Without any, every .bib file
 found is taken. The chapters are the documents of the kinds that declare a
 bibliography (README and the like left out). The file is commented: it says
-where each bibliography was declared and what else can be set.
+where each bibliography was declared and what else can be set.";
 
+const INIT_AFTER: &str = "\
 Examples:
   refkeeper init                 writes ./refkeeper.toml
   refkeeper init thesis/         writes thesis/refkeeper.toml
@@ -109,8 +120,9 @@ finding as you type (unsaved text counts), completion of keys where the
 format cites, hover with the entry formatted in the project's style, go to
 definition, find references, rename a key everywhere, quick fixes, and
 symbols. An editor starts it; the README shows the lines for Neovim, VS
-Code, Helix and Emacs.
+Code, Helix and Emacs.";
 
+const LSP_AFTER: &str = "\
 Example (Neovim):
   vim.lsp.start({ name = 'refkeeper', cmd = { 'refkeeper', 'lsp' },
                   root_dir = vim.fs.root(0, { 'refkeeper.toml', '.git' }) })";
@@ -124,8 +136,9 @@ bookdown project (_quarto.yml, _bookdown.yml), a Markdown file whose front
 matter declares `bibliography:`, a Typst file that calls #bibliography (then
 #include is followed). Each is checked against the bibliographies it
 declares. Files found by searching a folder that no document reads are
-left out: often a forgotten chapter, a backup, or a draft.
+left out: often a forgotten chapter, a backup, or a draft.";
 
+const FILES_AFTER: &str = "\
 Examples:
   refkeeper files                    every document, its files and bibliographies
   refkeeper files --left-out         only the files no document reads

@@ -76,10 +76,22 @@ pub fn completions(shell: ShellArg) -> Result<Status, Failure> {
 }
 
 /// The manual page, in roff.
-pub fn man() -> Result<Status, Failure> {
-    let command = <Cli as clap::CommandFactory>::command();
+pub fn man(subcommand: Option<&str>) -> Result<Status, Failure> {
+    let mut command = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    // Built, subcommands take their page names (`refkeeper-check`).
+    command.build();
+    let page = match subcommand {
+        None => command,
+        Some(name) => command.find_subcommand(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+            Failure::new(format!(
+                "`{name}` is not a subcommand; pages: {}",
+                names.join(", ")
+            ))
+        })?,
+    };
     let mut out = Vec::new();
-    clap_mangen::Man::new(command)
+    clap_mangen::Man::new(page)
         .render(&mut out)
         .map_err(|e| Failure::new(e.to_string()))?;
     print_bytes(&out)

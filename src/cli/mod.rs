@@ -82,6 +82,6 @@ pub fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Styles { name } => info::styles(name.as_deref()),
         Command::Explain { code } => info::explain(code.as_deref()),
         Command::Completions { shell } => info::completions(shell),
-        Command::Man => info::man(),
+        Command::Man { subcommand } => info::man(subcommand.as_deref()),
     }
 }
