@@ -1,12 +1,16 @@
 //! The data of `refkeeper report`: which chapter cites which entry how
-//! often, the unused entries, the missing keys with their places, and the
-//! years of the cited works. [`crate::render::html`] draws it.
+//! often, the unused entries, the missing keys with their places, the
+//! findings on the bibliography itself, and the years of the cited works.
+//! [`crate::render::html`] draws it.
 
 use std::collections::BTreeMap;
 
+use crate::bib::value::latex;
 use crate::bib::{EntryId, fields};
 use crate::check::{self, RuleSet};
+use crate::diagnostic::Diagnostic;
 use crate::session::Analysis;
+use crate::source::FileRole;
 use crate::source::SourceMap;
 
 /// One row of the chapter × reference matrix.
@@ -38,15 +42,43 @@ pub struct MissingKey {
     pub places: Vec<String>,
 }
 
-/// Which chapter cites what, what is unused and missing, and the years.
+/// An entry never cited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusedEntry {
+    /// The entry's key.
+    pub key: String,
+    /// Its title, as text.
+    pub title: Option<String>,
+}
+
+/// A finding on the bibliography itself (`missing-field`,
+/// `duplicate-entry`, ...), as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BibliographyFinding {
+    /// `file:line:column`.
+    pub place: String,
+    /// The code (`missing-field`).
+    pub code: &'static str,
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// What to do, when the check says.
+    pub help: Option<String>,
+}
+
+/// Which chapter cites what, what is unused and missing, what is wrong
+/// in the bibliography, and the years.
 #[derive(Debug)]
 pub struct Overview {
     /// The chapters, as shown, in the order read.
     pub chapters: Vec<String>,
     /// The cited entries, most cited first (then by key).
     pub cited: Vec<CitedEntry>,
-    /// Keys of the entries never used, in file order.
-    pub unused: Vec<String>,
+    /// The entries never used, in file order.
+    pub unused: Vec<UnusedEntry>,
+    /// The findings on the bibliography files, in file order.
+    pub bibliography: Vec<BibliographyFinding>,
     /// Keys cited but in no bibliography.
     pub missing: Vec<MissingKey>,
     /// Cited works per year of publication.
@@ -109,7 +141,7 @@ pub fn overview(analysis: &Analysis, sources: &SourceMap, rules: &RuleSet) -> Ov
             }
             CitedEntry {
                 key: bib.entry(id).key.clone(),
-                title: entry_fields.text("title").map(plain),
+                title: title_of(&entry_fields),
                 year,
                 counts,
             }
@@ -119,7 +151,10 @@ pub fn overview(analysis: &Analysis, sources: &SourceMap, rules: &RuleSet) -> Ov
 
     let used = check::used_entries(bib, chapters);
     let unused = check::unused(bib, &used, rules)
-        .map(|id| bib.entry(id).key.clone())
+        .map(|id| UnusedEntry {
+            key: bib.entry(id).key.clone(),
+            title: title_of(&fields::collect(bib, sources, id)),
+        })
         .collect();
     let missing = missing
         .into_iter()
@@ -129,10 +164,47 @@ pub fn overview(analysis: &Analysis, sources: &SourceMap, rules: &RuleSet) -> Ov
         chapters: chapter_names,
         cited,
         unused,
+        bibliography: Vec::new(),
         missing,
         years,
         undated,
     }
+}
+
+impl Overview {
+    /// Takes the findings of `check` that are on a bibliography file
+    /// (unused entries aside: the page lists them with their titles).
+    pub fn with_bibliography_findings(
+        mut self,
+        findings: &[Diagnostic],
+        sources: &SourceMap,
+    ) -> Self {
+        self.bibliography = findings
+            .iter()
+            .filter(|d| d.code != crate::diagnostic::Code::UnusedEntry)
+            .filter(|d| sources.get(d.primary.file).role == FileRole::Bibliography)
+            .map(|d| {
+                let file = sources.get(d.primary.file);
+                let at = file.position(d.primary.span.start);
+                BibliographyFinding {
+                    place: format!("{}:{}:{}", file.path.display(), at.line, at.column),
+                    code: d.code.as_str(),
+                    severity: d.severity.as_str(),
+                    message: d.message.clone(),
+                    help: d.help.as_deref().map(str::to_owned),
+                }
+            })
+            .collect();
+        self
+    }
+}
+
+/// An entry's title as text: LaTeX read as `refs` reads it (accents,
+/// `\emph`, `--`), braces gone, whitespace folded.
+fn title_of(entry_fields: &fields::Fields) -> Option<String> {
+    entry_fields
+        .text("title")
+        .map(|title| plain(&latex::parse(title).text()))
 }
 
 /// The year a date field starts with (`2007`, `2007-03`, `2007/2009`).

@@ -728,11 +728,15 @@ impl Session {
         Ok(self.outcome(bib_diagnostics, Cited { subset, missing }))
     }
 
-    /// `refkeeper report`: which chapter cites what, unused and missing
-    /// entries, years.
+    /// `refkeeper report`: missing and unused entries, the findings on the
+    /// bibliography, which chapter cites what, years.
     pub fn overview(&self) -> Outcome<Overview> {
         let analysis = self.analyse();
-        let overview = overview::overview(&analysis, &self.sources, &self.rules);
+        // The findings on the bibliography are `check`'s, rules and
+        // levels as configured.
+        let report = self.check();
+        let overview = overview::overview(&analysis, &self.sources, &self.rules)
+            .with_bibliography_findings(&report.findings, &self.sources);
         self.outcome(Vec::new(), overview)
     }
 

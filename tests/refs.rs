@@ -1006,9 +1006,16 @@ fn every_listed_style_formats_every_mapping_entry() {
     // panics) on the mapping's entries.
     let listed = refkeeper().arg("styles").output().unwrap();
     let listed = String::from_utf8(listed.stdout).unwrap();
+    // Each style under its name and the other names it answers to.
     let names: Vec<&str> = listed
         .lines()
-        .filter_map(|line| line.split_whitespace().next())
+        .flat_map(|line| {
+            let also = line
+                .split_once("[also: ")
+                .map(|(_, rest)| rest.trim_end_matches(']').split(", ").collect::<Vec<_>>())
+                .unwrap_or_default();
+            line.split_whitespace().next().into_iter().chain(also)
+        })
         .collect();
     assert!(names.len() > 80, "{listed}");
     for name in names {

@@ -74,15 +74,56 @@ fn the_page_holds_the_matrix_the_years_and_the_lists() {
         first_row.contains("<td data-value=\"3\">3</td>"),
         "{first_row}"
     );
+    // The title as text, escaped, not only on hover.
     assert!(
-        first_row.contains("title=\"The SCO &lt;and&gt; Korea\""),
+        first_row.contains("<td class=\"title\" data-value=\"The SCO &lt;and&gt; Korea\">The SCO &lt;and&gt; Korea</td>"),
         "{first_row}"
     );
     assert!(page.contains("<code>ghost2020</code>: <code>chapters/1-intro.md:1:36</code>, <code>chapters/2-body.tex:2:7</code>"));
-    assert!(page.contains("<li><code>unused2001</code></li>"));
+    assert!(page.contains("<li><code>unused2001</code> D</li>"));
+    // What needs doing comes first: missing keys, unused entries, the
+    // bibliography's findings, then the matrix and the years.
+    let at = |id: &str| page.find(&format!("<h2 id=\"{id}\"")).unwrap();
+    assert!(at("missing") < at("unused"));
+    assert!(at("unused") < at("bibliography"));
+    assert!(at("bibliography") < at("matrix"));
+    assert!(at("matrix") < at("years"));
     // One bar per year from 1999 to 2010, three of them non-empty.
     assert_eq!(page.matches("<rect ").count(), 12);
     assert!(page.contains("<title>2010: 1</title>"));
+}
+
+#[test]
+fn titles_are_read_as_latex_and_the_bibliographys_findings_are_listed() {
+    let dir = project(&[
+        (
+            "refs/r.bib",
+            b"@article{silk, author = {Yoon, D.}, title = {The \\emph{Silk} Road -- Nordstr{\\\"o}m's View}, date = 2014}\n\
+@book{spare, author = {Lee, J.}, title = {Spare {Parts}}, date = {2010-13}}\n",
+        ),
+        ("chapters/1.md", b"[@silk]"),
+    ]);
+    let (_, page) = write_report(dir.path());
+    assert!(
+        page.contains(">The Silk Road \u{2013} Nordstr\u{f6}m\u{2019}s View</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<li><code>spare</code> Spare Parts</li>"),
+        "{page}"
+    );
+    // `check`'s findings on the .bib, with place, code and help.
+    assert!(
+        page.contains(
+            "<td><code>refs/r.bib:1:10</code></td><td class=\"warning\">missing-field</td>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<td class=\"warning\">invalid-date</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<span class=\"help\">"), "{page}");
 }
 
 #[test]

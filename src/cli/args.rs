@@ -33,7 +33,7 @@ pub enum Command {
     /// Write the cited entries, and what they need, to a .bib of their own
     #[command(long_about = SUBSET_ABOUT, after_help = SUBSET_AFTER)]
     Subset(SubsetArgs),
-    /// Write an HTML page: which chapter cites what, unused and missing entries, years
+    /// Write an HTML page: missing and unused entries, bibliography findings, which chapter cites what, years
     #[command(after_help = REPORT_AFTER)]
     Report(ReportArgs),
     /// List every citation with its file, line, column and key
@@ -155,9 +155,10 @@ pub struct FilesArgs {
 }
 
 const REPORT_AFTER: &str = "\
-The page is one self-contained file (styles, script and chart inline): a
-chapter x reference matrix whose columns sort on click, the cited works per
-year as a bar chart, the missing keys with their places, the unused entries.
+The page is one self-contained file (styles, script and chart inline): the
+missing keys with their places, the unused entries with their titles, the
+findings on the bibliography, a chapter x reference matrix whose columns
+sort on click, and the cited works per year as a bar chart.
 
 Example:
   refkeeper report --html report.html && xdg-open report.html";

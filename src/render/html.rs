@@ -1,8 +1,9 @@
 //! `refkeeper report --html`: one self-contained page (no external files,
-//! scripts or fonts) an editor can open and pass around. A chapter ×
-//! reference matrix whose columns sort on click, the unused entries, the
-//! missing keys with their places, and the cited works per year as a bar
-//! chart drawn in inline SVG.
+//! scripts or fonts) an editor can open and pass around. What needs doing
+//! first: the missing keys with their places, the unused entries with
+//! their titles, the findings on the bibliography; then a chapter ×
+//! reference matrix whose columns sort on click, and the cited works per
+//! year as a bar chart drawn in inline SVG.
 
 use std::fmt::Write as _;
 
@@ -24,7 +25,10 @@ td.zero { color: #c3c8d2; }
 td.hot { background: #dfe9ff; }
 th[aria-sort=ascending]::after { content: ' ▲'; } th[aria-sort=descending]::after { content: ' ▼'; }
 ul.missing li { margin-bottom: .3rem; } code { font-size: .92em; }
-.unused { columns: 18rem; } .unused li { break-inside: avoid; }
+.unused { columns: 24rem; } .unused li { break-inside: avoid; margin-bottom: .3rem; }
+td.title, th.title { text-align: left; min-width: 16rem; }
+table.findings td { text-align: left; vertical-align: top; }
+.error { color: #b3261e; } .warning { color: #8a5a00; } .help { color: #4b5363; }
 svg text { font: 11px system-ui, sans-serif; fill: #1d2330; }
 ";
 
@@ -71,17 +75,21 @@ pub fn page(overview: &Overview, title: &str) -> String {
     let _ = write!(
         html,
         "<h1>{}</h1>\n<p class=\"summary\"><span><b>{}</b> chapters</span><span><b>{}</b> entries cited</span>\
-         <span><b>{cited_total}</b> citations</span><span><b>{}</b> unused</span><span><b>{}</b> missing keys</span></p>\n",
+         <span><b>{cited_total}</b> citations</span><span><b>{}</b> missing keys</span><span><b>{}</b> unused</span>\
+         <span><b>{}</b> bibliography findings</span></p>\n",
         escape(title),
         overview.chapters.len(),
         overview.cited.len(),
-        overview.unused.len(),
         overview.missing.len(),
+        overview.unused.len(),
+        overview.bibliography.len(),
     );
-    matrix(&mut html, overview);
-    years(&mut html, overview);
+    // What needs doing first.
     missing(&mut html, overview);
     unused(&mut html, overview);
+    bibliography(&mut html, overview);
+    matrix(&mut html, overview);
+    years(&mut html, overview);
     let _ = write!(html, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
     html
 }
@@ -91,8 +99,8 @@ fn matrix(html: &mut String, overview: &Overview) {
         "<h2 id=\"matrix\">Which chapter cites what</h2>\n\
          <p>Citations of each entry in each chapter; click a heading to sort.</p>\n\
          <div class=\"scroll\"><table class=\"sortable\" id=\"citation-matrix\">\n<thead><tr>\
-         <th class=\"key\" data-sort=\"entry\">entry</th><th data-sort=\"year\">year</th>\
-         <th data-sort=\"total\">total</th>",
+         <th class=\"key\" data-sort=\"entry\">entry</th><th class=\"title\" data-sort=\"title\">title</th>\
+         <th data-sort=\"year\">year</th><th data-sort=\"total\">total</th>",
     );
     for (i, chapter) in overview.chapters.iter().enumerate() {
         let _ = write!(
@@ -108,7 +116,8 @@ fn matrix(html: &mut String, overview: &Overview) {
         let year = entry.year.map(|y| y.to_string()).unwrap_or_default();
         let _ = write!(
             html,
-            "<tr><td class=\"key\" data-value=\"{key}\" title=\"{title}\"><code>{key}</code></td>\
+            "<tr><td class=\"key\" data-value=\"{key}\"><code>{key}</code></td>\
+             <td class=\"title\" data-value=\"{title}\">{title}</td>\
              <td data-value=\"{year}\">{year}</td><td data-value=\"{total}\">{total}</td>",
             key = escape(&entry.key),
             title = escape(title),
@@ -141,6 +150,8 @@ fn years(html: &mut String, overview: &Overview) {
     let tallest = overview.years.values().copied().max().unwrap_or(1).max(1);
     let (bar, gap, height, top, bottom) = (14usize, 4usize, 160usize, 16usize, 30usize);
     let width = span * (bar + gap) + 40;
+    // A label is four digits, about 28 px: at least two bars apart.
+    let step = label_step(span);
     let _ = writeln!(
         html,
         "<svg id=\"year-chart\" role=\"img\" width=\"{width}\" height=\"{}\" viewBox=\"0 0 {width} {}\">\
@@ -165,7 +176,7 @@ fn years(html: &mut String, overview: &Overview) {
                 y.saturating_sub(3)
             );
         }
-        if year % 5 == 0 || year == first || year == last {
+        if labelled(year, first, last, step) {
             let _ = write!(
                 html,
                 "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{year}</text>",
@@ -182,6 +193,27 @@ fn years(html: &mut String, overview: &Overview) {
             overview.undated
         );
     }
+}
+
+/// Years between labels: 5, or more when there are many years.
+fn label_step(span: usize) -> i32 {
+    match span {
+        0..=60 => 5,
+        61..=150 => 10,
+        151..=300 => 25,
+        _ => 50,
+    }
+}
+
+/// Whether a year's bar is labelled: every `step` years, and the first and
+/// last unless a labelled year is within two bars of them.
+fn labelled(year: i32, first: i32, last: i32, step: i32) -> bool {
+    if year % step == 0 {
+        return true;
+    }
+    let near_a_label =
+        |year: i32| (year - 2..=year + 2).any(|y| y % step == 0 && (first..=last).contains(&y));
+    (year == first || year == last) && !near_a_label(year)
 }
 
 fn missing(html: &mut String, overview: &Overview) {
@@ -214,16 +246,69 @@ fn unused(html: &mut String, overview: &Overview) {
         return;
     }
     html.push_str("<ul class=\"unused\">\n");
-    for key in &overview.unused {
-        let _ = writeln!(html, "<li><code>{}</code></li>", escape(key));
+    for entry in &overview.unused {
+        let _ = write!(html, "<li><code>{}</code>", escape(&entry.key));
+        if let Some(title) = &entry.title {
+            let _ = write!(html, " {}", escape(title));
+        }
+        html.push_str("</li>\n");
     }
     html.push_str("</ul>\n");
+}
+
+/// The findings on the bibliography files, with their places and help.
+fn bibliography(html: &mut String, overview: &Overview) {
+    html.push_str("<h2 id=\"bibliography\">In the bibliography itself</h2>\n");
+    if overview.bibliography.is_empty() {
+        html.push_str("<p>No findings.</p>\n");
+        return;
+    }
+    html.push_str(
+        "<div class=\"scroll\"><table class=\"findings\">\n<thead><tr><th>where</th><th>code</th><th>what</th></tr></thead>\n<tbody>\n",
+    );
+    for finding in &overview.bibliography {
+        let help = finding
+            .help
+            .as_deref()
+            .map(|h| format!("<br><span class=\"help\">{}</span>", escape(h)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            html,
+            "<tr><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}{help}</td></tr>",
+            escape(&finding.place),
+            finding.severity,
+            finding.code,
+            escape(&finding.message),
+        );
+    }
+    html.push_str("</tbody></table></div>\n");
 }
 
 /// Text for HTML content and attribute values.
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn year_labels_are_at_least_three_bars_apart() {
+        for (first, last) in [
+            (1991, 2021),
+            (1990, 2020),
+            (1899, 2024),
+            (2019, 2021),
+            (1700, 2024),
+        ] {
+            let span = (last - first + 1) as usize;
+            let step = label_step(span);
+            let labels: Vec<i32> = (first..=last)
+                .filter(|&y| labelled(y, first, last, step))
+                .collect();
+            assert!(labels.contains(&first) || labels.iter().any(|l| l - first <= 2));
+            for pair in labels.windows(2) {
+                assert!(pair[1] - pair[0] >= 3, "{first}-{last}: {labels:?}");
+            }
+        }
+    }
 
     #[test]
     fn markup_in_keys_and_titles_is_escaped() {
