@@ -221,6 +221,15 @@ impl<'b> Suggester<'b> {
             .split(|c: char| c == ';' || c.is_whitespace())
             .filter(|part| !part.is_empty())
             .collect();
+        // `\cite{@kim2007}`: Pandoc's `@` carried into LaTeX.
+        if let Some(bare) = missing.strip_prefix('@')
+            && parts.len() < 2
+            && self.bib.resolve(bare).is_some()
+        {
+            return Some(format!(
+                "write the key without `@`, `{bare}`: the `@` marks a citation in Markdown and Typst, not in LaTeX"
+            ));
+        }
         if parts.len() >= 2 {
             return Some(format!(
                 "separate keys with commas, `{}`: this is one key with {} in it",
@@ -461,6 +470,12 @@ mod tests {
         assert_eq!(
             s.help("a; b").as_deref(),
             Some("separate keys with commas, `a, b`: this is one key with a semicolon in it")
+        );
+        assert_eq!(
+            s.help("@a").as_deref(),
+            Some(
+                "write the key without `@`, `a`: the `@` marks a citation in Markdown and Typst, not in LaTeX"
+            )
         );
         assert_eq!(
             s.help("a b").as_deref(),
