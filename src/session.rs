@@ -936,8 +936,8 @@ struct LiveUnit {
     analysis: Analysis,
     /// Hygiene findings: they depend on the bibliographies only.
     entry_findings: Vec<Diagnostic>,
-    /// The citation check's findings and counts, for the chapters as they are.
-    citations: check::CheckOutcome,
+    /// The citation check, for the chapters as they are.
+    citations: check::LiveCitations,
     index: check::suggest::SuggestIndex,
 }
 
@@ -948,7 +948,7 @@ impl LiveUnit {
         // The citation check is mostly serial, the entry checks parallel:
         // running them side by side keeps both cores busy.
         let (citations, entry_findings) = rayon::join(
-            || check::check_sharing(&analysis.bib, &analysis.chapters, &session.rules, &index),
+            || check::LiveCitations::new(&analysis.bib, &analysis.chapters, &session.rules, &index),
             || check::entries::check(&analysis.bib, &session.sources, &session.rules),
         );
         LiveUnit {
@@ -963,12 +963,10 @@ impl LiveUnit {
 
     fn findings(&self) -> Vec<Diagnostic> {
         let mut findings = Vec::with_capacity(
-            self.analysis.bib_diagnostics.len()
-                + self.entry_findings.len()
-                + self.citations.diagnostics.len(),
+            self.analysis.bib_diagnostics.len() + self.entry_findings.len() + self.citations.len(),
         );
         findings.extend(self.analysis.bib_diagnostics.iter().cloned());
-        findings.extend(self.citations.diagnostics.iter().cloned());
+        findings.extend(self.citations.diagnostics().cloned());
         findings.extend(self.entry_findings.iter().cloned());
         findings
     }
@@ -986,9 +984,10 @@ impl LiveCheck {
                 let source = session.sources.get(file);
                 let options = crate::project::scan_options(&session.config);
                 scan.output = scan::scan(&source.text, DocumentKind::of(&source.path), &options);
-                unit.citations = check::check_sharing(
+                unit.citations.changed(
                     &unit.analysis.bib,
                     &unit.analysis.chapters,
+                    file,
                     &session.rules,
                     &unit.index,
                 );
@@ -1004,7 +1003,7 @@ impl LiveCheck {
                 .map(|unit| {
                     (
                         unit.findings(),
-                        unit.citations.stats,
+                        unit.citations.stats(),
                         unit.bibliographies.clone(),
                     )
                 })
@@ -1018,9 +1017,10 @@ impl LiveCheck {
             .into_iter()
             .map(|unit| {
                 let mut findings = unit.analysis.bib_diagnostics;
-                findings.extend(unit.citations.diagnostics);
+                let citations = unit.citations.into_outcome();
+                findings.extend(citations.diagnostics);
                 findings.extend(unit.entry_findings);
-                (findings, unit.citations.stats, unit.bibliographies)
+                (findings, citations.stats, unit.bibliographies)
             })
             .collect();
         session.merged(units)

@@ -7,6 +7,7 @@
 //! member (`entryset`) of a used `@set`; `\nocite{*}` uses everything.
 
 pub mod entries;
+pub mod live;
 pub mod rules;
 pub mod suggest;
 
@@ -18,6 +19,7 @@ use crate::bib::{Bibliography, EntryId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::scan::{Citation, CiteKind, ScanOutput};
 use crate::source::FileId;
+pub use live::LiveCitations;
 pub use rules::RuleSet;
 use suggest::{SuggestIndex, Suggester};
 
@@ -127,55 +129,7 @@ pub fn check_sharing(
     rules: &RuleSet,
     index: &SuggestIndex,
 ) -> CheckOutcome {
-    let mut used = vec![false; bib.entries.len()];
-    let mut stack: Vec<EntryId> = Vec::new();
-    // FxHash: tens of thousands of short keys per check, and per keystroke
-    // in an editor.
-    let mut cited_keys: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-    let mut unresolved: Vec<(FileId, &Citation)> = Vec::new();
-    let mut citations = 0;
-    for (file, citation) in citations_of(chapters) {
-        citations += 1;
-        cited_keys.insert(&citation.key);
-        match bib.resolve(&citation.key) {
-            Some(id) => mark(id, &mut used, &mut stack),
-            None => unresolved.push((file, citation)),
-        }
-    }
-    pull_in_links(bib, &mut used, &mut stack);
-
-    let suggester = (rules.is_on(Code::MissingEntry) || rules.is_on(Code::MissingCrossref))
-        .then(|| Suggester::sharing(bib, index));
-    let mut diagnostics = Vec::new();
-    if let Some(suggester) = &suggester {
-        if rules.is_on(Code::MissingEntry) {
-            diagnostics.extend(missing_entries(&unresolved, suggester));
-        }
-        if rules.is_on(Code::MissingCrossref) {
-            diagnostics.extend(missing_crossrefs(bib, suggester));
-        }
-    }
-    let cite_all = cites_all(chapters);
-    if rules.is_on(Code::UnusedEntry) && !cite_all {
-        diagnostics.extend(unused_entries(bib, &used, rules));
-    }
-
-    let used_entries = if cite_all {
-        bib.key_count()
-    } else {
-        used.iter().filter(|&&u| u).count()
-    };
-    CheckOutcome {
-        diagnostics,
-        stats: Stats {
-            citations,
-            cited_keys: cited_keys.len(),
-            entries: bib.key_count(),
-            used_entries,
-            left_out: 0,
-            inline_references: 0,
-        },
-    }
+    LiveCitations::new(bib, chapters, rules, index).into_outcome()
 }
 
 /// `missing-entry`: each citation of a key in no bibliography, with the
@@ -245,40 +199,29 @@ pub fn unused<'b>(
     used: &'b [bool],
     rules: &'b RuleSet,
 ) -> impl Iterator<Item = EntryId> + 'b {
-    bib.entries
-        .iter()
-        .enumerate()
-        .filter_map(move |(index, entry)| {
-            let skip = used[index]
-                || entry.duplicate_of.is_some()
-                || entry.broken
-                || rules.ignores(Code::UnusedEntry, &entry.key);
-            (!skip).then_some(EntryId(index as u32))
-        })
+    (0..bib.entries.len())
+        .map(|index| EntryId(index as u32))
+        .filter(move |&id| !used[id.0 as usize] && reported_unused(bib, id, rules))
 }
 
-/// `unused-entry`: an entry never used.
-fn unused_entries(bib: &Bibliography, used: &[bool], rules: &RuleSet) -> Vec<Diagnostic> {
-    // Room for every unused entry at once: on a large bibliography they
-    // are tens of thousands, and doubling would leave half of it empty.
-    let mut diagnostics = Vec::with_capacity(used.iter().filter(|&&u| !u).count());
-    let help = if rules.config_in_use() {
-        "cite it, remove it, or list it under `allow-unused` in refkeeper.toml"
-    } else {
-        "cite it or remove it"
-    };
-    diagnostics.extend(unused(bib, used, rules).map(|id| {
-        let entry = bib.entry(id);
-        Diagnostic::new(
-            Code::UnusedEntry,
-            format!("entry `{}` is never cited", entry.key),
-            entry.file,
-            entry.key_span.clone(),
-        )
-        .with_key(entry.key.clone())
-        .with_help(help)
-    }));
-    diagnostics
+/// Whether `unused-entry` reports an entry when nothing uses it: not a
+/// second definition of a key, not broken, not ignored by the rules.
+fn reported_unused(bib: &Bibliography, id: EntryId, rules: &RuleSet) -> bool {
+    let entry = bib.entry(id);
+    entry.duplicate_of.is_none() && !entry.broken && !rules.ignores(Code::UnusedEntry, &entry.key)
+}
+
+/// `unused-entry` on one entry.
+fn unused_entry(bib: &Bibliography, id: EntryId, help: &'static str) -> Diagnostic {
+    let entry = bib.entry(id);
+    Diagnostic::new(
+        Code::UnusedEntry,
+        format!("entry `{}` is never cited", entry.key),
+        entry.file,
+        entry.key_span.clone(),
+    )
+    .with_key(entry.key.clone())
+    .with_help(help)
 }
 
 /// Labels defined in Typst files: a Typst `@name` is a cross-reference,

@@ -1,0 +1,339 @@
+//! The citation check kept up to date as one chapter at a time changes
+//! (an editor's keystrokes): each chapter's citations are resolved once
+//! and kept, with the count of citations of every entry; a changed
+//! chapter is resolved again, and the used entries and `unused-entry`
+//! findings change only where an entry's count went to or from zero. The
+//! batch check ([`super::check`]) is the same state built once, so the
+//! two cannot disagree.
+
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
+
+use super::suggest::{SuggestIndex, Suggester};
+use super::{
+    ChapterScan, CheckOutcome, RuleSet, Stats, mark, missing_crossrefs, missing_entries,
+    pull_in_links, reported_unused, unused, unused_entry,
+};
+use crate::bib::{Bibliography, EntryId};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::scan::{Citation, CiteKind};
+use crate::source::FileId;
+
+/// The citation check of a group of chapters against one bibliography.
+#[derive(Debug, Default)]
+pub struct LiveCitations {
+    chapters: Vec<ChapterCitations>,
+    /// Direct citations of each entry, in all chapters.
+    cited: Vec<u32>,
+    /// Citations of each distinct key (as a hash: only counted).
+    keys: FxHashMap<u64, u32>,
+    /// Entries used: cited, or pulled in by a used entry's links.
+    used: Vec<bool>,
+    used_count: usize,
+    /// Distinct keys of the bibliography.
+    key_count: usize,
+    /// Whether some chapter cites every entry (`\nocite{*}`).
+    cite_all: bool,
+    /// `missing-crossref`: the bibliography's own, made once.
+    crossrefs: Vec<Diagnostic>,
+    /// `unused-entry`, in entry order.
+    unused: Vec<(EntryId, Diagnostic)>,
+}
+
+/// What one chapter's citations come to.
+#[derive(Debug)]
+struct ChapterCitations {
+    file: FileId,
+    /// The entry of each resolved citation, repeats kept.
+    resolved: Vec<EntryId>,
+    /// The key of every citation, hashed.
+    keys: Vec<u64>,
+    /// `missing-entry` findings, in text order.
+    missing: Vec<Diagnostic>,
+    cite_all: bool,
+    /// Typst labels the chapter defines (which turn `@name` into a
+    /// cross-reference in every chapter).
+    labels: Vec<String>,
+}
+
+impl LiveCitations {
+    /// The check of `chapters` against `bib`, with the did-you-mean index
+    /// of `bib` kept in `index`.
+    pub fn new(
+        bib: &Bibliography,
+        chapters: &[ChapterScan],
+        rules: &RuleSet,
+        index: &SuggestIndex,
+    ) -> LiveCitations {
+        let suggester = suggester(bib, rules, index);
+        let labels = super::typst_labels(chapters);
+        let per_chapter: Vec<ChapterCitations> = chapters
+            .iter()
+            .map(|chapter| ChapterCitations::of(bib, chapter, &labels, rules, suggester.as_ref()))
+            .collect();
+        let mut live = LiveCitations {
+            cited: vec![0; bib.entries.len()],
+            key_count: bib.key_count(),
+            cite_all: per_chapter.iter().any(|c| c.cite_all),
+            ..LiveCitations::default()
+        };
+        for chapter in &per_chapter {
+            count(&mut live.cited, &mut live.keys, chapter, 1);
+        }
+        live.chapters = per_chapter;
+        if let Some(suggester) = &suggester
+            && rules.is_on(Code::MissingCrossref)
+        {
+            live.crossrefs = missing_crossrefs(bib, suggester);
+        }
+        live.used = live.used_now(bib);
+        live.used_count = live.used.iter().filter(|&&u| u).count();
+        live.unused = if rules.is_on(Code::UnusedEntry) && !live.cite_all {
+            let help = unused_help(rules);
+            unused(bib, &live.used, rules)
+                .map(|id| (id, unused_entry(bib, id, help)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        live
+    }
+
+    /// `file` was scanned again (its new scan is in `chapters`): its
+    /// citations are resolved again, and what depends on them brought up
+    /// to date.
+    pub fn changed(
+        &mut self,
+        bib: &Bibliography,
+        chapters: &[ChapterScan],
+        file: FileId,
+        rules: &RuleSet,
+        index: &SuggestIndex,
+    ) {
+        let (Some(at), Some(scan)) = (
+            self.chapters.iter().position(|c| c.file == file),
+            chapters.iter().find(|c| c.file == file),
+        ) else {
+            return;
+        };
+        // A Typst label added or removed turns citations into
+        // cross-references (or back) in every chapter.
+        if scan.output.labels != self.chapters[at].labels {
+            *self = LiveCitations::new(bib, chapters, rules, index);
+            return;
+        }
+        let suggester = suggester(bib, rules, index);
+        let labels = super::typst_labels(chapters);
+        let new = ChapterCitations::of(bib, scan, &labels, rules, suggester.as_ref());
+        let old = std::mem::replace(&mut self.chapters[at], new);
+        // The entries whose count went to or from zero.
+        let mut touched: Vec<EntryId> = old.resolved.clone();
+        touched.extend(&self.chapters[at].resolved);
+        touched.sort_unstable();
+        touched.dedup();
+        let before: Vec<bool> = touched
+            .iter()
+            .map(|id| self.cited[id.0 as usize] > 0)
+            .collect();
+        count(&mut self.cited, &mut self.keys, &old, -1);
+        count(&mut self.cited, &mut self.keys, &self.chapters[at], 1);
+        let crossed = touched
+            .iter()
+            .zip(before)
+            .any(|(id, was)| (self.cited[id.0 as usize] > 0) != was);
+        let cite_all = self.chapters.iter().any(|c| c.cite_all);
+        if cite_all != self.cite_all {
+            // Every entry's standing changes: made anew.
+            *self = LiveCitations::new(bib, chapters, rules, index);
+        } else if crossed {
+            self.used_changed(bib, rules);
+        }
+    }
+
+    /// The findings and counts, as [`super::check`] gives them.
+    pub fn outcome(&self) -> CheckOutcome {
+        CheckOutcome {
+            diagnostics: self.diagnostics().cloned().collect(),
+            stats: self.stats(),
+        }
+    }
+
+    /// The findings and counts, taken.
+    pub fn into_outcome(self) -> CheckOutcome {
+        let stats = self.stats();
+        let mut diagnostics = Vec::with_capacity(self.len());
+        for chapter in self.chapters {
+            diagnostics.extend(chapter.missing);
+        }
+        diagnostics.extend(self.crossrefs);
+        diagnostics.extend(self.unused.into_iter().map(|(_, d)| d));
+        CheckOutcome { diagnostics, stats }
+    }
+
+    /// The findings: `missing-entry` in text order, `missing-crossref`,
+    /// `unused-entry` in entry order.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.chapters
+            .iter()
+            .flat_map(|c| &c.missing)
+            .chain(&self.crossrefs)
+            .chain(self.unused.iter().map(|(_, d)| d))
+    }
+
+    /// How many findings there are.
+    pub fn len(&self) -> usize {
+        self.chapters.iter().map(|c| c.missing.len()).sum::<usize>()
+            + self.crossrefs.len()
+            + self.unused.len()
+    }
+
+    /// Whether there is no finding.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The counts.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            citations: self.chapters.iter().map(|c| c.keys.len()).sum(),
+            cited_keys: self.keys.len(),
+            entries: self.key_count,
+            used_entries: if self.cite_all {
+                self.key_count
+            } else {
+                self.used_count
+            },
+            left_out: 0,
+            inline_references: 0,
+        }
+    }
+
+    /// The used entries as the counts now make them.
+    fn used_now(&self, bib: &Bibliography) -> Vec<bool> {
+        let mut used = vec![false; bib.entries.len()];
+        let mut stack = Vec::new();
+        for (index, &count) in self.cited.iter().enumerate() {
+            if count > 0 {
+                mark(EntryId(index as u32), &mut used, &mut stack);
+            }
+        }
+        pull_in_links(bib, &mut used, &mut stack);
+        used
+    }
+
+    /// Some entry's count went to or from zero: the used entries made
+    /// again, and the `unused-entry` findings of those whose standing
+    /// changed added or taken away.
+    fn used_changed(&mut self, bib: &Bibliography, rules: &RuleSet) {
+        let used = self.used_now(bib);
+        let help = unused_help(rules);
+        let unused_on = rules.is_on(Code::UnusedEntry);
+        for (index, (&now, &was)) in used.iter().zip(&self.used).enumerate() {
+            if now == was {
+                continue;
+            }
+            let id = EntryId(index as u32);
+            if now {
+                self.used_count += 1;
+            } else {
+                self.used_count -= 1;
+            }
+            if !unused_on {
+                continue;
+            }
+            let at = self.unused.partition_point(|(other, _)| *other < id);
+            let listed = self.unused.get(at).is_some_and(|(other, _)| *other == id);
+            match (now, listed) {
+                (true, true) => {
+                    self.unused.remove(at);
+                }
+                (false, false) if reported_unused(bib, id, rules) => {
+                    self.unused.insert(at, (id, unused_entry(bib, id, help)));
+                }
+                _ => {}
+            }
+        }
+        self.used = used;
+    }
+}
+
+impl ChapterCitations {
+    fn of(
+        bib: &Bibliography,
+        chapter: &ChapterScan,
+        labels: &std::collections::HashSet<&str>,
+        rules: &RuleSet,
+        suggester: Option<&Suggester>,
+    ) -> ChapterCitations {
+        let mut resolved = Vec::new();
+        let mut keys = Vec::new();
+        let mut unresolved: Vec<(FileId, &Citation)> = Vec::new();
+        let cited = chapter
+            .output
+            .citations
+            .iter()
+            .filter(|c| !(c.kind == CiteKind::TypstRef && labels.contains(c.key.as_str())));
+        for citation in cited {
+            keys.push(key_hash(&citation.key));
+            match bib.resolve(&citation.key) {
+                Some(id) => resolved.push(id),
+                None => unresolved.push((chapter.file, citation)),
+            }
+        }
+        let missing = match suggester {
+            Some(suggester) if rules.is_on(Code::MissingEntry) => {
+                missing_entries(&unresolved, suggester)
+            }
+            _ => Vec::new(),
+        };
+        ChapterCitations {
+            file: chapter.file,
+            resolved,
+            keys,
+            missing,
+            cite_all: !chapter.output.cite_all.is_empty(),
+            labels: chapter.output.labels.clone(),
+        }
+    }
+}
+
+/// Adds (`sign` 1) or takes away (-1) a chapter's citations.
+fn count(cited: &mut [u32], keys: &mut FxHashMap<u64, u32>, chapter: &ChapterCitations, sign: i32) {
+    for id in &chapter.resolved {
+        let slot = &mut cited[id.0 as usize];
+        *slot = slot.saturating_add_signed(sign);
+    }
+    for key in &chapter.keys {
+        let slot = keys.entry(*key).or_default();
+        *slot = slot.saturating_add_signed(sign);
+        if *slot == 0 {
+            keys.remove(key);
+        }
+    }
+}
+
+/// Did-you-mean, when a code that uses it is on.
+fn suggester<'b>(
+    bib: &'b Bibliography,
+    rules: &RuleSet,
+    index: &'b SuggestIndex,
+) -> Option<Suggester<'b>> {
+    (rules.is_on(Code::MissingEntry) || rules.is_on(Code::MissingCrossref))
+        .then(|| Suggester::sharing(bib, index))
+}
+
+fn unused_help(rules: &RuleSet) -> &'static str {
+    if rules.config_in_use() {
+        "cite it, remove it, or list it under `allow-unused` in refkeeper.toml"
+    } else {
+        "cite it or remove it"
+    }
+}
+
+/// A key, hashed: the distinct keys cited are only counted.
+fn key_hash(key: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    key.hash(&mut hasher);
+    hasher.finish()
+}

@@ -1,0 +1,91 @@
+//! The live check (what the language server runs between keystrokes)
+//! brought up to date edit by edit gives exactly what a fresh check of the
+//! edited project gives: the same findings, in the same order, and the
+//! same counts. Edits that matter: citing an unused entry (its finding
+//! goes), removing the last citation of an entry (its finding comes back,
+//! and its crossref parent's), a missing key, `\nocite{*}` on and off, a
+//! Typst label that turns `@name` into a cross-reference.
+
+use std::path::{Path, PathBuf};
+
+use refkeeper::config::Config;
+use refkeeper::source::{FileRole, SourceFile, SourceMap};
+use refkeeper::{Report, Session};
+
+const BIB: &str = "\
+@book{kim2007, author = {Kim, M.}, title = {A}, publisher = {P}, date = 2007}
+@book{lee2010, author = {Lee, J.}, title = {B}, publisher = {P}, date = 2010}
+@collection{volume, editor = {Park, S.}, title = {Volume}, publisher = {P}, date = 2011}
+@incollection{chapter, crossref = {volume}, author = {Cho, Y.}, title = {Ch}, booktitle = {Volume}, date = 2011}
+@book{spare, author = {Han, M.}, title = {C}, publisher = {P}, date = 2012}
+@book{fig, author = {Fig, F.}, title = {D}, publisher = {P}, date = 2013}
+";
+
+fn session(tex: &str, md: &str, typ: &str) -> Session {
+    let mut sources = SourceMap::new();
+    sources.add(SourceFile::new(
+        PathBuf::from("refs.bib"),
+        FileRole::Bibliography,
+        BIB.to_owned(),
+    ));
+    for (path, text) in [("one.tex", tex), ("two.md", md), ("three.typ", typ)] {
+        sources.add(SourceFile::new(
+            PathBuf::from(path),
+            FileRole::Chapter,
+            text.to_owned(),
+        ));
+    }
+    Session::new(Config::default(), sources)
+}
+
+fn summary(report: &Report) -> Vec<String> {
+    let mut lines: Vec<String> = report
+        .findings
+        .iter()
+        .map(|d| {
+            format!(
+                "{:?} {} {:?} {}",
+                d.primary.file, d.code, d.primary.span, d.message
+            )
+        })
+        .collect();
+    lines.push(format!("{:?}", report.value));
+    lines
+}
+
+#[test]
+fn a_live_check_edit_by_edit_is_a_fresh_check() {
+    let start = ("\\cite{kim2007}", "[@lee2010]", "See @fig.");
+    let edits: &[(&str, &str)] = &[
+        ("one.tex", "\\cite{kim2007} \\cite{spare}"),
+        ("one.tex", "\\cite{kim2007} \\cite{spare} \\cite{chapter}"),
+        ("two.md", "[@lee2010] [@ghost]"),
+        ("one.tex", "\\cite{spare}"),
+        ("two.md", "nothing cited"),
+        ("one.tex", "\\cite{spare} \\nocite{*}"),
+        ("one.tex", "\\cite{spare}"),
+        ("three.typ", "See @fig.\n#figure[x] <fig>"),
+        ("three.typ", "See @fig and @kim2007."),
+        ("two.md", "[@chapter; @chapter] [@ghost]"),
+        ("two.md", "[@chapter]"),
+    ];
+    let mut live_session = session(start.0, start.1, start.2);
+    let mut live = live_session.live();
+    let mut texts = [start.0.to_owned(), start.1.to_owned(), start.2.to_owned()];
+    for (path, text) in edits {
+        live_session.set_text(Path::new(path), (*text).to_owned());
+        let file = live_session.sources().find(Path::new(path)).unwrap();
+        live.changed(&live_session, file);
+        let at = ["one.tex", "two.md", "three.typ"]
+            .iter()
+            .position(|p| p == path)
+            .unwrap();
+        texts[at] = (*text).to_owned();
+        let fresh = session(&texts[0], &texts[1], &texts[2]).check();
+        assert_eq!(
+            summary(&live.report(&live_session)),
+            summary(&fresh),
+            "after {path}: {text}"
+        );
+    }
+}
