@@ -162,6 +162,39 @@ fn stages(c: &mut Criterion) {
     group.bench_function("hygiene checks (13.6k entries)", |b| {
         b.iter(|| refkeeper::check::entries::check(&parsed, &sources, &rules))
     });
+
+    // What an editor waits for: one chapter edited (a citation added and
+    // taken away in turn) against the bibliography already checked.
+    let index = refkeeper::check::suggest::SuggestIndex::default();
+    let mut edited = chapters.clone();
+    let mut live = refkeeper::check::LiveCitations::new(&parsed, &edited, &rules, &index);
+    let first = edited[0].file;
+    let plain = edited[0].output.clone();
+    // An entry no chapter cites: citing it and taking it away again
+    // changes the unused entries both ways.
+    let used = refkeeper::check::used_entries(&parsed, &chapters);
+    let uncited = used.iter().position(|u| !u).unwrap_or(0);
+    let with_citation = scan(
+        &format!(
+            "{}\n\\cite{{{}}} \\cite{{no-such-key}}",
+            latex[0], parsed.entries[uncited].key
+        ),
+        DocumentKind::Latex,
+        &options,
+    );
+    let mut turn = false;
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("live check of one edited chapter (13.6k entries)", |b| {
+        b.iter(|| {
+            turn = !turn;
+            edited[0].output = if turn {
+                with_citation.clone()
+            } else {
+                plain.clone()
+            };
+            live.changed(&parsed, &edited, first, &rules, &index);
+        })
+    });
     group.finish();
 }
 

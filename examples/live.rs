@@ -1,5 +1,6 @@
 //! Times a live check on a project: the first check, then a chapter
-//! changed and checked again (what the language server does per keystroke).
+//! changed and checked again (what the language server does per keystroke):
+//! even edits cite a missing key, odd ones an entry nobody cited before.
 //! `cargo run --release --example live -- FOLDER CHAPTER`
 use std::path::PathBuf;
 use std::time::Instant;
@@ -31,8 +32,17 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
+    // An entry nobody cites: citing it takes its unused-entry finding away.
+    let unused_key = report
+        .findings
+        .iter()
+        .find(|d| d.code == refkeeper::Code::UnusedEntry)
+        .and_then(|d| d.key.clone());
     for run in 0..runs {
-        let edited = format!("{text}\n\\cite{{new{run}}} [@new{run}]");
+        let edited = match (&unused_key, run % 2) {
+            (Some(key), 1) => format!("{text}\n\\cite{{{key}}}"),
+            _ => format!("{text}\n\\cite{{new{run}}} [@new{run}]"),
+        };
         let begin = Instant::now();
         session.set_text(&chapter, edited);
         let t1 = begin.elapsed();
