@@ -616,6 +616,29 @@ Example
 
 How to silence it
   Remove one of the two includes.";
+
+    /// `[@a, @b]`: a citation Pandoc reads as part of the one before it.
+    CitationSeparator = "citation-separator", Warn,
+    "citations in one pair of brackets separated by a comma, which Pandoc reads as one",
+    "\
+What it checks
+  In Markdown (Pandoc, Quarto, R Markdown), citations in one pair of
+  brackets separated by a comma alone: `[@kim2007, @lee2010]`.
+
+Why it matters
+  Pandoc separates citations with semicolons. After a comma it reads the
+  rest as the first citation's suffix, in which `@lee2010` is a citation
+  in the text form: `(Kim 2007, Lee (2010))` instead of
+  `(Kim 2007; Lee 2010)`. Both keys are cited, so nothing else says so.
+
+Example
+  As shown [@kim2007, @lee2010].
+  warning[citation-separator]: `@lee2010` follows `@kim2007` after a comma: Pandoc reads it as part of `@kim2007`'s suffix
+    = help: separate citations with a semicolon: `[@kim2007; @lee2010]`
+
+How to silence it
+  Write a semicolon; a suffix that is meant (`[@kim2007, see also
+  @lee2010]`) is not reported. Or set `citation-separator = \"allow\"`.";
 }
 
 impl std::fmt::Display for Code {

@@ -68,6 +68,7 @@ fn a_live_check_edit_by_edit_is_a_fresh_check() {
         ("three.typ", "See @fig and @kim2007."),
         ("two.md", "[@chapter; @chapter] [@ghost]"),
         ("two.md", "[@chapter]"),
+        ("two.md", "[@chapter, @spare]"),
     ];
     let mut live_session = session(start.0, start.1, start.2);
     let mut live = live_session.live();

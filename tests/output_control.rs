@@ -333,3 +333,49 @@ fn long_lines_are_shortened_around_the_caret_with_the_files_column() {
         "{caret}"
     );
 }
+
+#[test]
+fn citations_joined_by_a_comma_are_reported_in_markdown_only() {
+    let dir = project(&[
+        (
+            "paper.md",
+            b"As [@kim-2001, @lee-2002] and [@kim-2001; @lee-2002] and [@kim-2001, see @lee-2002].\n",
+        ),
+        ("paper.tex", b"\\cite{kim-2001, lee-2002}\n"),
+        (
+            "refs.bib",
+            b"@book{kim-2001, author = {Kim, A.}, title = {A}, publisher = {P}, date = {2001}}\n\
+@book{lee-2002, author = {Lee, B.}, title = {B}, publisher = {P}, date = {2002}}\n",
+        ),
+    ]);
+    let run = check(
+        dir.path(),
+        &[
+            "paper.md",
+            "paper.tex",
+            "--bib",
+            "refs.bib",
+            "--no-config",
+            "--format",
+            "concise",
+            "-q",
+        ],
+    );
+    assert_eq!(
+        run.stdout,
+        "paper.md:1:17: warning[citation-separator]: `@lee-2002` follows `@kim-2001` after a comma: Pandoc reads it as part of `@kim-2001`'s suffix\n"
+    );
+    let quiet = check(
+        dir.path(),
+        &[
+            "paper.md",
+            "--bib",
+            "refs.bib",
+            "--no-config",
+            "-A",
+            "citation-separator",
+            "-q",
+        ],
+    );
+    assert_eq!(quiet.stdout, "");
+}

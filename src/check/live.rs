@@ -49,7 +49,8 @@ struct ChapterCitations {
     resolved: Vec<EntryId>,
     /// The key of every citation, hashed.
     keys: Vec<u64>,
-    /// `missing-entry` findings, in text order.
+    /// The chapter's own findings: `missing-entry` in text order, then
+    /// `citation-separator`.
     missing: Vec<Diagnostic>,
     cite_all: bool,
     /// Typst labels the chapter defines (which turn `@name` into a
@@ -281,12 +282,15 @@ impl ChapterCitations {
                 None => unresolved.push((chapter.file, citation)),
             }
         }
-        let missing = match suggester {
+        let mut missing = match suggester {
             Some(suggester) if rules.is_on(Code::MissingEntry) => {
                 missing_entries(&unresolved, suggester)
             }
             _ => Vec::new(),
         };
+        if rules.is_on(Code::CitationSeparator) {
+            missing.extend(super::comma_joined(chapter));
+        }
         ChapterCitations {
             file: chapter.file,
             resolved,

@@ -163,6 +163,28 @@ pub fn missing_entries(
         .collect()
 }
 
+/// `citation-separator`: `[@a, @b]`, which Pandoc reads as `@a` with
+/// `@b` in its suffix.
+fn comma_joined(chapter: &ChapterScan) -> impl Iterator<Item = Diagnostic> + '_ {
+    chapter.output.comma_joined.iter().map(|joined| {
+        Diagnostic::new(
+            Code::CitationSeparator,
+            format!(
+                "`@{second}` follows `@{first}` after a comma: Pandoc reads it as part of `@{first}`'s suffix",
+                first = joined.first,
+                second = joined.second
+            ),
+            chapter.file,
+            joined.span.clone(),
+        )
+        .with_key(joined.second.clone())
+        .with_help(format!(
+            "separate citations with a semicolon: `[@{}; @{}]`",
+            joined.first, joined.second
+        ))
+    })
+}
+
 /// `missing-crossref`: a `crossref`, `xref`, `xdata`, `entryset` or
 /// `related` target in no bibliography.
 fn missing_crossrefs(bib: &Bibliography, suggester: &Suggester) -> Vec<Diagnostic> {

@@ -227,6 +227,7 @@ Finds every citation key in the chapters and reports:
   duplicate-key     (error)   a key defined twice, also across files
   bib-syntax        (error)   an entry that cannot be parsed
   missing-crossref  (error)   a crossref/xref/xdata/entryset target that does not exist
+  citation-separator (warning) [@a, @b] in Markdown, which Pandoc reads as one citation
 
 and checks the bibliography itself (warnings unless configured):
   missing-field, unknown-type, misspelled-field, invalid-date, invalid-doi,

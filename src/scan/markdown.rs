@@ -13,7 +13,7 @@
 //! `@fig:x`, `@sec:x`, `@tbl:x`, `@eq:x`, `@lst:x` everywhere, and Quarto's
 //! `@fig-x`, `@tbl-x`, `@sec-x` ... in `.qmd` files.
 
-use super::{Citation, CiteKind, ScanOutput};
+use super::{Citation, CiteKind, CommaJoined, ScanOutput};
 use crate::source::Span;
 
 /// Which flavour of Markdown a file is written in.
@@ -224,6 +224,10 @@ impl Scanner<'_> {
     fn inline(&mut self, start: usize) -> usize {
         let mut pos = start;
         let bytes = self.bytes;
+        // Inside `[...]` on this line, and the last citation there (its
+        // key and where it ends), to see `[@a, @b]`.
+        let mut in_brackets = false;
+        let mut previous: Option<(Span, usize)> = None;
         loop {
             let Some(&b) = bytes.get(pos) else { return pos };
             match b {
@@ -233,8 +237,33 @@ impl Scanner<'_> {
                 b'<' => pos = self.angle(pos),
                 b'$' => pos = self.math(pos),
                 b']' if bytes.get(pos + 1) == Some(&b'(') => pos = self.link_destination(pos + 1),
+                b'[' => {
+                    (in_brackets, previous) = (true, None);
+                    pos += 1;
+                }
+                b']' => {
+                    (in_brackets, previous) = (false, None);
+                    pos += 1;
+                }
                 b'@' => {
                     if let Some((key, end)) = self.citation_at(pos) {
+                        let cites = {
+                            let text = &self.text[key.clone()];
+                            text != "*" && !self.is_cross_reference(text)
+                        };
+                        if let Some((first, first_end)) = previous.take()
+                            && cites
+                            && matches!(&self.text[first_end..pos], "," | ", ")
+                        {
+                            self.out.comma_joined.push(CommaJoined {
+                                first: self.text[first].to_owned(),
+                                second: self.text[key.clone()].to_owned(),
+                                span: key.clone(),
+                            });
+                        }
+                        if in_brackets && cites {
+                            previous = Some((key.clone(), end));
+                        }
                         self.push(key);
                         pos = end;
                     } else {
@@ -502,6 +531,27 @@ mod tests {
             ),
             vec!["doe99", "smith04", "wu2001", "lee"]
         );
+    }
+
+    #[test]
+    fn citations_joined_by_a_comma_in_brackets_are_seen() {
+        let joined = |text: &str| -> Vec<(String, String)> {
+            scan(text, Dialect::Pandoc)
+                .comma_joined
+                .into_iter()
+                .map(|j| (j.first, j.second))
+                .collect()
+        };
+        assert_eq!(joined("[@a, @b]"), [("a".to_owned(), "b".to_owned())]);
+        assert_eq!(
+            joined("[see @a,@b, p. 3]"),
+            [("a".to_owned(), "b".to_owned())]
+        );
+        assert!(joined("[@a; @b]").is_empty());
+        assert!(joined("[@a, see also @b]").is_empty());
+        assert!(joined("@a, @b say").is_empty());
+        assert!(joined("[@a] and [x], @b").is_empty());
+        assert!(joined("[@fig:one, @fig:two]").is_empty());
     }
 
     #[test]

@@ -52,6 +52,21 @@ pub struct ScanOutput {
     pub include_only: Option<Vec<String>>,
     /// LaTeX: the file starts a document (`\documentclass`).
     pub is_root: bool,
+    /// Markdown: citations joined by a comma in one pair of brackets
+    /// (`[@a, @b]`), which Pandoc reads as one citation whose suffix holds
+    /// the second.
+    pub comma_joined: Vec<CommaJoined>,
+}
+
+/// `[@a, @b]`: the second citation, after the first and a comma.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommaJoined {
+    /// The first key.
+    pub first: String,
+    /// The second key.
+    pub second: String,
+    /// The span of the second key.
+    pub span: Span,
 }
 
 /// A file a document reads in, as written.
