@@ -422,6 +422,45 @@ fn code_actions_fix_what_the_findings_name() {
 }
 
 #[test]
+fn code_actions_rename_a_misspelt_field_and_separate_citations() {
+    let dir = project(&[
+        (
+            "refs/refs.bib",
+            b"@book{kim2007, author = {Kim, M.}, title = {A}, publsher = {P}, date = {2007}}\n\
+@book{lee2010, author = {Lee, J.}, title = {B}, publisher = {P}, date = {2010}}\n",
+        ),
+        ("chapters/intro.md", b"As [@kim2007, @lee2010] show.\n"),
+    ]);
+    let mut server = Server::start(dir.path());
+    let mut actions = |file: &str, character: u32| -> Vec<Value> {
+        let uri = server.uri(file);
+        let params = json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 0, "character": character }, "end": { "line": 0, "character": character + 1 } },
+            "context": { "diagnostics": [] }
+        });
+        server
+            .request("textDocument/codeAction", params)
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let field = actions("refs/refs.bib", 52);
+    assert_eq!(field[0]["title"], "Rename to `publisher`", "{field:?}");
+    let separator = actions("chapters/intro.md", 16);
+    assert_eq!(
+        separator[0]["title"], "Separate the citations with a semicolon",
+        "{separator:?}"
+    );
+    let edit = &separator[0]["edit"]["changes"][server.uri("chapters/intro.md")][0];
+    assert_eq!(edit["newText"], "; ");
+    assert_eq!(
+        edit["range"],
+        json!({ "start": { "line": 0, "character": 12 }, "end": { "line": 0, "character": 14 } })
+    );
+}
+
+#[test]
 fn symbols_list_the_entries_of_a_bib_and_every_key() {
     let dir = markdown_project();
     let mut server = Server::start(dir.path());

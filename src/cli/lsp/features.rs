@@ -439,7 +439,9 @@ pub fn resolve_completion(workspace: &mut Workspace, mut item: CompletionItem) -
 
 /// `textDocument/codeAction`: for the findings at the range, the fix each
 /// names: the suggested key for a missing one, the bare DOI, `and others`
-/// for a written-out "et al.", and `allow-unused` for an unused entry.
+/// for a written-out "et al.", the field a misspelt name meant, a
+/// semicolon between citations joined by a comma, and `allow-unused` for
+/// an unused entry.
 pub fn code_actions(
     workspace: &mut Workspace,
     params: CodeActionParams,
@@ -510,6 +512,32 @@ pub fn code_actions(
                 let fixed = ET_AL.replace(value, " and others").into_owned();
                 if fixed != value {
                     actions.push(fix("Write `and others`".to_owned(), replace(fixed)));
+                }
+            }
+            Code::MisspelledField => {
+                if let Some(meant) = finding
+                    .help
+                    .as_deref()
+                    .and_then(|h| h.strip_prefix("rename it to `"))
+                    .and_then(|h| h.split('`').next())
+                {
+                    actions.push(fix(
+                        format!("Rename to `{meant}`"),
+                        replace(meant.to_owned()),
+                    ));
+                }
+            }
+            Code::CitationSeparator => {
+                // The comma and spaces between the two citations, up to
+                // the second one's `@`.
+                let at = finding.primary.span.start.saturating_sub(1);
+                let from = text[..at].trim_end_matches([' ', ',']).len();
+                if text[from..at].contains(',') {
+                    let edit = TextEdit::new(range(source, &(from..at)), "; ".to_owned());
+                    actions.push(fix(
+                        "Separate the citations with a semicolon".to_owned(),
+                        HashMap::from([(uri.clone(), vec![edit])]),
+                    ));
                 }
             }
             Code::UnusedEntry => {
