@@ -153,14 +153,6 @@ impl LiveCitations {
     }
 
     /// The findings and counts, as [`super::check`] gives them.
-    pub fn outcome(&self) -> CheckOutcome {
-        CheckOutcome {
-            diagnostics: self.diagnostics().cloned().collect(),
-            stats: self.stats(),
-        }
-    }
-
-    /// The findings and counts, taken.
     pub fn into_outcome(self) -> CheckOutcome {
         let stats = self.stats();
         let mut diagnostics = Vec::with_capacity(self.len());
