@@ -4,6 +4,13 @@
 #
 #   benches/compare.sh                  # sizes and peers below
 #   SIZES="25000 50000 100000 200000" PEER_SIZE=10000 RUNS=5 benches/compare.sh
+#   SHAPES="plain messy" benches/compare.sh
+#
+# Each size is measured for each shape of bibliography: `plain` (the
+# generator's defaults) and `messy` (`--messy`: upper-case types and
+# fields, quoted values, @string concatenation, Cyrillic and accented
+# names, @comment/@preamble, 85% of entries unused, 6% missing a required
+# field, 5% using an undefined macro).
 #
 # For each of SIZES: refkeeper check, and `cat` of the same files (the I/O
 # floor). At PEER_SIZE also, each if installed: `biber --tool` on the .bib,
@@ -29,11 +36,15 @@ median() {
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"])' "$1" "$2"
 }
 
+shapes="${SHAPES:-plain messy}"
 echo "## refkeeper check: scaling, beside cat (the I/O floor); peak RSS against the input (.bib and chapters)"
-printf '%-9s %10s %12s %10s %12s %10s %10s\n' entries "bib MB" refkeeper cat "s/100k" "RSS MB" "RSS/input"
+printf '%-6s %-9s %10s %12s %10s %12s %10s %10s\n' shape entries "bib MB" refkeeper cat "s/100k" "RSS MB" "RSS/input"
+for shape in $shapes; do
 for size in $sizes; do
     dir="$work/p$size"
-    "$generate" --entries "$size" --chapters 200 --out "$dir" >/dev/null 2>&1
+    switches=()
+    if [ "$shape" = messy ]; then switches=(--messy); fi
+    "$generate" --entries "$size" --chapters 200 --out "$dir" "${switches[@]}" >/dev/null 2>&1
     bib="$dir/refs/big.bib"
     hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/r.json" -N -i \
         "$refkeeper check --no-config $dir/chapters --bib $bib" \
@@ -44,8 +55,9 @@ for size in $sizes; do
     input=$(cat "$bib" "$dir"/chapters/* | wc -c)
     /usr/bin/time -f %M -o "$work/rss" "$refkeeper" check --no-config "$dir/chapters" --bib "$bib" >/dev/null 2>&1 || true
     rss_kb=$(tail -1 "$work/rss")
-    python3 -c "print(f'{$size:<9} {$mb:>10} {$rk:>11.3f}s {$floor:>9.4f}s {$rk*100000/$size:>11.3f}s {$rss_kb*1024/1e6:>10.1f} {$rss_kb*1024/$input:>10.2f}')"
+    python3 -c "print(f'{\"$shape\":<6} {$size:<9} {$mb:>10} {$rk:>11.3f}s {$floor:>9.4f}s {$rk*100000/$size:>11.3f}s {$rss_kb*1024/1e6:>10.1f} {$rss_kb*1024/$input:>10.2f}')"
     rm -rf "$dir"
+done
 done
 
 echo

@@ -10,6 +10,22 @@
 //!
 //! Also writes `main.aux` (the citations as `\citation{...}` lines and
 //! `\bibdata{refs/big}`) so that checkcites can read the same project.
+//!
+//! Switches give the bibliography the shapes real files have (each off by
+//! default, so the default bytes never change; `--messy` turns all on with
+//! the shares of a hand-kept, many-tool bibliography):
+//!
+//! ```text
+//! --uppercase             @ARTICLE{..., AUTHOR = ...}
+//! --quoted                values in "double quotes" instead of braces
+//! --concatenation         @string macros joined with # in titles and notes
+//! --non-latin             Cyrillic and accented names
+//! --comments              @comment and @preamble between entries
+//! --cited PERCENT         entries the chapters cite (default 60; messy 15)
+//! --missing-field PERCENT entries without a field their type requires (messy 6)
+//! --undefined-macro PERCENT entries using a macro no @string defines (messy 5)
+//! --messy                 all of the above
+//! ```
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -33,6 +49,89 @@ impl Rng {
         items[self.below(items.len())]
     }
 }
+
+/// The shapes the switches turn on (see the module documentation).
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    uppercase: bool,
+    quoted: bool,
+    concatenation: bool,
+    non_latin: bool,
+    comments: bool,
+    /// Percent of entries cited.
+    cited: usize,
+    /// Percent of entries without a required field.
+    missing_field: usize,
+    /// Percent of entries using an undefined macro.
+    undefined_macro: usize,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape {
+            uppercase: false,
+            quoted: false,
+            concatenation: false,
+            non_latin: false,
+            comments: false,
+            cited: 60,
+            missing_field: 0,
+            undefined_macro: 0,
+        }
+    }
+}
+
+impl Shape {
+    fn messy() -> Shape {
+        Shape {
+            uppercase: true,
+            quoted: true,
+            concatenation: true,
+            non_latin: true,
+            comments: true,
+            cited: 15,
+            missing_field: 6,
+            undefined_macro: 5,
+        }
+    }
+
+    /// A field line: `  name         = {value},` by default.
+    fn field(&self, name: &str, value: &str) -> String {
+        let name = if self.uppercase {
+            name.to_uppercase()
+        } else {
+            name.to_owned()
+        };
+        if self.quoted && !value.contains('"') {
+            format!("  {name:<12} = \"{value}\",")
+        } else {
+            format!("  {name:<12} = {{{value}}},")
+        }
+    }
+
+    /// A field whose value is written as it is (a macro, a concatenation).
+    fn raw(&self, name: &str, value: &str) -> String {
+        let name = if self.uppercase {
+            name.to_uppercase()
+        } else {
+            name.to_owned()
+        };
+        format!("  {name:<12} = {value},")
+    }
+}
+
+/// Names for `--non-latin`: Cyrillic, and Latin with accents.
+const FAMILY_NON_LATIN: &[&str] = &[
+    "Назарбаев",
+    "Каримов",
+    "Токаев",
+    "Мирзиёев",
+    "Şahin",
+    "Müller",
+    "Nordström",
+    "Đorđević",
+];
+const GIVEN_NON_LATIN: &[&str] = &["Нурсултан", "Ислам", "Шавкат", "Zoë", "José", "Ægir"];
 
 const FAMILY: &[&str] = &[
     "Kim",
@@ -126,14 +225,32 @@ fn main() {
     let mut entries = 10_000usize;
     let mut chapters = 20usize;
     let mut out = PathBuf::from("generated");
+    let mut shape = Shape::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
+        let percent = |v: String| -> usize {
+            v.parse::<usize>()
+                .ok()
+                .filter(|p| *p <= 100)
+                .unwrap_or_else(|| panic!("{v}: a percentage, 0 to 100"))
+        };
         match arg.as_str() {
             "--entries" => entries = value().parse().expect("--entries takes a number"),
             "--chapters" => chapters = value().parse().expect("--chapters takes a number"),
             "--out" => out = PathBuf::from(value()),
-            other => panic!("unknown argument {other}; use --entries N --chapters M --out DIR"),
+            "--messy" => shape = Shape::messy(),
+            "--uppercase" => shape.uppercase = true,
+            "--quoted" => shape.quoted = true,
+            "--concatenation" => shape.concatenation = true,
+            "--non-latin" => shape.non_latin = true,
+            "--comments" => shape.comments = true,
+            "--cited" => shape.cited = percent(value()),
+            "--missing-field" => shape.missing_field = percent(value()),
+            "--undefined-macro" => shape.undefined_macro = percent(value()),
+            other => panic!(
+                "unknown argument {other}; use --entries N --chapters M --out DIR and the switches of `examples/generate.rs`"
+            ),
         }
     }
     let mut rng = Rng(0x5EED_1991_0000_0001 ^ entries as u64);
@@ -171,86 +288,142 @@ fn main() {
         } else {
             rng.pick(TYPES)
         };
-        writeln!(bib, "\n@{kind}{{{key},").unwrap();
+        if shape.comments && i % 97 == 0 {
+            writeln!(
+                bib,
+                "\n@comment{{Checked against the catalogue, batch {i}.}}"
+            )
+            .unwrap();
+        }
+        if shape.comments && i % 1000 == 0 {
+            writeln!(
+                bib,
+                "\n@preamble{{\"\\providecommand{{\\noopsort}}[1]{{}}\"}}"
+            )
+            .unwrap();
+        }
+        let shown_kind = if shape.uppercase {
+            kind.to_uppercase()
+        } else {
+            kind.to_owned()
+        };
+        writeln!(bib, "\n@{shown_kind}{{{key},").unwrap();
         let authors: Vec<String> = (0..1 + rng.below(4))
-            .map(|_| format!("{}, {}", rng.pick(FAMILY), rng.pick(GIVEN)))
+            .map(|_| {
+                if shape.non_latin && rng.below(5) == 0 {
+                    format!(
+                        "{}, {}",
+                        rng.pick(FAMILY_NON_LATIN),
+                        rng.pick(GIVEN_NON_LATIN)
+                    )
+                } else {
+                    format!("{}, {}", rng.pick(FAMILY), rng.pick(GIVEN))
+                }
+            })
             .collect();
-        writeln!(bib, "  author       = {{{}}},", authors.join(" and ")).unwrap();
+        writeln!(bib, "{}", shape.field("author", &authors.join(" and "))).unwrap();
         let title: Vec<&str> = (0..6 + rng.below(8)).map(|_| rng.pick(WORDS)).collect();
-        writeln!(bib, "  title        = {{{}}},", title.join(" ")).unwrap();
+        let title = title.join(" ");
+        // Entries left without a field their type requires (the title).
+        let untitled = shape.missing_field > 0 && rng.below(100) < shape.missing_field;
+        if untitled {
+        } else if shape.concatenation && rng.below(10) == 0 {
+            let journal = rng.pick(JOURNALS);
+            writeln!(
+                bib,
+                "{}",
+                shape.raw("title", &format!("{journal} # {{: {title}}}"))
+            )
+            .unwrap();
+        } else {
+            writeln!(bib, "{}", shape.field("title", &title)).unwrap();
+        }
+        if shape.undefined_macro > 0 && rng.below(100) < shape.undefined_macro {
+            writeln!(bib, "{}", shape.raw("series", "nosuchseries")).unwrap();
+        }
         match kind {
             "article" => {
-                writeln!(bib, "  journaltitle = {},", rng.pick(JOURNALS)).unwrap();
-                writeln!(bib, "  volume       = {{{}}},", 1 + rng.below(80)).unwrap();
-                writeln!(bib, "  number       = {{{}}},", 1 + rng.below(12)).unwrap();
-                let first = 1 + rng.below(900);
+                writeln!(bib, "{}", shape.raw("journaltitle", rng.pick(JOURNALS))).unwrap();
                 writeln!(
                     bib,
-                    "  pages        = {{{first}--{}}},",
-                    first + rng.below(40)
+                    "{}",
+                    shape.field("volume", &(1 + rng.below(80)).to_string())
+                )
+                .unwrap();
+                writeln!(
+                    bib,
+                    "{}",
+                    shape.field("number", &(1 + rng.below(12)).to_string())
+                )
+                .unwrap();
+                let first = 1 + rng.below(900);
+                let last = first + rng.below(40);
+                writeln!(bib, "{}", shape.field("pages", &format!("{first}--{last}"))).unwrap();
+            }
+            "incollection" => match parent {
+                Some(p) => writeln!(bib, "{}", shape.field("crossref", &keys[p])).unwrap(),
+                None => {
+                    writeln!(bib, "{}", shape.field("booktitle", "Collected Papers")).unwrap();
+                    let editor = format!("{}, {}", rng.pick(FAMILY), rng.pick(GIVEN));
+                    writeln!(bib, "{}", shape.field("editor", &editor)).unwrap();
+                }
+            },
+            // The volumes that chapters crossref name their editors.
+            "proceedings" => {
+                let editor = format!("{}, {}", rng.pick(FAMILY), rng.pick(GIVEN));
+                writeln!(bib, "{}", shape.field("editor", &editor)).unwrap();
+                writeln!(bib, "{}", shape.raw("publisher", "\"Bakyoungsa\"")).unwrap();
+            }
+            "thesis" => {
+                writeln!(bib, "{}", shape.field("type", "phdthesis")).unwrap();
+                writeln!(
+                    bib,
+                    "{}",
+                    shape.field("institution", "Seoul National University")
                 )
                 .unwrap();
             }
-            "incollection" => match parent {
-                Some(p) => writeln!(bib, "  crossref     = {{{}}},", keys[p]).unwrap(),
-                None => writeln!(
+            "report" => {
+                writeln!(bib, "{}", shape.field("type", "techreport")).unwrap();
+                writeln!(
                     bib,
-                    "  booktitle    = {{Collected Papers}},\n  editor       = {{{}, {}}},",
-                    rng.pick(FAMILY),
-                    rng.pick(GIVEN)
+                    "{}",
+                    shape.field("institution", "Korea Economic Institute")
                 )
-                .unwrap(),
-            },
-            // The volumes that chapters crossref name their editors.
-            "proceedings" => writeln!(
-                bib,
-                "  editor       = {{{}, {}}},\n  publisher    = \"Bakyoungsa\",",
-                rng.pick(FAMILY),
-                rng.pick(GIVEN)
-            )
-            .unwrap(),
-            "thesis" => {
-                writeln!(bib, "  type         = {{phdthesis}},\n  institution  = {{Seoul National University}},").unwrap();
+                .unwrap();
+                writeln!(
+                    bib,
+                    "{}",
+                    shape.field("number", &rng.below(100).to_string())
+                )
+                .unwrap();
             }
-            "report" => writeln!(
-                bib,
-                "  type         = {{techreport}},\n  institution  = {{Korea Economic Institute}},\n  number       = {{{}}},",
-                rng.below(100)
-            )
-            .unwrap(),
-            _ => writeln!(
-                bib,
-                "  publisher    = \"Bakyoungsa\",\n  location     = {{Seoul}},"
-            )
-            .unwrap(),
+            _ => {
+                writeln!(bib, "{}", shape.raw("publisher", "\"Bakyoungsa\"")).unwrap();
+                writeln!(bib, "{}", shape.field("location", "Seoul")).unwrap();
+            }
         }
+        let date = format!("{}-{:02}", 1950 + rng.below(75), 1 + rng.below(12));
+        writeln!(bib, "{}", shape.field("date", &date)).unwrap();
+        let doi = format!("10.{}/rk.{i}", 1000 + rng.below(9000));
+        writeln!(bib, "{}", shape.field("doi", &doi)).unwrap();
         writeln!(
             bib,
-            "  date         = {{{}-{:02}}},",
-            1950 + rng.below(75),
-            1 + rng.below(12)
+            "{}",
+            shape.field("url", &format!("https://example.org/{key}"))
         )
         .unwrap();
-        writeln!(
-            bib,
-            "  doi          = {{10.{}/rk.{i}}},",
-            1000 + rng.below(9000)
-        )
-        .unwrap();
-        writeln!(
-            bib,
-            "  url          = {{https://example.org/{key}}},\n  langid       = {{english}},\n}}"
-        )
-        .unwrap();
+        writeln!(bib, "{}\n}}", shape.field("langid", "english")).unwrap();
         if kind == "proceedings" {
             parent = Some(i);
         }
     }
     std::fs::write(out.join("refs/big.bib"), &bib).unwrap();
 
-    // Chapters cite about 60% of the entries, a few twice, plus missing keys.
+    // Chapters cite about 60% of the entries (`--cited`), a few twice, plus
+    // missing keys.
     let mut aux = String::from("\\relax\n");
-    let per_chapter = (entries * 6 / 10).div_ceil(chapters.max(1));
+    let per_chapter = (entries * shape.cited / 100).div_ceil(chapters.max(1));
     let mut next = 0usize;
     for c in 0..chapters {
         let cited: Vec<&str> = (0..per_chapter)
