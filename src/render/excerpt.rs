@@ -162,8 +162,19 @@ pub(super) fn shorten<'a>(
 /// The stretch of a long line kept around its labels: `CONTEXT`
 /// characters each side, a label longer than `LONGEST_LABEL` cut.
 fn window(text: &str, line: Range<usize>, spans: &[Span]) -> (usize, usize) {
-    let first = spans.iter().map(|s| s.start).min().unwrap_or(line.start);
-    let last = spans.iter().map(|s| s.end).max().unwrap_or(line.start);
+    // A span may end past the line's text, on its `\r\n`.
+    let first = spans
+        .iter()
+        .map(|s| s.start)
+        .min()
+        .unwrap_or(line.start)
+        .clamp(line.start, line.end);
+    let last = spans
+        .iter()
+        .map(|s| s.end)
+        .max()
+        .unwrap_or(line.start)
+        .clamp(first, line.end);
     let chars_back = |from: usize, n: usize| {
         text[line.start..from]
             .char_indices()
@@ -256,5 +267,22 @@ impl Excerpt<'_> {
             given: line_index,
             max: shown.lines.len().saturating_sub(1),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_stays_on_its_line_whatever_the_spans() {
+        let text = format!("{}\r\nnext", "é".repeat(300));
+        let line = 0..600;
+        // Ending on the `\r` of the line end, and starting past it.
+        assert_eq!(window(&text, line.clone(), &[598..601]), (478, 600));
+        assert_eq!(window(&text, line.clone(), &[601..602]), (480, 600));
+        let (from, to) = window(&text, line, &[300..302]);
+        assert!(text.is_char_boundary(from) && text.is_char_boundary(to));
+        assert_eq!((from, to), (180, 422));
     }
 }
