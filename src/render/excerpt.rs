@@ -279,9 +279,15 @@ mod tests {
         let text = format!("{}\r\nnext", "é".repeat(300));
         let line = 0..600;
         // Ending on the `\r` of the line end, and starting past it.
-        assert_eq!(window(&text, line.clone(), &[598..601]), (478, 600));
-        assert_eq!(window(&text, line.clone(), &[601..602]), (480, 600));
-        let (from, to) = window(&text, line, &[300..302]);
+        assert_eq!(
+            window(&text, line.clone(), std::slice::from_ref(&(598..601))),
+            (478, 600)
+        );
+        assert_eq!(
+            window(&text, line.clone(), std::slice::from_ref(&(601..602))),
+            (480, 600)
+        );
+        let (from, to) = window(&text, line, std::slice::from_ref(&(300..302)));
         assert!(text.is_char_boundary(from) && text.is_char_boundary(to));
         assert_eq!((from, to), (180, 422));
     }
