@@ -51,7 +51,7 @@ struct ChapterCitations {
     keys: Vec<u64>,
     /// The chapter's own findings: `missing-entry` in text order, then
     /// `citation-separator`.
-    missing: Vec<Diagnostic>,
+    findings: Vec<Diagnostic>,
     cite_all: bool,
     /// Typst labels the chapter defines (which turn `@name` into a
     /// cross-reference in every chapter).
@@ -157,26 +157,30 @@ impl LiveCitations {
         let stats = self.stats();
         let mut diagnostics = Vec::with_capacity(self.len());
         for chapter in self.chapters {
-            diagnostics.extend(chapter.missing);
+            diagnostics.extend(chapter.findings);
         }
         diagnostics.extend(self.crossrefs);
         diagnostics.extend(self.unused.into_iter().map(|(_, d)| d));
         CheckOutcome { diagnostics, stats }
     }
 
-    /// The findings: `missing-entry` in text order, `missing-crossref`,
-    /// `unused-entry` in entry order.
+    /// The findings: each chapter's (`missing-entry` in text order,
+    /// `citation-separator`), `missing-crossref`, `unused-entry` in entry
+    /// order.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.chapters
             .iter()
-            .flat_map(|c| &c.missing)
+            .flat_map(|c| &c.findings)
             .chain(&self.crossrefs)
             .chain(self.unused.iter().map(|(_, d)| d))
     }
 
     /// How many findings there are.
     pub fn len(&self) -> usize {
-        self.chapters.iter().map(|c| c.missing.len()).sum::<usize>()
+        self.chapters
+            .iter()
+            .map(|c| c.findings.len())
+            .sum::<usize>()
             + self.crossrefs.len()
             + self.unused.len()
     }
@@ -274,20 +278,20 @@ impl ChapterCitations {
                 None => unresolved.push((chapter.file, citation)),
             }
         }
-        let mut missing = match suggester {
+        let mut findings = match suggester {
             Some(suggester) if rules.is_on(Code::MissingEntry) => {
                 missing_entries(&unresolved, suggester)
             }
             _ => Vec::new(),
         };
         if rules.is_on(Code::CitationSeparator) {
-            missing.extend(super::comma_joined(chapter));
+            findings.extend(super::comma_joined(chapter));
         }
         ChapterCitations {
             file: chapter.file,
             resolved,
             keys,
-            missing,
+            findings,
             cite_all: !chapter.output.cite_all.is_empty(),
             labels: chapter.output.labels.clone(),
         }
