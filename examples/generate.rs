@@ -97,11 +97,7 @@ impl Shape {
 
     /// A field line: `  name         = {value},` by default.
     fn field(&self, name: &str, value: &str) -> String {
-        let name = if self.uppercase {
-            name.to_uppercase()
-        } else {
-            name.to_owned()
-        };
+        let name = self.name(name);
         if self.quoted && !value.contains('"') {
             format!("  {name:<12} = \"{value}\",")
         } else {
@@ -111,12 +107,16 @@ impl Shape {
 
     /// A field whose value is written as it is (a macro, a concatenation).
     fn raw(&self, name: &str, value: &str) -> String {
-        let name = if self.uppercase {
+        format!("  {:<12} = {value},", self.name(name))
+    }
+
+    /// A field or type name, in capitals under `--uppercase`.
+    fn name(&self, name: &str) -> String {
+        if self.uppercase {
             name.to_uppercase()
         } else {
             name.to_owned()
-        };
-        format!("  {name:<12} = {value},")
+        }
     }
 }
 
@@ -302,12 +302,7 @@ fn main() {
             )
             .unwrap();
         }
-        let shown_kind = if shape.uppercase {
-            kind.to_uppercase()
-        } else {
-            kind.to_owned()
-        };
-        writeln!(bib, "\n@{shown_kind}{{{key},").unwrap();
+        writeln!(bib, "\n@{}{{{key},", shape.name(kind)).unwrap();
         let authors: Vec<String> = (0..1 + rng.below(4))
             .map(|_| {
                 if shape.non_latin && rng.below(5) == 0 {

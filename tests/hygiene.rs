@@ -30,6 +30,20 @@ fn findings(bib: &str, config: &Config) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The findings of the default codes on a bibliography written here.
+fn default_findings(name: &str, bib: &str) -> Vec<Diagnostic> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bib).unwrap();
+    let file = InputFile {
+        path,
+        shown: PathBuf::from(name),
+    };
+    refkeeper::Session::read(&[file], &[], Config::default(), Vec::new())
+        .check()
+        .findings
+}
+
 fn all_on() -> Config {
     Config::load(&fixture("all-on.toml")).unwrap()
 }
@@ -155,21 +169,12 @@ fn every_code_is_explained() {
 
 #[test]
 fn a_shared_doi_on_different_titles_is_called_a_wrong_doi() {
-    let dir = tempfile::tempdir().unwrap();
-    let bib = dir.path().join("doi.bib");
-    std::fs::write(
-        &bib,
+    let findings = default_findings(
+        "doi.bib",
         "@article{one, author = {Kim, Minjun}, title = {Bilingual Infants}, journal = {J}, year = {2007}, doi = {10.1017/S01}}\n\
          @article{two, author = {Kim, Minjun}, title = {Monolingual Toddlers}, journal = {J}, year = {2007}, doi = {10.1017/s01}}\n",
-    )
-    .unwrap();
-    let file = InputFile {
-        path: bib,
-        shown: PathBuf::from("doi.bib"),
-    };
-    let report = refkeeper::Session::read(&[file], &[], Config::default(), Vec::new()).check();
-    let messages: Vec<&str> = report
-        .findings
+    );
+    let messages: Vec<&str> = findings
         .iter()
         .filter(|d| d.code == Code::DuplicateEntry)
         .map(|d| d.message.as_str())
@@ -184,24 +189,15 @@ fn a_shared_doi_on_different_titles_is_called_a_wrong_doi() {
 
 #[test]
 fn duplicate_entry_pairs_a_shared_isbn_only_under_one_title() {
-    let dir = tempfile::tempdir().unwrap();
-    let bib = dir.path().join("isbn.bib");
-    std::fs::write(
-        &bib,
+    let findings = default_findings(
+        "isbn.bib",
         "@book{first, author = {Kim, Minjun}, title = {Steppe Diplomacy}, year = {2010}, isbn = {978-0-306-40615-7}}\n\
          @book{reprint, author = {Kim, M.}, title = {Steppe diplomacy}, year = {2012}, isbn = {9780306406157}}\n\
          @book{volume, author = {Kim, Minjun}, title = {Steppe Diplomacy II}, year = {2012}, isbn = {9780306406157}}\n\
          @book{placeholder, author = {Han, Mirae}, title = {Caravan Routes}, year = {2010}, isbn = {0000000001}}\n\
          @book{other-placeholder, author = {Cho, Yuna}, title = {Caravan Routes}, year = {2011}, isbn = {0000000001}}\n",
-    )
-    .unwrap();
-    let file = InputFile {
-        path: bib,
-        shown: PathBuf::from("isbn.bib"),
-    };
-    let report = refkeeper::Session::read(&[file], &[], Config::default(), Vec::new()).check();
-    let messages: Vec<&str> = report
-        .findings
+    );
+    let messages: Vec<&str> = findings
         .iter()
         .filter(|d| d.code == Code::DuplicateEntry)
         .map(|d| d.message.as_str())
@@ -254,22 +250,13 @@ fn a_misspelt_field_is_reported_by_default_with_the_field_meant() {
 
 #[test]
 fn missing_field_help_names_only_the_bibtex_names_of_what_is_missing() {
-    let dir = tempfile::tempdir().unwrap();
-    let bib = dir.path().join("missing.bib");
-    std::fs::write(
-        &bib,
+    let findings = default_findings(
+        "missing.bib",
         "@article{no-journal, author = {Kim, Minjun}, title = {Steppe}, year = {2007}}\n\
          @book{no-title, author = {Kim, Minjun}, year = {2007}}\n\
          @incollection{no-editor, author = {Kim, Minjun}, title = {Ch. 2}, booktitle = {Steppe}, year = {2007}}\n",
-    )
-    .unwrap();
-    let file = InputFile {
-        path: bib,
-        shown: PathBuf::from("missing.bib"),
-    };
-    let report = refkeeper::Session::read(&[file], &[], Config::default(), Vec::new()).check();
-    let helps: Vec<(&str, &str)> = report
-        .findings
+    );
+    let helps: Vec<(&str, &str)> = findings
         .iter()
         .filter(|d| d.code == Code::MissingField)
         .map(|d| (d.message.as_str(), d.help.as_deref().unwrap()))

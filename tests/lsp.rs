@@ -358,27 +358,29 @@ fn rename_changes_the_key_everywhere_and_refuses_a_taken_name() {
     );
 }
 
+/// The code actions the server offers for a range on one line.
+fn code_actions(server: &mut Server, file: &str, line: u32, from: u32, to: u32) -> Vec<Value> {
+    let params = json!({
+        "textDocument": { "uri": server.uri(file) },
+        "range": { "start": { "line": line, "character": from }, "end": { "line": line, "character": to } },
+        "context": { "diagnostics": [] }
+    });
+    server
+        .request("textDocument/codeAction", params)
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
 #[test]
 fn code_actions_fix_what_the_findings_name() {
     let dir = markdown_project();
     let mut server = Server::start(dir.path());
-    let actions = |server: &mut Server, file: &str, line: u32, from: u32, to: u32| -> Vec<Value> {
-        let params = json!({
-            "textDocument": { "uri": server.uri(file) },
-            "range": { "start": { "line": line, "character": from }, "end": { "line": line, "character": to } },
-            "context": { "diagnostics": [] }
-        });
-        server
-            .request("textDocument/codeAction", params)
-            .as_array()
-            .unwrap()
-            .clone()
-    };
-    let missing = actions(&mut server, "chapters/intro.md", 0, 40, 41);
+    let missing = code_actions(&mut server, "chapters/intro.md", 0, 40, 41);
     assert_eq!(missing[0]["title"], "Replace with `kim2007`");
     let column =
         |line: usize, text: &str| BIB.lines().nth(line).unwrap().find(text).unwrap() as u32;
-    let doi = actions(
+    let doi = code_actions(
         &mut server,
         "refs/refs.bib",
         1,
@@ -390,7 +392,7 @@ fn code_actions_fix_what_the_findings_name() {
         doi_titles.contains(&"Write only the DOI: 10.1000/xyz"),
         "{doi:?}"
     );
-    let et_al = actions(
+    let et_al = code_actions(
         &mut server,
         "refs/refs.bib",
         2,
@@ -403,7 +405,7 @@ fn code_actions_fix_what_the_findings_name() {
         .expect("an et al. fix");
     let change = &fix["edit"]["changes"][server.uri("refs/refs.bib")][0];
     assert_eq!(change["newText"], "Park, J. and others");
-    let unused = actions(
+    let unused = code_actions(
         &mut server,
         "refs/refs.bib",
         2,
@@ -432,22 +434,9 @@ fn code_actions_rename_a_misspelt_field_and_separate_citations() {
         ("chapters/intro.md", b"As [@kim2007, @lee2010] show.\n"),
     ]);
     let mut server = Server::start(dir.path());
-    let mut actions = |file: &str, character: u32| -> Vec<Value> {
-        let uri = server.uri(file);
-        let params = json!({
-            "textDocument": { "uri": uri },
-            "range": { "start": { "line": 0, "character": character }, "end": { "line": 0, "character": character + 1 } },
-            "context": { "diagnostics": [] }
-        });
-        server
-            .request("textDocument/codeAction", params)
-            .as_array()
-            .unwrap()
-            .clone()
-    };
-    let field = actions("refs/refs.bib", 52);
+    let field = code_actions(&mut server, "refs/refs.bib", 0, 52, 53);
     assert_eq!(field[0]["title"], "Rename to `publisher`", "{field:?}");
-    let separator = actions("chapters/intro.md", 16);
+    let separator = code_actions(&mut server, "chapters/intro.md", 0, 16, 17);
     assert_eq!(
         separator[0]["title"], "Separate the citations with a semicolon",
         "{separator:?}"

@@ -331,22 +331,17 @@ fn without_medium_notes(value: &str) -> (String, Vec<&str>) {
     (bare, notes)
 }
 
-/// Whether a text is one valid ISSN.
+/// Whether a text is one valid ISSN (hyphens and spaces aside).
 fn is_issn(text: &str) -> bool {
-    let digits: Vec<char> = text.trim().chars().filter(|c| *c != '-').collect();
+    let digits: Vec<char> = text.chars().filter(|c| *c != '-' && *c != ' ').collect();
     digits.len() == 8 && mod_11_check_digit(&digits)
 }
 
 /// What is wrong with an `issn` value.
 fn issn_problem(value: &str) -> Option<String> {
-    for issn in split_list(value) {
-        let digits: Vec<char> = issn.chars().filter(|c| *c != '-' && *c != ' ').collect();
-        let valid = digits.len() == 8 && mod_11_check_digit(&digits);
-        if !valid {
-            return Some(format!("`{issn}` is not a valid ISSN"));
-        }
-    }
-    None
+    split_list(value)
+        .find(|issn| !is_issn(issn))
+        .map(|issn| format!("`{issn}` is not a valid ISSN"))
 }
 
 /// The check digit of an ISBN-10 or an ISSN: digits weighted from the
