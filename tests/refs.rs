@@ -1001,6 +1001,36 @@ fn styles_lists_the_bundled_names_and_an_unknown_style_is_a_clear_error() {
 }
 
 #[test]
+fn a_printed_style_is_csl_that_formats_as_the_bundled_one_does() {
+    // `refkeeper styles NAME` is for copying and for other processors: the
+    // file must format as the name does, and use CSL's own term names
+    // (citeproc-js refuses `<et-al term="et al">`).
+    let listed = refkeeper().arg("styles").output().unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut et_al_terms = 0;
+    for name in listed.lines().filter_map(|l| l.split_whitespace().next()) {
+        let printed = refkeeper().args(["styles", name]).output().unwrap();
+        assert!(printed.status.success(), "{name}");
+        let xml = String::from_utf8(printed.stdout).unwrap();
+        for (at, opening) in xml.match_indices("<et-al term=\"") {
+            let term = xml[at + opening.len()..].split('"').next().unwrap();
+            assert!(matches!(term, "et-al" | "and-others"), "{name}: {term}");
+            et_al_terms += 1;
+        }
+        let file = dir.path().join(format!("{name}.csl"));
+        std::fs::write(&file, &xml).unwrap();
+        assert_eq!(
+            render_uncached(file.to_str().unwrap(), "text"),
+            render(name, "text"),
+            "{name}"
+        );
+    }
+    // Thirteen bundled styles set the term; the check above saw them.
+    assert!(et_al_terms >= 13, "{et_al_terms}");
+}
+
+#[test]
 fn every_listed_style_formats_every_mapping_entry() {
     // `styles` lists only what `refs` can use, and no style fails (or
     // panics) on the mapping's entries.

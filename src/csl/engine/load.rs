@@ -116,8 +116,15 @@ pub fn bundled_style_xml(name: &str) -> Option<String> {
         }
         _ => xml,
     };
+    // citationberg 0.7 also writes `cs:et-al`'s term as it names it, "et al"
+    // and "and others" (its `EtAlTerm` serde renames), where CSL says
+    // "et-al" and "and-others"; citeproc-js fails on them in
+    // `Names.prototype.setTerms`.
+    let terms = namespaced
+        .replace("<et-al term=\"et al\"", "<et-al term=\"et-al\"")
+        .replace("<et-al term=\"and others\"", "<et-al term=\"and-others\"");
     Some(format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{namespaced}\n"
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{terms}\n"
     ))
 }
 
