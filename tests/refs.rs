@@ -1278,6 +1278,42 @@ fn date_delimiters_and_page_label_plurals_follow_csl() {
     );
 }
 
+/// A bibliography sorted by citation number lists the entries in the
+/// order they are cited (for `--all`, the file's), numbered so; one sorted
+/// by author is numbered in its own order, the index in the bibliography
+/// that CSL's `citation-number` is.
+#[test]
+fn citation_numbers_follow_citation_order_unless_the_bibliography_sorts_otherwise() {
+    let bib = "@book{zeta, author = {Zeta, Zoe}, title = {Last}, date = {2001}}\n\
+               @book{alpha, author = {Alpha, Al}, title = {First}, date = {2002}}\n";
+    let style = |sort: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="citation-number"/></layout></citation>
+  <bibliography><sort><key {sort}/></sort><layout>
+    <text variable="citation-number" suffix=". "/><names variable="author"/>
+  </layout></bibliography>
+</style>"#
+        )
+    };
+    let lines = |text: String| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        lines(references_in_style(bib, &style(r#"variable="citation-number""#))),
+        ["1. Zoe Zeta", "2. Al Alpha"]
+    );
+    assert_eq!(
+        lines(references_in_style(bib, &style(r#"variable="author""#))),
+        ["1. Al Alpha", "2. Zoe Zeta"]
+    );
+}
+
 /// A `display` part (`left-margin`, `right-inline`, `block`) is set apart
 /// from the next by a space in running text, as citeproc-js's text output
 /// sets it ("1975 Painting", not "1975Painting"), but not from the

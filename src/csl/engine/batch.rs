@@ -8,7 +8,8 @@ use super::post::collect_text;
 use crate::bib::value::date::DateValue;
 use crate::csl::mapping::CslItem;
 use crate::csl::sort::SortPlan;
-use hayagriva::citationberg::IndependentStyle;
+use hayagriva::citationberg::taxonomy::{NumberVariable, Variable};
+use hayagriva::citationberg::{IndependentStyle, SortKey};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild,
     ElemChildren, Entry,
@@ -31,7 +32,22 @@ pub(super) const CHUNK_SIZE: usize = 400;
 /// cannot tell apart keep their input order, as the style's sort keeps it.
 pub(super) fn presorted<'i>(style: &IndependentStyle, items: &'i [CslItem]) -> Vec<&'i CslItem> {
     let mut sorted: Vec<&CslItem> = items.iter().collect();
-    if style.bibliography.as_ref().is_none_or(|b| b.sort.is_none()) {
+    let Some(sort) = style.bibliography.as_ref().and_then(|b| b.sort.as_ref()) else {
+        return sorted;
+    };
+    // A key on the citation number keeps the order of citation (IET,
+    // ISO 690 numeric): sorting here would renumber the entries, since
+    // hayagriva numbers them in the order they are cited.
+    let by_number = sort.keys.iter().any(|key| {
+        matches!(
+            key,
+            SortKey::Variable {
+                variable: Variable::Number(NumberVariable::CitationNumber),
+                ..
+            }
+        )
+    });
+    if by_number {
         return sorted;
     }
     let key = |item: &CslItem| {
