@@ -1305,7 +1305,10 @@ fn citation_numbers_follow_citation_order_unless_the_bibliography_sorts_otherwis
             .collect()
     };
     assert_eq!(
-        lines(references_in_style(bib, &style(r#"variable="citation-number""#))),
+        lines(references_in_style(
+            bib,
+            &style(r#"variable="citation-number""#)
+        )),
         ["1. Zoe Zeta", "2. Al Alpha"]
     );
     assert_eq!(

@@ -115,20 +115,20 @@ pub(super) fn reference(
     label: Option<ElemChild>,
     body: &ElemChildren,
     edits: &Edits,
-    punctuation_in_quote: bool,
+    quoting: &Quoting,
 ) -> Reference {
     let no_edits = Edits::default();
     let label = label.map(|child| {
         let mut flattener = Flattener::new(&no_edits);
         flattener.child(&child);
-        flattener.finish(punctuation_in_quote)
+        flattener.finish(quoting)
     });
     let mut flattener = Flattener::new(edits);
     flattener.children(body);
     Reference {
         key,
         label,
-        body: flattener.finish(punctuation_in_quote),
+        body: flattener.finish(quoting),
     }
 }
 
@@ -324,26 +324,128 @@ impl<'e> Flattener<'e> {
         });
     }
 
-    fn finish(self, punctuation_in_quote: bool) -> Vec<Piece> {
-        tidy(self.pieces, punctuation_in_quote)
+    fn finish(self, quoting: &Quoting) -> Vec<Piece> {
+        tidy(self.pieces, quoting)
     }
+}
+
+/// The locale's quotation marks (`open-quote`, `close-quote`,
+/// `open-inner-quote`, `close-inner-quote`) and whether punctuation goes
+/// inside them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Quoting {
+    pub(super) outer: (char, char),
+    pub(super) inner: (char, char),
+    pub(super) punctuation_inside: bool,
+}
+
+impl Default for Quoting {
+    /// English marks, punctuation outside (British usage).
+    fn default() -> Self {
+        Quoting {
+            outer: ('“', '”'),
+            inner: ('‘', '’'),
+            punctuation_inside: false,
+        }
+    }
+}
+
+impl Quoting {
+    fn is_closer(&self, c: char) -> bool {
+        matches!(c, '”' | '’' | '»' | '"') || c == self.outer.1 || c == self.inner.1
+    }
+
+    /// The opening and closing mark of a level.
+    fn pair(&self, outer: bool) -> (char, char) {
+        if outer { self.outer } else { self.inner }
+    }
+}
+
+/// The quotation marks among `chars` that pair up, each with the mark it
+/// is written as and whether it closes.
+///
+/// As citeproc-js's flip-flopper reads them: the locale's marks and
+/// straight quotes (`"`, and `'` where it opens a word) are quotes; a `’`
+/// or `'` before a letter is an apostrophe (Korea’s, World’Eyetracking).
+/// A quote outside any other keeps its level (the locale's inner marks
+/// stay inner; of straight quotes the kind seen first is outer), a quote
+/// inside another takes the other level. A mark that finds no partner is
+/// text, as written; so are marks in link text (URLs).
+fn quotation_marks(
+    chars: &[(char, usize)],
+    pieces: &[Piece],
+    quoting: &Quoting,
+) -> HashMap<usize, (char, bool)> {
+    struct Open {
+        at: usize,
+        closer: char,
+        outer: bool,
+    }
+    let mut marks = HashMap::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut outer_straight: Option<char> = None;
+    for (index, &(c, piece)) in chars.iter().enumerate() {
+        if pieces[piece].link.is_some() {
+            continue;
+        }
+        let previous = index.checked_sub(1).map(|i| chars[i].0);
+        let next = chars.get(index + 1).map(|x| x.0);
+        let apostrophe = matches!(c, '’' | '\'') && next.is_some_and(char::is_alphanumeric);
+        if open.last().is_some_and(|top| top.closer == c) && !apostrophe {
+            let top = open.pop().expect("checked above");
+            let (opener, closer) = quoting.pair(top.outer);
+            marks.insert(top.at, (opener, false));
+            marks.insert(index, (closer, true));
+            continue;
+        }
+        let closer = if c == quoting.outer.0 {
+            Some((quoting.outer.1, true))
+        } else if c == quoting.inner.0 {
+            Some((quoting.inner.1, false))
+        } else if matches!(c, '"' | '\'')
+            && previous.is_none_or(|p| {
+                p.is_whitespace()
+                    || matches!(p, '(' | '[' | '"' | '\'')
+                    || p == quoting.outer.0
+                    || p == quoting.inner.0
+            })
+            && next.is_some_and(|n| !n.is_whitespace())
+        {
+            Some((c, *outer_straight.get_or_insert(c) == c))
+        } else {
+            None
+        };
+        if let Some((closer, own_level)) = closer {
+            let outer = open.last().map_or(own_level, |top| !top.outer);
+            open.push(Open {
+                at: index,
+                closer,
+                outer,
+            });
+        }
+    }
+    marks
 }
 
 /// CSL's punctuation rules, which hayagriva leaves out: a period after
 /// `.`, `?` or `!` (closing quotes between them allowed) is dropped; so is
 /// a comma before `)` or `.`, and the space hayagriva puts between a
-/// volume and `:`; runs of spaces become one. Quotes inside quotes flip
-/// (“…‘…’…”), and with `punctuation_in_quote` (American English) a period
-/// or comma after a closing quote moves inside it.
-pub(super) fn tidy(pieces: Vec<Piece>, punctuation_in_quote: bool) -> Vec<Piece> {
+/// volume and `:`; runs of spaces become one. With `punctuation_inside`
+/// (American English) a period or comma after a closing quote moves inside
+/// it.
+///
+/// Quotation marks are written with the locale's marks by level (see
+/// [`quotation_marks`]): quotes in a field inside the style's quotes flip
+/// (“…‘…’…”).
+pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
+    let punctuation_in_quote = quoting.punctuation_inside;
     let chars: Vec<(char, usize)> = pieces
         .iter()
         .enumerate()
         .flat_map(|(i, p)| p.text.chars().map(move |c| (c, i)))
         .collect();
     let mut out: Vec<(char, usize)> = Vec::with_capacity(chars.len());
-    // Open quotes: whether each was flipped to single.
-    let mut quotes: Vec<bool> = Vec::new();
+    let marks = quotation_marks(&chars, &pieces, quoting);
     // How many characters at the end of `out` are closing quotes.
     let mut closers = 0usize;
     for (index, &(c, piece)) in chars.iter().enumerate() {
@@ -352,7 +454,7 @@ pub(super) fn tidy(pieces: Vec<Piece>, punctuation_in_quote: bool) -> Vec<Piece>
             .iter()
             .rev()
             .map(|x| x.0)
-            .find(|c| !matches!(c, '”' | '’' | '»' | '"'));
+            .find(|&c| !quoting.is_closer(c));
         let mut emitted = c;
         let drop = match c {
             '.' => {
@@ -380,32 +482,13 @@ pub(super) fn tidy(pieces: Vec<Piece>, punctuation_in_quote: bool) -> Vec<Piece>
             continue;
         }
         let mut closing = false;
-        match c {
-            '“' => {
-                let nested = quotes.last() == Some(&false);
-                quotes.push(nested);
-                if nested {
-                    emitted = '‘';
-                }
-            }
-            '‘' => quotes.push(false),
-            '”' => {
-                if quotes.pop() == Some(true) {
-                    emitted = '’';
-                }
-                closing = true;
-            }
-            // A ’ before a letter is an apostrophe; otherwise it may close.
-            '’' if !next.is_some_and(char::is_alphanumeric) && !quotes.is_empty() => {
-                quotes.pop();
-                closing = true;
-            }
-            '.' | ',' if punctuation_in_quote && closers > 0 => {
-                let at = out.len() - closers;
-                out.insert(at, (c, out[at].1));
-                continue;
-            }
-            _ => {}
+        if let Some(&(mark, closes)) = marks.get(&index) {
+            emitted = mark;
+            closing = closes;
+        } else if matches!(c, '.' | ',') && punctuation_in_quote && closers > 0 {
+            let at = out.len() - closers;
+            out.insert(at, (c, out[at].1));
+            continue;
         }
         out.push((emitted, piece));
         closers = if closing { closers + 1 } else { 0 };
@@ -474,24 +557,92 @@ mod tests {
             ("a  b", "a b"),
             ("Title: Subtitle", "Title: Subtitle"),
         ] {
-            assert_eq!(text_of(&tidy(vec![plain(raw)], false)), tidied);
+            assert_eq!(
+                text_of(&tidy(vec![plain(raw)], &Quoting::default())),
+                tidied
+            );
         }
     }
 
     #[test]
     fn quotes_flip_inside_quotes_and_take_punctuation_in() {
+        let american = Quoting {
+            punctuation_inside: true,
+            ..Quoting::default()
+        };
         let out = tidy(
             vec![plain(
                 "“Cold War to the “New Asia Initiative””. Journal, “Title”, and Korea’s.",
             )],
-            true,
+            &american,
         );
         assert_eq!(
             text_of(&out),
             "“Cold War to the ‘New Asia Initiative.’” Journal, “Title,” and Korea’s."
         );
-        let british = tidy(vec![plain("“Title”, and")], false);
+        let british = tidy(vec![plain("“Title”, and")], &Quoting::default());
         assert_eq!(text_of(&british), "“Title”, and");
+    }
+
+    /// What citeproc-js 2.4 prints for these titles in a text without
+    /// quotes and in one with `quotes="true"` (whose marks hayagriva
+    /// writes as the locale's outer ones), in en-US, en-GB and de-DE.
+    #[test]
+    fn quotation_marks_are_written_as_citeproc_js_writes_them() {
+        let american = Quoting::default();
+        let british = Quoting {
+            outer: ('‘', '’'),
+            inner: ('“', '”'),
+            punctuation_inside: false,
+        };
+        let german = Quoting {
+            outer: ('„', '“'),
+            inner: ('‚', '‘'),
+            punctuation_inside: false,
+        };
+        #[rustfmt::skip]
+        let cases = [
+            (&american, "A ‘x’ b", "A ‘x’ b", "“A ‘x’ b”"),
+            (&american, "A 'x' b", "A “x” b", "“A ‘x’ b”"),
+            (&american, "A “x” b", "A “x” b", "“A ‘x’ b”"),
+            (&american, "A \"x\" b", "A “x” b", "“A ‘x’ b”"),
+            (&american, "A “x ‘y’ z” b", "A “x ‘y’ z” b", "“A ‘x “y” z’ b”"),
+            (&american, "A ‘x “y” z’ b", "A ‘x “y” z’ b", "“A ‘x “y” z’ b”"),
+            (&american, "A 'x \"y\" z' b", "A “x ‘y’ z” b", "“A ‘x “y” z’ b”"),
+            (&american, "A 'x' and \"y\"", "A “x” and ‘y’", "“A ‘x’ and ‘y’”"),
+            (&american, "Korea’s ‘x’", "Korea’s ‘x’", "“Korea’s ‘x’”"),
+            (&american, "A ‘x", "A ‘x", "“A ‘x”"),
+            (&american, "A ‘x’y", "A ‘x’y", "“A ‘x’y”"),
+            (&british, "A ‘x’ b", "A ‘x’ b", "‘A “x” b’"),
+            (&british, "A \"x\" b", "A ‘x’ b", "‘A “x” b’"),
+            (&british, "A “x” b", "A “x” b", "‘A “x” b’"),
+            (&british, "A ‘x “y” z’ b", "A ‘x “y” z’ b", "‘A “x ‘y’ z” b’"),
+            (&british, "Korea’s ‘x’", "Korea’s ‘x’", "‘Korea’s “x”’"),
+            (&german, "A ‘x’ b", "A ‘x’ b", "„A ‘x’ b“"),
+            (&german, "A 'x' b", "A „x“ b", "„A ‚x‘ b“"),
+            (&german, "A “x ‘y’ z” b", "A “x ‘y’ z” b", "„A “x ‘y’ z” b“"),
+            (&german, "A \"x 'y' z\" b", "A „x ‚y‘ z“ b", "„A ‚x „y“ z‘ b“"),
+        ];
+        for (quoting, raw, plain_text, quoted) in cases {
+            assert_eq!(
+                text_of(&tidy(vec![plain(raw)], quoting)),
+                plain_text,
+                "{raw}"
+            );
+            let in_quotes = format!("{}{raw}{}", quoting.outer.0, quoting.outer.1);
+            assert_eq!(
+                text_of(&tidy(vec![plain(&in_quotes)], quoting)),
+                quoted,
+                "{raw}"
+            );
+        }
+        // A URL's quote is not touched.
+        let link = Piece {
+            text: "https://x.org/'a'".into(),
+            style: Style::default(),
+            link: Some("https://x.org/'a'".into()),
+        };
+        assert_eq!(text_of(&tidy(vec![link], &american)), "https://x.org/'a'");
     }
 
     #[test]
@@ -504,7 +655,7 @@ mod tests {
             },
             link: None,
         };
-        let out = tidy(vec![italic, plain(". Publisher")], false);
+        let out = tidy(vec![italic, plain(". Publisher")], &Quoting::default());
         assert_eq!(out.len(), 2);
         assert_eq!(out[1].text, " Publisher");
     }

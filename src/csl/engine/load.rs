@@ -120,9 +120,16 @@ pub fn bundled_style_xml(name: &str) -> Option<String> {
     // and "and others" (its `EtAlTerm` serde renames), where CSL says
     // "et-al" and "and-others"; citeproc-js fails on them in
     // `Names.prototype.setTerms`.
+    //
+    // It writes every default too; `quotes="false"` is not inert in
+    // citeproc-js (its flip-flopper reads a quote in the field inside an
+    // explicit `false` as outer: ‘x’ printed “x”), so the defaults that
+    // say nothing are left out, as the style's authors left them.
     let terms = namespaced
         .replace("<et-al term=\"et al\"", "<et-al term=\"et-al\"")
-        .replace("<et-al term=\"and others\"", "<et-al term=\"and-others\"");
+        .replace("<et-al term=\"and others\"", "<et-al term=\"and-others\"")
+        .replace(" quotes=\"false\"", "")
+        .replace(" strip-periods=\"false\"", "");
     Some(format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{terms}\n"
     ))

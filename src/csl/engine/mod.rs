@@ -16,7 +16,7 @@ use crate::bib::value::date::DateValue;
 use crate::bib::value::latex::Style;
 use batch::{CHUNK_SIZE, Run, presorted};
 use entry::{Which, to_entry, with_normalized_initials};
-use flatten::{Edits, reference};
+use flatten::{Edits, Quoting, reference};
 use load::{load_style, locale_chain};
 use post::{
     NamesText, cite_names, compared_names, date_texts, first_names, insert_year_suffix, is_range,
@@ -26,7 +26,7 @@ use std::collections::HashMap;
 
 use hayagriva::citationberg::taxonomy::{NameVariable, OtherTerm, Term};
 use hayagriva::citationberg::{
-    IndependentStyle, Locale, LocaleCode, SubsequentAuthorSubstituteRule,
+    IndependentStyle, Locale, LocaleCode, SubsequentAuthorSubstituteRule, TermForm,
 };
 use hayagriva::{ElemChildren, Entry};
 
@@ -110,8 +110,8 @@ pub struct Engine {
     style: IndependentStyle,
     locales: Vec<Locale>,
     locale: Option<LocaleCode>,
-    /// The locale's `punctuation-in-quote` option.
-    punctuation_in_quote: bool,
+    /// The locale's quotation marks and `punctuation-in-quote` option.
+    quoting: Quoting,
     /// The locale's "no date" term (`n.d.`) where the style gives it a year
     /// suffix for undated entries, and what joins the two.
     no_date: Option<(String, String)>,
@@ -196,6 +196,33 @@ impl Engine {
             .iter()
             .find_map(|l| l.style_options.and_then(|o| o.punctuation_in_quote))
             .unwrap_or(false);
+        let mark = |term: OtherTerm| -> Option<char> {
+            let text = chain
+                .iter()
+                .find_map(|l| l.term(Term::Other(term), TermForm::Long))?
+                .single()?;
+            let mut chars = text.chars();
+            let mark = chars.next()?;
+            chars.next().is_none().then_some(mark)
+        };
+        // Marks of more than one character (French `« ` with its space) are
+        // left to hayagriva, and data quotes are read as English ones.
+        let quoting = match (
+            mark(OtherTerm::OpenQuote),
+            mark(OtherTerm::CloseQuote),
+            mark(OtherTerm::OpenInnerQuote),
+            mark(OtherTerm::CloseInnerQuote),
+        ) {
+            (Some(open), Some(close), Some(inner_open), Some(inner_close)) => Quoting {
+                outer: (open, close),
+                inner: (inner_open, inner_close),
+                punctuation_inside: punctuation_in_quote,
+            },
+            _ => Quoting {
+                punctuation_inside: punctuation_in_quote,
+                ..Quoting::default()
+            },
+        };
         let no_date = suffixed_no_date.and_then(|(form, joiner)| {
             chain
                 .iter()
@@ -207,7 +234,7 @@ impl Engine {
             style,
             locales,
             locale,
-            punctuation_in_quote,
+            quoting,
             no_date,
             normalized_initials,
             twins,
@@ -414,13 +441,11 @@ impl Engine {
                         .is_none_or(|l| l == "en" || l.starts_with("en-"))
                 });
                 // Punctuation moves into quotes only in English items, as in citeproc-js.
-                reference(
-                    key,
-                    label,
-                    &body,
-                    &edits,
-                    self.punctuation_in_quote && english,
-                )
+                let quoting = Quoting {
+                    punctuation_inside: self.quoting.punctuation_inside && english,
+                    ..self.quoting
+                };
+                reference(key, label, &body, &edits, &quoting)
             })
             .collect()
     }
