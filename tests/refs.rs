@@ -1317,6 +1317,79 @@ fn citation_numbers_follow_citation_order_unless_the_bibliography_sorts_otherwis
     );
 }
 
+/// With `initialize-with-hyphen="false"`, a part of a given name after a
+/// hyphen that starts lowercase stays whole, as citeproc-js prints it
+/// ("J. nam", as for "Jeong nam"); with hyphens, or where the style prints
+/// given names in full, the name is as before.
+#[test]
+fn initials_without_hyphens_keep_a_lowercase_part_as_citeproc_js_does() {
+    let bib = "@book{ko, author = {Ko, Jeong-nam}, title = {A}, date = {2009}}\n\
+               @book{kim, author = {Kim, Ju-Yeon Anna}, title = {B}, date = {2009}}\n";
+    let style = |hyphen: &str, initialize: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" initialize-with-hyphen="{hyphen}">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title"/></sort><layout>
+    <names variable="author"><name name-as-sort-order="all" {initialize}/></names>
+  </layout></bibliography>
+</style>"#
+        )
+    };
+    let lines = |text: String| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        lines(references_in_style(
+            bib,
+            &style("false", r#"initialize-with=". ""#)
+        )),
+        ["Ko, J. nam", "Kim, J. Y. A."]
+    );
+    assert_eq!(
+        lines(references_in_style(
+            bib,
+            &style("true", r#"initialize-with=". ""#)
+        )),
+        ["Ko, J.", "Kim, J.-Y. A."]
+    );
+    assert_eq!(
+        lines(references_in_style(bib, &style("false", ""))),
+        ["Ko, Jeong-nam", "Kim, Ju-Yeon Anna"]
+    );
+}
+
+/// A URL prints as written: hayagriva keeps it as a parsed URL, which
+/// adds a slash to a bare host and lowercases it; CSL prints the variable.
+#[test]
+fn urls_print_as_written() {
+    let text = references_in_style(
+        "@online{ctan, title = {CTAN}, url = {http://www.CTAN.org}, date = {2006}}\n\
+         @online{page, title = {Page}, url = {https://example.org/a/b?c=d}, date = {2006}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title"/></sort><layout>
+    <text variable="title" suffix=". "/><text variable="URL"/>
+  </layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "CTAN. http://www.CTAN.org",
+            "Page. https://example.org/a/b?c=d"
+        ],
+        "{text}"
+    );
+}
+
 /// A `display` part (`left-margin`, `right-inline`, `block`) is set apart
 /// from the next by a space in running text, as citeproc-js's text output
 /// sets it ("1975 Painting", not "1975Painting"), but not from the

@@ -129,6 +129,12 @@ pub const FIXES: &[Fix] = &[
         rewrite: Rewrite::ByEngine,
     },
     Fix {
+        name: "initials_keep_lowercase_parts",
+        works_around: "src/types/persons.rs::Person::initials leaves out a part of a given name that starts lowercase after a hyphen when `initialize-with-hyphen=\"false\"` (\"Jeong-nam\" gave \"J.\"); citeproc-js prints it whole, as it prints one after a space (\"J. nam\")",
+        upstream: None,
+        rewrite: Rewrite::ByEngine,
+    },
+    Fix {
         name: "condition_twins",
         works_around: "src/csl/rendering/mod.rs::BranchConditionIter::next tests a variable a substitute printed as unset (the suppression of names_of_unset_variables_substituted): APA's chapters lost volume, pages and publisher",
         upstream: None,
@@ -253,6 +259,48 @@ pub fn normalizing_initials(style: &mut IndependentStyle) -> Option<String> {
         visit_all(&mut bibliography.layout.elements, &mut check);
     }
     if disqualified { None } else { terminator }
+}
+
+/// Whether the style initialises every given name it prints, without
+/// hyphens (`initialize-with-hyphen="false"`, as GB/T 7714 and CSE do).
+///
+/// citeproc-js then keeps a part after a hyphen that starts lowercase
+/// whole, as it keeps one after a space: "Jeong-nam" is "J. nam", "Ju-yeon
+/// Anna" is "J. yeon A.". refkeeper writes that hyphen as a space in the
+/// data for such styles (see `entry::with_lowercase_parts_apart`), which
+/// hayagriva then initialises the same way.
+pub fn initials_keep_lowercase_parts(style: &mut IndependentStyle) -> bool {
+    if style.settings.initialize_with_hyphen || style.bibliography.is_none() {
+        return false;
+    }
+    let mut inherited = style.settings.options.clone();
+    if let Some(bibliography) = &style.bibliography {
+        inherited = inherited.apply(&bibliography.name_options);
+    }
+    let mut initialises = true;
+    let mut check = |element: &mut LayoutRenderingElement| {
+        let LayoutRenderingElement::Names(names) = element else {
+            return;
+        };
+        let names_options = inherited.apply(&names.options());
+        let default_name = Name::default();
+        let options = names
+            .name()
+            .unwrap_or(&default_name)
+            .options(&names_options);
+        if options.form == NameForm::Long
+            && !(options.initialize && options.initialize_with.is_some())
+        {
+            initialises = false;
+        }
+    };
+    for item in &mut style.macros {
+        visit_all(&mut item.children, &mut check);
+    }
+    if let Some(bibliography) = &mut style.bibliography {
+        visit_all(&mut bibliography.layout.elements, &mut check);
+    }
+    initialises
 }
 
 /// Variables that can stand in for a name variable in `cs:choose` tests:

@@ -112,6 +112,35 @@ pub(super) fn with_normalized_initials(items: &[CslItem], terminator: &str) -> V
     items
 }
 
+/// The items with each hyphen in a given name that comes before a
+/// lowercase letter written as a space ("Jeong-nam" as "Jeong nam"), for
+/// styles that initialise without hyphens (see
+/// `style_fixes::initials_keep_lowercase_parts`).
+pub(super) fn with_lowercase_parts_apart(items: &[CslItem]) -> Vec<CslItem> {
+    let mut items = items.to_vec();
+    for item in &mut items {
+        for list in [
+            &mut item.author,
+            &mut item.editor,
+            &mut item.translator,
+            &mut item.container_author,
+        ] {
+            for name in &mut list.names {
+                if name.literal.is_none() && name.given.contains('-') {
+                    let mut given = String::with_capacity(name.given.len());
+                    let mut chars = name.given.chars().peekable();
+                    while let Some(c) = chars.next() {
+                        let lowercase_next = chars.peek().is_some_and(|n| n.is_lowercase());
+                        given.push(if c == '-' && lowercase_next { ' ' } else { c });
+                    }
+                    name.given = given;
+                }
+            }
+        }
+    }
+    items
+}
+
 /// `La Fontaine`, `Van Buuren`: BibTeX has already put lowercase particles
 /// (`de`, `van der`) in the prefix, so a capitalised word at the head of the
 /// family name is part of it. hayagriva would split `La` or `Van` off as a

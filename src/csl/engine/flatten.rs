@@ -24,6 +24,11 @@ pub(super) struct Edits {
     /// The "no date" term and what replaces its first occurrence (`n.d.`
     /// with a year suffix).
     pub(super) no_date: Option<(String, String)>,
+    /// The item's URL as hayagriva prints it and as written, where the two
+    /// differ: hayagriva keeps a URL as a `url::Url`, which normalises it
+    /// (`http://www.ctan.org` printed `http://www.ctan.org/`); CSL
+    /// processors print the variable as it is.
+    pub(super) url: Option<(String, String)>,
 }
 
 impl Edits {
@@ -42,8 +47,14 @@ impl Edits {
                 }
             }
         }
+        let url = item.and_then(|item| {
+            let written = item.url.as_deref()?;
+            let printed = url::Url::parse(written).ok()?.to_string();
+            (printed != written).then(|| (printed, written.to_owned()))
+        });
         Edits {
             literal_names,
+            url,
             ..Edits::default()
         }
     }
@@ -195,9 +206,12 @@ impl<'e> Flattener<'e> {
                 }
                 _ => self.text(&t.text, base_style(&t.formatting), None),
             },
-            ElemChild::Link { text, url } => {
-                self.text(&text.text, base_style(&text.formatting), Some(url))
-            }
+            ElemChild::Link { text, url } => match &self.edits.url {
+                Some((printed, written)) if text.text == *printed => {
+                    self.text(written, base_style(&text.formatting), Some(written))
+                }
+                _ => self.text(&text.text, base_style(&text.formatting), Some(url)),
+            },
             ElemChild::Markup(m) => self.text(m, Style::default(), None),
             ElemChild::Transparent { .. } => {}
             ElemChild::Elem(elem) => {

@@ -15,7 +15,7 @@ use super::{disambiguate, style_fixes};
 use crate::bib::value::date::DateValue;
 use crate::bib::value::latex::Style;
 use batch::{CHUNK_SIZE, Run, presorted};
-use entry::{Which, to_entry, with_normalized_initials};
+use entry::{Which, to_entry, with_lowercase_parts_apart, with_normalized_initials};
 use flatten::{Edits, Quoting, reference};
 use load::{load_style, locale_chain};
 use post::{
@@ -119,6 +119,9 @@ pub struct Engine {
     /// full and normalises initials in them (see
     /// `style_fixes::normalizing_initials`).
     normalized_initials: Option<String>,
+    /// Whether given names' lowercase parts after a hyphen are set apart
+    /// (see `style_fixes::initials_keep_lowercase_parts`).
+    lowercase_parts_apart: bool,
     /// Name variables whose `cs:choose` tests read a twin, with the role
     /// that fills the twin (see `style_fixes::condition_twins`).
     twins: style_fixes::Twins,
@@ -166,6 +169,7 @@ impl Engine {
         let locale = locale.map(|l| LocaleCode(l.to_owned()));
         let suffixed_no_date = style_fixes::no_date_year_suffix(&mut style);
         let normalized_initials = style_fixes::normalizing_initials(&mut style);
+        let lowercase_parts_apart = style_fixes::initials_keep_lowercase_parts(&mut style);
         let twins = style_fixes::condition_twins(&mut style);
         let sort_plan = SortPlan::new(&style);
         if let (Some(_), Some(bibliography)) = (&sort_plan, &mut style.bibliography) {
@@ -237,6 +241,7 @@ impl Engine {
             quoting,
             no_date,
             normalized_initials,
+            lowercase_parts_apart,
             twins,
             disambiguation,
             substitute,
@@ -291,6 +296,10 @@ impl Engine {
         let items = match &self.normalized_initials {
             Some(terminator) => {
                 normalized = with_normalized_initials(items, terminator);
+                &normalized[..]
+            }
+            None if self.lowercase_parts_apart => {
+                normalized = with_lowercase_parts_apart(items);
                 &normalized[..]
             }
             None => items,
