@@ -1390,6 +1390,39 @@ fn urls_print_as_written() {
     );
 }
 
+/// The words of a family name are compared apart, as citeproc-js compares
+/// them (it joins a key's words with "|", which sorts before letters): "De
+/// Ridder" before "Deheuvels", "Di Mauro" before "Dillon".
+#[test]
+fn family_names_of_two_words_sort_before_one_word_that_continues_them() {
+    let text = references_in_style(
+        "@book{b, author = {Deheuvels, S.}, title = {B}, date = {2012}}\n\
+         @book{d, author = {Dillon, J.}, title = {D}, date = {2017}}\n\
+         @book{a, author = {De Ridder, J.}, title = {A}, date = {2009}}\n\
+         @book{c, author = {Di Mauro, M.}, title = {C}, date = {2016}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <macro name="author"><names variable="author"><name initialize-with=""/></names></macro>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key macro="author"/></sort><layout>
+    <text variable="citation-number" suffix=". "/><text macro="author"/>
+  </layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "1. J De Ridder",
+            "2. S Deheuvels",
+            "3. M Di Mauro",
+            "4. J Dillon"
+        ],
+        "{text}"
+    );
+}
+
 /// A `display` part (`left-margin`, `right-inline`, `block`) is set apart
 /// from the next by a space in running text, as citeproc-js's text output
 /// sets it ("1975 Painting", not "1975Painting"), but not from the

@@ -24,6 +24,7 @@ use icu_collator::options::{AlternateHandling, CollatorOptions, Strength};
 use icu_collator::preferences::CollationNumericOrdering;
 use icu_collator::{Collator, CollatorPreferences};
 
+use super::engine::NAME_SPACE;
 use super::style_fixes;
 
 // Markers in the keys style's output, from the private use area (the
@@ -303,8 +304,10 @@ fn keys_of(text: &str) -> Vec<Option<String>> {
                     '\u{E000}'..='\u{F8FF}' => {}
                     // citeproc-js joins the words of a key with "|", which
                     // the collator does not ignore: "Object|prototypes"
-                    // sorts before "Object.defineProperty()".
-                    ' ' => out.push('|'),
+                    // sorts before "Object.defineProperty()". Also the
+                    // words of a family name refkeeper keeps together for
+                    // hayagriva: "De|Ridder" before "Deheuvels".
+                    ' ' | NAME_SPACE => out.push('|'),
                     c => out.push(c),
                 }
             }

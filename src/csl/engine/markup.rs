@@ -401,7 +401,7 @@ pub(super) const NAME_HYPHEN: char = '\u{2011}';
 
 /// A space inside a name that is not a boundary: not a particle boundary in
 /// a family name, not a word boundary before a hyphen in a given name.
-pub(super) const NAME_SPACE: char = '\u{1f}';
+pub(crate) const NAME_SPACE: char = '\u{1f}';
 
 /// Combining small letters (U+0363..U+036F) that stand in for `a e i o u c
 /// d h m r t v x` after a capital, so that hayagriva takes an abbreviation

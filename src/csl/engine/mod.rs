@@ -38,7 +38,7 @@ mod markup;
 mod post;
 
 pub use load::{BundledStyle, StyleError, bundled_style_xml, bundled_styles};
-pub(crate) use markup::STRIP_PERIODS;
+pub(crate) use markup::{NAME_SPACE, STRIP_PERIODS};
 
 /// A run of rendered text with its formatting, and a link target if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
