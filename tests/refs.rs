@@ -1423,6 +1423,33 @@ fn family_names_of_two_words_sort_before_one_word_that_continues_them() {
     );
 }
 
+/// Pages that are no range of numbers keep their hyphen, as citeproc-js
+/// prints them; ranges of numbers (also with a letter before them) take
+/// the en dash.
+#[test]
+fn pages_that_are_no_range_of_numbers_keep_their_hyphen() {
+    let text = references_in_style(
+        "@article{a, title = {A}, journaltitle = {J}, pages = {28:1-28:6}, date = {2019}}\n\
+         @article{b, title = {B}, journaltitle = {J}, pages = {87-108.3}, date = {1908}}\n\
+         @article{c, title = {C}, journaltitle = {J}, pages = {e1-e5}, date = {2001}}\n\
+         @article{d, title = {D}, journaltitle = {J}, pages = {131--137}, date = {1980}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title"/></sort><layout>
+    <text variable="title" suffix=" "/><text variable="page"/>
+  </layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        ["A 28:1-28:6", "B 87-108.3", "C e1–e5", "D 131–137"],
+        "{text}"
+    );
+}
+
 /// A `display` part (`left-margin`, `right-inline`, `block`) is set apart
 /// from the next by a space in running text, as citeproc-js's text output
 /// sets it ("1975 Painting", not "1975Painting"), but not from the

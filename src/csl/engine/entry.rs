@@ -343,10 +343,16 @@ pub(super) fn to_entry(item: &CslItem, which: Which, twins: &Twins) -> Entry {
     }
     if let Some(pages) = &item.page {
         let pages = same_page_range(pages);
+        // Pages that are no ranges of numbers ("28:1-28:6", "87-108.3")
+        // keep their hyphens, as citeproc-js prints them; hayagriva writes
+        // every hyphen of such text as an en dash, so they go as the
+        // stand-in that reads back as a hyphen.
         entry.set_page_range(
             PageRanges::from_str(&pages)
                 .map(MaybeTyped::Typed)
-                .unwrap_or_else(|_| MaybeTyped::String(pages.into_owned())),
+                .unwrap_or_else(|_| {
+                    MaybeTyped::String(pages.replace('-', &NAME_HYPHEN.to_string()))
+                }),
         );
     }
     if let Some(total) = item

@@ -442,7 +442,8 @@ fn quotation_marks(
 }
 
 /// CSL's punctuation rules, which hayagriva leaves out: a period after
-/// `.`, `?` or `!` (closing quotes between them allowed) is dropped; so is
+/// `.`, `?`, `!`, `;` or `:` (closing quotes between them allowed) is
+/// dropped; so is
 /// a comma before `)` or `.`, and the space hayagriva puts between a
 /// volume and `:`; runs of spaces become one. With `punctuation_inside`
 /// (American English) a period or comma after a closing quote moves inside
@@ -482,7 +483,9 @@ pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
                     // An ellipsis stays; `..` loses its second dot.
                     run if run >= 3 => false,
                     2 => before == 1,
-                    _ => matches!(previous_significant, Some('.' | '?' | '!')),
+                    // citeproc-js's punctuation merging also lets `;` and
+                    // `:` absorb a period after them (MDPI's "1975;.").
+                    _ => matches!(previous_significant, Some('.' | '?' | '!' | ';' | ':')),
                 }
             }
             ',' => matches!(next, Some(')' | '.')),
@@ -567,6 +570,7 @@ mod tests {
             ("Survey,. https", "Survey. https"),
             ("Archaeology 3 : 150–79", "Archaeology 3: 150–79"),
             ("et al..", "et al."),
+            ("Press, 1975;.", "Press, 1975;"),
             ("Wait...", "Wait..."),
             ("a  b", "a b"),
             ("Title: Subtitle", "Title: Subtitle"),
