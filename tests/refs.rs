@@ -1450,6 +1450,28 @@ fn pages_that_are_no_range_of_numbers_keep_their_hyphen() {
     );
 }
 
+/// A group whose only variable is a names element reached through a macro
+/// is not printed when the names are empty (no lone "In."), and is when
+/// they are not.
+#[test]
+fn a_group_of_empty_names_in_a_macro_is_not_printed() {
+    let text = references_in_style(
+        "@incollection{a, title = {A}, booktitle = {Book}, date = {2001}}\n\
+         @incollection{b, title = {B}, booktitle = {Book}, editor = {Ed, E.}, date = {2001}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <macro name="editor"><names variable="editor"><name initialize-with=""/><label form="short" prefix=", "/></names></macro>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title"/></sort><layout>
+    <group delimiter=". "><text variable="title"/><group delimiter=": "><text term="in" text-case="capitalize-first"/><text macro="editor"/></group><text variable="container-title"/></group>
+  </layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines, ["A. Book", "B. In: E Ed, ed. Book"], "{text}");
+}
+
 /// A `display` part (`left-margin`, `right-inline`, `block`) is set apart
 /// from the next by a space in running text, as citeproc-js's text output
 /// sets it ("1975 Painting", not "1975Painting"), but not from the

@@ -307,7 +307,12 @@ fn keys_of(text: &str) -> Vec<Option<String>> {
                     // sorts before "Object.defineProperty()". Also the
                     // words of a family name refkeeper keeps together for
                     // hayagriva: "De|Ridder" before "Deheuvels".
-                    ' ' | NAME_SPACE => out.push('|'),
+                    // One "|" between words, also where a left-out term
+                    // stood between them ("Awodey, Steve and Warren"):
+                    // two would sort the list before "Awodey, Steve,
+                    // Gambino".
+                    ' ' | NAME_SPACE if !out.ends_with('|') => out.push('|'),
+                    ' ' | NAME_SPACE => {}
                     c => out.push(c),
                 }
             }
@@ -350,6 +355,11 @@ mod tests {
                 Some("Press,|119900900|".to_owned()),
                 Some("120010000|".to_owned()),
             ]
+        );
+        // A left-out "and" leaves one separator, not two.
+        assert_eq!(
+            keys_of(&format!("{a}Awodey, Steve {LEFT_OUT} Warren, Michael")),
+            vec![Some("Awodey,|Steve|Warren,|Michael|".to_owned())]
         );
     }
 

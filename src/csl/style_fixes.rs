@@ -81,6 +81,12 @@ pub const FIXES: &[Fix] = &[
         rewrite: Rewrite::Element(suppress_group_of_empty_names),
     },
     Fix {
+        name: "empty_names_in_macros_as_empty_variables",
+        works_around: "src/csl/rendering/names.rs::Names::will_have_info reports an empty `cs:names` as calling no variable also through a macro, so `<group><text term=\"in\"/><text macro=\"editor\"/></group>` printed a lone \"In.\" (BMJ, Karger, Elsevier Vancouver) where citeproc-js prints nothing",
+        upstream: None,
+        rewrite: Rewrite::Style(empty_names_as_empty_variables),
+    },
+    Fix {
         name: "inherit_names_in_substitute",
         works_around: "src/csl/rendering/names.rs::Names::render gives the original `cs:name` only to a `cs:names` directly under `cs:substitute`, not to one inside `cs:choose` there",
         upstream: Some("https://github.com/typst/hayagriva/issues/444"),
@@ -651,6 +657,70 @@ fn suppress_group_of_empty_names(element: &mut LayoutRenderingElement) {
             text_case: None,
         }));
     }
+}
+
+/// Gives each `cs:names` that has a `cs:name` but no `cs:substitute` one
+/// that calls an always-empty variable.
+///
+/// hayagriva then reports the names, when empty, as an empty variable
+/// (the substitute's), so a group that holds them through a macro is
+/// suppressed as CSL prescribes; [`suppress_group_of_empty_names`] covers
+/// groups that hold them directly, also bare ones. When the names are not
+/// empty, the substitute is not used.
+///
+/// Names inside a `cs:substitute` are left as they are: hayagriva suppresses
+/// the variables a substitute printed from later names by their own
+/// substitute, and a second one there printed APA's editors twice.
+fn empty_names_as_empty_variables(style: &mut IndependentStyle) {
+    fn walk(elements: &mut [LayoutRenderingElement]) {
+        for element in elements {
+            match element {
+                LayoutRenderingElement::Names(names) => {
+                    let has_name = names
+                        .children
+                        .iter()
+                        .any(|c| matches!(c, NamesChild::Name(_)));
+                    let has_substitute = names
+                        .children
+                        .iter()
+                        .any(|c| matches!(c, NamesChild::Substitute(_)));
+                    if has_name && !has_substitute {
+                        names.children.push(NamesChild::Substitute(Substitute {
+                            children: vec![LayoutRenderingElement::Text(Text {
+                                target: TextTarget::Variable {
+                                    var: NEVER_SET,
+                                    form: LongShortForm::Long,
+                                },
+                                formatting: Default::default(),
+                                affixes: Default::default(),
+                                display: None,
+                                quotes: false,
+                                strip_periods: false,
+                                text_case: None,
+                            })],
+                        }));
+                    }
+                }
+                LayoutRenderingElement::Group(group) => walk(&mut group.children),
+                LayoutRenderingElement::Choose(choose) => {
+                    for branch in branches(choose) {
+                        walk(&mut branch.children);
+                    }
+                    if let Some(otherwise) = &mut choose.otherwise {
+                        walk(&mut otherwise.children);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for item in &mut style.macros {
+        walk(&mut item.children);
+    }
+    if let Some(bibliography) = &mut style.bibliography {
+        walk(&mut bibliography.layout.elements);
+    }
+    walk(&mut style.citation.layout.elements);
 }
 
 /// Gives every `cs:names` inside a `cs:substitute` its parent's `cs:name`,
