@@ -1432,7 +1432,8 @@ fn pages_that_are_no_range_of_numbers_keep_their_hyphen() {
         "@article{a, title = {A}, journaltitle = {J}, pages = {28:1-28:6}, date = {2019}}\n\
          @article{b, title = {B}, journaltitle = {J}, pages = {87-108.3}, date = {1908}}\n\
          @article{c, title = {C}, journaltitle = {J}, pages = {e1-e5}, date = {2001}}\n\
-         @article{d, title = {D}, journaltitle = {J}, pages = {131--137}, date = {1980}}\n",
+         @article{d, title = {D}, journaltitle = {J}, pages = {131--137}, date = {1980}}\n\
+         @article{e, title = {E}, journaltitle = {J}, pages = {123:i-xviii and 345-880}, date = {1980}}\n",
         r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
   <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
@@ -1445,7 +1446,13 @@ fn pages_that_are_no_range_of_numbers_keep_their_hyphen() {
     let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
-        ["A 28:1-28:6", "B 87-108.3", "C e1–e5", "D 131–137"],
+        [
+            "A 28:1-28:6",
+            "B 87-108.3",
+            "C e1–e5",
+            "D 131–137",
+            "E 123:i–xviii and 345–880"
+        ],
         "{text}"
     );
 }

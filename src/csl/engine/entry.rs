@@ -112,6 +112,45 @@ pub(super) fn with_normalized_initials(items: &[CslItem], terminator: &str) -> V
     items
 }
 
+/// Page text hayagriva cannot read as ranges, with each hyphen that does
+/// not join two page numbers written as the stand-in that reads back as a
+/// hyphen: hayagriva writes every hyphen of such text as an en dash, where
+/// citeproc-js turns only those of ranges of numbers ("i–xviii and
+/// 345–880", "e1–e5") and keeps the others ("28:1-28:6", "87-108.3").
+pub(super) fn hyphens_outside_ranges(pages: &str) -> String {
+    // A page number: digits, a roman numeral, or letters then digits.
+    fn is_page_number(token: &str) -> bool {
+        let digits = token.trim_start_matches(char::is_alphabetic);
+        let roman = token.chars().all(|c| {
+            matches!(
+                c.to_ascii_lowercase(),
+                'i' | 'v' | 'x' | 'l' | 'c' | 'd' | 'm'
+            )
+        });
+        !token.is_empty()
+            && (roman || (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())))
+    }
+    let boundary = |c: char| c.is_whitespace() || matches!(c, ',' | '&' | ';');
+    let mut out = String::with_capacity(pages.len());
+    for (at, c) in pages.char_indices() {
+        if c == '-' {
+            // What follows the last colon or period before the hyphen
+            // ("123:i-xviii" joins i and xviii).
+            let before = pages[..at]
+                .rsplit(|c: char| boundary(c) || matches!(c, ':' | '.'))
+                .next()
+                .unwrap_or_default();
+            let after = pages[at + 1..].split(boundary).next().unwrap_or_default();
+            if !(is_page_number(before) && is_page_number(after)) {
+                out.push(NAME_HYPHEN);
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The items with each hyphen in a given name that comes before a
 /// lowercase letter written as a space ("Jeong-nam" as "Jeong nam"), for
 /// styles that initialise without hyphens (see
@@ -343,16 +382,10 @@ pub(super) fn to_entry(item: &CslItem, which: Which, twins: &Twins) -> Entry {
     }
     if let Some(pages) = &item.page {
         let pages = same_page_range(pages);
-        // Pages that are no ranges of numbers ("28:1-28:6", "87-108.3")
-        // keep their hyphens, as citeproc-js prints them; hayagriva writes
-        // every hyphen of such text as an en dash, so they go as the
-        // stand-in that reads back as a hyphen.
         entry.set_page_range(
             PageRanges::from_str(&pages)
                 .map(MaybeTyped::Typed)
-                .unwrap_or_else(|_| {
-                    MaybeTyped::String(pages.replace('-', &NAME_HYPHEN.to_string()))
-                }),
+                .unwrap_or_else(|_| MaybeTyped::String(hyphens_outside_ranges(&pages))),
         );
     }
     if let Some(total) = item
