@@ -1479,6 +1479,33 @@ fn a_group_of_empty_names_in_a_macro_is_not_printed() {
     assert_eq!(lines, ["A. Book", "B. In: E Ed, ed. Book"], "{text}");
 }
 
+/// Under `demote-non-dropping-particle="sort-only"` a name sorts by its
+/// family name without the particle, as citeproc-js sorts it ("von
+/// Hippel" under H), and shows it in front.
+#[test]
+fn a_particle_demoted_for_sorting_only_sorts_by_the_family_name() {
+    let text = references_in_style(
+        "@book{w, author = {Wolf, W.}, title = {W}, date = {2014}}\n\
+         @book{v, author = {von Hippel, Ted}, title = {V}, date = {2006}}\n\
+         @book{h, author = {Hoffman, Matthew}, title = {H}, date = {2014}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" demote-non-dropping-particle="sort-only">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <macro name="author"><names variable="author"><name/></names></macro>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key macro="author"/></sort><layout>
+    <text variable="citation-number" suffix=". "/><text macro="author"/>
+  </layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        ["1. Ted von Hippel", "2. Matthew Hoffman", "3. W. Wolf"],
+        "{text}"
+    );
+}
+
 /// A `display` part (`left-margin`, `right-inline`, `block`) is set apart
 /// from the next by a space in running text, as citeproc-js's text output
 /// sets it ("1975 Painting", not "1975Painting"), but not from the

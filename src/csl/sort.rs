@@ -17,8 +17,8 @@ use std::cmp::Ordering;
 
 use hayagriva::citationberg::taxonomy::{NumberVariable, Variable};
 use hayagriva::citationberg::{
-    Date, DatePartName, DateParts, IndependentStyle, LayoutRenderingElement, NameAsSortOrder,
-    NamesChild, SortDirection, SortKey, TextTarget,
+    Date, DatePartName, DateParts, DemoteNonDroppingParticle, IndependentStyle,
+    LayoutRenderingElement, NameAsSortOrder, NamesChild, SortDirection, SortKey, TextTarget,
 };
 use icu_collator::options::{AlternateHandling, CollatorOptions, Strength};
 use icu_collator::preferences::CollationNumericOrdering;
@@ -162,6 +162,12 @@ impl SortPlan {
         ];
 
         let mut keys_style = style.clone();
+        // Keys are rendered text, so "sort-only" demotion is the display's:
+        // "von Hippel, Ted" sorts as "Hippel, Ted von", under H.
+        if keys_style.settings.demote_non_dropping_particle == DemoteNonDroppingParticle::SortOnly {
+            keys_style.settings.demote_non_dropping_particle =
+                DemoteNonDroppingParticle::DisplayAndSort;
+        }
         // Terms of the keys style come first, before the style's own.
         keys_style.locale.splice(0..0, parsed.locale);
         for item in &mut keys_style.macros {
