@@ -234,36 +234,14 @@ pub fn no_date_year_suffix(style: &mut IndependentStyle) -> Option<(TermForm, St
 /// `names::normalized_initials`); for styles that initialise, or print
 /// given names as written (MLA), it does not.
 pub fn normalizing_initials(style: &mut IndependentStyle) -> Option<String> {
-    let mut inherited = style.settings.options.clone();
-    if let Some(bibliography) = &style.bibliography {
-        inherited = inherited.apply(&bibliography.name_options);
-    }
     let mut terminator: Option<String> = None;
     let mut disqualified = false;
-    let mut check = |element: &mut LayoutRenderingElement| {
-        let LayoutRenderingElement::Names(names) = element else {
-            return;
-        };
-        let names_options = inherited.apply(&names.options());
-        let default_name = Name::default();
-        let options = names
-            .name()
-            .unwrap_or(&default_name)
-            .options(&names_options);
-        if options.form != NameForm::Long {
-            return;
-        }
-        match (options.initialize, options.initialize_with) {
+    for_each_long_name(style, |initialize, initialize_with| {
+        match (initialize, initialize_with) {
             (false, Some(with)) => terminator = Some(with.to_owned()),
             _ => disqualified = true,
         }
-    };
-    for item in &mut style.macros {
-        visit_all(&mut item.children, &mut check);
-    }
-    if let Some(bibliography) = &mut style.bibliography {
-        visit_all(&mut bibliography.layout.elements, &mut check);
-    }
+    });
     if disqualified { None } else { terminator }
 }
 
@@ -279,11 +257,21 @@ pub fn initials_keep_lowercase_parts(style: &mut IndependentStyle) -> bool {
     if style.settings.initialize_with_hyphen || style.bibliography.is_none() {
         return false;
     }
+    let mut initialises = true;
+    for_each_long_name(style, |initialize, initialize_with| {
+        initialises &= initialize && initialize_with.is_some();
+    });
+    initialises
+}
+
+/// Calls `each` with `initialize` and `initialize-with` of every `cs:name`
+/// in long form in the bibliography and the macros, as inherited from the
+/// style and the bibliography.
+fn for_each_long_name(style: &mut IndependentStyle, mut each: impl FnMut(bool, Option<&str>)) {
     let mut inherited = style.settings.options.clone();
     if let Some(bibliography) = &style.bibliography {
         inherited = inherited.apply(&bibliography.name_options);
     }
-    let mut initialises = true;
     let mut check = |element: &mut LayoutRenderingElement| {
         let LayoutRenderingElement::Names(names) = element else {
             return;
@@ -294,10 +282,8 @@ pub fn initials_keep_lowercase_parts(style: &mut IndependentStyle) -> bool {
             .name()
             .unwrap_or(&default_name)
             .options(&names_options);
-        if options.form == NameForm::Long
-            && !(options.initialize && options.initialize_with.is_some())
-        {
-            initialises = false;
+        if options.form == NameForm::Long {
+            each(options.initialize, options.initialize_with);
         }
     };
     for item in &mut style.macros {
@@ -306,7 +292,6 @@ pub fn initials_keep_lowercase_parts(style: &mut IndependentStyle) -> bool {
     if let Some(bibliography) = &mut style.bibliography {
         visit_all(&mut bibliography.layout.elements, &mut check);
     }
-    initialises
 }
 
 /// Variables that can stand in for a name variable in `cs:choose` tests:

@@ -94,6 +94,12 @@ pub(super) fn persons(names: &Names) -> Vec<Person> {
 
 /// The items with the initials in their given names normalised.
 pub(super) fn with_normalized_initials(items: &[CslItem], terminator: &str) -> Vec<CslItem> {
+    with_given_names(items, |given| names::normalized_initials(given, terminator))
+}
+
+/// The items with `rewrite` applied to the given name of every person
+/// (not to names written as they stand).
+fn with_given_names(items: &[CslItem], rewrite: impl Fn(&str) -> String) -> Vec<CslItem> {
     let mut items = items.to_vec();
     for item in &mut items {
         for list in [
@@ -104,7 +110,7 @@ pub(super) fn with_normalized_initials(items: &[CslItem], terminator: &str) -> V
         ] {
             for name in &mut list.names {
                 if name.literal.is_none() {
-                    name.given = names::normalized_initials(&name.given, terminator);
+                    name.given = rewrite(&name.given);
                 }
             }
         }
@@ -156,28 +162,15 @@ pub(super) fn hyphens_outside_ranges(pages: &str) -> String {
 /// styles that initialise without hyphens (see
 /// `style_fixes::initials_keep_lowercase_parts`).
 pub(super) fn with_lowercase_parts_apart(items: &[CslItem]) -> Vec<CslItem> {
-    let mut items = items.to_vec();
-    for item in &mut items {
-        for list in [
-            &mut item.author,
-            &mut item.editor,
-            &mut item.translator,
-            &mut item.container_author,
-        ] {
-            for name in &mut list.names {
-                if name.literal.is_none() && name.given.contains('-') {
-                    let mut given = String::with_capacity(name.given.len());
-                    let mut chars = name.given.chars().peekable();
-                    while let Some(c) = chars.next() {
-                        let lowercase_next = chars.peek().is_some_and(|n| n.is_lowercase());
-                        given.push(if c == '-' && lowercase_next { ' ' } else { c });
-                    }
-                    name.given = given;
-                }
-            }
+    with_given_names(items, |given| {
+        let mut apart = String::with_capacity(given.len());
+        let mut chars = given.chars().peekable();
+        while let Some(c) = chars.next() {
+            let lowercase_next = chars.peek().is_some_and(|n| n.is_lowercase());
+            apart.push(if c == '-' && lowercase_next { ' ' } else { c });
         }
-    }
-    items
+        apart
+    })
 }
 
 /// `La Fontaine`, `Van Buuren`: BibTeX has already put lowercase particles
