@@ -629,19 +629,25 @@ fn suppress_group_of_empty_names(element: &mut LayoutRenderingElement) {
     if let LayoutRenderingElement::Group(group) = element
         && holds_names(&group.children)
     {
-        group.children.push(LayoutRenderingElement::Text(Text {
-            target: TextTarget::Variable {
-                var: NEVER_SET,
-                form: LongShortForm::Long,
-            },
-            formatting: Default::default(),
-            affixes: Default::default(),
-            display: None,
-            quotes: false,
-            strip_periods: false,
-            text_case: None,
-        }));
+        group.children.push(never_set_text());
     }
+}
+
+/// A `cs:text` of a variable refkeeper never sets: always empty, yet a
+/// variable to hayagriva's group suppression.
+fn never_set_text() -> LayoutRenderingElement {
+    LayoutRenderingElement::Text(Text {
+        target: TextTarget::Variable {
+            var: NEVER_SET,
+            form: LongShortForm::Long,
+        },
+        formatting: Default::default(),
+        affixes: Default::default(),
+        display: None,
+        quotes: false,
+        strip_periods: false,
+        text_case: None,
+    })
 }
 
 /// Gives each `cs:names` that has a `cs:name` but no `cs:substitute` one
@@ -671,18 +677,7 @@ fn empty_names_as_empty_variables(style: &mut IndependentStyle) {
                         .any(|c| matches!(c, NamesChild::Substitute(_)));
                     if has_name && !has_substitute {
                         names.children.push(NamesChild::Substitute(Substitute {
-                            children: vec![LayoutRenderingElement::Text(Text {
-                                target: TextTarget::Variable {
-                                    var: NEVER_SET,
-                                    form: LongShortForm::Long,
-                                },
-                                formatting: Default::default(),
-                                affixes: Default::default(),
-                                display: None,
-                                quotes: false,
-                                strip_periods: false,
-                                text_case: None,
-                            })],
+                            children: vec![never_set_text()],
                         }));
                     }
                 }
