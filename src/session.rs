@@ -14,7 +14,7 @@ use crate::bib::{self, BibInput, Bibliography, EntryId, Format};
 use crate::check::{self, ChapterScan, RuleSet, Stats};
 use crate::config::Config;
 use crate::csl::engine::{Engine, Reference, StyleError};
-use crate::csl::mapping::CslItem;
+use crate::csl::mapping::{CslItem, Localisation};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::document::DocumentKind;
 use crate::inputs::{self, InputError, InputFile, Inputs, Request};
@@ -740,6 +740,12 @@ impl Session {
         self.outcome(Vec::new(), overview)
     }
 
+    /// The locale the References are set in: `locale`, else the
+    /// configuration's.
+    pub fn locale<'a>(&'a self, locale: Option<&'a str>) -> Option<&'a str> {
+        locale.or(self.config.refs.locale.as_deref())
+    }
+
     /// The style a request names, or the configured one (a configured
     /// `.csl` path is relative to the project root), loaded with the
     /// requested or configured locale.
@@ -753,8 +759,7 @@ impl Session {
         } else {
             name.clone()
         };
-        let locale = locale.or(self.config.refs.locale.as_deref());
-        let engine = Engine::new(&path, locale)?;
+        let engine = Engine::new(&path, self.locale(locale))?;
         Ok(Style { name, engine })
     }
 
@@ -763,6 +768,18 @@ impl Session {
     /// only their CSL data. The findings: keys cited but missing (left
     /// out), dates that cannot be read, broken entries.
     pub fn references(&self, engine: Option<&Engine>, all: bool) -> Outcome<References> {
+        let localisation = engine.map(Engine::localisation).unwrap_or_default();
+        self.references_in(engine, &localisation, all)
+    }
+
+    /// [`Session::references`], with BibLaTeX's localisation keys read in
+    /// `localisation` (CSL data without a style, in a locale's language).
+    pub fn references_in(
+        &self,
+        engine: Option<&Engine>,
+        localisation: &Localisation,
+        all: bool,
+    ) -> Outcome<References> {
         let Analysis {
             bib,
             bib_diagnostics,
@@ -790,7 +807,7 @@ impl Session {
             .collect();
         let built: Vec<(CslItem, Vec<Diagnostic>)> = ids
             .par_iter()
-            .map(|&id| crate::csl::mapping::item_of(&bib, &self.sources, id))
+            .map(|&id| crate::csl::mapping::item_of(&bib, &self.sources, id, localisation))
             .collect();
         let mut items = Vec::with_capacity(built.len());
         for (item, item_findings) in built {

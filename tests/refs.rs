@@ -1583,6 +1583,11 @@ fn a_locale_no_file_answers_is_an_error_not_english() {
 /// Every entry of the BibLaTeX text `bib`, formatted in the style `csl`
 /// (CSL XML), as `refs --all` prints them.
 fn references_in_style(bib: &str, csl: &str) -> String {
+    references_in_style_with(bib, csl, &[])
+}
+
+/// [`references_in_style`], with more arguments to `refs`.
+fn references_in_style_with(bib: &str, csl: &str, args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("r.bib"), bib).unwrap();
     std::fs::write(dir.path().join("s.csl"), csl).unwrap();
@@ -1596,8 +1601,127 @@ fn references_in_style(bib: &str, csl: &str) -> String {
             "--bib",
             "r.bib",
         ])
+        .args(args)
         .current_dir(dir.path())
         .output()
         .unwrap();
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// biblatex's `orig*` fields and the entry `related` names as the one this
+/// entry reprints or translates fill CSL's `original-*` variables; a
+/// related type where this entry is the original fills nothing, and an
+/// entry with no date of its own does not take the original's.
+#[test]
+fn reprints_and_translations_carry_the_original_publication() {
+    let text = references_in_style(
+        "@book{kullback, author = {Kullback, Solomon}, title = {Information Theory and Statistics}, \
+           date = {1959}, publisher = {John Wiley \\& Sons}, location = {New York}}\n\
+         @book{reprint, author = {Kullback, Solomon}, title = {Information Theory and Statistics}, \
+           date = {1997}, publisher = {Dover}, origyear = {1959}, origpublisher = {John Wiley \\& Sons}}\n\
+         @book{translation, author = {van Gennep, Arnold}, title = {The Rites of Passage}, date = {1960}, \
+           publisher = {University of Chicago Press}, related = {kullback}, relatedtype = {translationof}}\n\
+         @book{original, author = {Kullback, Solomon}, title = {Zz}, date = {1959}, publisher = {Wiley}, \
+           related = {reprint}, relatedtype = {reprintas}}\n\
+         @book{undated, author = {Kullback, Solomon}, title = {Zzz}, publisher = {Dover}, origdate = {1959}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title"/><key variable="issued"/></sort><layout>
+    <text variable="title"/>
+    <date variable="issued" prefix=" (" suffix=")"><date-part name="year"/></date>
+    <text variable="publisher" prefix=", "/>
+    <group prefix=" [" suffix="]" delimiter=", ">
+      <text variable="original-title"/>
+      <date variable="original-date"><date-part name="year"/></date>
+      <text variable="original-publisher"/>
+      <text variable="original-publisher-place"/>
+    </group>
+  </layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "Information theory and statistics (1959), John Wiley & Sons",
+            "Information theory and statistics (1997), Dover [1959, John Wiley & Sons]",
+            "The rites of passage (1960), University of Chicago Press \
+             [Information theory and statistics, 1959, John Wiley & Sons, New York]",
+            "Zz (1959), Wiley",
+            // Undated: hayagriva would read the original's date as the
+            // entry's own, so it is left out (citeproc-js prints "[1959]").
+            "Zzz, Dover",
+        ],
+        "{text}"
+    );
+}
+
+/// A series that is a number reads as biblatex prints it, with the
+/// ordinal of the locale the References are set in; a localisation key
+/// reads as that language's words.
+#[test]
+fn numbered_and_keyed_series_read_in_the_locale_of_the_references() {
+    let bib = "@article{a, author = {Reese, Trevor}, title = {Georgia}, journaltitle = {William and Mary Quarterly}, \
+           series = {3}, volume = {15}, date = {1958}}\n\
+         @article{b, author = {Shore, Bradd}, title = {Twice-Born}, journaltitle = {American Anthropologist}, \
+           series = {newseries}, volume = {93}, date = {1991}}\n";
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><sort><key variable="title"/></sort><layout>
+    <text variable="title" suffix=", "/><text variable="collection-title"/>
+  </layout></bibliography>
+</style>"#;
+    let lines = |locale: &str| -> Vec<String> {
+        references_in_style_with(bib, csl, &["--locale", locale])
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        lines("en-US"),
+        ["Georgia, 3rd series", "Twice-born, new series"]
+    );
+    assert_eq!(
+        lines("de-DE"),
+        ["Georgia, 3. Serie", "Twice-born, neue Folge"]
+    );
+}
+
+/// The year suffix goes on the issued year wherever the style prints it,
+/// not on the first date: Chicago prints the original date first,
+/// "(1959) 1997a", as citeproc-js does.
+#[test]
+fn a_year_suffix_follows_the_issued_year_after_an_original_date() {
+    let text = references_in_style(
+        "@book{a, author = {Kullback, Solomon}, title = {Information Theory}, date = {1997}, origyear = {1959}}\n\
+         @book{b, author = {Kullback, Solomon}, title = {Statistics}, date = {1997}, origyear = {1959}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation disambiguate-add-year-suffix="true"><layout>
+    <names variable="author"><name form="short"/></names>
+    <date variable="original-date" prefix=" (" suffix=")"><date-part name="year"/></date>
+    <date variable="issued" prefix=" "><date-part name="year"/></date>
+  </layout></citation>
+  <bibliography><sort><key variable="title"/></sort><layout>
+    <date variable="original-date" prefix="(" suffix=") "><date-part name="year"/></date>
+    <date variable="issued" suffix=". "><date-part name="year"/></date>
+    <text variable="title"/>
+  </layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "(1959) 1997a. Information theory",
+            "(1959) 1997b. Statistics"
+        ],
+        "{text}"
+    );
 }

@@ -6,14 +6,21 @@ to three processors:
 
 - refkeeper: `refkeeper refs --all --to text --format json`;
 - citeproc-js (the reference, used by Zotero): fed refkeeper's CSL-JSON
-  export (`refkeeper refs --all --format csl-json`), so that it measures the
-  CSL engine on the same data;
+  export (`refkeeper refs --all --format csl-json --style STYLE`: the data
+  read in the style's language), so that it measures the CSL engine on the
+  same data;
 - pandoc --citeproc: reads the .bib itself (its own BibLaTeX conversion).
 
 Texts are compared after normalising whitespace only. Prints a table of the
 share of entries where refkeeper (and pandoc) equal citeproc-js, lists every
 difference with --diffs, and with --ratchet FILE writes the ratchet that
 `tests/fidelity.rs` checks.
+
+A last column measures the reading of BibLaTeX rather than the CSL engine:
+the share of entries where refkeeper's text equals citeproc-js's fed
+pandoc's own conversion (`pandoc -f biblatex -t csljson`), the data Quarto
+and R Markdown users format. Where the two readings differ, --diffs shows
+that text too.
 
 Needs: node with the npm package `citeproc` (NODE_PATH) and, for its column,
 pandoc. The style files and the CSL locale are in benches/fidelity/styles.
@@ -103,6 +110,17 @@ def pandoc_texts(bib, style):
     return texts
 
 
+def pandoc_items(bib, path):
+    """pandoc's BibLaTeX -> CSL-JSON conversion of `bib`, written to `path`;
+    False where pandoc cannot read the file."""
+    p = run(["pandoc", "-f", "biblatex", "-t", "csljson", str(bib)])
+    if p.returncode != 0:
+        print(f"{bib}: pandoc cannot convert it: {p.stderr[:200]}", file=sys.stderr)
+        return False
+    path.write_text(p.stdout)
+    return True
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--refkeeper", default=str(ROOT / "target" / "release" / "refkeeper"))
@@ -143,46 +161,62 @@ def main():
             (bundled_dir / f"{name}.csl").write_text(xml)
             styles.append(name)
     have_pandoc = not args.no_pandoc and run(["pandoc", "--version"]).returncode == 0
-    totals = {s: [0, 0, 0] for s in styles}  # entries, refkeeper agrees, pandoc agrees
+    # entries, refkeeper agrees, pandoc agrees, refkeeper agrees with
+    # citeproc-js fed pandoc's conversion
+    totals = {s: [0, 0, 0, 0] for s in styles}
     ratchet = []
     diffs = []
     with tempfile.TemporaryDirectory() as tmp:
         for bib_id, bib in corpus_bibs(Path(args.corpus)):
-            items = run([args.refkeeper, "refs", "--no-config", "--all", "--format", "csl-json", "--bib", str(bib)])
             items_path = Path(tmp) / "items.json"
-            items_path.write_text(items.stdout)
+            pandoc_items_path = Path(tmp) / "pandoc-items.json"
+            pandoc_read = have_pandoc and pandoc_items(bib, pandoc_items_path)
             for style in styles:
                 if bundled_dir:
                     csl = bundled_dir / f"{style}.csl"
                     ours = refkeeper_texts(args.refkeeper, bib, style)
+                    named = style
                 else:
                     csl = Path(args.styles_dir) / f"{style}.csl"
                     ours = refkeeper_texts(args.refkeeper, bib, csl)
+                    named = str(csl)
+                # The CSL data is read in the style's language (biblatex's
+                # localisation keys: `mathesis` is "Magisterarbeit" in German).
+                items = run([args.refkeeper, "refs", "--no-config", "--all", "--format", "csl-json",
+                             "--style", named, "--bib", str(bib)])
+                items_path.write_text(items.stdout)
                 try:
                     reference = citeproc_texts(items_path, csl, args.locale)
                 except SystemExit as error:
                     print(f"{style}: citeproc-js cannot read it: {str(error)[:200]}", file=sys.stderr)
                     continue
                 theirs = pandoc_texts(bib, csl) if have_pandoc else {}
+                via_pandoc = citeproc_texts(pandoc_items_path, csl, args.locale) if pandoc_read else {}
                 for key, want in sorted(reference.items()):
                     got = ours.get(key, "")
                     agree = got == want
                     totals[style][0] += 1
                     totals[style][1] += agree
                     totals[style][2] += theirs.get(key) == want
+                    totals[style][3] += via_pandoc.get(key) == got
                     kept = not args.ratchet_bibliographies or bib_id in args.ratchet_bibliographies.split(",")
                     if agree and kept:
                         ratchet.append(f"{style}\t{bib_id}\t{key}\t{fnv1a(want)}")
-                    if not agree:
-                        diffs.append((style, bib_id, key, want, got, theirs.get(key, "")))
+                    read_alike = not via_pandoc or via_pandoc.get(key) == got
+                    if not agree or not read_alike:
+                        diffs.append((style, bib_id, key, want, got, theirs.get(key, ""), via_pandoc.get(key, "")))
 
-    print(f"{'style':<44} {'entries':>8} {'refkeeper':>10} {'pandoc':>8}")
-    for style, (n, ours, pandoc) in totals.items():
+    print(f"{'style':<44} {'entries':>8} {'refkeeper':>10} {'pandoc':>8} {'read as pandoc':>15}")
+    for style, (n, ours, pandoc, read_alike) in totals.items():
         pandoc_share = f"{100 * pandoc / n:7.1f}%" if have_pandoc and n else "      -"
-        print(f"{style:<44} {n:>8} {100 * ours / max(n, 1):9.1f}% {pandoc_share}")
+        reading_share = f"{100 * read_alike / n:14.1f}%" if have_pandoc and n else "             -"
+        print(f"{style:<44} {n:>8} {100 * ours / max(n, 1):9.1f}% {pandoc_share} {reading_share}")
     if args.diffs:
-        for style, bib_id, key, want, got, pandoc in diffs:
-            print(f"\n== {style} {bib_id} {key}\n  citeproc-js: {want}\n  refkeeper:   {got}\n  pandoc:      {pandoc}")
+        for style, bib_id, key, want, got, pandoc, via_pandoc in diffs:
+            print(
+                f"\n== {style} {bib_id} {key}\n  citeproc-js: {want}\n  refkeeper:   {got}\n  pandoc:      {pandoc}"
+                f"\n  citeproc-js fed pandoc's reading: {via_pandoc}"
+            )
     if args.ratchet:
         header = (
             "# Entries whose refkeeper text equals citeproc-js's (tests/fidelity.rs keeps them so).\n"

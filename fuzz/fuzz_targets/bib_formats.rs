@@ -48,6 +48,6 @@ fuzz_target!(|data: &[u8]| {
         assert!(text.get(span.clone()).is_some(), "finding span {span:?}");
     }
     for index in 0..bib.entries.len() {
-        item_of(&bib, &sources, EntryId(index as u32));
+        item_of(&bib, &sources, EntryId(index as u32), &Default::default());
     }
 });

@@ -4,6 +4,8 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
+use refkeeper::csl::engine::localisation_of_locale;
+use refkeeper::csl::mapping::Localisation;
 use refkeeper::document::{DocumentKind, section};
 use refkeeper::render::{self, plural, references::Target};
 use refkeeper::write::InputsUnread;
@@ -30,13 +32,30 @@ pub fn run(args: RefsArgs) -> Result<Status, Failure> {
     request.chapters_optional = args.all;
     let session = Session::load(&request)?;
     let action = action(&args.write, &args.check, args.format, &session)?;
-    // The CSL data needs no style.
-    let style: Option<Style> = match action {
-        Action::Print(RefsFormatArg::CslJson) => None,
-        _ => Some(session.style(args.style.as_deref(), args.locale.as_deref())?),
+    // The CSL data needs no style, but is read in the language of the
+    // References (biblatex's localisation keys): the style's, the
+    // locale's, else English.
+    let (style, localisation): (Option<Style>, Localisation) = match action {
+        Action::Print(RefsFormatArg::CslJson) => {
+            match session.style(args.style.as_deref(), args.locale.as_deref()) {
+                Ok(style) => (None, style.engine.localisation()),
+                Err(refkeeper::Error::NoStyle) => (
+                    None,
+                    session
+                        .locale(args.locale.as_deref())
+                        .map_or_else(Localisation::default, localisation_of_locale),
+                ),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        _ => {
+            let style = session.style(args.style.as_deref(), args.locale.as_deref())?;
+            let localisation = style.engine.localisation();
+            (Some(style), localisation)
+        }
     };
     let refs = with_progress(true, "formatting the References", || {
-        session.references(style.as_ref().map(|s| &s.engine), args.all)
+        session.references_in(style.as_ref().map(|s| &s.engine), &localisation, args.all)
     });
 
     unread_lines(&refs.unread);

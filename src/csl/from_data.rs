@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::mapping::{CslItem, CslType};
+use super::mapping::{CslItem, CslType, Original};
 use crate::bib::CslData;
 use crate::bib::value::date::{self, DatePart, DateValue};
 use crate::bib::value::markup::markup;
@@ -50,6 +50,13 @@ pub fn item(key: &str, data: &CslData) -> CslItem {
         translator: names_of(data.get("translator")),
         container_author: names_of(data.get("container-author")),
         language: text("language"),
+        original: Original {
+            title: rich("original-title"),
+            date: data.get("original-date").and_then(date_of),
+            publisher: rich("original-publisher"),
+            publisher_place: rich("original-publisher-place"),
+            author: names_of(data.get("original-author")),
+        },
     }
 }
 

@@ -15,7 +15,11 @@ use serde_json::{Map, Value, json};
 use crate::bib::fields::{self, FieldValue, Fields};
 use crate::bib::{Bibliography, EntryId};
 use crate::source::SourceMap;
+use hayagriva::citationberg::Locale;
 use hayagriva::citationberg::taxonomy::NameVariable;
+use std::sync::Arc;
+
+use crate::bib::value::bibstrings::Language;
 
 use crate::bib::value::case::sentence_case;
 use crate::bib::value::date::{self, DatePart, DateValue};
@@ -179,22 +183,161 @@ pub struct CslItem {
     pub container_author: Names,
     /// BCP 47 (`en-US`, `ko`), when known.
     pub language: Option<String>,
+    /// The work this one reprints or translates (CSL's `original-*`).
+    pub original: Original,
+}
+
+/// CSL's `original-*` variables: the first publication of a reprint or a
+/// translation (biblatex's `orig*` fields, or the entry `related` names
+/// with `relatedtype = {reprintof}` and kin).
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Original {
+    pub title: Option<Rich>,
+    pub date: Option<DateValue>,
+    pub publisher: Option<Rich>,
+    pub publisher_place: Option<Rich>,
+    pub author: Names,
+}
+
+impl Original {
+    /// Whether no variable is set.
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.date.is_none()
+            && self.publisher.is_none()
+            && self.publisher_place.is_none()
+            && self.author.names.is_empty()
+    }
+}
+
+/// The language the References are set in, as reading BibLaTeX needs it:
+/// biblatex's localisation keys (`type = {mathesis}`, `series =
+/// {newseries}`, `\bibstring{inpress}`) become that language's words, and
+/// a numbered series its ordinal (`series = {3}` → "3rd series"), as
+/// biblatex prints them and pandoc reads them. CSL data has no keys: a
+/// style prints a variable's text as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Localisation {
+    strings: Language,
+    /// The locale whose ordinal terms number a series; English's rule
+    /// when there is none.
+    ordinals: Option<Arc<Locale>>,
+}
+
+impl Localisation {
+    /// The localisation of a BCP 47 language (`de-DE`), with the CSL
+    /// locale whose ordinal terms it uses.
+    pub fn new(language: &str, ordinals: Option<Locale>) -> Localisation {
+        Localisation {
+            strings: Language::of(language),
+            ordinals: ordinals.map(Arc::new),
+        }
+    }
+
+    /// `n` as an ordinal: the locale's ordinal suffix (`3rd`, `3.`).
+    fn ordinal(&self, n: i32) -> String {
+        let suffix = self
+            .ordinals
+            .as_ref()
+            .and_then(|locale| locale.ordinals()?.lookup(n, None).map(str::to_owned));
+        let suffix = suffix.unwrap_or_else(|| {
+            match (n.rem_euclid(100), n.rem_euclid(10)) {
+                (11..=13, _) => "th",
+                (_, 1) => "st",
+                (_, 2) => "nd",
+                (_, 3) => "rd",
+                _ => "th",
+            }
+            .to_owned()
+        });
+        format!("{n}{suffix}")
+    }
+
+    /// A field of biblatex's `key` kind (`type`, `pubstate`): the words of
+    /// the key it holds, else its text.
+    fn key_or_text(&self, latex_text: &str) -> Rich {
+        match self.strings.get(latex_text) {
+            Some(words) => latex::parse_in(words, self.strings),
+            None => latex::parse_in(latex_text, self.strings),
+        }
+    }
 }
 
 /// The CSL data of an entry of `bib`, whatever format it was read from:
 /// BibLaTeX fields (with what the entry inherits) through [`item`], CSL
 /// data as written.
-pub fn item_of(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> (CslItem, Vec<Diagnostic>) {
+pub fn item_of(
+    bib: &Bibliography,
+    sources: &SourceMap,
+    id: EntryId,
+    localisation: &Localisation,
+) -> (CslItem, Vec<Diagnostic>) {
     let entry = bib.entry(id);
-    match &entry.csl {
-        Some(data) => (super::from_data::item(&entry.key, data), Vec::new()),
-        None => item(&entry.key, &entry.kind, &fields::collect(bib, sources, id)),
+    let Some(data) = &entry.csl else {
+        let fields = fields::collect(bib, sources, id);
+        let (mut item, diagnostics) = item(&entry.key, &entry.kind, &fields, localisation);
+        if let Some(related) = original_of(bib, &fields) {
+            let (related, _) = self::item(
+                &bib.entry(related).key,
+                &bib.entry(related).kind,
+                &fields::collect(bib, sources, related),
+                localisation,
+            );
+            item.original.fill_from(related);
+        }
+        return (item, diagnostics);
+    };
+    (super::from_data::item(&entry.key, data), Vec::new())
+}
+
+/// The entry a `related` field names as the first publication of this
+/// one: biblatex's related types that say this entry reprints or
+/// translates it (`reprintof`, `translationof`, `reprintfrom`,
+/// `translationfrom`, `origpubas`, `origpubin`). The other types
+/// (`multivolume`, `reprintas`: this one is the original) have no CSL
+/// variable. The first key that resolves counts.
+fn original_of(bib: &Bibliography, fields: &Fields) -> Option<EntryId> {
+    const ORIGINAL: [&str; 6] = [
+        "reprintof",
+        "translationof",
+        "reprintfrom",
+        "translationfrom",
+        "origpubas",
+        "origpubin",
+    ];
+    let kind = fields.text("relatedtype")?.trim().to_ascii_lowercase();
+    if !ORIGINAL.contains(&kind.as_str()) {
+        return None;
+    }
+    fields
+        .text("related")?
+        .split(',')
+        .find_map(|key| bib.resolve(key.trim()))
+}
+
+impl Original {
+    /// Takes the variables this one lacks from the item of the original.
+    fn fill_from(&mut self, original: CslItem) {
+        self.title = self.title.take().or(original.title);
+        self.date = self.date.take().or(original.issued);
+        self.publisher = self.publisher.take().or(original.publisher);
+        self.publisher_place = self.publisher_place.take().or(original.publisher_place);
+        if self.author.names.is_empty() {
+            self.author = original.author;
+        }
     }
 }
 
 /// Builds the CSL data of an entry; dates that cannot be read become
 /// diagnostics (and are left out).
-pub fn item(key: &str, entry_type: &str, fields: &Fields) -> (CslItem, Vec<Diagnostic>) {
+pub fn item(
+    key: &str,
+    entry_type: &str,
+    fields: &Fields,
+    localisation: &Localisation,
+) -> (CslItem, Vec<Diagnostic>) {
+    let strings = localisation.strings;
     let mut diagnostics = Vec::new();
     let language = fields
         .first(&["langid", "language", "hyphenation"])
@@ -206,14 +349,14 @@ pub fn item(key: &str, entry_type: &str, fields: &Fields) -> (CslItem, Vec<Diagn
     let rich = |name: &str| {
         fields
             .get(name)
-            .map(|v| latex::parse(&v.text))
+            .map(|v| latex::parse_in(&v.text, strings))
             .filter(|r| !r.is_empty())
     };
     let titled = |name: &str| rich(name).map(|r| if english { sentence_case(&r) } else { r });
     let plain = |name: &str| {
         fields
             .get(name)
-            .map(|v| latex::parse(&v.text).text())
+            .map(|v| latex::parse_in(&v.text, strings).text())
             .filter(|t| !t.is_empty())
     };
     let verbatim = |name: &str| {
@@ -257,7 +400,23 @@ pub fn item(key: &str, entry_type: &str, fields: &Fields) -> (CslItem, Vec<Diagn
         None
     };
 
-    let series = titled("series");
+    // biblatex prints a series that is a number as an ordinal with
+    // "series" (`\iffieldint{series}` in `biblatex.def`), and one that is a
+    // localisation key (`newseries`) as its words.
+    let series = fields.get("series").and_then(|value| {
+        let text = value.text.trim();
+        let series = match text.parse::<i32>() {
+            Ok(n) if n > 0 && !text.starts_with(['+', '0']) => {
+                let mut words = Rich::plain(localisation.ordinal(n));
+                words.push(" ", Style::default(), false);
+                words.append(&localisation.key_or_text("jourser"));
+                words
+            }
+            _ if strings.get(text).is_some() => localisation.key_or_text(text),
+            _ => return titled("series"),
+        };
+        Some(series)
+    });
     let number = plain("number");
     let (issue, collection_number, report_number) = if is_article {
         let issue = match (number.clone(), plain("issue")) {
@@ -281,21 +440,19 @@ pub fn item(key: &str, entry_type: &str, fields: &Fields) -> (CslItem, Vec<Diagn
     };
     let publisher = fields
         .first(publisher_fields)
-        .map(|v| literal_list(&v.text));
+        .map(|v| literal_list(&v.text, localisation, false));
 
-    let genre = match entry_type {
-        "phdthesis" => Some(Rich::plain("PhD thesis")),
-        "mastersthesis" => Some(Rich::plain("Master’s thesis")),
-        _ => match fields.text("type").map(str::trim) {
-            Some("phdthesis") => Some(Rich::plain("PhD thesis")),
-            Some("mathesis") | Some("mastersthesis") => Some(Rich::plain("Master’s thesis")),
-            Some("candthesis") => Some(Rich::plain("Candidate thesis")),
-            Some("techreport") => Some(Rich::plain("Technical report")),
-            Some("resreport") => Some(Rich::plain("Research report")),
-            Some(_) => rich("type"),
-            None if entry_type == "techreport" => Some(Rich::plain("Technical report")),
-            None => None,
-        },
+    // `type` is a field of biblatex's key kind: `mathesis` means the words
+    // for a master's thesis in the language of the References. The BibTeX
+    // entry types that name a kind of thesis or report set it where the
+    // entry has none (biblatex's driver source map does not overwrite).
+    let genre = match (entry_type, fields.text("type").map(str::trim)) {
+        (_, Some("mastersthesis")) => Some(localisation.key_or_text("mathesis")),
+        (_, Some(kind)) if !kind.is_empty() => Some(localisation.key_or_text(kind)),
+        ("phdthesis", _) => Some(localisation.key_or_text("phdthesis")),
+        ("mastersthesis", _) => Some(localisation.key_or_text("mathesis")),
+        ("techreport", _) => Some(localisation.key_or_text("techreport")),
+        _ => None,
     };
 
     let date_of = |names: &[&str], diagnostics: &mut Vec<Diagnostic>| -> Option<DateValue> {
@@ -322,6 +479,13 @@ pub fn item(key: &str, entry_type: &str, fields: &Fields) -> (CslItem, Vec<Diagn
         })
     };
     let accessed = date_of(&["urldate"], &mut diagnostics);
+    let original_date = if fields.get("origdate").is_some() {
+        date_of(&["origdate"], &mut diagnostics)
+    } else {
+        fields
+            .get("origyear")
+            .and_then(|year| date::from_year_month(&year.text, fields.text("origmonth")).ok())
+    };
     let event_date = date_of(&["eventdate"], &mut diagnostics);
 
     let names = |name: &str| {
@@ -346,15 +510,19 @@ pub fn item(key: &str, entry_type: &str, fields: &Fields) -> (CslItem, Vec<Diagn
         number_of_pages: plain("pagetotal"),
         number_of_volumes: plain("volumes"),
         publisher,
+        // A patent's `location` is biblatex's list of the countries it
+        // holds in, written as keys (`countryus`).
         publisher_place: fields
             .first(&["location", "address"])
-            .map(|v| literal_list(&v.text)),
+            .map(|v| literal_list(&v.text, localisation, kind == CslType::Patent)),
         genre,
         note: rich("note"),
         event_title: titled("eventtitle"),
         event_place: rich("venue"),
-        url: verbatim("url"),
-        doi: verbatim("doi").map(|d| crate::bib::fields::split_doi_prefix(&d).1.to_owned()),
+        url: verbatim("url").or_else(|| eprint_url(fields)),
+        doi: verbatim("doi")
+            .or_else(|| eprint_of_type(fields, "doi"))
+            .map(|d| crate::bib::fields::split_doi_prefix(&d).1.to_owned()),
         isbn: verbatim("isbn"),
         issn: verbatim("issn"),
         issued,
@@ -365,6 +533,17 @@ pub fn item(key: &str, entry_type: &str, fields: &Fields) -> (CslItem, Vec<Diagn
         translator: names("translator"),
         container_author: names("bookauthor"),
         language,
+        original: Original {
+            title: titled("origtitle"),
+            date: original_date,
+            publisher: fields
+                .get("origpublisher")
+                .map(|v| literal_list(&v.text, localisation, false)),
+            publisher_place: fields
+                .get("origlocation")
+                .map(|v| literal_list(&v.text, localisation, false)),
+            author: Names::default(),
+        },
     };
     (item, diagnostics)
 }
@@ -380,6 +559,34 @@ fn date_diagnostic(key: &str, value: &FieldValue, message: String) -> Diagnostic
     .with_help(
         "left out of the References; write it as YYYY, YYYY-MM, YYYY-MM-DD or a range YYYY/YYYY",
     )
+}
+
+/// The `eprint` of an entry whose `eprinttype` (BibTeX's `archivePrefix`)
+/// is `kind`, case-insensitively.
+fn eprint_of_type(fields: &Fields, kind: &str) -> Option<String> {
+    let eprint_type = fields.first(&["eprinttype", "archiveprefix"])?;
+    if !eprint_type.text.trim().eq_ignore_ascii_case(kind) {
+        return None;
+    }
+    let eprint = fields.text("eprint")?.trim();
+    (!eprint.is_empty()).then(|| eprint.to_owned())
+}
+
+/// The address of an eprint biblatex links (its `eprint:<type>` field
+/// formats), for an entry without a `url`: CSL has no eprint variable, and
+/// a style prints the URL where biblatex prints the link. The addresses
+/// are pandoc's where it has one, https where biblatex still writes http.
+fn eprint_url(fields: &Fields) -> Option<String> {
+    const ARCHIVES: [(&str, &str); 5] = [
+        ("arxiv", "https://arxiv.org/abs/"),
+        ("jstor", "https://www.jstor.org/stable/"),
+        ("pubmed", "https://www.ncbi.nlm.nih.gov/pubmed/"),
+        ("hdl", "https://hdl.handle.net/"),
+        ("googlebooks", "https://books.google.com?id="),
+    ];
+    ARCHIVES.iter().find_map(|(kind, base)| {
+        eprint_of_type(fields, kind).map(|eprint| format!("{base}{eprint}"))
+    })
 }
 
 /// `title: subtitle. addon`, without doubling the punctuation of a title
@@ -402,13 +609,20 @@ fn join_title(main: Option<Rich>, sub: Option<Rich>, addon: Option<Rich>) -> Opt
 
 /// A BibLaTeX literal list (`publisher`, `location`, `institution`):
 /// items separated by `and`, joined with `; ` as pandoc joins them.
-fn literal_list(latex_text: &str) -> Rich {
+/// With `keys`, an item may be a localisation key (the countries of a
+/// patent: `countryde and countryfr`).
+fn literal_list(latex_text: &str, localisation: &Localisation, keys: bool) -> Rich {
     let mut out = Rich::default();
     for (i, part) in names::split_and(latex_text).into_iter().enumerate() {
         if i > 0 {
             out.push("; ", Style::default(), false);
         }
-        out.append(&latex::parse(part.trim()));
+        let part = part.trim();
+        out.append(&if keys {
+            localisation.key_or_text(part)
+        } else {
+            latex::parse_in(part, localisation.strings)
+        });
     }
     out
 }
@@ -494,6 +708,9 @@ impl CslItem {
         rich("note", &self.note);
         rich("event-title", &self.event_title);
         rich("event-place", &self.event_place);
+        rich("original-title", &self.original.title);
+        rich("original-publisher", &self.original.publisher);
+        rich("original-publisher-place", &self.original.publisher_place);
         let mut text = |name: &str, value: &Option<String>| {
             if let Some(value) = value {
                 map.insert(name.into(), json!(value));
@@ -516,6 +733,7 @@ impl CslItem {
             ("issued", &self.issued),
             ("accessed", &self.accessed),
             ("event-date", &self.event_date),
+            ("original-date", &self.original.date),
         ] {
             if let Some(date) = value {
                 map.insert(name.into(), csl_date(date));
@@ -526,6 +744,7 @@ impl CslItem {
             ("editor", &self.editor),
             ("translator", &self.translator),
             ("container-author", &self.container_author),
+            ("original-author", &self.original.author),
         ] {
             if !value.names.is_empty() {
                 let names: Vec<Value> = value
@@ -626,6 +845,10 @@ mod tests {
     use crate::source::{FileRole, SourceFile, SourceMap};
 
     fn csl(text: &str, key: &str) -> (CslItem, Vec<Diagnostic>) {
+        csl_in(text, key, &Localisation::default())
+    }
+
+    fn csl_in(text: &str, key: &str, localisation: &Localisation) -> (CslItem, Vec<Diagnostic>) {
         let mut sources = SourceMap::new();
         let file = sources.add(SourceFile::new(
             "t.bib".into(),
@@ -635,7 +858,120 @@ mod tests {
         let (bib, _) = Bibliography::read(&[BibInput::bib(file, &sources.get(file).text)]);
         let id = bib.resolve(key).unwrap();
         let f = fields::collect(&bib, &sources, id);
-        item(key, &bib.entry(id).kind, &f)
+        item(key, &bib.entry(id).kind, &f, localisation)
+    }
+
+    #[test]
+    fn localisation_keys_read_as_biblatex_prints_them() {
+        let german = Localisation::new("de-DE", None);
+        let bib = "@thesis{t, title = {T}, type = {phdthesis}, series = {newseries}}
+            @book{b, title = {B}, series = {3}}
+            @book{s, title = {B}, series = {Studies in Central Asia}, number = {2}}
+            @patent{p, title = {P}, type = {patentus}, location = {countryus and countryde}}
+            @book{h, title = {H}, note = {\\bibcpstring{reprint}}}";
+        let (thesis, _) = csl(bib, "t");
+        assert_eq!(thesis.genre.unwrap().text(), "PhD thesis");
+        assert_eq!(thesis.collection_title.unwrap().text(), "new series");
+        let (thesis, _) = csl_in(bib, "t", &german);
+        assert_eq!(thesis.genre.unwrap().text(), "Dissertation");
+        assert_eq!(thesis.collection_title.unwrap().text(), "neue Folge");
+        // A numbered series takes the locale's ordinal; English's rule
+        // without a locale.
+        let (book, _) = csl(bib, "b");
+        assert_eq!(book.collection_title.unwrap().text(), "3rd series");
+        // A series that is neither is a title (in sentence case, as English
+        // titles are).
+        let (series, _) = csl(bib, "s");
+        assert_eq!(
+            series.collection_title.unwrap().text(),
+            "Studies in central asia"
+        );
+        assert_eq!(series.collection_number.as_deref(), Some("2"));
+        let (patent, _) = csl(bib, "p");
+        assert_eq!(patent.genre.unwrap().text(), "U.S. patent");
+        assert_eq!(
+            patent.publisher_place.unwrap().text(),
+            "United States of America; Germany"
+        );
+        let (reprint, _) = csl_in(bib, "h", &german);
+        assert_eq!(reprint.note.unwrap().text(), "Nachdruck");
+    }
+
+    /// Where refkeeper reads BibLaTeX otherwise than pandoc (whose CSL-JSON
+    /// Quarto and R Markdown users format), by the biblatex manual: each
+    /// case here was a difference in the "read as pandoc" column of
+    /// `benches/fidelity/compare.py`.
+    #[test]
+    fn readings_that_differ_from_pandocs_follow_biblatex() {
+        let bib = "@misc{m, title = {M}, year = {2015}, month = mar}
+            @article{e, title = {E}, journaltitle = {J}, volume = {124}, eid = {124106}}
+            @techreport{r, title = {R}, institution = {W3C}, publisher = {W3C}, howpublished = {W3C}}
+            @phdthesis{p, title = {P}, type = {PhD}, school = {S}}
+            @article{a, title = {A}, author = {Mart{\\'\\i}nez-Gonz{\\'a}lez, E.}, journaltitle = {J}}
+            @article{d, title = {D}, journaltitle = {J}, doi = {https://doi.org/10.1016/0011-2275(70)90056-1}}";
+        // `month = mar`: BibTeX's month macro, March (biblatex's `month`
+        // field; pandoc reads `mar` as a localisation key and drops it).
+        let (misc, _) = csl(bib, "m");
+        assert_eq!(misc.issued.unwrap().start().unwrap().month, Some(3));
+        // `eid` is the article's number (biblatex prints it; pandoc drops it).
+        assert_eq!(csl(bib, "e").0.number.as_deref(), Some("124106"));
+        // A report's publisher is its institution, once (biblatex's @report
+        // has no `publisher` or `howpublished`; pandoc joins all three), and
+        // its type is a technical report (biblatex's alias sets `type`).
+        let (report, _) = csl(bib, "r");
+        assert_eq!(report.publisher.unwrap().text(), "W3C");
+        assert_eq!(report.genre.unwrap().text(), "technical report");
+        // The entry's own `type` wins over the one the alias would set
+        // (biblatex's driver source map does not overwrite).
+        assert_eq!(csl(bib, "p").0.genre.unwrap().text(), "PhD");
+        // `{\\'\\i}` is í (pandoc keeps the dotless ı under the accent).
+        let (article, _) = csl(bib, "a");
+        assert_eq!(article.author.names[0].family, "Martínez-González");
+        // A DOI written as a link is the DOI (pandoc prints
+        // `https://doi.org/https://doi.org/...`).
+        assert_eq!(
+            csl(bib, "d").0.doi.as_deref(),
+            Some("10.1016/0011-2275(70)90056-1")
+        );
+    }
+
+    #[test]
+    fn eprints_become_links_where_there_is_no_url() {
+        let bib = "@online{a, title = {A}, eprint = {2012.15286v2}, eprinttype = {arXiv}, eprintclass = {cs.CL}}
+            @article{j, title = {J}, eprint = {10.2307/1234}, archiveprefix = {jstor}}
+            @article{m, title = {M}, eprint = {12345678}, eprinttype = {pubmed}}
+            @report{h, title = {H}, eprint = {1721.1/123}, eprinttype = {hdl}}
+            @book{g, title = {G}, eprint = {abcDEF}, eprinttype = {googlebooks}}
+            @article{d, title = {D}, eprint = {10.1000/xyz}, eprinttype = {doi}}
+            @online{u, title = {U}, url = {https://example.org/u}, eprint = {1}, eprinttype = {arxiv}}
+            @online{x, title = {X}, eprint = {1}, eprinttype = {unknownarchive}}";
+        let url = |key: &str| csl(bib, key).0.url;
+        assert_eq!(
+            url("a").as_deref(),
+            Some("https://arxiv.org/abs/2012.15286v2")
+        );
+        assert_eq!(
+            url("j").as_deref(),
+            Some("https://www.jstor.org/stable/10.2307/1234")
+        );
+        assert_eq!(
+            url("m").as_deref(),
+            Some("https://www.ncbi.nlm.nih.gov/pubmed/12345678")
+        );
+        assert_eq!(
+            url("h").as_deref(),
+            Some("https://hdl.handle.net/1721.1/123")
+        );
+        assert_eq!(
+            url("g").as_deref(),
+            Some("https://books.google.com?id=abcDEF")
+        );
+        assert_eq!(csl(bib, "d").0.doi.as_deref(), Some("10.1000/xyz"));
+        assert_eq!(url("d"), None);
+        // The entry's own URL wins; an archive biblatex does not link is
+        // no link.
+        assert_eq!(url("u").as_deref(), Some("https://example.org/u"));
+        assert_eq!(url("x"), None);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::bibstrings::Language;
+
 /// How a run of text is set.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Style {
@@ -153,13 +155,21 @@ impl Rich {
     }
 }
 
-/// Converts a field value written in LaTeX.
+/// Converts a field value written in LaTeX; `\bibstring{...}` reads as
+/// English (see [`parse_in`]).
 pub fn parse(latex: &str) -> Rich {
+    parse_in(latex, Language::default())
+}
+
+/// Converts a field value written in LaTeX, with biblatex's
+/// `\bibstring{key}` commands in `language`.
+pub fn parse_in(latex: &str, language: Language) -> Rich {
     let mut parser = Parser {
         chars: latex.chars().collect(),
         pos: 0,
         out: Rich::default(),
         depth: 0,
+        language,
     };
     parser.group(Style::default(), false, None);
     parser.out.normalise_space();
@@ -176,6 +186,7 @@ struct Parser {
     pos: usize,
     out: Rich,
     depth: usize,
+    language: Language,
 }
 
 impl Parser {
@@ -467,6 +478,21 @@ impl Parser {
                 self.styled_argument(*style, nocase);
                 self.emit("\u{201d}", *style, nocase);
             }
+            "mkbibparens" | "mkbibbrackets" => {
+                let (open, close) = if name == "mkbibparens" {
+                    ("(", ")")
+                } else {
+                    ("[", "]")
+                };
+                self.emit(open, *style, nocase);
+                self.styled_argument(*style, nocase);
+                self.emit(close, *style, nocase);
+            }
+            "bibstring" | "biblstring" | "bibsstring" | "bibcpstring" | "bibcplstring"
+            | "bibcpsstring" | "bibucstring" | "bibuclstring" | "bibucsstring" => {
+                self.skip_optional();
+                self.bibstring(&name, *style, nocase);
+            }
             "mbox" | "hbox" | "text" | "ensuremath" => self.styled_argument(*style, nocase),
             "NoCaseChange" | "nocase" | "MakeUppercase" | "MakeLowercase" | "uppercase"
             | "lowercase" => self.styled_argument(*style, true),
@@ -507,6 +533,43 @@ impl Parser {
                     self.styled_argument(*style, nocase);
                 }
             }
+        }
+    }
+
+    /// biblatex's `\bibstring{key}` and its kin: the key's words in the
+    /// parser's language (the long form, as CSL data wants words whole),
+    /// capitalised as the command says (`\bibcpstring`: first letter,
+    /// `\bibucstring`: all). An unknown key is printed as written, as
+    /// pandoc prints it (biblatex prints it in bold with a warning).
+    fn bibstring(&mut self, command: &str, style: Style, nocase: bool) {
+        let key = self.raw_argument();
+        let Some(text) = self.language.get(&key) else {
+            self.emit(key.trim(), style, nocase);
+            return;
+        };
+        let words = parse_in(text, self.language);
+        let mut first = true;
+        for segment in &words.segments {
+            let text = if command.starts_with("bibuc") {
+                segment.text.to_uppercase()
+            } else if command.starts_with("bibcp") && first {
+                let mut chars = segment.text.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            } else {
+                segment.text.clone()
+            };
+            first = false;
+            let merged = Style {
+                italic: style.italic ^ segment.style.italic,
+                bold: style.bold || segment.style.bold,
+                small_caps: style.small_caps || segment.style.small_caps,
+                superscript: style.superscript || segment.style.superscript,
+                subscript: style.subscript || segment.style.subscript,
+            };
+            self.emit(&text, merged, nocase || segment.nocase);
         }
     }
 
@@ -628,6 +691,28 @@ fn symbol(name: &str) -> Option<&'static str> {
         ";" | ":" | "enspace" | "quad" | "qquad" => " ",
         "!" | "-" | "/" | "@" | "allowbreak" | "linebreak" | "newline" | "break" | "par" => "",
         "\\" => " ",
+        // biblatex's punctuation and spacing commands (manual, 4.7.3-4.7.4)
+        // and its hyphens (`\hyphen`: a hyphen that leaves the rest of a
+        // compound word breakable; `\hyphenate`: a discretionary one).
+        "adddot" | "addperiod" => ".",
+        "addcomma" => ",",
+        "addsemicolon" => ";",
+        "addcolon" => ":",
+        "addquestion" => "?",
+        "addexclam" => "!",
+        "addslash" | "slash" => "/",
+        "adddotspace" => ". ",
+        "addspace" | "addlowpenspace" | "addhighpenspace" | "addabbrvspace" | "space" => " ",
+        "addnbspace" => "\u{a0}",
+        "addthinspace" | "addlpthinspace" | "addhpthinspace" | "addabthinspace" => "\u{2009}",
+        "addnbthinspace" => "\u{202f}",
+        "hyphen" | "nbhyphen" => "-",
+        "hyphenate" | "noligature" | "isdot" | "nopunct" | "unspace" => "",
+        "bibrangedash" | "bibdaterangesep" => "\u{2013}",
+        "bibopenparen" => "(",
+        "bibcloseparen" => ")",
+        "bibopenbracket" => "[",
+        "bibclosebracket" => "]",
         "textendash" => "\u{2013}",
         "textemdash" => "\u{2014}",
         "textquoteleft" | "lq" => "\u{2018}",
@@ -756,6 +841,40 @@ mod tests {
             text(r#"for "à la carte" dating"#),
             "for “à la carte” dating"
         );
+    }
+
+    #[test]
+    fn biblatex_punctuation_hyphens_and_brackets() {
+        assert_eq!(
+            text(r"methodology\hyphen independent, non\nbhyphen linear, hyphen\hyphenate ation"),
+            "methodology-independent, non-linear, hyphenation"
+        );
+        assert_eq!(
+            text(r"U.S\adddotspace patent\addcomma\addspace vol\adddot~3\addcolon\addspace x"),
+            "U.S. patent, vol.\u{a0}3: x"
+        );
+        assert_eq!(
+            text(r"12\bibrangedash 14 \mkbibparens{a} \mkbibbrackets{b}"),
+            "12–14 (a) [b]"
+        );
+    }
+
+    #[test]
+    fn bibstrings_read_in_the_language_asked_for() {
+        assert_eq!(
+            text(r"Published \bibstring{inpress}; \bibcpstring{newseries}, \bibucstring{jourser}"),
+            "Published in press; New series, SERIES"
+        );
+        assert_eq!(
+            parse_in(r"\bibstring{inpress}", Language::of("de-DE")).text(),
+            "im Druck"
+        );
+        // A key biblatex does not know is printed as written.
+        assert_eq!(text(r"\bibstring{nosuchkey} x"), "nosuchkey x");
+        // Formatting around the command carries over to its words.
+        let rich = parse(r"\emph{\bibstring{newseries}}");
+        assert_eq!(rich.text(), "new series");
+        assert!(rich.segments.iter().all(|s| s.style.italic));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! biblatex would not read, `et al.` in a name list) and the CSL mapping
 //! read values through these.
 
+pub mod bibstrings;
 pub mod case;
 pub mod date;
 pub mod latex;

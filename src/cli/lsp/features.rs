@@ -173,10 +173,11 @@ fn entry_location(workspace: &Workspace, bib: &Bibliography, id: EntryId) -> Opt
 
 /// An entry formatted in the project's style, as Markdown.
 fn formatted(workspace: &mut Workspace, id: EntryId) -> Option<String> {
+    let localisation = workspace.engine()?.localisation();
     let (item, key) = {
         let sources = workspace.session()?.sources();
         let analysis = workspace.analysis()?;
-        let (item, _) = refkeeper::csl::mapping::item_of(&analysis.bib, sources, id);
+        let (item, _) = refkeeper::csl::mapping::item_of(&analysis.bib, sources, id, &localisation);
         let key = item.id.clone();
         (item, key)
     };

@@ -282,6 +282,43 @@ pub(super) fn pick(date: &DateValue, which: Which) -> Option<DatePart> {
     }
 }
 
+/// CSL's `original-*` variables as hayagriva reads them: a parent of type
+/// `Original`. hayagriva looks for an entry's date and publisher among all
+/// its parents when the entry has none (`Entry::map`), so the original's
+/// date and publisher go in only beside the entry's own: a reprint without
+/// a date of its own must not print the original's as its issued date.
+fn original_parent(item: &CslItem, english: bool) -> Option<Entry> {
+    let original = &item.original;
+    if original.is_empty() {
+        return None;
+    }
+    let mut parent = Entry::new(&item.id, EntryType::Original);
+    if let Some(title) = &original.title {
+        parent.set_title(format_string(title, english));
+    }
+    if !original.author.names.is_empty() {
+        parent.set_authors(persons(&original.author));
+    }
+    if item.issued.is_some()
+        && let Some(date) = original.date.as_ref().and_then(DateValue::start)
+    {
+        parent.set_date(hayagriva_date(date));
+    }
+    if item.publisher.is_some() || item.publisher_place.is_some() {
+        parent.set_publisher(Publisher::new(
+            original
+                .publisher
+                .as_ref()
+                .map(|p| format_string(p, english)),
+            original
+                .publisher_place
+                .as_ref()
+                .map(|p| format_string(p, english)),
+        ));
+    }
+    Some(parent)
+}
+
 pub(super) fn to_entry(item: &CslItem, which: Which, twins: &Twins) -> Entry {
     let entry_type = match item.kind {
         // An article with no periodical parent: CSL's `article` (a
@@ -412,6 +449,9 @@ pub(super) fn to_entry(item: &CslItem, which: Which, twins: &Twins) -> Entry {
     twins.set(item, &mut entry, &mut affiliated, persons);
     if !affiliated.is_empty() {
         entry.set_affiliated(affiliated);
+    }
+    if let Some(original) = original_parent(item, english) {
+        parents.push(original);
     }
     if let Some(event) = &item.event_title {
         let mut conference = Entry::new(&item.id, EntryType::Conference);

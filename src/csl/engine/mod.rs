@@ -9,7 +9,7 @@
 //! range is rendered twice, once with each end, and the two date texts are
 //! merged (`2007–2008`, `November–December 2007`).
 
-use super::mapping::CslItem;
+use super::mapping::{CslItem, Localisation};
 use super::sort::SortPlan;
 use super::{disambiguate, style_fixes};
 use crate::bib::value::date::DateValue;
@@ -102,6 +102,26 @@ pub struct Reference {
     pub label: Option<Vec<Piece>>,
     /// The reference itself.
     pub body: Vec<Piece>,
+}
+
+/// The localisation of CSL data without a style (`refs --format csl-json
+/// --locale de-DE`): biblatex's strings in the locale's language, and the
+/// ordinals of the CSL locale file for it, or for its language.
+pub fn localisation_of_locale(locale: &str) -> Localisation {
+    let locales = hayagriva::archive::locales();
+    let primary = locale.split('-').next().unwrap_or_default();
+    let language = |l: &&Locale| l.lang.as_ref().map(|c| c.0.clone());
+    let ordinals = locales
+        .iter()
+        .find(|l| language(l).as_deref() == Some(locale))
+        .or_else(|| {
+            locales
+                .iter()
+                .find(|l| language(l).is_some_and(|c| c.split('-').next() == Some(primary)))
+        })
+        .filter(|l| l.ordinals().is_some())
+        .cloned();
+    Localisation::new(locale, ordinals)
 }
 
 /// A style and locale, ready to format references.
@@ -248,6 +268,21 @@ impl Engine {
             chunk_size: CHUNK_SIZE,
             sort_plan,
         })
+    }
+
+    /// The language its References are set in, for reading BibLaTeX's
+    /// localisation keys (see [`Localisation`]): the locale asked for, else
+    /// the style's default, else American English; with the first locale
+    /// of the style's chain that has ordinal terms.
+    pub fn localisation(&self) -> Localisation {
+        let language = self
+            .locale
+            .as_ref()
+            .or(self.style.default_locale.as_ref())
+            .map_or("en-US", |l| l.0.as_str());
+        let chain = locale_chain(&self.style, &self.locales, self.locale.as_ref());
+        let ordinals = chain.into_iter().find(|l| l.ordinals().is_some()).cloned();
+        Localisation::new(language, ordinals)
     }
 
     /// Renders at most `size` entries per hayagriva run (tests compare
@@ -418,14 +453,15 @@ impl Engine {
                     item.and_then(|i| i.issued.as_ref())
                         .and_then(DateValue::start),
                 ) {
-                    let text = edits
-                        .dates
-                        .get(&0)
-                        .cloned()
-                        .or_else(|| starts.first().cloned())
-                        .unwrap_or_default();
-                    if let Some(with_suffix) = insert_year_suffix(&text, year.year, suffix) {
-                        edits.dates.insert(0, with_suffix);
+                    // The first date that shows the issued year: a style
+                    // may print the original date before it (Chicago's
+                    // "(1959) 1997a").
+                    let suffixed = (0..starts.len()).find_map(|i| {
+                        let text = edits.dates.get(&i).unwrap_or(&starts[i]);
+                        insert_year_suffix(text, year.year, suffix).map(|text| (i, text))
+                    });
+                    if let Some((i, with_suffix)) = suffixed {
+                        edits.dates.insert(i, with_suffix);
                     }
                 } else if let (Some(suffix), Some((no_date, joiner))) = (suffix, &self.no_date) {
                     edits.no_date = Some((no_date.clone(), format!("{no_date}{joiner}{suffix}")));
