@@ -721,6 +721,21 @@ fn editors_are_not_replaced_by_the_dash_nor_end_a_run_of_one_author() {
 }
 
 #[test]
+fn a_substitute_that_opens_with_a_condition_still_compares_its_authors() {
+    // MHRA's first `cs:names` is the composer, and its substitute opens
+    // with a `cs:choose` (interviewers, for some types) before the author:
+    // the authors are still what a repeated run compares (citeproc-js
+    // prints MHRA's "——" for them).
+    let bib = "@book{a, author = {Xu, Li}, title = {Alpha}, publisher = {P}, date = {2000}}\n\
+               @book{b, author = {Xu, Li}, title = {Beta}, publisher = {P}, date = {2001}}\n\
+               @book{c, author = {Yi, Mun}, title = {Gamma}, publisher = {P}, date = {2001}}\n";
+    let entries = all_in_order(bib, "modern-humanities-research-association");
+    assert!(entries[0].starts_with("Xu, Li, "), "{entries:?}");
+    assert!(entries[1].starts_with("——, "), "{entries:?}");
+    assert!(entries[2].starts_with("Yi, Mun, "), "{entries:?}");
+}
+
+#[test]
 fn name_labels_are_not_part_of_the_sort_key() {
     // "Gaonkar, D. P. (Ed.)" and "Gaonkar, D. P." sort as one author, by
     // title, so the edited book gets 2001a.

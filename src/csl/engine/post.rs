@@ -184,8 +184,14 @@ pub(super) fn compared_names(style: &IndependentStyle) -> Vec<NameVariable> {
         return Vec::new();
     };
     let mut variables = names.variable.clone();
+    // The substitute's first names, past the conditions a style may open
+    // it with (MHRA: interviewers, only for some types): a leading
+    // `cs:choose` does not stand in for the author.
     let substituted = names.children.iter().find_map(|child| match child {
-        NamesChild::Substitute(substitute) => substitute.children.first(),
+        NamesChild::Substitute(substitute) => substitute
+            .children
+            .iter()
+            .find(|element| !matches!(element, LayoutRenderingElement::Choose(_))),
         _ => None,
     });
     if let Some(LayoutRenderingElement::Names(inner)) = substituted {
