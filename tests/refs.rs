@@ -1740,3 +1740,32 @@ fn a_year_suffix_follows_the_issued_year_after_an_original_date() {
         "{text}"
     );
 }
+
+/// Under `initialize="false"` with `initialize-with`, a bare initial in the
+/// data takes the period and the delimiter follows it straight ("Chang,
+/// Tyler A.; Bergen"), as citeproc-js writes it; a variable the style also
+/// prints as written (here the translator) keeps its initials as written.
+#[test]
+fn bare_initials_take_the_initialize_with_only_where_every_name_of_the_variable_does() {
+    let text = references_in_style(
+        "@book{a, author = {Chang, Tyler A and Bergen, Benjamin K}, translator = {Hannes, Ludwig A}, \
+           title = {T}, date = {2022}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout>
+    <names variable="author" suffix=". ">
+      <name delimiter="; " delimiter-precedes-last="always" initialize="false" initialize-with=". " name-as-sort-order="all"/>
+    </names>
+    <names variable="translator"><name prefix="Translated by "/></names>
+  </layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        ["Chang, Tyler A.; Bergen, Benjamin K. Translated by Ludwig A Hannes"],
+        "{text}"
+    );
+}

@@ -45,6 +45,12 @@ enum Rewrite {
 /// Every rewrite, in the order it is made.
 pub const FIXES: &[Fix] = &[
     Fix {
+        name: "name_affixes_on_names",
+        works_around: "src/csl/rendering/names.rs::<Names as RenderCsl>::render applies the affixes of `cs:names` and ignores those of `cs:name` (ABNT's `<name prefix=\"Tradução: \">` printed no \"Tradução:\")",
+        upstream: None,
+        rewrite: Rewrite::Element(name_affixes_on_names),
+    },
+    Fix {
         name: "names_with_a_name",
         works_around: "src/csl/rendering/names.rs::Names::will_have_info takes a `cs:names` whose children are only a `cs:label` or `cs:substitute` (no `cs:name`) for empty: the bundled vancouver printed no authors, AMA no editors; CSL formats such names with the inherited name options",
         upstream: None,
@@ -130,7 +136,7 @@ pub const FIXES: &[Fix] = &[
     },
     Fix {
         name: "normalizing_initials",
-        works_around: "src/types/persons.rs::Person::first_name_with_delimiter prints given names as written under `initialize=\"false\"`, without normalising the initials in them",
+        works_around: "src/types/persons.rs::Person::first_name_with_delimiter prints given names as written under `initialize=\"false\"`, without normalising the initials in them, and writes the whole `initialize-with` after a bare initial, the last one too (\"Tyler A. ;\")",
         upstream: None,
         rewrite: Rewrite::ByEngine,
     },
@@ -225,24 +231,39 @@ pub fn no_date_year_suffix(style: &mut IndependentStyle) -> Option<(TermForm, St
     found
 }
 
-/// The `initialize-with` string when every name that shows given names in
-/// the bibliography does so with `initialize="false"`, as Chicago's do.
+/// The `initialize-with` string, and the name variables every long-form
+/// `cs:name` of which shows given names with `initialize="false"` and
+/// that string, as Chicago's and ABNT's authors do.
 ///
 /// citeproc-js then normalises initials already in the data ("A.-M." and
-/// "A. -M." become "A. M."), where hayagriva prints them as written.
-/// refkeeper normalises them in the data for such styles (see
-/// `names::normalized_initials`); for styles that initialise, or print
-/// given names as written (MLA), it does not.
-pub fn normalizing_initials(style: &mut IndependentStyle) -> Option<String> {
+/// "A. -M." become "A. M.", a bare "A" becomes "A."), where hayagriva
+/// prints them as written, and writes the whole `initialize-with` after a
+/// bare initial, the last one too ("Tyler A. ;", `first_name_with_delimiter`
+/// in hayagriva 0.10). refkeeper normalises them in the data of those
+/// variables (see `names::normalized_initials`); a variable also printed
+/// with initials made (`initialize="true"`) or as written (MLA; ABNT's
+/// translators) is left as it is.
+pub fn normalizing_initials(style: &mut IndependentStyle) -> Option<(String, Vec<NameVariable>)> {
     let mut terminator: Option<String> = None;
-    let mut disqualified = false;
-    for_each_long_name(style, |initialize, initialize_with| {
-        match (initialize, initialize_with) {
-            (false, Some(with)) => terminator = Some(with.to_owned()),
-            _ => disqualified = true,
+    let mut normalised: Vec<NameVariable> = Vec::new();
+    let mut disqualified: Vec<NameVariable> = Vec::new();
+    for_each_long_name(style, |variables, initialize, initialize_with| {
+        for &variable in variables {
+            match (initialize, initialize_with) {
+                (false, Some(with)) => {
+                    terminator = Some(with.to_owned());
+                    normalised.push(variable);
+                }
+                _ => disqualified.push(variable),
+            }
         }
     });
-    if disqualified { None } else { terminator }
+    normalised.retain(|v| !disqualified.contains(v));
+    normalised.dedup();
+    match terminator {
+        Some(terminator) if !normalised.is_empty() => Some((terminator, normalised)),
+        _ => None,
+    }
 }
 
 /// Whether the style initialises every given name it prints, without
@@ -258,16 +279,19 @@ pub fn initials_keep_lowercase_parts(style: &mut IndependentStyle) -> bool {
         return false;
     }
     let mut initialises = true;
-    for_each_long_name(style, |initialize, initialize_with| {
+    for_each_long_name(style, |_, initialize, initialize_with| {
         initialises &= initialize && initialize_with.is_some();
     });
     initialises
 }
 
-/// Calls `each` with `initialize` and `initialize-with` of every `cs:name`
-/// in long form in the bibliography and the macros, as inherited from the
-/// style and the bibliography.
-fn for_each_long_name(style: &mut IndependentStyle, mut each: impl FnMut(bool, Option<&str>)) {
+/// Calls `each` with the variables, `initialize` and `initialize-with` of
+/// every `cs:name` in long form in the bibliography and the macros, as
+/// inherited from the style and the bibliography.
+fn for_each_long_name(
+    style: &mut IndependentStyle,
+    mut each: impl FnMut(&[NameVariable], bool, Option<&str>),
+) {
     let mut inherited = style.settings.options.clone();
     if let Some(bibliography) = &style.bibliography {
         inherited = inherited.apply(&bibliography.name_options);
@@ -283,7 +307,7 @@ fn for_each_long_name(style: &mut IndependentStyle, mut each: impl FnMut(bool, O
             .unwrap_or(&default_name)
             .options(&names_options);
         if options.form == NameForm::Long {
-            each(options.initialize, options.initialize_with);
+            each(&names.variable, options.initialize, options.initialize_with);
         }
     };
     for item in &mut style.macros {
@@ -878,6 +902,40 @@ fn names_with_a_name(element: &mut LayoutRenderingElement) {
         .any(|c| matches!(c, NamesChild::Name(_)));
     if !names.children.is_empty() && !has_name {
         names.children.insert(0, NamesChild::Name(Name::default()));
+    }
+}
+
+/// The affixes of a `cs:name` moved onto its `cs:names`, where hayagriva
+/// applies them. The two print alike for one name of one variable without
+/// a label: citeproc-js sets a name's affixes around each name ("Tradução:
+/// A; Tradução: B"), where the moved ones wrap the list once; a label
+/// would fall inside them, and with two variables they would wrap both
+/// lists. An et-al term, printed only after a truncated list, is left
+/// where it is.
+fn name_affixes_on_names(element: &mut LayoutRenderingElement) {
+    let LayoutRenderingElement::Names(names) = element else {
+        return;
+    };
+    if names.variable.len() != 1
+        || names
+            .children
+            .iter()
+            .any(|c| matches!(c, NamesChild::Label(_)))
+    {
+        return;
+    }
+    let Some(name) = names.children.iter_mut().find_map(|c| match c {
+        NamesChild::Name(name) => Some(name),
+        _ => None,
+    }) else {
+        return;
+    };
+    let (prefix, suffix) = (name.affixes.prefix.take(), name.affixes.suffix.take());
+    if let Some(prefix) = prefix {
+        names.prefix = Some(names.prefix.take().unwrap_or_default() + &prefix);
+    }
+    if let Some(suffix) = suffix {
+        names.suffix = Some(suffix + &names.suffix.take().unwrap_or_default());
     }
 }
 

@@ -8,7 +8,7 @@ use crate::bib::value::names::Names;
 use crate::csl::mapping::{CslItem, CslType};
 use crate::csl::style_fixes::Twins;
 use hayagriva::Entry;
-use hayagriva::citationberg::taxonomy::Season;
+use hayagriva::citationberg::taxonomy::{NameVariable, Season};
 use hayagriva::types::{
     Date, EntryType, MaybeTyped, Numeric, PageRanges, Person, PersonRole, PersonsWithRoles,
     Publisher, QualifiedUrl,
@@ -92,22 +92,36 @@ pub(super) fn persons(names: &Names) -> Vec<Person> {
         .collect()
 }
 
-/// The items with the initials in their given names normalised.
-pub(super) fn with_normalized_initials(items: &[CslItem], terminator: &str) -> Vec<CslItem> {
-    with_given_names(items, |given| names::normalized_initials(given, terminator))
+/// The items with the initials in the given names of `variables`
+/// normalised.
+pub(super) fn with_normalized_initials(
+    items: &[CslItem],
+    terminator: &str,
+    variables: &[NameVariable],
+) -> Vec<CslItem> {
+    with_given_names(items, variables, |given| {
+        names::normalized_initials(given, terminator)
+    })
 }
 
-/// The items with `rewrite` applied to the given name of every person
-/// (not to names written as they stand).
-fn with_given_names(items: &[CslItem], rewrite: impl Fn(&str) -> String) -> Vec<CslItem> {
+/// The items with `rewrite` applied to the given name of every person of
+/// `variables` (not to names written as they stand).
+fn with_given_names(
+    items: &[CslItem],
+    variables: &[NameVariable],
+    rewrite: impl Fn(&str) -> String,
+) -> Vec<CslItem> {
     let mut items = items.to_vec();
     for item in &mut items {
-        for list in [
-            &mut item.author,
-            &mut item.editor,
-            &mut item.translator,
-            &mut item.container_author,
+        for (variable, list) in [
+            (NameVariable::Author, &mut item.author),
+            (NameVariable::Editor, &mut item.editor),
+            (NameVariable::Translator, &mut item.translator),
+            (NameVariable::ContainerAuthor, &mut item.container_author),
         ] {
+            if !variables.contains(&variable) {
+                continue;
+            }
             for name in &mut list.names {
                 if name.literal.is_none() {
                     name.given = rewrite(&name.given);
@@ -162,7 +176,13 @@ pub(super) fn hyphens_outside_ranges(pages: &str) -> String {
 /// styles that initialise without hyphens (see
 /// `style_fixes::initials_keep_lowercase_parts`).
 pub(super) fn with_lowercase_parts_apart(items: &[CslItem]) -> Vec<CslItem> {
-    with_given_names(items, |given| {
+    const ALL: [NameVariable; 4] = [
+        NameVariable::Author,
+        NameVariable::Editor,
+        NameVariable::Translator,
+        NameVariable::ContainerAuthor,
+    ];
+    with_given_names(items, &ALL, |given| {
         let mut apart = String::with_capacity(given.len());
         let mut chars = given.chars().peekable();
         while let Some(c) = chars.next() {

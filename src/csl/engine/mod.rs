@@ -136,9 +136,9 @@ pub struct Engine {
     /// suffix for undated entries, and what joins the two.
     no_date: Option<(String, String)>,
     /// The `initialize-with` string of a style that shows given names in
-    /// full and normalises initials in them (see
-    /// `style_fixes::normalizing_initials`).
-    normalized_initials: Option<String>,
+    /// full and normalises initials in them, and the variables it does so
+    /// for (see `style_fixes::normalizing_initials`).
+    normalized_initials: Option<(String, Vec<NameVariable>)>,
     /// Whether given names' lowercase parts after a hyphen are set apart
     /// (see `style_fixes::initials_keep_lowercase_parts`).
     lowercase_parts_apart: bool,
@@ -329,8 +329,8 @@ impl Engine {
             items.iter().map(|i| (i.id.as_str(), i)).collect();
         let normalized;
         let items = match &self.normalized_initials {
-            Some(terminator) => {
-                normalized = with_normalized_initials(items, terminator);
+            Some((terminator, variables)) => {
+                normalized = with_normalized_initials(items, terminator, variables);
                 &normalized[..]
             }
             None if self.lowercase_parts_apart => {
