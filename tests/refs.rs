@@ -1769,3 +1769,28 @@ fn bare_initials_take_the_initialize_with_only_where_every_name_of_the_variable_
         "{text}"
     );
 }
+
+/// A `cs:name`'s affixes print where CSL puts them, beside a label too:
+/// frontiers' `<label/><name prefix=" "/>` is "eds. G. Lloyd", and a label
+/// after the name follows the name's suffix.
+#[test]
+fn name_affixes_print_beside_a_label() {
+    let text = references_in_style(
+        "@collection{c, editor = {Lloyd, Geoffrey and Owen, Gwilym}, title = {Mind}, date = {1978}}\n",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout><group delimiter=" | ">
+    <names variable="editor"><label form="short"/><name and="text" initialize-with=". " prefix=" "/></names>
+    <names variable="editor"><name and="text" initialize-with=". " prefix="[" suffix="]"/><label form="short" prefix=", "/></names>
+  </group></layout></bibliography>
+</style>"#,
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        ["eds. G. Lloyd and G. Owen | [G. Lloyd and G. Owen], eds."],
+        "{text}"
+    );
+}

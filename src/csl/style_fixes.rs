@@ -46,7 +46,7 @@ enum Rewrite {
 pub const FIXES: &[Fix] = &[
     Fix {
         name: "name_affixes_on_names",
-        works_around: "src/csl/rendering/names.rs::<Names as RenderCsl>::render applies the affixes of `cs:names` and ignores those of `cs:name` (ABNT's `<name prefix=\"Tradução: \">` printed no \"Tradução:\")",
+        works_around: "src/csl/rendering/names.rs::<Names as RenderCsl>::render applies the affixes of `cs:names` and ignores those of `cs:name` (ABNT's `<name prefix=\"Tradução: \">` printed no \"Tradução:\", frontiers' `<label/><name prefix=\" \"/>` \"eds.G. Lloyd\")",
         upstream: None,
         rewrite: Rewrite::Element(name_affixes_on_names),
     },
@@ -905,13 +905,15 @@ fn names_with_a_name(element: &mut LayoutRenderingElement) {
     }
 }
 
-/// The affixes of a `cs:name` moved onto its `cs:names`, where hayagriva
-/// applies them. The two print alike for one name of one variable without
-/// a label: citeproc-js sets a name's affixes around each name ("Tradução:
-/// A; Tradução: B"), where the moved ones wrap the list once; a label
-/// would fall inside them, and with two variables they would wrap both
-/// lists. An et-al term, printed only after a truncated list, is left
-/// where it is.
+/// The affixes of a `cs:name` moved where hayagriva applies them: onto
+/// its `cs:names`, or, on the side where a `cs:label` stands, onto the
+/// label (frontiers' `<label/><name prefix=" "/>`, "eds. G. Lloyd", printed
+/// "eds.G. Lloyd"). The moved affixes print alike for one name of one
+/// variable: citeproc-js sets a name's affixes around each name
+/// ("Tradução: A; Tradução: B"), where these wrap the list once; with two
+/// variables they would wrap both lists. A names element with a
+/// substitute is left alone (its affixes would go around what stands in).
+/// An et-al term, printed only after a truncated list, stays where it is.
 fn name_affixes_on_names(element: &mut LayoutRenderingElement) {
     let LayoutRenderingElement::Names(names) = element else {
         return;
@@ -920,22 +922,42 @@ fn name_affixes_on_names(element: &mut LayoutRenderingElement) {
         || names
             .children
             .iter()
-            .any(|c| matches!(c, NamesChild::Label(_)))
+            .any(|c| matches!(c, NamesChild::Substitute(_)))
     {
         return;
     }
-    let Some(name) = names.children.iter_mut().find_map(|c| match c {
-        NamesChild::Name(name) => Some(name),
-        _ => None,
-    }) else {
+    let Some(name_at) = names
+        .children
+        .iter()
+        .position(|c| matches!(c, NamesChild::Name(_)))
+    else {
+        return;
+    };
+    let label_at = names
+        .children
+        .iter()
+        .position(|c| matches!(c, NamesChild::Label(_)));
+    let NamesChild::Name(name) = &mut names.children[name_at] else {
         return;
     };
     let (prefix, suffix) = (name.affixes.prefix.take(), name.affixes.suffix.take());
+    // The name's prefix goes after whatever stands before it, its suffix
+    // before whatever follows it.
+    let (mut before, mut after) = (&mut names.prefix, &mut names.suffix);
+    if let Some(at) = label_at
+        && let NamesChild::Label(label) = &mut names.children[at]
+    {
+        if at < name_at {
+            before = &mut label.affixes.suffix;
+        } else {
+            after = &mut label.affixes.prefix;
+        }
+    }
     if let Some(prefix) = prefix {
-        names.prefix = Some(names.prefix.take().unwrap_or_default() + &prefix);
+        *before = Some(before.take().unwrap_or_default() + &prefix);
     }
     if let Some(suffix) = suffix {
-        names.suffix = Some(suffix + &names.suffix.take().unwrap_or_default());
+        *after = Some(suffix + &after.take().unwrap_or_default());
     }
 }
 
