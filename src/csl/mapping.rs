@@ -254,7 +254,7 @@ impl Localisation {
         format!("{n}{suffix}")
     }
 
-    /// A field of biblatex's `key` kind (`type`, `pubstate`): the words of
+    /// A field of biblatex's `key` kind (`type`, a patent's countries): the words of
     /// the key it holds, else its text.
     fn key_or_text(&self, latex_text: &str) -> Rich {
         match self.strings.get(latex_text) {
