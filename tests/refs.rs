@@ -1264,7 +1264,7 @@ fn every_bundled_style_prints_authors_and_editors() {
 /// `strip_periods_by_markers` in style_fixes.
 #[test]
 fn date_delimiters_and_page_label_plurals_follow_csl() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@article{month, title = {A}, journaltitle = {J. Org. Chem.}, volume = {3}, pages = {12--20}, date = {2020-03}}\n\
          @article{day, title = {B}, journaltitle = {J}, volume = {4}, pages = {5}, date = {2021-04-15}}\n",
         r#"<?xml version="1.0" encoding="utf-8"?>
@@ -1282,14 +1282,13 @@ fn date_delimiters_and_page_label_plurals_follow_csl() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         [
             "A: 2020 Mar;3 p. 12–20 [pp.] {pp.} (J Org Chem.)",
             "B: 2021 Apr 15;4 p. 5 [pp.] {p.} (J.)"
         ],
-        "{text}"
+        "{lines:?}"
     );
 }
 
@@ -1313,21 +1312,12 @@ fn citation_numbers_follow_citation_order_unless_the_bibliography_sorts_otherwis
 </style>"#
         )
     };
-    let lines = |text: String| -> Vec<String> {
-        text.lines()
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
     assert_eq!(
-        lines(references_in_style(
-            bib,
-            &style(r#"variable="citation-number""#)
-        )),
+        lines_in_style(bib, &style(r#"variable="citation-number""#)),
         ["1. Zoe Zeta", "2. Al Alpha"]
     );
     assert_eq!(
-        lines(references_in_style(bib, &style(r#"variable="author""#))),
+        lines_in_style(bib, &style(r#"variable="author""#)),
         ["1. Al Alpha", "2. Zoe Zeta"]
     );
 }
@@ -1352,28 +1342,16 @@ fn initials_without_hyphens_keep_a_lowercase_part_as_citeproc_js_does() {
 </style>"#
         )
     };
-    let lines = |text: String| -> Vec<String> {
-        text.lines()
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
     assert_eq!(
-        lines(references_in_style(
-            bib,
-            &style("false", r#"initialize-with=". ""#)
-        )),
+        lines_in_style(bib, &style("false", r#"initialize-with=". ""#)),
         ["Ko, J. nam", "Kim, J. Y. A."]
     );
     assert_eq!(
-        lines(references_in_style(
-            bib,
-            &style("true", r#"initialize-with=". ""#)
-        )),
+        lines_in_style(bib, &style("true", r#"initialize-with=". ""#)),
         ["Ko, J.", "Kim, J.-Y. A."]
     );
     assert_eq!(
-        lines(references_in_style(bib, &style("false", ""))),
+        lines_in_style(bib, &style("false", "")),
         ["Ko, Jeong-nam", "Kim, Ju-Yeon Anna"]
     );
 }
@@ -1382,7 +1360,7 @@ fn initials_without_hyphens_keep_a_lowercase_part_as_citeproc_js_does() {
 /// adds a slash to a bare host and lowercases it; CSL prints the variable.
 #[test]
 fn urls_print_as_written() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@online{ctan, title = {CTAN}, url = {http://www.CTAN.org}, date = {2006}}\n\
          @online{page, title = {Page}, url = {https://example.org/a/b?c=d}, date = {2006}}\n",
         r#"<?xml version="1.0" encoding="utf-8"?>
@@ -1394,14 +1372,13 @@ fn urls_print_as_written() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         [
             "CTAN. http://www.CTAN.org",
             "Page. https://example.org/a/b?c=d"
         ],
-        "{text}"
+        "{lines:?}"
     );
 }
 
@@ -1410,7 +1387,7 @@ fn urls_print_as_written() {
 /// Ridder" before "Deheuvels", "Di Mauro" before "Dillon".
 #[test]
 fn family_names_of_two_words_sort_before_one_word_that_continues_them() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@book{b, author = {Deheuvels, S.}, title = {B}, date = {2012}}\n\
          @book{d, author = {Dillon, J.}, title = {D}, date = {2017}}\n\
          @book{a, author = {De Ridder, J.}, title = {A}, date = {2009}}\n\
@@ -1425,7 +1402,6 @@ fn family_names_of_two_words_sort_before_one_word_that_continues_them() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         [
@@ -1434,7 +1410,7 @@ fn family_names_of_two_words_sort_before_one_word_that_continues_them() {
             "3. M Di Mauro",
             "4. J Dillon"
         ],
-        "{text}"
+        "{lines:?}"
     );
 }
 
@@ -1443,7 +1419,7 @@ fn family_names_of_two_words_sort_before_one_word_that_continues_them() {
 /// the en dash.
 #[test]
 fn pages_that_are_no_range_of_numbers_keep_their_hyphen() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@article{a, title = {A}, journaltitle = {J}, pages = {28:1-28:6}, date = {2019}}\n\
          @article{b, title = {B}, journaltitle = {J}, pages = {87-108.3}, date = {1908}}\n\
          @article{c, title = {C}, journaltitle = {J}, pages = {e1-e5}, date = {2001}}\n\
@@ -1458,7 +1434,6 @@ fn pages_that_are_no_range_of_numbers_keep_their_hyphen() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         [
@@ -1468,7 +1443,7 @@ fn pages_that_are_no_range_of_numbers_keep_their_hyphen() {
             "D 131–137",
             "E 123:i–xviii and 345–880"
         ],
-        "{text}"
+        "{lines:?}"
     );
 }
 
@@ -1477,7 +1452,7 @@ fn pages_that_are_no_range_of_numbers_keep_their_hyphen() {
 /// they are not.
 #[test]
 fn a_group_of_empty_names_in_a_macro_is_not_printed() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@incollection{a, title = {A}, booktitle = {Book}, date = {2001}}\n\
          @incollection{b, title = {B}, booktitle = {Book}, editor = {Ed, E.}, date = {2001}}\n",
         r#"<?xml version="1.0" encoding="utf-8"?>
@@ -1490,8 +1465,7 @@ fn a_group_of_empty_names_in_a_macro_is_not_printed() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
-    assert_eq!(lines, ["A. Book", "B. In: E Ed, ed. Book"], "{text}");
+    assert_eq!(lines, ["A. Book", "B. In: E Ed, ed. Book"], "{lines:?}");
 }
 
 /// Under `demote-non-dropping-particle="sort-only"` a name sorts by its
@@ -1499,7 +1473,7 @@ fn a_group_of_empty_names_in_a_macro_is_not_printed() {
 /// Hippel" under H), and shows it in front.
 #[test]
 fn a_particle_demoted_for_sorting_only_sorts_by_the_family_name() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@book{w, author = {Wolf, W.}, title = {W}, date = {2014}}\n\
          @book{v, author = {von Hippel, Ted}, title = {V}, date = {2006}}\n\
          @book{h, author = {Hoffman, Matthew}, title = {H}, date = {2014}}\n",
@@ -1513,11 +1487,10 @@ fn a_particle_demoted_for_sorting_only_sorts_by_the_family_name() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         ["1. Ted von Hippel", "2. Matthew Hoffman", "3. W. Wolf"],
-        "{text}"
+        "{lines:?}"
     );
 }
 
@@ -1548,7 +1521,7 @@ fn display_parts_are_set_apart_by_a_space() {
 /// citeproc-js sorts them; the citation numbers follow that order.
 #[test]
 fn sort_keys_keep_their_places_and_compare_names_family_first() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@online{none, title = {No author}, organization = {Org}, date = {2001}}\n\
          @book{zed, author = {Zed, Aaron}, title = {Zed}, date = {2002}}\n\
          @book{abe, author = {Abe, Berta}, title = {Abe}, date = {2003}}\n",
@@ -1562,8 +1535,7 @@ fn sort_keys_keep_their_places_and_compare_names_family_first() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
-    assert_eq!(lines, ["1 Abe", "2 Zed", "3 No author"], "{text}");
+    assert_eq!(lines, ["1 Abe", "2 Zed", "3 No author"], "{lines:?}");
 }
 
 #[test]
@@ -1601,6 +1573,20 @@ fn references_in_style(bib: &str, csl: &str) -> String {
     references_in_style_with(bib, csl, &[])
 }
 
+/// The non-empty lines [`references_in_style`] prints.
+fn lines_in_style(bib: &str, csl: &str) -> Vec<String> {
+    lines_in_style_with(bib, csl, &[])
+}
+
+/// The non-empty lines [`references_in_style_with`] prints.
+fn lines_in_style_with(bib: &str, csl: &str, args: &[&str]) -> Vec<String> {
+    references_in_style_with(bib, csl, args)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// [`references_in_style`], with more arguments to `refs`.
 fn references_in_style_with(bib: &str, csl: &str, args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
@@ -1629,7 +1615,7 @@ fn references_in_style_with(bib: &str, csl: &str, args: &[&str]) -> String {
 /// entry with no date of its own does not take the original's.
 #[test]
 fn reprints_and_translations_carry_the_original_publication() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@book{kullback, author = {Kullback, Solomon}, title = {Information Theory and Statistics}, \
            date = {1959}, publisher = {John Wiley \\& Sons}, location = {New York}}\n\
          @book{reprint, author = {Kullback, Solomon}, title = {Information Theory and Statistics}, \
@@ -1656,7 +1642,6 @@ fn reprints_and_translations_carry_the_original_publication() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         [
@@ -1669,7 +1654,7 @@ fn reprints_and_translations_carry_the_original_publication() {
             // entry's own, so it is left out (citeproc-js prints "[1959]").
             "Zzz, Dover",
         ],
-        "{text}"
+        "{lines:?}"
     );
 }
 
@@ -1690,13 +1675,7 @@ fn numbered_and_keyed_series_read_in_the_locale_of_the_references() {
     <text variable="title" suffix=", "/><text variable="collection-title"/>
   </layout></bibliography>
 </style>"#;
-    let lines = |locale: &str| -> Vec<String> {
-        references_in_style_with(bib, csl, &["--locale", locale])
-            .lines()
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
+    let lines = |locale: &str| lines_in_style_with(bib, csl, &["--locale", locale]);
     assert_eq!(
         lines("en-US"),
         ["Georgia, 3rd series", "Twice-born, new series"]
@@ -1712,7 +1691,7 @@ fn numbered_and_keyed_series_read_in_the_locale_of_the_references() {
 /// "(1959) 1997a", as citeproc-js does.
 #[test]
 fn a_year_suffix_follows_the_issued_year_after_an_original_date() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@book{a, author = {Kullback, Solomon}, title = {Information Theory}, date = {1997}, origyear = {1959}}\n\
          @book{b, author = {Kullback, Solomon}, title = {Statistics}, date = {1997}, origyear = {1959}}\n",
         r#"<?xml version="1.0" encoding="utf-8"?>
@@ -1730,14 +1709,13 @@ fn a_year_suffix_follows_the_issued_year_after_an_original_date() {
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         [
             "(1959) 1997a. Information theory",
             "(1959) 1997b. Statistics"
         ],
-        "{text}"
+        "{lines:?}"
     );
 }
 
@@ -1747,7 +1725,7 @@ fn a_year_suffix_follows_the_issued_year_after_an_original_date() {
 /// prints as written (here the translator) keeps its initials as written.
 #[test]
 fn bare_initials_take_the_initialize_with_only_where_every_name_of_the_variable_does() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@book{a, author = {Chang, Tyler A and Bergen, Benjamin K}, translator = {Hannes, Ludwig A}, \
            title = {T}, date = {2022}}\n",
         r#"<?xml version="1.0" encoding="utf-8"?>
@@ -1762,11 +1740,10 @@ fn bare_initials_take_the_initialize_with_only_where_every_name_of_the_variable_
   </layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         ["Chang, Tyler A.; Bergen, Benjamin K. Translated by Ludwig A Hannes"],
-        "{text}"
+        "{lines:?}"
     );
 }
 
@@ -1775,7 +1752,7 @@ fn bare_initials_take_the_initialize_with_only_where_every_name_of_the_variable_
 /// after the name follows the name's suffix.
 #[test]
 fn name_affixes_print_beside_a_label() {
-    let text = references_in_style(
+    let lines = lines_in_style(
         "@collection{c, editor = {Lloyd, Geoffrey and Owen, Gwilym}, title = {Mind}, date = {1978}}\n",
         r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
@@ -1787,10 +1764,9 @@ fn name_affixes_print_beside_a_label() {
   </group></layout></bibliography>
 </style>"#,
     );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines,
         ["eds. G. Lloyd and G. Owen | [G. Lloyd and G. Owen], eds."],
-        "{text}"
+        "{lines:?}"
     );
 }
