@@ -40,10 +40,14 @@ pub struct Language {
     chain: [Option<&'static Table>; 3],
 }
 
+/// English, looked up once: every LaTeX value read without a language
+/// (each name, each title a check reads) takes it.
+static ENGLISH: LazyLock<Language> = LazyLock::new(|| Language::of("en-US"));
+
 impl Default for Language {
     /// English, the language of CSL data without a locale.
     fn default() -> Language {
-        Language::of("en-US")
+        *ENGLISH
     }
 }
 
