@@ -1,7 +1,10 @@
 //! The bibliography stage: `.bib` files in, entries with byte spans out.
 //!
-//! Each file is split at entry boundaries (`split`) and each chunk parsed
-//! on its own with the `biblatex` crate's raw layer (`parse`), in parallel.
+//! Each file is split at entry boundaries (`split`, on all cores) and each
+//! chunk read on its own, in parallel: by a one-pass lexer over its bytes
+//! (`lex`), or, where the lexer is not sure (syntax errors and rare
+//! shapes), by the `biblatex` crate's raw layer (`parse`), whose reading is
+//! the reference.
 //! This module then merges the chunks of all files in order, as biber reads
 //! them: the first definition of a key wins, later ones are duplicates;
 //! `ids` aliases, `crossref`/`xref`/`xdata`/`entryset`/`related` links and
@@ -13,6 +16,7 @@
 
 pub mod datamodel;
 pub mod fields;
+mod lex;
 pub mod other_formats;
 mod parse;
 mod split;
@@ -344,7 +348,7 @@ impl Bibliography {
                     });
                     return (entries.into_iter().map(Some).collect(), vec![rest]);
                 }
-                let chunks = split::split(input.text);
+                let chunks = split::split_parallel(input.text);
                 chunks
                     .par_iter()
                     .with_min_len(256)
@@ -527,45 +531,47 @@ impl Bibliography {
 
     fn resolve_links(&mut self, texts: &HashMap<FileId, &str>) {
         let lookup = |file: FileId| texts[&file];
-        let mut resolved: Vec<(usize, Vec<Link>, Vec<KeyRef>)> = Vec::new();
-        for (index, entry) in self.entries.iter().enumerate() {
-            let text = texts[&entry.file];
-            let mut links = Vec::new();
-            let mut aliases = Vec::new();
-            for field in &entry.fields {
-                let name = &text[field.name()];
-                let is_ids = name.eq_ignore_ascii_case("ids");
-                let kind = LinkKind::from_field(name);
-                if kind.is_none() && !is_ids {
-                    continue;
-                }
-                let value = self.value_text(text, field, &lookup);
-                // Exact spans for each key when the value is one literal;
-                // the whole value when it was assembled from macros.
-                let base = match field.value(text) {
-                    Value::Literal(span) => Some(span.start),
-                    Value::Concat(_) => None,
-                };
-                let list = is_ids || kind.is_some_and(LinkKind::is_list);
-                for (offset, key) in split_keys(&value, list) {
-                    let span = match base {
-                        Some(start) => start + offset..start + offset + key.len(),
-                        None => field.value_span(),
+        // In parallel: every field name of every entry is looked at, and
+        // few entries have links.
+        let resolved: Vec<(usize, Vec<Link>, Vec<KeyRef>)> = (self.entries.par_iter().enumerate())
+            .with_min_len(1024)
+            .filter_map(|(index, entry)| {
+                let text = texts[&entry.file];
+                let mut links = Vec::new();
+                let mut aliases = Vec::new();
+                for field in &entry.fields {
+                    let name = &text[field.name()];
+                    let is_ids = name.eq_ignore_ascii_case("ids");
+                    let kind = LinkKind::from_field(name);
+                    if kind.is_none() && !is_ids {
+                        continue;
+                    }
+                    let value = self.value_text(text, field, &lookup);
+                    // Exact spans for each key when the value is one literal;
+                    // the whole value when it was assembled from macros.
+                    let base = match field.value(text) {
+                        Value::Literal(span) => Some(span.start),
+                        Value::Concat(_) => None,
                     };
-                    let target = KeyRef {
-                        key: key.to_owned(),
-                        span,
-                    };
-                    match kind {
-                        Some(kind) => links.push(Link { kind, target }),
-                        None => aliases.push(target),
+                    let list = is_ids || kind.is_some_and(LinkKind::is_list);
+                    for (offset, key) in split_keys(&value, list) {
+                        let span = match base {
+                            Some(start) => start + offset..start + offset + key.len(),
+                            None => field.value_span(),
+                        };
+                        let target = KeyRef {
+                            key: key.to_owned(),
+                            span,
+                        };
+                        match kind {
+                            Some(kind) => links.push(Link { kind, target }),
+                            None => aliases.push(target),
+                        }
                     }
                 }
-            }
-            if !links.is_empty() || !aliases.is_empty() {
-                resolved.push((index, links, aliases));
-            }
-        }
+                (!links.is_empty() || !aliases.is_empty()).then_some((index, links, aliases))
+            })
+            .collect();
         for (index, links, aliases) in resolved {
             self.entries[index].links = links.into_boxed_slice();
             self.entries[index].aliases = aliases.into_boxed_slice();
@@ -573,17 +579,35 @@ impl Bibliography {
     }
 
     fn index_keys(&mut self, diagnostics: &mut Vec<Diagnostic>) {
-        let entries = &self.entries;
+        // Each key hashed twice (as written, and folded character by
+        // character) on all cores first; the tables, filled in file order
+        // on one thread, then rehash from this list, not from the keys
+        // scattered through the entries.
+        let hashes: Vec<KeyHashes> = (self.entries.par_iter())
+            .with_min_len(4096)
+            .map(|entry| KeyHashes {
+                key: hash_key(&entry.key),
+                folded: hash_folded(&entry.key),
+            })
+            .collect();
         self.keys
-            .reserve(entries.len(), |&id| hash_key(&entries[id.0 as usize].key));
-        for index in 0..self.entries.len() {
+            .reserve(hashes.len(), |&id| hashes[id.0 as usize].key);
+        self.folded.reserve(hashes.len(), |name| {
+            if name.alias.is_none() {
+                hashes[name.entry.0 as usize].folded
+            } else {
+                hash_folded(name_of(&self.entries, *name))
+            }
+        });
+        for (index, hash) in hashes.iter().enumerate() {
             let id = EntryId(index as u32);
             let entry = &self.entries[index];
-            let hash = hash_key(&entry.key);
             let entries = &self.entries;
             let first = self
                 .keys
-                .find(hash, |&other| entries[other.0 as usize].key == entry.key)
+                .find(hash.key, |&other| {
+                    entries[other.0 as usize].key == entry.key
+                })
                 .copied();
             if let Some(first) = first {
                 let original = &self.entries[first.0 as usize];
@@ -607,11 +631,12 @@ impl Bibliography {
                     entry: id,
                     alias: None,
                 },
+                hash.folded,
+                &hashes,
                 diagnostics,
             );
-            let entries = &self.entries;
             self.keys
-                .insert_unique(hash, id, |&id| hash_key(&entries[id.0 as usize].key));
+                .insert_unique(hash.key, id, |&id| hashes[id.0 as usize].key);
         }
         // Aliases after all keys, so that an alias may never shadow a key.
         for index in 0..self.entries.len() {
@@ -648,13 +673,12 @@ impl Bibliography {
                         );
                     }
                     None => {
-                        self.note_case_conflict(
-                            NameRef {
-                                entry: id,
-                                alias: Some(alias_index as u32),
-                            },
-                            diagnostics,
-                        );
+                        let name = NameRef {
+                            entry: id,
+                            alias: Some(alias_index as u32),
+                        };
+                        let folded = hash_folded(self.name(name));
+                        self.note_case_conflict(name, folded, &hashes, diagnostics);
                         self.aliases.insert(alias.key.clone(), id);
                     }
                 }
@@ -664,9 +688,14 @@ impl Bibliography {
 
     /// Records a key or alias under its folded form and warns when a
     /// different spelling of it is already known, as biber warns.
-    fn note_case_conflict(&mut self, name: NameRef, diagnostics: &mut Vec<Diagnostic>) {
+    fn note_case_conflict(
+        &mut self,
+        name: NameRef,
+        hash: u64,
+        hashes: &[KeyHashes],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let key = self.name(name);
-        let hash = hash_folded(key);
         let other = self
             .folded
             .iter_hash(hash)
@@ -693,9 +722,17 @@ impl Bibliography {
             );
         }
         let entries = &self.entries;
-        self.folded
-            .insert_unique(hash, name, |n| hash_folded(name_of(entries, *n)));
+        self.folded.insert_unique(hash, name, |n| match n.alias {
+            None => hashes[n.entry.0 as usize].folded,
+            Some(_) => hash_folded(name_of(entries, *n)),
+        });
     }
+}
+
+/// An entry key's two hashes: as written, and folded to lower case.
+struct KeyHashes {
+    key: u64,
+    folded: u64,
 }
 
 /// A key (`alias: None`) or one of the `ids` aliases of an entry.

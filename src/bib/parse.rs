@@ -48,16 +48,16 @@ pub enum ValuePart {
 /// millions. Files are read only below [`crate::source::MAX_FILE_BYTES`]
 /// (1 GiB), so offsets fit in 31 bits and the top bit is free for a flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct CompactSpan {
-    start: u32,
-    end: u32,
+pub(super) struct CompactSpan {
+    pub(super) start: u32,
+    pub(super) end: u32,
 }
 
 /// The bit of a [`CompactSpan`] offset that [`RawField`] uses as a flag.
-const FLAG: u32 = 1 << 31;
+pub(super) const FLAG: u32 = 1 << 31;
 
 impl CompactSpan {
-    fn new(span: &Span) -> Self {
+    pub(super) fn new(span: &Span) -> Self {
         // Beyond the file size limit (text handed in by a library user),
         // offsets saturate instead of spilling into the flag bit.
         let offset = |n: usize| u32::try_from(n).map_or(FLAG - 1, |n| n.min(FLAG - 1));
@@ -81,8 +81,8 @@ impl CompactSpan {
 /// delimiters (on `end`; its content is one byte in on each side).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawField {
-    name: CompactSpan,
-    value: CompactSpan,
+    pub(super) name: CompactSpan,
+    pub(super) value: CompactSpan,
 }
 
 impl RawField {
@@ -264,7 +264,7 @@ pub fn parse_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
     match chunk.kind {
         ChunkKind::Comment | ChunkKind::Preamble => result,
         ChunkKind::String => {
-            match parse_normalised(text, chunk) {
+            match read_fields(text, chunk) {
                 Ok(parsed) => result.strings = parsed.strings,
                 Err(error) => result.error = Some(error),
             }
@@ -293,7 +293,7 @@ pub fn parse_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
                 });
                 return result;
             }
-            match parse_normalised(text, chunk) {
+            match read_fields(text, chunk) {
                 Ok(parsed) => match parsed.entry {
                     Some((key_span, fields)) => {
                         result.entry = Some(RawEntry {
@@ -425,10 +425,40 @@ fn convert_pair(text: &str, normalised: &str, pair: &biblatex::Pair<'_>, base: u
 }
 
 /// What the crate read from one normalised chunk, as spans into the file.
+#[derive(Debug, PartialEq, Eq)]
 struct Parsed {
     /// The key span and fields of the entry, if the chunk held one.
     entry: Option<(Span, Vec<RawField>)>,
     strings: Vec<RawField>,
+}
+
+/// Reads an entry's or `@string` block's fields: by the fast path where
+/// it is sure, else by the crate (see [`super::lex`]).
+fn read_fields(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
+    let lexed = match chunk.kind {
+        ChunkKind::String => super::lex::strings(text, chunk),
+        _ => super::lex::entry(text, chunk),
+    };
+    let Some(lexed) = lexed else {
+        return parse_normalised(text, chunk);
+    };
+    let parsed = match lexed.key {
+        Some(key) => Parsed {
+            entry: Some((key, lexed.fields)),
+            strings: Vec::new(),
+        },
+        None => Parsed {
+            entry: None,
+            strings: lexed.fields,
+        },
+    };
+    debug_assert_eq!(
+        Ok(&parsed),
+        parse_normalised(text, chunk).as_ref(),
+        "the fast path and the crate read {:?} differently",
+        &text[chunk.span.clone()]
+    );
+    Ok(parsed)
 }
 
 fn parse_normalised(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
@@ -620,6 +650,43 @@ mod tests {
             .iter()
             .map(|f| (&text[f.name()], &text[f.value_span()]))
             .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Where the fast path reads a chunk, it reads what the crate reads.
+        #[test]
+        fn the_fast_path_reads_what_the_crate_reads(
+            head in proptest::sample::select(vec!["@misc{k,", "@STRING{", "@book(k,", "@misc{k ,", "@x{a:b-c,"]),
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "title = {T}", "year=2000", " # ", "jan", "\"q {\"} q\"", ", ", ",", "\n",
+                    "% c\n", "{a {b} c}", "1.5", "=", "#", "{", "}", "(", ")", "\"", "\\",
+                    "%", "TITLE", " ", "-", ":", "é", "\u{a0}", "\t", "~", "@", "x.y",
+                ]),
+                0..14,
+            ),
+            tail in proptest::sample::select(vec!["}", ")", ",}", "\n)"]),
+        ) {
+            let text: String = format!("{head}{}{tail}", parts.concat());
+            for chunk in split(&text) {
+                if chunk.error.is_some() || chunk.kind == ChunkKind::Comment || chunk.kind == ChunkKind::Preamble {
+                    continue;
+                }
+                let lexed = match chunk.kind {
+                    ChunkKind::String => super::super::lex::strings(&text, &chunk),
+                    _ => super::super::lex::entry(&text, &chunk),
+                };
+                if let Some(lexed) = lexed {
+                    let crate_read = parse_normalised(&text, &chunk);
+                    let fast = match lexed.key {
+                        Some(key) => Parsed { entry: Some((key, lexed.fields)), strings: Vec::new() },
+                        None => Parsed { entry: None, strings: lexed.fields },
+                    };
+                    proptest::prop_assert_eq!(Ok(fast), crate_read, "{:?}", &text[chunk.span.clone()]);
+                }
+            }
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! whose braces never balance is cut at the next line that starts a new
 //! entry (`@article{`, `@book(` ...), which is where its author meant it to end.
 
+use rayon::prelude::*;
+
 use crate::source::Span;
 
 /// What a chunk of the file holds.
@@ -52,69 +54,190 @@ pub struct Chunk {
 
 /// Splits a `.bib` file into its `@` blocks.
 pub fn split(text: &str) -> Vec<Chunk> {
-    let bytes = text.as_bytes();
-    let mut chunks = Vec::new();
-    let mut pos = 0;
-    while let Some(found) = memchr::memchr2(b'@', b'%', &bytes[pos..]) {
-        let at = pos + found;
-        if bytes[at] == b'%' {
-            pos = line_end(bytes, at);
-            continue;
-        }
-        let type_end = at
-            + 1
-            + bytes[at + 1..]
-                .iter()
-                .take_while(|&&b| is_type_byte(b))
-                .count();
-        if type_end == at + 1 {
-            pos = at + 1;
-            continue;
-        }
-        let open = skip_whitespace(bytes, type_end);
-        let delimiter = bytes.get(open).copied();
-        if !matches!(delimiter, Some(b'{') | Some(b'(')) {
-            // Text such as an e-mail address between entries is a comment;
-            // so is a bare `@comment`, which BibTeX drops with the text after
-            // it up to the next `@`; an `@type` that starts a line is an
-            // entry missing its brace.
-            let bare_comment = text[at + 1..type_end].eq_ignore_ascii_case("comment");
-            if starts_line(bytes, at) && !bare_comment {
-                chunks.push(Chunk {
-                    kind: ChunkKind::Entry,
-                    span: at..type_end,
-                    type_span: at..type_end,
-                    open,
-                    paren: false,
-                    error: Some(SplitError::MissingDelimiter),
-                });
+    scan(text, 0, text.len()).chunks
+}
+
+/// Below this many bytes per piece, [`split_parallel`] splits on one thread.
+const MIN_PIECE: usize = 1 << 20;
+
+/// [`split`] on all cores: the text is cut into pieces at arbitrary
+/// offsets, each piece split as if a block started there, and the pieces
+/// joined where the sequential split would have carried on.
+///
+/// The sequential split is a walk whose only state is its position: from a
+/// position it looks for the next `@` or `%` and steps over what it finds.
+/// A piece's walk is the sequential one as soon as both stand at the same
+/// place, or both look for the next `@`/`%` from places with none between
+/// them. Each piece keeps its steps; where the piece before ended past the
+/// cut (its last block ran on), the first step of this piece that the
+/// sequential walk would also take is found by search, and the blocks
+/// before it dropped. Where none is (the cut fell inside a block that held
+/// an `@` of its own), this piece is walked again from where the last one
+/// ended. The result is the sequential split's, whatever the cuts.
+pub fn split_parallel(text: &str) -> Vec<Chunk> {
+    let pieces = (text.len() / MIN_PIECE).clamp(1, 4 * rayon::current_num_threads());
+    split_in_pieces(text, pieces)
+}
+
+/// [`split_parallel`] with the text cut into `pieces` of equal length.
+fn split_in_pieces(text: &str, pieces: usize) -> Vec<Chunk> {
+    if pieces <= 1 {
+        return split(text);
+    }
+    let cuts: Vec<usize> = (0..=pieces).map(|i| text.len() * i / pieces).collect();
+    let walked: Vec<Walk> = cuts
+        .par_windows(2)
+        .map(|cut| scan(text, cut[0], cut[1]))
+        .collect();
+    let mut chunks = Vec::with_capacity(walked.iter().map(|w| w.chunks.len()).sum());
+    // Where the walk so far stands, when it ran past the last cut.
+    let mut overrun: Option<usize> = None;
+    for (i, walk) in walked.into_iter().enumerate() {
+        let limit = cuts[i + 1];
+        let walk = match overrun {
+            None => walk,
+            // The piece lies inside the block that ran on.
+            Some(at) if at >= limit => {
+                overrun = (at > limit).then_some(at);
+                continue;
             }
-            pos = type_end;
-            continue;
-        }
-        let paren = delimiter == Some(b'(');
-        let kind = chunk_kind(&text[at + 1..type_end]);
-        let (end, error) = match find_close(bytes, open, paren) {
-            Some(end) => (end, None),
-            None => {
-                let next = next_entry_start(bytes, open + 1);
-                (
-                    next.unwrap_or(bytes.len()),
-                    Some(SplitError::Unclosed { next_entry: next }),
-                )
-            }
+            Some(at) => match walk.step_taken_from(at) {
+                Some(first) => walk.starting_at_step(first),
+                None => scan(text, at, limit),
+            },
         };
-        chunks.push(Chunk {
-            kind,
-            span: at..end,
-            type_span: at..type_end,
-            open,
-            paren,
-            error,
-        });
-        pos = end;
+        overrun = walk.overrun;
+        chunks.extend(walk.chunks);
     }
     chunks
+}
+
+/// One piece of the sequential walk.
+struct Walk {
+    chunks: Vec<Chunk>,
+    /// Each `@` or `%` found: where the search started, where it was
+    /// found, and how many chunks were made before.
+    steps: Vec<Step>,
+    /// Where the walk stood when it stopped, if that is past its limit.
+    overrun: Option<usize>,
+}
+
+#[derive(Clone, Copy)]
+struct Step {
+    from: usize,
+    found: usize,
+    chunks_before: usize,
+}
+
+impl Walk {
+    /// The first step that a walk standing at `at` takes too: one that
+    /// starts there, or searched over it (nothing to find between `at` and
+    /// what it found).
+    fn step_taken_from(&self, at: usize) -> Option<usize> {
+        let first = self.steps.partition_point(|step| step.found < at);
+        let step = self.steps.get(first)?;
+        (step.from <= at).then_some(first)
+    }
+
+    /// The walk from its step `first` on.
+    fn starting_at_step(mut self, first: usize) -> Walk {
+        let before = self.steps[first].chunks_before;
+        self.chunks.drain(..before);
+        self.steps.clear();
+        self
+    }
+}
+
+/// The sequential walk from `start`, taking the steps whose `@` or `%` lies
+/// before `limit`.
+fn scan(text: &str, start: usize, limit: usize) -> Walk {
+    let bytes = text.as_bytes();
+    let mut chunks = Vec::new();
+    let mut steps = Vec::new();
+    let mut pos = start;
+    while let Some(found) = memchr::memchr2(b'@', b'%', &bytes[pos..]) {
+        let at = pos + found;
+        if at >= limit {
+            break;
+        }
+        steps.push(Step {
+            from: pos,
+            found: at,
+            chunks_before: chunks.len(),
+        });
+        pos = step(text, at, &mut chunks);
+        if pos > limit {
+            return Walk {
+                chunks,
+                steps,
+                overrun: Some(pos),
+            };
+        }
+    }
+    Walk {
+        chunks,
+        steps,
+        overrun: None,
+    }
+}
+
+/// Steps over the `@` or `%` at `at`, adding the block it starts (if any)
+/// to `chunks`; where the walk goes on.
+fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
+    let bytes = text.as_bytes();
+    if bytes[at] == b'%' {
+        return line_end(bytes, at);
+    }
+    let type_end = at
+        + 1
+        + bytes[at + 1..]
+            .iter()
+            .take_while(|&&b| is_type_byte(b))
+            .count();
+    if type_end == at + 1 {
+        return at + 1;
+    }
+    let open = skip_whitespace(bytes, type_end);
+    let delimiter = bytes.get(open).copied();
+    if !matches!(delimiter, Some(b'{') | Some(b'(')) {
+        // Text such as an e-mail address between entries is a comment;
+        // so is a bare `@comment`, which BibTeX drops with the text after
+        // it up to the next `@`; an `@type` that starts a line is an
+        // entry missing its brace.
+        let bare_comment = text[at + 1..type_end].eq_ignore_ascii_case("comment");
+        if starts_line(bytes, at) && !bare_comment {
+            chunks.push(Chunk {
+                kind: ChunkKind::Entry,
+                span: at..type_end,
+                type_span: at..type_end,
+                open,
+                paren: false,
+                error: Some(SplitError::MissingDelimiter),
+            });
+        }
+        return type_end;
+    }
+    let paren = delimiter == Some(b'(');
+    let kind = chunk_kind(&text[at + 1..type_end]);
+    let (end, error) = match find_close(bytes, open, paren) {
+        Some(end) => (end, None),
+        None => {
+            let next = next_entry_start(bytes, open + 1);
+            (
+                next.unwrap_or(bytes.len()),
+                Some(SplitError::Unclosed { next_entry: next }),
+            )
+        }
+    };
+    chunks.push(Chunk {
+        kind,
+        span: at..end,
+        type_span: at..type_end,
+        open,
+        paren,
+        error,
+    });
+    end
 }
 
 fn chunk_kind(entry_type: &str) -> ChunkKind {
@@ -313,6 +436,42 @@ mod tests {
             .collect();
         assert_eq!(kinds.len(), 2);
         assert!(kinds.iter().all(|(_, error)| !error));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Cut anywhere, the pieces join into the sequential split.
+        #[test]
+        fn split_in_pieces_is_the_sequential_split(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "@", "%", "{", "}", "(", ")", "\"", "\\", "\n", " ", "a", ",", "=",
+                    "@article{", "@misc(", "@comment", "@string{", "\n@book{k,", "x@y.org",
+                    "}\n", "% c\n", "title = {T}", "é",
+                ]),
+                0..80,
+            ),
+            pieces in 2usize..9,
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(split_in_pieces(&text, pieces), split(&text));
+        }
+    }
+
+    #[test]
+    fn a_block_across_many_pieces_is_one_chunk() {
+        let text = format!(
+            "@misc{{a, note = {{{}}}}}\n@book{{b, title = {{B}}}}\n",
+            "x@y.org {@} % ".repeat(200)
+        );
+        for pieces in 2..40 {
+            assert_eq!(
+                split_in_pieces(&text, pieces),
+                split(&text),
+                "{pieces} pieces"
+            );
+        }
+        assert_eq!(split(&text).len(), 2);
     }
 
     #[test]

@@ -1,0 +1,315 @@
+//! The fast path of the parse stage: one pass over the bytes of a chunk
+//! that [`split`](super::split) delimited, reading its key and fields as
+//! spans, with nothing copied.
+//!
+//! It reads what well-formed BibTeX holds (an ASCII key and field names;
+//! braced, quoted, numeric and macro values joined by `#`; `%` comments
+//! between fields) exactly as the `biblatex` crate reads the same chunk
+//! after [`normalise`](super::parse): the same key, names, value spans and
+//! parts. At the first byte it is not sure of (a syntax error, a
+//! non-ASCII name or key, a backslash between fields, two decimal points)
+//! it gives up, and the chunk is read by the crate, whose answer (and
+//! error message) stays the reference. Debug builds read every chunk both
+//! ways and compare.
+
+use super::parse::{CompactSpan, FLAG, RawField};
+use super::split::Chunk;
+use crate::source::Span;
+
+/// The key span and fields of an entry (`None` for an `@string` block's
+/// definitions).
+pub(super) struct Lexed {
+    pub key: Option<Span>,
+    pub fields: Vec<RawField>,
+}
+
+/// Reads an entry's key and fields; `None` where the crate must decide.
+pub(super) fn entry(text: &str, chunk: &Chunk) -> Option<Lexed> {
+    let mut lexer = Lexer::new(text, chunk)?;
+    lexer.skip_space();
+    let key = lexer.key()?;
+    lexer.skip_space();
+    lexer.eat(b',')?;
+    let fields = lexer.fields()?;
+    Some(Lexed {
+        key: Some(key),
+        fields,
+    })
+}
+
+/// Reads the definitions of an `@string` block; `None` where the crate
+/// must decide.
+pub(super) fn strings(text: &str, chunk: &Chunk) -> Option<Lexed> {
+    let mut lexer = Lexer::new(text, chunk)?;
+    let fields = lexer.fields()?;
+    Some(Lexed { key: None, fields })
+}
+
+struct Lexer<'t> {
+    bytes: &'t [u8],
+    pos: usize,
+    /// The offset of the block's closing delimiter.
+    close: usize,
+}
+
+impl<'t> Lexer<'t> {
+    fn new(text: &'t str, chunk: &Chunk) -> Option<Lexer<'t>> {
+        let bytes = text.as_bytes();
+        let close = chunk.span.end.checked_sub(1)?;
+        let closer = if chunk.paren { b')' } else { b'}' };
+        (close > chunk.open && bytes.get(close) == Some(&closer)).then_some(Lexer {
+            bytes,
+            pos: chunk.open + 1,
+            close,
+        })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        (self.pos < self.close).then(|| self.bytes[self.pos])
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// Whitespace and `%` comments (which `normalise` blanks).
+    fn skip_space(&mut self) {
+        while let Some(byte) = self.peek() {
+            match byte {
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => self.pos += 1,
+                b'%' => {
+                    self.pos = memchr::memchr(b'\n', &self.bytes[self.pos..self.close])
+                        .map_or(self.close, |n| self.pos + n);
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// An entry key: what the crate's `is_key` takes, narrowed to ASCII
+    /// bytes with no delimiter, quote or comment sign that `normalise`
+    /// might have rewritten.
+    fn key(&mut self) -> Option<Span> {
+        let start = self.pos;
+        while let Some(byte) = self.peek() {
+            if !byte.is_ascii_graphic() {
+                break;
+            }
+            if matches!(
+                byte,
+                b',' | b'{' | b'}' | b'(' | b')' | b'"' | b'%' | b'\\' | b'#' | b'='
+            ) {
+                break;
+            }
+            self.pos += 1;
+        }
+        let end = self.pos;
+        // What stops the key must be the space or comma after it.
+        matches!(
+            self.peek()?,
+            b',' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c
+        )
+        .then_some(start..end)
+        .filter(|_| end > start)
+    }
+
+    /// The fields up to the closing delimiter, which must end them.
+    fn fields(&mut self) -> Option<Vec<RawField>> {
+        let mut fields = Vec::new();
+        loop {
+            self.skip_space();
+            if self.pos == self.close {
+                return Some(fields);
+            }
+            let name = self.identifier()?;
+            self.skip_space();
+            self.eat(b'=')?;
+            self.skip_space();
+            fields.push(self.value(name)?);
+            self.skip_space();
+            if self.pos == self.close {
+                return Some(fields);
+            }
+            self.eat(b',')?;
+        }
+    }
+
+    /// A field or macro name: the crate's `is_id_start` and
+    /// `is_id_continue`, in ASCII.
+    fn identifier(&mut self) -> Option<Span> {
+        let start = self.pos;
+        if matches!(self.peek()?, b':' | b'<' | b'-' | b'>') {
+            return None;
+        }
+        while let Some(byte) = self.peek() {
+            if !is_identifier_byte(byte) {
+                break;
+            }
+            self.pos += 1;
+        }
+        // Stopped by a non-ASCII character, the crate's answer may differ.
+        (self.pos > start && self.peek().is_none_or(|b| b.is_ascii())).then_some(start..self.pos)
+    }
+
+    /// A value: parts joined by `#`.
+    fn value(&mut self, name: Span) -> Option<RawField> {
+        let start = self.pos;
+        let mut parts = 0;
+        let mut delimited = false;
+        let mut macro_part = false;
+        let mut end;
+        loop {
+            parts += 1;
+            match self.peek()? {
+                open @ (b'{' | b'"') => {
+                    let closer = if open == b'{' { b'}' } else { b'"' };
+                    let close = value_end(self.bytes, self.pos + 1, self.close, closer)?;
+                    self.pos = close + 1;
+                    delimited = true;
+                }
+                b'0'..=b'9' => {
+                    let mut dot = false;
+                    while let Some(byte) = self.peek() {
+                        match byte {
+                            b'0'..=b'9' => {}
+                            b'.' if !dot => dot = true,
+                            // The crate's error: two decimal points.
+                            b'.' => return None,
+                            _ => break,
+                        }
+                        self.pos += 1;
+                    }
+                    delimited = false;
+                }
+                _ => {
+                    self.identifier()?;
+                    macro_part = true;
+                }
+            }
+            end = self.pos;
+            self.skip_space();
+            if self.eat(b'#').is_none() {
+                break;
+            }
+            self.skip_space();
+        }
+        let mut value = CompactSpan::new(&(start..end));
+        if parts > 1 || macro_part {
+            value.start |= FLAG;
+        } else if delimited {
+            value.end |= FLAG;
+        }
+        Some(RawField {
+            name: CompactSpan::new(&name),
+            value,
+        })
+    }
+}
+
+/// The bytes the crate's `is_id_continue` takes, in ASCII.
+fn is_identifier_byte(byte: u8) -> bool {
+    byte.is_ascii_graphic()
+        && !matches!(
+            byte,
+            b'@' | b'{'
+                | b'}'
+                | b'"'
+                | b'#'
+                | b'\''
+                | b'('
+                | b')'
+                | b','
+                | b'='
+                | b'%'
+                | b'\\'
+                | b'~'
+        )
+}
+
+/// The `closer` (`}` or `"`) that ends a value opened just before `pos`,
+/// as [`super::parse`] finds it: the first outside braces, a backslash
+/// escaping the byte after it; a quoted value ends at no `}` of its own.
+fn value_end(bytes: &[u8], mut pos: usize, end: usize, closer: u8) -> Option<usize> {
+    let find_quote = |from: usize| {
+        (closer == b'"')
+            .then(|| memchr::memchr(b'"', &bytes[from..end]).map(|n| from + n))
+            .flatten()
+    };
+    let mut depth = 0usize;
+    // The next `"` at or after `pos`, for a quoted value.
+    let mut quote = find_quote(pos);
+    while pos < end {
+        // Most of a value is text: jump to the next byte that matters.
+        let next = memchr::memchr3(b'{', b'}', b'\\', &bytes[pos..end]).map(|n| pos + n);
+        pos = match (next, quote) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        match bytes[pos] {
+            b'\\' => pos += 1,
+            b'{' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b'}' => return (closer == b'}').then_some(pos),
+            b'"' if depth == 0 => return Some(pos),
+            _ => {}
+        }
+        pos += 1;
+        if quote.is_some_and(|q| q < pos) {
+            quote = find_quote(pos.min(end));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::split::{ChunkKind, split};
+    use super::*;
+
+    fn lexed(text: &str) -> Option<(String, Vec<(String, String)>)> {
+        let chunk = &split(text)[0];
+        let lexed = match chunk.kind {
+            ChunkKind::String => strings(text, chunk),
+            _ => entry(text, chunk),
+        }?;
+        let key = lexed.key.map_or(String::new(), |k| text[k].to_owned());
+        let fields = (lexed.fields.iter())
+            .map(|f| (text[f.name()].to_owned(), text[f.value_span()].to_owned()))
+            .collect();
+        Some((key, fields))
+    }
+
+    #[test]
+    fn well_formed_entries_take_the_fast_path() {
+        let text = "@ARTICLE(doe-2020:x,\n  % a comment {\n  TITLE = \"A {\"}quoted{\"} \\\"title\",\n  year = 2020, month = jan # {~1},\n  journal = jcs,\n)";
+        let (key, fields) = lexed(text).expect("read by the fast path");
+        assert_eq!(key, "doe-2020:x");
+        assert_eq!(
+            fields,
+            [
+                ("TITLE", "\"A {\"}quoted{\"} \\\"title\""),
+                ("year", "2020"),
+                ("month", "jan # {~1}"),
+                ("journal", "jcs"),
+            ]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        );
+        let (_, strings) = lexed("@string{a = {A}, b = a # \"B\"}").expect("fast path");
+        assert_eq!(strings.len(), 2);
+    }
+
+    #[test]
+    fn what_the_fast_path_is_not_sure_of_goes_to_the_crate() {
+        for text in [
+            "@misc{ключ, title = {T}}",
+            "@misc{k, títle = {T}}",
+            "@misc{k, title = {T} year = 2000}",
+            "@misc{k, year = 1.2.3}",
+            "@misc{k, \\x = {T}}",
+            "@misc{k, -title = {T}}",
+            "@misc{k\u{a0}, title = {T}}",
+        ] {
+            assert_eq!(lexed(text), None, "{text}");
+        }
+    }
+}
