@@ -6,7 +6,7 @@
 //! Entrytypes`, `\DeclareDatamodelFields`, `\DeclareDatamodelConstraints`)
 //! and biber's BibTeX driver (its type and field aliases).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 /// The entry types of the default data model.
@@ -459,7 +459,7 @@ pub fn allows(kind: &str, field: &str) -> bool {
             .filter(|(types, _)| types.is_empty())
             .flat_map(|(_, fields)| fields.split_whitespace())
             .collect();
-        let mut by_type: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let mut by_type: HashMap<&str, HashSet<&str>> = HashMap::default();
         for kind in ENTRY_TYPES {
             by_type
                 .entry(kind)

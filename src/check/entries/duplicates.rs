@@ -48,7 +48,8 @@ fn hash128(text: &str) -> NonZeroU128 {
 pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -> Vec<Diagnostic> {
     // Compared in file order, so that the later entry of a pair is the one
     // reported.
-    let mut seen: FxHashMap<(usize, NonZeroU128), EntryId> = FxHashMap::default();
+    let mut seen: FxHashMap<(usize, NonZeroU128), EntryId> =
+        FxHashMap::with_capacity_and_hasher(2 * identities.len(), Default::default());
     let mut out = Vec::new();
     for (index, entry_identities) in identities.iter().enumerate() {
         let id = EntryId(index as u32);

@@ -130,8 +130,9 @@ struct EntryView<'a> {
     id: EntryId,
     entry: &'a Entry,
     fields: Vec<FieldRef<'a>>,
-    /// The first field of each data-model field.
-    first: FxHashMap<&'static str, usize>,
+    /// The first field of each data-model field (a list: an entry has
+    /// about ten fields, and a map per entry cost more than the search).
+    first: Vec<(&'static str, usize)>,
     /// The data-model type and whether its name sets `type`; `None`
     /// outside the data model.
     data_type: Option<(&'static str, bool)>,
@@ -152,19 +153,23 @@ impl<'a> EntryView<'a> {
         let entry = bib.entry(id);
         let text = sources.get(entry.file).text.as_str();
         let lookup = |file: FileId| sources.get(file).text.as_str();
-        let mut first: FxHashMap<&'static str, usize> = FxHashMap::default();
+        let mut first: Vec<(&'static str, usize)> = Vec::with_capacity(entry.fields.len());
         let mut fields: Vec<FieldRef> = Vec::with_capacity(entry.fields.len());
         for field in entry.fields.iter() {
             let name = lower_case(&text[field.name()]);
             let canonical = datamodel::field(&name);
             let value = bib.value_text(text, field, &lookup);
             let empty = value.trim().is_empty() && matches!(field.value(text), Value::Literal(_));
-            let restates = canonical.and_then(|c| first.get(c)).is_some_and(|&at| {
-                let earlier: &FieldRef = &fields[at];
-                earlier.name != name && earlier.value.trim().eq_ignore_ascii_case(value.trim())
-            });
-            if let Some(canonical) = canonical {
-                first.entry(canonical).or_insert(fields.len());
+            let restates = canonical
+                .and_then(|c| first_of(&first, c))
+                .is_some_and(|at| {
+                    let earlier: &FieldRef = &fields[at];
+                    earlier.name != name && earlier.value.trim().eq_ignore_ascii_case(value.trim())
+                });
+            if let Some(canonical) = canonical
+                && first_of(&first, canonical).is_none()
+            {
+                first.push((canonical, fields.len()));
             }
             fields.push(FieldRef {
                 name,
@@ -193,6 +198,12 @@ impl<'a> EntryView<'a> {
             misspellings_reported,
         }
         .inheriting(inherits)
+    }
+
+    /// The index in `fields` of the first field that stands for this
+    /// data-model field.
+    fn first(&self, canonical: &str) -> Option<usize> {
+        first_of(&self.first, canonical)
     }
 
     fn inheriting(mut self, inherits: bool) -> Self {
@@ -285,6 +296,13 @@ fn check_values(view: &EntryView, plan: &Plan, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+fn first_of(first: &[(&'static str, usize)], canonical: &str) -> Option<usize> {
+    first
+        .iter()
+        .find(|(c, _)| *c == canonical)
+        .map(|&(_, at)| at)
 }
 
 fn lower_case(name: &str) -> Cow<'_, str> {

@@ -35,8 +35,9 @@ pub(super) fn duplicate_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
         let Some(canonical) = f.canonical else {
             continue;
         };
-        let first = &view.fields[view.first[canonical]];
-        if view.first[canonical] == index || f.restates {
+        let first_index = view.first(canonical).unwrap_or(index);
+        let first = &view.fields[first_index];
+        if first_index == index || f.restates {
             continue;
         }
         let same_name = first.name == f.name;
