@@ -115,9 +115,29 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
+    use rayon::prelude::*;
     let bytes = text.as_bytes();
-    let mut starts = vec![0];
-    for pos in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+    // A large bibliography has a million lines: its pieces are searched
+    // on all cores, and their line starts joined in order.
+    const PIECE: usize = 1 << 22;
+    let pieces: Vec<Vec<usize>> = (0..bytes.len().div_ceil(PIECE))
+        .into_par_iter()
+        .map(|i| line_breaks_in(bytes, i * PIECE..((i + 1) * PIECE).min(bytes.len())))
+        .collect();
+    let mut starts = Vec::with_capacity(1 + pieces.iter().map(Vec::len).sum::<usize>());
+    starts.push(0);
+    for piece in pieces {
+        starts.extend(piece);
+    }
+    starts
+}
+
+/// The starts of the lines that begin after a line break in `range`.
+fn line_breaks_in(bytes: &[u8], range: Span) -> Vec<usize> {
+    let base = range.start;
+    let mut starts = Vec::new();
+    for pos in memchr::memchr2_iter(b'\n', b'\r', &bytes[range]) {
+        let pos = base + pos;
         // A `\r` directly followed by `\n` ends its line at the `\n`.
         if bytes[pos] == b'\r' && bytes.get(pos + 1) == Some(&b'\n') {
             continue;
@@ -398,6 +418,23 @@ fn io_error(shown: &Path, source: std::io::Error) -> ReadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_across_the_pieces_searched_apart() {
+        // A `\r\n` split by the edge of a piece is one line break.
+        let mut text = "a".repeat((1 << 22) - 1);
+        text.push_str("\r\nb\rc\n");
+        text.push_str(&"d\n".repeat(1 << 21));
+        let expected: Vec<usize> = std::iter::once(0)
+            .chain(text.char_indices().filter_map(|(i, c)| match c {
+                '\r' if text.as_bytes().get(i + 1) == Some(&b'\n') => None,
+                '\r' | '\n' => Some(i + 1),
+                _ => None,
+            }))
+            .collect();
+        assert_eq!(line_starts(&text), expected);
+        assert_eq!(line_starts(&text)[1], (1 << 22) + 1);
+    }
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new(PathBuf::from("t"), FileRole::Chapter, text.to_owned())

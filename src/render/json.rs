@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::locate;
 use crate::Report;
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 
 /// The version of the JSON format; raised when a field changes meaning or
 /// disappears (new fields may be added without raising it).
@@ -28,7 +29,7 @@ struct JsonDiagnostic<'a> {
     code: &'static str,
     severity: Severity,
     message: &'a str,
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -40,7 +41,7 @@ struct JsonDiagnostic<'a> {
 
 #[derive(Serialize)]
 struct JsonLocation<'a> {
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -72,6 +73,11 @@ struct Summary {
 }
 
 /// Writes the one JSON document of a check.
+///
+/// The findings (tens of thousands on a large bibliography) are laid out
+/// on all cores, each as `serde_json` prints it at its depth in the
+/// document, and spliced into the document where its empty list stands:
+/// the bytes are those of printing the whole document at once.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut by_code = BTreeMap::new();
     for d in &report.findings {
@@ -79,11 +85,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     let document = Document {
         version: JSON_VERSION,
-        diagnostics: report
-            .findings
-            .iter()
-            .map(|d| diagnostic(&report.sources, d))
-            .collect(),
+        diagnostics: Vec::new(),
         errors: report
             .unread
             .iter()
@@ -107,12 +109,63 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .collect(),
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    let skeleton = serde_json::to_string_pretty(&document)?;
+    let empty_list = "\"diagnostics\": []";
+    let at = skeleton
+        .find(empty_list)
+        .expect("the document lists its diagnostics")
+        + empty_list.len()
+        - 1;
+    out.write_all(&skeleton.as_bytes()[..at])?;
+    if !report.findings.is_empty() {
+        let paths: Vec<String> = (0..report.sources.len())
+            .map(|i| {
+                report
+                    .sources
+                    .get(FileId(i as u32))
+                    .path
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        let pieces: Vec<io::Result<Vec<u8>>> = report
+            .findings
+            .par_chunks(1024)
+            .map(|findings| {
+                let mut piece = Vec::with_capacity(findings.len() * 512);
+                for d in findings {
+                    piece.extend_from_slice(b",\n    ");
+                    let one = serde_json::to_vec_pretty(&diagnostic(&report.sources, &paths, d))?;
+                    // Two levels deeper than printed alone: the document,
+                    // then its list. Strings hold no raw line breaks.
+                    for line in one.split_inclusive(|&b| b == b'\n') {
+                        piece.extend_from_slice(line);
+                        if line.ends_with(b"\n") {
+                            piece.extend_from_slice(b"    ");
+                        }
+                    }
+                }
+                Ok(piece)
+            })
+            .collect();
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let piece = piece?;
+            // The first finding opens the list without a comma.
+            let skip = if i == 0 { 1 } else { 0 };
+            out.write_all(&piece[skip..])?;
+        }
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(&skeleton.as_bytes()[at..])?;
     writeln!(out)
 }
 
-fn diagnostic<'a>(sources: &SourceMap, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let at = location(sources, &d.primary);
+fn diagnostic<'a>(
+    sources: &SourceMap,
+    paths: &'a [String],
+    d: &'a Diagnostic,
+) -> JsonDiagnostic<'a> {
+    let at = location(sources, paths, &d.primary);
     JsonDiagnostic {
         code: d.code.as_str(),
         severity: d.severity,
@@ -124,14 +177,18 @@ fn diagnostic<'a>(sources: &SourceMap, d: &'a Diagnostic) -> JsonDiagnostic<'a> 
         end_column: at.end_column,
         key: d.key.as_deref(),
         help: d.help.as_deref(),
-        related: d.related.iter().map(|l| location(sources, l)).collect(),
+        related: d
+            .related
+            .iter()
+            .map(|l| location(sources, paths, l))
+            .collect(),
     }
 }
 
-fn location<'a>(sources: &SourceMap, label: &'a Label) -> JsonLocation<'a> {
+fn location<'a>(sources: &SourceMap, paths: &'a [String], label: &'a Label) -> JsonLocation<'a> {
     let at = locate(sources, label);
     JsonLocation {
-        file: at.path.display().to_string(),
+        file: &paths[label.file.0 as usize],
         line: at.start.line,
         column: at.start.column,
         end_line: at.end.line,
