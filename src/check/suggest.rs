@@ -334,37 +334,56 @@ impl<'b> Suggester<'b> {
 impl Index {
     fn build(bib: &Bibliography) -> Self {
         let names: Vec<&str> = bib.names().map(|(key, _)| key).collect();
+        // Each name's distinct trigrams, on all cores, end to end.
+        let per_chunk: Vec<(Vec<Trigram>, Vec<u32>)> = names
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut all = Vec::with_capacity(chunk.len() * 24);
+                let mut lens = Vec::with_capacity(chunk.len());
+                let mut seen: Vec<Trigram> = Vec::new();
+                for name in chunk {
+                    seen.clear();
+                    seen.extend(trigrams(&fold(name)));
+                    seen.sort_unstable();
+                    seen.dedup();
+                    all.extend_from_slice(&seen);
+                    lens.push(seen.len() as u32);
+                }
+                (all, lens)
+            })
+            .collect();
         // A counting sort: measure each trigram's list, lay the lists out
-        // end to end, then fill them. Two passes over the names and no
-        // intermediate list of (trigram, name) pairs.
+        // end to end, then fill them. The first pass gives each trigram its
+        // slot and keeps the slots, so the second looks nothing up.
         let mut slots: HashMap<Trigram, u32, BuildHasherDefault<TrigramHasher>> =
             HashMap::default();
         let mut counts: Vec<u32> = Vec::new();
         let mut sizes: Vec<u32> = Vec::new();
         // The last id written to each slot, for the distances.
         let mut last: Vec<u32> = Vec::new();
-        let mut seen: Vec<Trigram> = Vec::new();
-        let distinct_trigrams = |name: &str, seen: &mut Vec<Trigram>| {
-            seen.clear();
-            seen.extend(trigrams(&fold(name)));
-            seen.sort_unstable();
-            seen.dedup();
-        };
-        for (id, name) in names.iter().enumerate() {
-            let id = id as u32;
-            distinct_trigrams(name, &mut seen);
-            for &trigram in &seen {
-                let slot = *slots.entry(trigram).or_insert_with(|| {
-                    counts.push(0);
-                    sizes.push(0);
-                    last.push(0);
-                    (counts.len() - 1) as u32
-                }) as usize;
-                counts[slot] += 1;
-                sizes[slot] += leb128_len(id - last[slot]);
-                last[slot] = id;
+        let mut name_slots: Vec<u32> =
+            Vec::with_capacity(per_chunk.iter().map(|(all, _)| all.len()).sum());
+        let mut id = 0u32;
+        for (all, lens) in &per_chunk {
+            let mut trigrams = all.iter();
+            for &len in lens {
+                for &trigram in trigrams.by_ref().take(len as usize) {
+                    let slot = *slots.entry(trigram).or_insert_with(|| {
+                        counts.push(0);
+                        sizes.push(0);
+                        last.push(0);
+                        (counts.len() - 1) as u32
+                    });
+                    name_slots.push(slot);
+                    let slot = slot as usize;
+                    counts[slot] += 1;
+                    sizes[slot] += leb128_len(id - last[slot]);
+                    last[slot] = id;
+                }
+                id += 1;
             }
         }
+        let name_lens = per_chunk.into_iter().flat_map(|(_, lens)| lens);
         let mut starts: Vec<u32> = Vec::with_capacity(sizes.len() + 1);
         let mut total = 0u32;
         for &size in &sizes {
@@ -376,16 +395,17 @@ impl Index {
         let mut fill = starts.clone();
         last.fill(0);
         let mut postings = vec![0u8; total as usize];
-        for (id, name) in names.iter().enumerate() {
+        let mut slots_of_names = name_slots.iter();
+        for (id, len) in name_lens.enumerate() {
             let id = id as u32;
-            distinct_trigrams(name, &mut seen);
-            for trigram in &seen {
-                let slot = slots[trigram] as usize;
+            for &slot in slots_of_names.by_ref().take(len as usize) {
+                let slot = slot as usize;
                 let at = fill[slot] as usize;
                 fill[slot] += write_leb128(&mut postings[at..], id - last[slot]) as u32;
                 last[slot] = id;
             }
         }
+        drop(name_slots);
         let mut arena = String::with_capacity(names.iter().map(|n| n.len()).sum());
         let spans = names
             .iter()
