@@ -128,31 +128,34 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .to_string()
             })
             .collect();
-        let pieces: Vec<io::Result<Vec<u8>>> = report
-            .findings
-            .par_chunks(1024)
-            .map(|findings| {
-                let mut piece = Vec::with_capacity(findings.len() * 512);
-                for d in findings {
-                    piece.extend_from_slice(b",\n    ");
-                    let one = serde_json::to_vec_pretty(&diagnostic(&report.sources, &paths, d))?;
-                    // Two levels deeper than printed alone: the document,
-                    // then its list. Strings hold no raw line breaks.
-                    for line in one.split_inclusive(|&b| b == b'\n') {
-                        piece.extend_from_slice(line);
-                        if line.ends_with(b"\n") {
-                            piece.extend_from_slice(b"    ");
+        // In batches, so that the text waiting to be written stays small.
+        for (batch_index, batch) in report.findings.chunks(16 * 1024).enumerate() {
+            let pieces: Vec<io::Result<Vec<u8>>> = batch
+                .par_chunks(1024)
+                .map(|findings| {
+                    let mut piece = Vec::with_capacity(findings.len() * 512);
+                    for d in findings {
+                        piece.extend_from_slice(b",\n    ");
+                        let one =
+                            serde_json::to_vec_pretty(&diagnostic(&report.sources, &paths, d))?;
+                        // Two levels deeper than printed alone: the document,
+                        // then its list. Strings hold no raw line breaks.
+                        for line in one.split_inclusive(|&b| b == b'\n') {
+                            piece.extend_from_slice(line);
+                            if line.ends_with(b"\n") {
+                                piece.extend_from_slice(b"    ");
+                            }
                         }
                     }
-                }
-                Ok(piece)
-            })
-            .collect();
-        for (i, piece) in pieces.into_iter().enumerate() {
-            let piece = piece?;
-            // The first finding opens the list without a comma.
-            let skip = if i == 0 { 1 } else { 0 };
-            out.write_all(&piece[skip..])?;
+                    Ok(piece)
+                })
+                .collect();
+            for (i, piece) in pieces.into_iter().enumerate() {
+                let piece = piece?;
+                // The first finding opens the list without a comma.
+                let skip = if batch_index == 0 && i == 0 { 1 } else { 0 };
+                out.write_all(&piece[skip..])?;
+            }
         }
         out.write_all(b"\n  ")?;
     }
