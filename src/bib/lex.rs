@@ -133,11 +133,23 @@ impl<'t> Lexer<'t> {
 
     /// The fields up to the closing delimiter, which must end them.
     fn fields(&mut self) -> Option<Vec<RawField>> {
-        let mut fields = Vec::new();
+        // Gathered in a list kept per thread, then copied out at their
+        // exact length: one allocation per entry, none grown.
+        thread_local! {
+            static FIELDS: std::cell::RefCell<Vec<RawField>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        FIELDS.with_borrow_mut(|fields| {
+            fields.clear();
+            self.fields_into(fields)?;
+            Some(fields.to_vec())
+        })
+    }
+
+    fn fields_into(&mut self, fields: &mut Vec<RawField>) -> Option<()> {
         loop {
             self.skip_space();
             if self.pos == self.close {
-                return Some(fields);
+                return Some(());
             }
             let name = self.identifier()?;
             self.skip_space();
@@ -146,7 +158,7 @@ impl<'t> Lexer<'t> {
             fields.push(self.value(name)?);
             self.skip_space();
             if self.pos == self.close {
-                return Some(fields);
+                return Some(());
             }
             self.eat(b',')?;
         }

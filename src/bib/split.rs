@@ -152,8 +152,12 @@ impl Walk {
 /// before `limit`.
 fn scan(text: &str, start: usize, limit: usize) -> Walk {
     let bytes = text.as_bytes();
-    let mut chunks = Vec::new();
-    let mut steps = Vec::new();
+    // Room for an entry every 256 bytes (generated and real bibliographies
+    // hold one per 300 to 600): the lists are not grown and copied, and
+    // room never written is never touched.
+    let room = limit.saturating_sub(start) / 256;
+    let mut chunks = Vec::with_capacity(room);
+    let mut steps = Vec::with_capacity(room);
     let mut pos = start;
     while let Some(found) = memchr::memchr2(b'@', b'%', &bytes[pos..]) {
         let at = pos + found;

@@ -8,6 +8,7 @@
 
 use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::suggest::{SuggestIndex, Suggester};
@@ -92,7 +93,11 @@ impl LiveCitations {
         live.used_count = live.used.iter().filter(|&&u| u).count();
         live.unused = if rules.is_on(Code::UnusedEntry) && !live.cite_all {
             let help = unused_help(rules);
-            unused(bib, &live.used, rules)
+            // Most entries of a large bibliography can be unused: their
+            // findings are made on all cores, into a list sized once.
+            let ids: Vec<EntryId> = unused(bib, &live.used, rules).collect();
+            ids.into_par_iter()
+                .with_min_len(1024)
                 .map(|id| (id, unused_entry(bib, id, help)))
                 .collect()
         } else {

@@ -338,7 +338,8 @@ impl Index {
         let per_chunk: Vec<(Vec<Trigram>, Vec<u32>)> = names
             .par_chunks(4096)
             .map(|chunk| {
-                let mut all = Vec::with_capacity(chunk.len() * 24);
+                // A name has at most as many trigrams as bytes, and two.
+                let mut all = Vec::with_capacity(chunk.iter().map(|n| n.len() + 2).sum());
                 let mut lens = Vec::with_capacity(chunk.len());
                 let mut seen: Vec<Trigram> = Vec::new();
                 for name in chunk {
@@ -357,10 +358,10 @@ impl Index {
         // slot and keeps the slots, so the second looks nothing up.
         let mut slots: HashMap<Trigram, u32, BuildHasherDefault<TrigramHasher>> =
             HashMap::default();
-        let mut counts: Vec<u32> = Vec::new();
-        let mut sizes: Vec<u32> = Vec::new();
+        let mut counts: Vec<u32> = Vec::with_capacity(names.len());
+        let mut sizes: Vec<u32> = Vec::with_capacity(names.len());
         // The last id written to each slot, for the distances.
-        let mut last: Vec<u32> = Vec::new();
+        let mut last: Vec<u32> = Vec::with_capacity(names.len());
         let mut name_slots: Vec<u32> =
             Vec::with_capacity(per_chunk.iter().map(|(all, _)| all.len()).sum());
         let mut id = 0u32;
