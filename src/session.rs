@@ -1035,6 +1035,7 @@ impl LiveCheck {
             .map(|unit| {
                 let mut findings = unit.analysis.bib_diagnostics;
                 let citations = unit.citations.into_outcome();
+                findings.reserve(citations.diagnostics.len() + unit.entry_findings.len());
                 findings.extend(citations.diagnostics);
                 findings.extend(unit.entry_findings);
                 (findings, citations.stats, unit.bibliographies)
