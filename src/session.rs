@@ -978,6 +978,16 @@ impl LiveUnit {
         }
     }
 
+    /// The findings that `wanted` keeps, the others not copied.
+    fn findings_where(&self, wanted: &dyn Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
+        (self.analysis.bib_diagnostics.iter())
+            .chain(self.citations.diagnostics())
+            .chain(&self.entry_findings)
+            .filter(|d| wanted(d))
+            .cloned()
+            .collect()
+    }
+
     fn findings(&self) -> Vec<Diagnostic> {
         let mut findings = Vec::with_capacity(
             self.analysis.bib_diagnostics.len() + self.entry_findings.len() + self.citations.len(),
@@ -993,10 +1003,17 @@ impl LiveCheck {
     /// The text of `file` changed ([`Session::set_text`]): a chapter is
     /// scanned again and its group's citations checked again; a
     /// bibliography's group is made anew.
-    pub fn changed(&mut self, session: &Session, file: FileId) {
+    ///
+    /// Returns the files whose findings may have changed (ascending): the
+    /// chapter, with its group's bibliographies when an entry became used
+    /// or unused; every file of the group when it was made anew. The
+    /// findings of the others are as they were ([`LiveCheck::report_of`]).
+    pub fn changed(&mut self, session: &Session, file: FileId) -> Vec<FileId> {
+        let mut reached = Vec::new();
         for unit in &mut self.units {
-            if unit.bibliographies.contains(&file) {
+            let reach = if unit.bibliographies.contains(&file) {
                 *unit = LiveUnit::new(session, unit.chapters.clone(), unit.bibliographies.clone());
+                check::Reach::Everything
             } else if let Some(scan) = unit.analysis.chapters.iter_mut().find(|c| c.file == file) {
                 let source = session.sources.get(file);
                 let options = crate::project::scan_options(&session.config);
@@ -1007,9 +1024,43 @@ impl LiveCheck {
                     file,
                     &session.rules,
                     &unit.index,
-                );
+                )
+            } else {
+                continue;
+            };
+            reached.push(file);
+            if reach != check::Reach::Chapter {
+                reached.extend(&unit.bibliographies);
+            }
+            if reach == check::Reach::Everything {
+                reached.extend(&unit.chapters);
             }
         }
+        reached.sort_unstable();
+        reached.dedup();
+        reached
+    }
+
+    /// The findings of these files (ascending, as [`LiveCheck::changed`]
+    /// gives them), as [`Session::check`] gives them; the others' are
+    /// neither copied nor merged.
+    pub fn report_of(&self, session: &Session, files: &[FileId]) -> Report {
+        let wanted = |d: &Diagnostic| files.binary_search(&d.primary.file).is_ok();
+        let mut report = session.merged(
+            self.units
+                .iter()
+                .map(|unit| {
+                    (
+                        unit.findings_where(&wanted),
+                        unit.citations.stats(),
+                        unit.bibliographies.clone(),
+                    )
+                })
+                .collect(),
+        );
+        // The reading findings of other files.
+        report.findings.retain(wanted);
+        report
     }
 
     /// The findings, as [`Session::check`] gives them.

@@ -39,9 +39,15 @@ fn session(tex: &str, md: &str, typ: &str) -> Session {
 }
 
 fn summary(report: &Report) -> Vec<String> {
+    summary_where(report, |_| true)
+}
+
+/// The findings `keep` keeps, and the counts.
+fn summary_where(report: &Report, keep: impl Fn(&refkeeper::Diagnostic) -> bool) -> Vec<String> {
     let mut lines: Vec<String> = report
         .findings
         .iter()
+        .filter(|d| keep(d))
         .map(|d| {
             format!(
                 "{:?} {} {:?} {}",
@@ -73,10 +79,16 @@ fn a_live_check_edit_by_edit_is_a_fresh_check() {
     let mut live_session = session(start.0, start.1, start.2);
     let mut live = live_session.live();
     let mut texts = [start.0.to_owned(), start.1.to_owned(), start.2.to_owned()];
+    let mut before = live.report(&live_session);
+    let mut reached_beyond_the_chapter = 0;
     for (path, text) in edits {
         live_session.set_text(Path::new(path), (*text).to_owned());
         let file = live_session.sources().find(Path::new(path)).unwrap();
-        live.changed(&live_session, file);
+        let reached = live.changed(&live_session, file);
+        assert!(reached.contains(&file), "after {path}: {text}");
+        if reached.len() > 1 {
+            reached_beyond_the_chapter += 1;
+        }
         let at = ["one.tex", "two.md", "three.typ"]
             .iter()
             .position(|p| p == path)
@@ -88,5 +100,29 @@ fn a_live_check_edit_by_edit_is_a_fresh_check() {
             summary(&fresh),
             "after {path}: {text}"
         );
+        // The files the edit did not reach have the findings they had;
+        // those it reached, the fresh check's, which `report_of` gives.
+        let of = |report: &Report, inside: bool| {
+            summary_where(report, |d| reached.contains(&d.primary.file) == inside)
+        };
+        let (outside_before, outside_now) = (of(&before, false), of(&fresh, false));
+        // The counts (the last line) change with any edit.
+        assert_eq!(
+            outside_before[..outside_before.len() - 1],
+            outside_now[..outside_now.len() - 1],
+            "after {path}: {text}"
+        );
+        assert_eq!(
+            summary(&live.report_of(&live_session, &reached)),
+            of(&fresh, true),
+            "after {path}: {text}"
+        );
+        before = fresh;
     }
+    // Entries became used and unused, and labels came and went: the edits
+    // reached past their chapter, not only into it.
+    assert!(
+        reached_beyond_the_chapter >= 3,
+        "{reached_beyond_the_chapter}"
+    );
 }

@@ -21,6 +21,17 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::scan::{Citation, CiteKind};
 use crate::source::FileId;
 
+/// Which findings an edit of one chapter may have changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The chapter's own (`missing-entry`, `citation-separator`).
+    Chapter,
+    /// Those, and the bibliographies' (an entry became used or unused).
+    Bibliographies,
+    /// Every chapter's and bibliography's (made anew).
+    Everything,
+}
+
 /// The citation check of a group of chapters against one bibliography.
 #[derive(Debug, Default)]
 pub struct LiveCitations {
@@ -108,7 +119,7 @@ impl LiveCitations {
 
     /// `file` was scanned again (its new scan is in `chapters`): its
     /// citations are resolved again, and what depends on them brought up
-    /// to date.
+    /// to date. Says which findings that may have changed.
     pub fn changed(
         &mut self,
         bib: &Bibliography,
@@ -116,18 +127,18 @@ impl LiveCitations {
         file: FileId,
         rules: &RuleSet,
         index: &SuggestIndex,
-    ) {
+    ) -> Reach {
         let (Some(at), Some(scan)) = (
             self.chapters.iter().position(|c| c.file == file),
             chapters.iter().find(|c| c.file == file),
         ) else {
-            return;
+            return Reach::Chapter;
         };
         // A Typst label added or removed turns citations into
         // cross-references (or back) in every chapter.
         if scan.output.labels != self.chapters[at].labels {
             *self = LiveCitations::new(bib, chapters, rules, index);
-            return;
+            return Reach::Everything;
         }
         let suggester = suggester(bib, rules, index);
         let labels = super::typst_labels(chapters);
@@ -152,8 +163,12 @@ impl LiveCitations {
         if cite_all != self.cite_all {
             // Every entry's standing changes: made anew.
             *self = LiveCitations::new(bib, chapters, rules, index);
+            Reach::Everything
         } else if crossed {
             self.used_changed(bib, rules);
+            Reach::Bibliographies
+        } else {
+            Reach::Chapter
         }
     }
 

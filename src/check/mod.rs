@@ -19,7 +19,7 @@ use crate::bib::{Bibliography, EntryId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::scan::{Citation, CiteKind, ScanOutput};
 use crate::source::FileId;
-pub use live::LiveCitations;
+pub use live::{LiveCitations, Reach};
 pub use rules::RuleSet;
 use suggest::{SuggestIndex, Suggester};
 

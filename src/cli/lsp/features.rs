@@ -41,19 +41,37 @@ pub struct FileDiagnostics {
 /// findings differ from what `known` holds (by fingerprint): between two
 /// keystrokes in a chapter, a bibliography's tens of thousands of findings
 /// are fingerprinted, not converted and sent again.
+///
+/// After an edit, only the files it may have changed are looked at (see
+/// `LiveCheck::changed`); the list then holds those alone, and the flag
+/// that comes with it is false.
 pub fn diagnostics(
     workspace: &mut Workspace,
     known: &dyn Fn(FileId) -> Option<u64>,
-) -> Vec<FileDiagnostics> {
-    use std::hash::{Hash, Hasher};
+) -> (Vec<FileDiagnostics>, bool) {
+    let root = workspace.root.clone();
+    if let Some((files, report)) = workspace.take_changes() {
+        return (by_file(&report, &root, files, known), false);
+    }
     let Some(session) = workspace.session() else {
-        return Vec::new();
+        return (Vec::new(), true);
     };
     let files: Vec<FileId> = session.sources().iter().map(|(id, _)| id).collect();
-    let root = workspace.root.clone();
     let Some(report) = workspace.report() else {
-        return Vec::new();
+        return (Vec::new(), true);
     };
+    (by_file(report, &root, files, known), true)
+}
+
+/// The findings of a report for each of `files`: fingerprinted, and made
+/// LSP diagnostics where the fingerprint is not the one `known` holds.
+fn by_file(
+    report: &refkeeper::Report,
+    root: &std::path::Path,
+    files: Vec<FileId>,
+    known: &dyn Fn(FileId) -> Option<u64>,
+) -> Vec<FileDiagnostics> {
+    use std::hash::{Hash, Hasher};
     let mut by_file: HashMap<FileId, Vec<&refkeeper::Diagnostic>> = HashMap::new();
     for finding in &report.findings {
         by_file
@@ -79,7 +97,7 @@ pub fn diagnostics(
         let diagnostics = (known(file) != Some(fingerprint)).then(|| {
             findings
                 .iter()
-                .map(|finding| to_lsp(report, &root, finding))
+                .map(|finding| to_lsp(report, root, finding))
                 .collect()
         });
         out.push(FileDiagnostics {

@@ -260,7 +260,24 @@ impl Server<'_> {
                 .and_then(|uri| published.get(uri))
                 .copied()
         };
-        let files = features::diagnostics(&mut self.workspace, &known);
+        let (files, complete) = features::diagnostics(&mut self.workspace, &known);
+        if !complete {
+            // The files an edit reached; the others stand as published.
+            for file in files {
+                let Some(uri) = by_uri.get(&file.file) else {
+                    continue;
+                };
+                self.published.insert(uri.clone(), file.fingerprint);
+                if let Some(diagnostics) = file.diagnostics {
+                    self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(
+                        uri.clone(),
+                        diagnostics,
+                        None,
+                    ));
+                }
+            }
+            return;
+        }
         let mut now = HashMap::new();
         // In the project's order (chapters, then bibliographies).
         for file in files {

@@ -23,7 +23,11 @@ pub struct Workspace {
     open: HashMap<PathBuf, String>,
     /// The check, brought up to date file by file as buffers change.
     live: Option<LiveCheck>,
+    /// The whole check's findings, made when a request needs them.
     report: Option<Report>,
+    /// The files whose findings may differ from the last published
+    /// (`None`: every file).
+    reached: Option<Vec<FileId>>,
     /// Each entry's key, what completion matches it on, and its detail,
     /// made once per bibliography.
     completion: Option<Vec<CompletionEntry>>,
@@ -41,6 +45,7 @@ impl Workspace {
             open: HashMap::new(),
             live: None,
             report: None,
+            reached: None,
             completion: None,
             engine: None,
         };
@@ -75,7 +80,7 @@ impl Workspace {
         self.live = self.session.as_ref().map(Session::live);
         self.completion = None;
         self.report = None;
-        self.changed();
+        self.reached = None;
     }
 
     /// An editor's text for a file: laid over the project. Returns false
@@ -89,7 +94,7 @@ impl Workspace {
         let Some(file) = session.sources().find(&shown) else {
             return false;
         };
-        if session.sources().get(file).text == text && self.report.is_some() {
+        if session.sources().get(file).text == text {
             return true;
         }
         // The report shares the sources: dropped first, so that giving the
@@ -97,13 +102,16 @@ impl Workspace {
         self.report = None;
         session.set_text(&shown, text);
         if let Some(live) = &mut self.live {
-            live.changed(session, file);
+            let files = live.changed(session, file);
+            if let Some(reached) = &mut self.reached {
+                reached.extend(files);
+                reached.sort_unstable();
+                reached.dedup();
+            }
         }
         if session.sources().get(file).role == refkeeper::source::FileRole::Bibliography {
             self.completion = None;
         }
-        self.report = None;
-        self.changed();
         true
     }
 
@@ -113,14 +121,13 @@ impl Workspace {
         self.reload();
     }
 
-    /// Makes the findings of the text as it now is: once per change,
-    /// whatever is asked of them until the next.
-    fn changed(&mut self) {
-        if self.report.is_none()
-            && let (Some(session), Some(live)) = (&self.session, &self.live)
-        {
-            self.report = Some(live.report(session));
-        }
+    /// The files whose findings may have changed since this was last
+    /// asked (`None`: every file), and the findings of those files.
+    pub fn take_changes(&mut self) -> Option<(Vec<FileId>, Report)> {
+        let reached = self.reached.replace(Vec::new())?;
+        let (session, live) = (self.session.as_ref()?, self.live.as_ref()?);
+        let report = live.report_of(session, &reached);
+        Some((reached, report))
     }
 
     /// The session, when the project could be read.
@@ -150,8 +157,14 @@ impl Workspace {
         self.completion.as_deref().unwrap_or_default()
     }
 
-    /// The findings of `check`.
-    pub fn report(&self) -> Option<&Report> {
+    /// The findings of `check`: made once per change, whatever is asked of
+    /// them until the next.
+    pub fn report(&mut self) -> Option<&Report> {
+        if self.report.is_none()
+            && let (Some(session), Some(live)) = (&self.session, &self.live)
+        {
+            self.report = Some(live.report(session));
+        }
         self.report.as_ref()
     }
 
