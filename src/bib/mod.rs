@@ -454,7 +454,12 @@ impl Bibliography {
     /// The index in [`Bibliography::strings`] of the definition of an
     /// `@string` macro (case-insensitive; the last definition wins).
     pub fn string_definition(&self, name: &str) -> Option<usize> {
-        self.string_index.get(&name.to_ascii_lowercase()).copied()
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        self.string_index.get(name.as_ref()).copied()
     }
 
     /// Number of distinct keys (first definitions).

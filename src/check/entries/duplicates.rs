@@ -215,7 +215,7 @@ fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
 /// that stand for letters (`\o`, `\ss`, `\ae`, ...).
 fn normalized(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::char::{decompose_canonical, is_combining_mark};
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -243,8 +243,26 @@ fn normalized(text: &str) -> String {
             if c.is_ascii_alphanumeric() {
                 out.push(c.to_ascii_lowercase());
             }
+        } else if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+            // A Hangul syllable: decomposed into jamo, it comes back whole.
+            out.push(c);
         } else {
-            // Accents go; Hangul syllables, decomposed into jamo, come back whole.
+            // Accents go: the canonical decomposition without its marks.
+            // One base character (the usual case) is its own composition.
+            let mut bases = 0;
+            let mut base = c;
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    bases += 1;
+                    base = d;
+                }
+            });
+            if bases == 1 {
+                if base.is_alphanumeric() {
+                    out.extend(base.to_lowercase());
+                }
+                continue;
+            }
             let bare = std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d));
             for d in bare.nfc() {
                 if d.is_alphanumeric() {
@@ -259,6 +277,70 @@ fn normalized(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `normalized` as first written: every character that is not ASCII
+    /// decomposed, stripped of its marks and composed again.
+    fn normalized_by_nfd_and_nfc(text: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        use unicode_normalization::char::is_combining_mark;
+        let mut out = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                let mut word = String::new();
+                while let Some(letter) = chars.next_if(char::is_ascii_alphabetic) {
+                    word.push(letter);
+                }
+                if word.is_empty() {
+                    chars.next();
+                }
+                out.push_str(match word.as_str() {
+                    "o" | "O" => "o",
+                    "l" | "L" => "l",
+                    "i" => "i",
+                    "j" => "j",
+                    "ss" => "ss",
+                    "ae" | "AE" => "ae",
+                    "oe" | "OE" => "oe",
+                    "aa" | "AA" => "a",
+                    _ => "",
+                });
+            } else if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    out.push(c.to_ascii_lowercase());
+                }
+            } else {
+                let bare = std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d));
+                for d in bare.nfc() {
+                    if d.is_alphanumeric() {
+                        out.extend(d.to_lowercase());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn the_short_ways_normalise_as_the_long_way(text in "(\\PC|[\\\\{}ÅÅǄ한글Ё])*") {
+            proptest::prop_assert_eq!(normalized(&text), normalized_by_nfd_and_nfc(&text));
+        }
+    }
+
+    #[test]
+    fn scripts_and_accents_normalise() {
+        for text in [
+            "Nordström Ægir",
+            "Ǆ Å Å ﬁ ᾅ",
+            "김서연 Нурсултан Ёлка",
+            "\\v{S}ipka ǅ",
+        ] {
+            assert_eq!(normalized(text), normalized_by_nfd_and_nfc(text), "{text}");
+        }
+        assert_eq!(normalized("김서연 Ёлка Nordström"), "김서연елкаnordstrom");
+    }
 
     #[test]
     fn first_family_names_split_as_bibtex_does() {

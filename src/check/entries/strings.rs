@@ -1,6 +1,8 @@
 //! `undefined-string` and `unused-string`: the `@string` macros the
 //! values use, against those the bibliographies define.
 
+use rayon::prelude::*;
+
 use crate::bib::{Bibliography, Entry, RawField, Value, ValuePart};
 use crate::check::RuleSet;
 use crate::diagnostic::{Code, Diagnostic};
@@ -9,9 +11,9 @@ use crate::source::{FileId, SourceMap};
 /// `undefined-string` and `unused-string`, those of the two that are on.
 pub(super) fn strings(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Diagnostic> {
     let undefined_on = rules.is_on(Code::UndefinedString);
-    let mut used = vec![false; bib.strings.len()];
-    let mut out = Vec::new();
-    let mut visit = |file: FileId, field: &RawField, key: Option<&Entry>| {
+    // Each entry's macros on all cores (a large bibliography has a million
+    // fields): its findings, and the definitions it uses.
+    let visit = |file: FileId, field: &RawField, key: Option<&Entry>, found: &mut Found| {
         let text = sources.get(file).text.as_str();
         let Value::Concat(parts) = field.value(text) else {
             return;
@@ -22,7 +24,7 @@ pub(super) fn strings(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) 
             };
             let name = &text[span.clone()];
             match bib.string_definition(name) {
-                Some(index) => used[index] = true,
+                Some(index) => found.used.push(index),
                 None if !undefined_on || crate::bib::is_month_macro(name) => {}
                 None => {
                     let mut d = Diagnostic::new(
@@ -35,18 +37,32 @@ pub(super) fn strings(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) 
                     if let Some(entry) = key {
                         d = d.with_key(entry.key.clone());
                     }
-                    out.push(d);
+                    found.findings.push(d);
                 }
             }
         }
     };
-    for entry in &bib.entries {
-        for field in &entry.fields {
-            visit(entry.file, field, Some(entry));
-        }
-    }
+    let per_entry: Vec<Found> = (bib.entries.par_iter())
+        .with_min_len(1024)
+        .map(|entry| {
+            let mut found = Found::default();
+            for field in &entry.fields {
+                visit(entry.file, field, Some(entry), &mut found);
+            }
+            found
+        })
+        .collect();
+    let mut in_strings = Found::default();
     for def in &bib.strings {
-        visit(def.file, &def.field, None);
+        visit(def.file, &def.field, None, &mut in_strings);
+    }
+    let mut used = vec![false; bib.strings.len()];
+    let mut out = Vec::new();
+    for found in per_entry.into_iter().chain([in_strings]) {
+        for index in found.used {
+            used[index] = true;
+        }
+        out.extend(found.findings);
     }
     if !rules.is_on(Code::UnusedString) {
         return out;
@@ -65,4 +81,12 @@ pub(super) fn strings(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) 
         }
     }
     out
+}
+
+/// What the macros of one entry (or of the `@string`s) gave.
+#[derive(Default)]
+struct Found {
+    findings: Vec<Diagnostic>,
+    /// The definitions used, by index in [`Bibliography::strings`].
+    used: Vec<usize>,
 }
