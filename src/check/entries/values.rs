@@ -380,6 +380,9 @@ fn url_problem(value: &str) -> Option<String> {
     if value.chars().any(char::is_whitespace) {
         return Some(format!("`{value}` has a space in it"));
     }
+    if plainly_a_web_address(value) {
+        return None;
+    }
     match url::Url::parse(value) {
         Ok(url) if url.has_host() || url.scheme() == "file" => None,
         Ok(_) => Some(format!("`{value}` has no host")),
@@ -388,6 +391,38 @@ fn url_problem(value: &str) -> Option<String> {
         )),
         Err(e) => Some(format!("`{value}` is not an address: {e}")),
     }
+}
+
+/// Whether `value` is plainly an `http(s)` address with a host, which the
+/// `url` crate would take: an ASCII domain whose labels are letters, digits
+/// and hyphens (no IDNA `xn--` label, no last label that reads as an IPv4
+/// number), then printable ASCII. Only a way past the parse for the usual
+/// address (nearly every entry of a large bibliography has one); a
+/// proptest holds it to the crate.
+fn plainly_a_web_address(value: &str) -> bool {
+    let Some(rest) = (value.strip_prefix("https://")).or_else(|| value.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, path) = rest.split_at(host_end);
+    let is_prefixed = |label: &str, prefix: &str| {
+        label
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    let labels_plain = host.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !is_prefixed(label, "xn--")
+    });
+    let last_not_a_number = host
+        .rsplit('.')
+        .next()
+        .is_some_and(|last| last.bytes().any(|b| !b.is_ascii_digit()) && !is_prefixed(last, "0x"));
+    labels_plain && last_not_a_number && path.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// What is wrong with a `pages` value: a range with more than two ends
@@ -435,6 +470,41 @@ fn et_al_problem(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// The shortcut takes only what the `url` crate takes with a host.
+        #[test]
+        fn a_plain_web_address_is_one_the_url_crate_takes(
+            scheme in proptest::sample::select(vec!["http://", "https://", "HTTP://", "ftp://", "https:/"]),
+            host in "([a-zA-Z0-9-]{0,6}|xn--[a-z0-9]{1,5}|0x[0-9a-f]{1,3}|[0-9]{1,4})(\\.([a-zA-Z0-9-]{0,6}|xn--[a-z0-9-]{1,5}|0x[0-9]{1,3}|[0-9]{1,3})){0,3}",
+            rest in "([/?#][ -~]{0,12})?",
+        ) {
+            let value = format!("{scheme}{host}{rest}");
+            if plainly_a_web_address(&value) {
+                let parsed = url::Url::parse(&value);
+                proptest::prop_assert!(parsed.as_ref().is_ok_and(|u| u.has_host()), "{value}: {parsed:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_web_addresses() {
+        assert!(plainly_a_web_address("https://example.org/path?q=1#x"));
+        assert!(plainly_a_web_address("http://doi.org/10.1000/182"));
+        for value in [
+            "https://192.168.0.300/",
+            "https://xn--nxasmq6b.com/",
+            "https://example..org/",
+            "https://exa_mple.org/",
+            "https://user@example.org/",
+            "https://example.org:8080/",
+            "https://0x1f/",
+            "www.example.org",
+        ] {
+            assert!(!plainly_a_web_address(value), "{value}");
+        }
+    }
 
     #[test]
     fn isbn_and_issn_check_digits() {
