@@ -66,7 +66,14 @@ pub fn run(args: CheckArgs) -> Result<Status, Failure> {
         })
         .and_then(|()| stdout.flush());
     written_or_pipe(written)?;
-    Ok(exit_status(&report, deny_warnings))
+    let status = exit_status(&report, deny_warnings);
+    // The process ends here: the operating system takes back its memory at
+    // once, where dropping the report and the session would free a large
+    // bibliography's entries and findings one by one (tens of
+    // milliseconds at 100,000 entries).
+    std::mem::forget(report);
+    std::mem::forget(session);
+    Ok(status)
 }
 
 fn exit_status(report: &Report, deny_warnings: bool) -> Status {

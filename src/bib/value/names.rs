@@ -56,33 +56,43 @@ pub fn parse_list(latex: &str) -> Names {
 
 /// Splits at ` and ` outside braces, as BibTeX does.
 pub(crate) fn split_and(latex: &str) -> Vec<&str> {
+    and_separated(latex).collect()
+}
+
+/// The names of a list one by one, split as [`split_and`] splits them.
+pub(crate) fn and_separated(latex: &str) -> impl Iterator<Item = &str> {
     let bytes = latex.as_bytes();
-    let mut parts = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' => depth += 1,
-            b'}' => depth = depth.saturating_sub(1),
-            b if depth == 0 && b.is_ascii_whitespace() => {
-                let rest = &bytes[i + 1..];
-                let word_is_and = rest.len() >= 4
-                    && rest[..3].eq_ignore_ascii_case(b"and")
-                    && rest[3].is_ascii_whitespace();
-                if word_is_and {
-                    parts.push(&latex[start..i]);
-                    i += 4;
-                    start = i;
-                    continue;
-                }
-            }
-            _ => {}
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-        i += 1;
-    }
-    parts.push(&latex[start..]);
-    parts
+        while i < bytes.len() {
+            match bytes[i] {
+                b'{' => depth += 1,
+                b'}' => depth = depth.saturating_sub(1),
+                b if depth == 0 && b.is_ascii_whitespace() => {
+                    let rest = &bytes[i + 1..];
+                    let word_is_and = rest.len() >= 4
+                        && rest[..3].eq_ignore_ascii_case(b"and")
+                        && rest[3].is_ascii_whitespace();
+                    if word_is_and {
+                        let name = &latex[start..i];
+                        i += 4;
+                        start = i;
+                        return Some(name);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        done = true;
+        Some(&latex[start..])
+    })
 }
 
 fn parse_name(rich: &Rich) -> Name {

@@ -187,7 +187,7 @@ pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v s
 /// "Given Family"; its last word is the same in "van Buuren, Stef" and
 /// "Stef van Buuren". Enough to tell works apart; not a name parser.
 fn first_family(list: &str) -> Option<&str> {
-    let first = names::split_and(list).into_iter().next()?.trim();
+    let first = names::and_separated(list).next()?.trim();
     let family = first.split_once(',').map_or(first, |(family, _)| family);
     family
         .split_whitespace()

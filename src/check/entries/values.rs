@@ -396,7 +396,7 @@ fn url_problem(value: &str) -> Option<String> {
 /// Whether `value` is plainly an `http(s)` address with a host, which the
 /// `url` crate would take: an ASCII domain whose labels are letters, digits
 /// and hyphens (no IDNA `xn--` label, no last label that reads as an IPv4
-/// number), then printable ASCII. Only a way past the parse for the usual
+/// number), then printable characters (the crate encodes what needs it). Only a way past the parse for the usual
 /// address (nearly every entry of a large bibliography has one); a
 /// proptest holds it to the crate.
 fn plainly_a_web_address(value: &str) -> bool {
@@ -422,7 +422,7 @@ fn plainly_a_web_address(value: &str) -> bool {
         .rsplit('.')
         .next()
         .is_some_and(|last| last.bytes().any(|b| !b.is_ascii_digit()) && !is_prefixed(last, "0x"));
-    labels_plain && last_not_a_number && path.bytes().all(|b| b.is_ascii_graphic())
+    labels_plain && last_not_a_number && path.bytes().all(|b| b.is_ascii_graphic() || !b.is_ascii())
 }
 
 /// What is wrong with a `pages` value: a range with more than two ends
@@ -478,7 +478,7 @@ mod tests {
         fn a_plain_web_address_is_one_the_url_crate_takes(
             scheme in proptest::sample::select(vec!["http://", "https://", "HTTP://", "ftp://", "https:/"]),
             host in "([a-zA-Z0-9-]{0,6}|xn--[a-z0-9]{1,5}|0x[0-9a-f]{1,3}|[0-9]{1,4})(\\.([a-zA-Z0-9-]{0,6}|xn--[a-z0-9-]{1,5}|0x[0-9]{1,3}|[0-9]{1,3})){0,3}",
-            rest in "([/?#][ -~]{0,12})?",
+            rest in "([/?#]([ -~]|[é김\u{a0}\u{7f}\u{1}]){0,12})?",
         ) {
             let value = format!("{scheme}{host}{rest}");
             if plainly_a_web_address(&value) {
