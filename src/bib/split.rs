@@ -292,6 +292,21 @@ fn find_close(bytes: &[u8], open: usize, paren: bool) -> Option<usize> {
     let mut in_quotes = false;
     let mut pos = open + 1;
     while pos < bytes.len() {
+        if depth > 0 || in_quotes {
+            // Inside a value only braces (and, in quotes, the closing
+            // quote) count: jump to the next, unless a backslash escapes it.
+            let next = if depth > 0 {
+                memchr::memchr2(b'{', b'}', &bytes[pos..])
+            } else {
+                memchr::memchr3(b'{', b'}', b'"', &bytes[pos..])
+            };
+            let at = pos + next?;
+            if escaped(bytes, pos, at) {
+                pos = at + 1;
+                continue;
+            }
+            pos = at;
+        }
         match bytes[pos] {
             b'\\' => {
                 pos += 2;
@@ -313,6 +328,18 @@ fn find_close(bytes: &[u8], open: usize, paren: bool) -> Option<usize> {
         pos += 1;
     }
     None
+}
+
+/// Whether the byte at `at` is escaped: an odd run of backslashes before
+/// it, counted back no further than `from` (where the run cannot start
+/// earlier: the byte before `from` was read and is no backslash).
+fn escaped(bytes: &[u8], from: usize, at: usize) -> bool {
+    let run = bytes[from..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count();
+    run % 2 == 1
 }
 
 /// Whether a line starting `@name{` is taken as the start of a new entry
@@ -459,6 +486,58 @@ mod tests {
         ) {
             let text: String = parts.concat();
             proptest::prop_assert_eq!(split_in_pieces(&text, pieces), split(&text));
+        }
+    }
+
+    /// `find_close` as first written: one byte at a time.
+    fn find_close_byte_by_byte(bytes: &[u8], open: usize, paren: bool) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut in_quotes = false;
+        let mut pos = open + 1;
+        while pos < bytes.len() {
+            match bytes[pos] {
+                b'\\' => {
+                    pos += 2;
+                    continue;
+                }
+                b'{' => depth += 1,
+                b'}' if depth > 0 => depth -= 1,
+                b'}' if !paren && !in_quotes => return Some(pos + 1),
+                b'}' => return None,
+                b'"' if depth == 0 => in_quotes = !in_quotes,
+                b'%' if depth == 0 && !in_quotes => {
+                    pos = line_end(bytes, pos);
+                    continue;
+                }
+                b')' if paren && depth == 0 && !in_quotes => return Some(pos + 1),
+                _ => {}
+            }
+            pos += 1;
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// Jumping from brace to brace inside values finds the close that
+        /// reading byte by byte finds.
+        #[test]
+        fn find_close_jumps_to_where_byte_by_byte_gets(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "{", "}", "(", ")", "\"", "\\", "\\\\", "%", "\n", "a", " ", "x = {y}", "é",
+                ]),
+                0..60,
+            ),
+            paren: bool,
+        ) {
+            let text = format!("{}{}", if paren { "(" } else { "{" }, parts.concat());
+            let bytes = text.as_bytes();
+            proptest::prop_assert_eq!(
+                find_close(bytes, 0, paren),
+                find_close_byte_by_byte(bytes, 0, paren),
+                "{:?}", text
+            );
         }
     }
 
