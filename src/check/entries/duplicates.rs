@@ -3,7 +3,6 @@
 //! gathered beside its other checks ([`identities`]), then compared in
 //! file order ([`duplicate_entries`]).
 
-use std::hash::Hasher;
 use std::num::NonZeroU128;
 
 use rustc_hash::FxHashMap;
@@ -30,17 +29,11 @@ const DOI: usize = 0;
 /// What each kind of identity is called in a message.
 const IDENTITY_NAMES: [&str; 3] = ["DOI", "ISBN", "title, year and first author"];
 
-/// Two independent 64-bit SipHash values (fixed keys, so runs agree), the
-/// lowest bit set so that the hash is never zero and an absent one costs
-/// no space.
+/// SipHash-1-3's 128-bit form (fixed keys, so runs agree), the lowest bit
+/// set so that the hash is never zero and an absent one costs no space.
 fn hash128(text: &str) -> NonZeroU128 {
-    let half = |salt: u8| {
-        let mut hasher = std::hash::DefaultHasher::new();
-        hasher.write_u8(salt);
-        hasher.write(text.as_bytes());
-        hasher.finish()
-    };
-    NonZeroU128::MIN | ((u128::from(half(0)) << 64) | u128::from(half(1)))
+    let hash = siphasher::sip128::SipHasher13::new().hash(text.as_bytes());
+    NonZeroU128::MIN | hash.as_u128()
 }
 
 /// `duplicate-entry`: two keys for the same work, by DOI, by ISBN, or by
@@ -216,18 +209,24 @@ fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
 fn normalized(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            let mut word = String::new();
-            while let Some(letter) = chars.next_if(char::is_ascii_alphabetic) {
-                word.push(letter);
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if byte == b'\\' {
+            let start = i + 1;
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+            i = end;
+            if end == start {
+                // A control symbol: \" \' \&
+                i += text[i..].chars().next().map_or(0, char::len_utf8);
             }
-            if word.is_empty() {
-                chars.next(); // a control symbol: \" \' \&
-            }
-            let letters = match word.as_str() {
+            out.push_str(match &text[start..end] {
                 "o" | "O" => "o",
                 "l" | "L" => "l",
                 "i" => "i",
@@ -237,37 +236,43 @@ fn normalized(text: &str) -> String {
                 "oe" | "OE" => "oe",
                 "aa" | "AA" => "a",
                 _ => "",
-            };
-            out.push_str(letters);
-        } else if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                out.push(c.to_ascii_lowercase());
+            });
+            continue;
+        }
+        if byte.is_ascii() {
+            if byte.is_ascii_alphanumeric() {
+                out.push(char::from(byte.to_ascii_lowercase()));
             }
-        } else if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("a character starts here");
+        i += c.len_utf8();
+        if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
             // A Hangul syllable: decomposed into jamo, it comes back whole.
             out.push(c);
-        } else {
-            // Accents go: the canonical decomposition without its marks.
-            // One base character (the usual case) is its own composition.
-            let mut bases = 0;
-            let mut base = c;
-            decompose_canonical(c, |d| {
-                if !is_combining_mark(d) {
-                    bases += 1;
-                    base = d;
-                }
-            });
-            if bases == 1 {
-                if base.is_alphanumeric() {
-                    out.extend(base.to_lowercase());
-                }
-                continue;
+            continue;
+        }
+        // Accents go: the canonical decomposition without its marks.
+        // One base character (the usual case) is its own composition.
+        let mut bases = 0;
+        let mut base = c;
+        decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                bases += 1;
+                base = d;
             }
-            let bare = std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d));
-            for d in bare.nfc() {
-                if d.is_alphanumeric() {
-                    out.extend(d.to_lowercase());
-                }
+        });
+        if bases == 1 {
+            if base.is_alphanumeric() {
+                out.extend(base.to_lowercase());
+            }
+            continue;
+        }
+        let bare = std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d));
+        for d in bare.nfc() {
+            if d.is_alphanumeric() {
+                out.extend(d.to_lowercase());
             }
         }
     }
