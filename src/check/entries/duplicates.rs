@@ -226,17 +226,7 @@ fn normalized(text: &str) -> String {
                 // A control symbol: \" \' \&
                 i += text[i..].chars().next().map_or(0, char::len_utf8);
             }
-            out.push_str(match &text[start..end] {
-                "o" | "O" => "o",
-                "l" | "L" => "l",
-                "i" => "i",
-                "j" => "j",
-                "ss" => "ss",
-                "ae" | "AE" => "ae",
-                "oe" | "OE" => "oe",
-                "aa" | "AA" => "a",
-                _ => "",
-            });
+            out.push_str(letters_of(&text[start..end]));
             continue;
         }
         if byte.is_ascii() {
@@ -279,6 +269,22 @@ fn normalized(text: &str) -> String {
     out
 }
 
+/// The letters a LaTeX control word stands for (`\o`, `\ss`, `\ae`, ...),
+/// lower-cased; none for the others.
+fn letters_of(control_word: &str) -> &'static str {
+    match control_word {
+        "o" | "O" => "o",
+        "l" | "L" => "l",
+        "i" => "i",
+        "j" => "j",
+        "ss" => "ss",
+        "ae" | "AE" => "ae",
+        "oe" | "OE" => "oe",
+        "aa" | "AA" => "a",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,17 +305,7 @@ mod tests {
                 if word.is_empty() {
                     chars.next();
                 }
-                out.push_str(match word.as_str() {
-                    "o" | "O" => "o",
-                    "l" | "L" => "l",
-                    "i" => "i",
-                    "j" => "j",
-                    "ss" => "ss",
-                    "ae" | "AE" => "ae",
-                    "oe" | "OE" => "oe",
-                    "aa" | "AA" => "a",
-                    _ => "",
-                });
+                out.push_str(letters_of(&word));
             } else if c.is_ascii() {
                 if c.is_ascii_alphanumeric() {
                     out.push(c.to_ascii_lowercase());
