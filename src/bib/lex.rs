@@ -56,6 +56,10 @@ struct Lexer<'t> {
 impl<'t> Lexer<'t> {
     fn new(text: &'t str, chunk: &Chunk) -> Option<Lexer<'t>> {
         let bytes = text.as_bytes();
+        // The split takes `@-type{`; the crate's `is_id_start` does not.
+        if bytes.get(chunk.type_span.start + 1) == Some(&b'-') {
+            return None;
+        }
         let close = chunk.span.end.checked_sub(1)?;
         let closer = if chunk.paren { b')' } else { b'}' };
         (close > chunk.open && bytes.get(close) == Some(&closer)).then_some(Lexer {
@@ -344,6 +348,7 @@ mod tests {
             "@misc{k, year = 1.2.3}",
             "@misc{k, \\x = {T}}",
             "@misc{k, -title = {T}}",
+            "@-misc{k, title = {T}}",
             "@misc{k\u{a0}, title = {T}}",
         ] {
             assert_eq!(lexed(text), None, "{text}");

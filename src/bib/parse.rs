@@ -657,7 +657,7 @@ mod tests {
         /// Where the fast path reads a chunk, it reads what the crate reads.
         #[test]
         fn the_fast_path_reads_what_the_crate_reads(
-            head in proptest::sample::select(vec!["@misc{k,", "@STRING{", "@book(k,", "@misc{k ,", "@x{a:b-c,"]),
+            head in proptest::sample::select(vec!["@misc{k,", "@STRING{", "@book(k,", "@misc{k ,", "@x{a:b-c,", "@-x{k,", "@9{k,"]),
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "title = {T}", "year=2000", " # ", "jan", "\"q {\"} q\"", ", ", ",", "\n",
