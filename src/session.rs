@@ -987,16 +987,6 @@ impl LiveUnit {
             .cloned()
             .collect()
     }
-
-    fn findings(&self) -> Vec<Diagnostic> {
-        let mut findings = Vec::with_capacity(
-            self.analysis.bib_diagnostics.len() + self.entry_findings.len() + self.citations.len(),
-        );
-        findings.extend(self.analysis.bib_diagnostics.iter().cloned());
-        findings.extend(self.citations.diagnostics().cloned());
-        findings.extend(self.entry_findings.iter().cloned());
-        findings
-    }
 }
 
 impl LiveCheck {
@@ -1046,37 +1036,31 @@ impl LiveCheck {
     /// neither copied nor merged.
     pub fn report_of(&self, session: &Session, files: &[FileId]) -> Report {
         let wanted = |d: &Diagnostic| files.binary_search(&d.primary.file).is_ok();
-        let mut report = session.merged(
-            self.units
-                .iter()
-                .map(|unit| {
-                    (
-                        unit.findings_where(&wanted),
-                        unit.citations.stats(),
-                        unit.bibliographies.clone(),
-                    )
-                })
-                .collect(),
-        );
+        let mut report = self.report_where(session, &wanted);
         // The reading findings of other files.
         report.findings.retain(wanted);
         report
     }
 
-    /// The findings, as [`Session::check`] gives them.
-    pub fn report(&self, session: &Session) -> Report {
+    /// The merged report of the findings `wanted` keeps.
+    fn report_where(&self, session: &Session, wanted: &dyn Fn(&Diagnostic) -> bool) -> Report {
         session.merged(
             self.units
                 .iter()
                 .map(|unit| {
                     (
-                        unit.findings(),
+                        unit.findings_where(wanted),
                         unit.citations.stats(),
                         unit.bibliographies.clone(),
                     )
                 })
                 .collect(),
         )
+    }
+
+    /// The findings, as [`Session::check`] gives them.
+    pub fn report(&self, session: &Session) -> Report {
+        self.report_where(session, &|_| true)
     }
 
     fn into_report(self, session: &Session) -> Report {

@@ -597,13 +597,8 @@ impl Bibliography {
             .collect();
         self.keys
             .reserve(hashes.len(), |&id| hashes[id.0 as usize].key);
-        self.folded.reserve(hashes.len(), |name| {
-            if name.alias.is_none() {
-                hashes[name.entry.0 as usize].folded
-            } else {
-                hash_folded(name_of(&self.entries, *name))
-            }
-        });
+        let entries = &self.entries;
+        (self.folded).reserve(hashes.len(), |n| folded_hash(entries, &hashes, *n));
         for (index, hash) in hashes.iter().enumerate() {
             let id = EntryId(index as u32);
             let entry = &self.entries[index];
@@ -727,10 +722,15 @@ impl Bibliography {
             );
         }
         let entries = &self.entries;
-        self.folded.insert_unique(hash, name, |n| match n.alias {
-            None => hashes[n.entry.0 as usize].folded,
-            Some(_) => hash_folded(name_of(entries, *n)),
-        });
+        (self.folded).insert_unique(hash, name, |n| folded_hash(entries, hashes, *n));
+    }
+}
+
+/// The folded hash of a key (from the list made for the keys) or alias.
+fn folded_hash(entries: &[Entry], hashes: &[KeyHashes], name: NameRef) -> u64 {
+    match name.alias {
+        None => hashes[name.entry.0 as usize].folded,
+        Some(_) => hash_folded(name_of(entries, name)),
     }
 }
 

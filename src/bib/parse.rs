@@ -435,22 +435,8 @@ struct Parsed {
 /// Reads an entry's or `@string` block's fields: by the fast path where
 /// it is sure, else by the crate (see [`super::lex`]).
 fn read_fields(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
-    let lexed = match chunk.kind {
-        ChunkKind::String => super::lex::strings(text, chunk),
-        _ => super::lex::entry(text, chunk),
-    };
-    let Some(lexed) = lexed else {
+    let Some(parsed) = lexed(text, chunk) else {
         return parse_normalised(text, chunk);
-    };
-    let parsed = match lexed.key {
-        Some(key) => Parsed {
-            entry: Some((key, lexed.fields)),
-            strings: Vec::new(),
-        },
-        None => Parsed {
-            entry: None,
-            strings: lexed.fields,
-        },
     };
     debug_assert_eq!(
         Ok(&parsed),
@@ -459,6 +445,24 @@ fn read_fields(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
         &text[chunk.span.clone()]
     );
     Ok(parsed)
+}
+
+/// The chunk read by the lexer, `None` where it is not sure.
+fn lexed(text: &str, chunk: &Chunk) -> Option<Parsed> {
+    let lexed = match chunk.kind {
+        ChunkKind::String => super::lex::strings(text, chunk),
+        _ => super::lex::entry(text, chunk),
+    }?;
+    Some(match lexed.key {
+        Some(key) => Parsed {
+            entry: Some((key, lexed.fields)),
+            strings: Vec::new(),
+        },
+        None => Parsed {
+            entry: None,
+            strings: lexed.fields,
+        },
+    })
 }
 
 fn parse_normalised(text: &str, chunk: &Chunk) -> Result<Parsed, SyntaxError> {
@@ -674,16 +678,8 @@ mod tests {
                 if chunk.error.is_some() || chunk.kind == ChunkKind::Comment || chunk.kind == ChunkKind::Preamble {
                     continue;
                 }
-                let lexed = match chunk.kind {
-                    ChunkKind::String => super::super::lex::strings(&text, &chunk),
-                    _ => super::super::lex::entry(&text, &chunk),
-                };
-                if let Some(lexed) = lexed {
+                if let Some(fast) = lexed(&text, &chunk) {
                     let crate_read = parse_normalised(&text, &chunk);
-                    let fast = match lexed.key {
-                        Some(key) => Parsed { entry: Some((key, lexed.fields)), strings: Vec::new() },
-                        None => Parsed { entry: None, strings: lexed.fields },
-                    };
                     proptest::prop_assert_eq!(Ok(fast), crate_read, "{:?}", &text[chunk.span.clone()]);
                 }
             }

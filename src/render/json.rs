@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::locate;
 use crate::Report;
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::source::{FileId, SourceMap};
+use crate::source::SourceMap;
 
 /// The version of the JSON format; raised when a field changes meaning or
 /// disappears (new fields may be added without raising it).
@@ -79,37 +79,7 @@ struct Summary {
 /// document, and spliced into the document where its empty list stands:
 /// the bytes are those of printing the whole document at once.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut by_code = BTreeMap::new();
-    for d in &report.findings {
-        *by_code.entry(d.code.as_str()).or_default() += 1;
-    }
-    let document = Document {
-        version: JSON_VERSION,
-        diagnostics: Vec::new(),
-        errors: report
-            .unread
-            .iter()
-            .map(|e| JsonError {
-                message: e.to_string(),
-            })
-            .collect(),
-        summary: Summary {
-            errors: report.count(Severity::Error),
-            warnings: report.count(Severity::Warning),
-            by_code,
-            chapters: report.chapter_count(),
-            bibliographies: report.bibliographies_read(),
-            entries: report.value.entries,
-            citations: report.value.citations,
-            cited_keys: report.value.cited_keys,
-            unreadable_files: report.unread.len(),
-            left_out: report.value.left_out,
-            withheld: (report.withheld.iter())
-                .map(|(code, &count)| (code.as_str(), count))
-                .collect(),
-        },
-    };
-    let skeleton = serde_json::to_string_pretty(&document)?;
+    let skeleton = serde_json::to_string_pretty(&document(report, Vec::new()))?;
     let empty_list = "\"diagnostics\": []";
     let at = skeleton
         .find(empty_list)
@@ -118,15 +88,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         - 1;
     out.write_all(&skeleton.as_bytes()[..at])?;
     if !report.findings.is_empty() {
-        let paths: Vec<String> = (0..report.sources.len())
-            .map(|i| {
-                report
-                    .sources
-                    .get(FileId(i as u32))
-                    .path
-                    .display()
-                    .to_string()
-            })
+        let paths: Vec<String> = (report.sources.iter())
+            .map(|(_, file)| file.path.display().to_string())
             .collect();
         // In batches, so that the text waiting to be written stays small.
         for (batch_index, batch) in report.findings.chunks(16 * 1024).enumerate() {
@@ -163,6 +126,40 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
+/// The document of a check, with these diagnostics.
+fn document<'a>(report: &Report, diagnostics: Vec<JsonDiagnostic<'a>>) -> Document<'a> {
+    let mut by_code = BTreeMap::new();
+    for d in &report.findings {
+        *by_code.entry(d.code.as_str()).or_default() += 1;
+    }
+    Document {
+        version: JSON_VERSION,
+        diagnostics,
+        errors: report
+            .unread
+            .iter()
+            .map(|e| JsonError {
+                message: e.to_string(),
+            })
+            .collect(),
+        summary: Summary {
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            by_code,
+            chapters: report.chapter_count(),
+            bibliographies: report.bibliographies_read(),
+            entries: report.value.entries,
+            citations: report.value.citations,
+            cited_keys: report.value.cited_keys,
+            unreadable_files: report.unread.len(),
+            left_out: report.value.left_out,
+            withheld: (report.withheld.iter())
+                .map(|(code, &count)| (code.as_str(), count))
+                .collect(),
+        },
+    }
+}
+
 fn diagnostic<'a>(
     sources: &SourceMap,
     paths: &'a [String],
@@ -197,5 +194,54 @@ fn location<'a>(sources: &SourceMap, paths: &'a [String], label: &'a Label) -> J
         end_line: at.end.line,
         end_column: at.end.column,
         message: label.message.as_deref(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::Session;
+    use crate::config::Config;
+    use crate::source::{FileRole, SourceFile};
+
+    /// Laid out in pieces and batches on all cores, the document is the
+    /// one `serde_json` prints whole.
+    #[test]
+    fn findings_laid_out_in_pieces_print_as_the_whole_document() {
+        let bib: String = (0..17_000)
+            .map(|i| format!("@misc{{k{i}, note = {{x}}}}\n"))
+            .collect();
+        let mut sources = SourceMap::new();
+        sources.add(SourceFile::new(
+            PathBuf::from("refs.bib"),
+            FileRole::Bibliography,
+            bib,
+        ));
+        sources.add(SourceFile::new(
+            PathBuf::from("a.md"),
+            FileRole::Chapter,
+            "[@k1] [@gone]".to_owned(),
+        ));
+        let report = Session::new(Config::default(), sources).check();
+        assert!(
+            report.findings.len() > 16 * 1024,
+            "{}",
+            report.findings.len()
+        );
+        let mut printed = Vec::new();
+        render(&report, &mut printed).unwrap();
+        let paths: Vec<String> = (report.sources.iter())
+            .map(|(_, file)| file.path.display().to_string())
+            .collect();
+        let whole = document(
+            &report,
+            (report.findings.iter())
+                .map(|d| diagnostic(&report.sources, &paths, d))
+                .collect(),
+        );
+        let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+        assert!(String::from_utf8(printed).unwrap() == expected);
     }
 }

@@ -261,24 +261,12 @@ impl Server<'_> {
                 .copied()
         };
         let (files, complete) = features::diagnostics(&mut self.workspace, &known);
-        if !complete {
-            // The files an edit reached; the others stand as published.
-            for file in files {
-                let Some(uri) = by_uri.get(&file.file) else {
-                    continue;
-                };
-                self.published.insert(uri.clone(), file.fingerprint);
-                if let Some(diagnostics) = file.diagnostics {
-                    self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(
-                        uri.clone(),
-                        diagnostics,
-                        None,
-                    ));
-                }
-            }
-            return;
-        }
-        let mut now = HashMap::new();
+        // After an edit, the files it reached; the others stand as published.
+        let mut now = if complete {
+            HashMap::new()
+        } else {
+            std::mem::take(&mut self.published)
+        };
         // In the project's order (chapters, then bibliographies).
         for file in files {
             let Some(uri) = by_uri.get(&file.file) else {
