@@ -1770,3 +1770,70 @@ fn name_affixes_print_beside_a_label() {
         "{lines:?}"
     );
 }
+
+/// Affixes are joined as citeproc-js joins them: each as the style writes
+/// it, punctuation merged only where two marks touch, and no delimiter
+/// before a part that printed nothing. hayagriva left out an affix the
+/// text already ended with ("Book. Pub" for citeproc-js's "Book. . Pub")
+/// and let punctuation eat the spaces before it. Each expected line is
+/// citeproc-js's output for the same style and entry. See
+/// `affixes_joined_as_written` in style_fixes.
+#[test]
+fn affixes_join_as_citeproc_js_joins_them() {
+    let bib = "@incollection{k, author = {Doe, Jane}, title = {Title}, booktitle = {Book}, \
+               publisher = {Pub}, year = 2000, langid = {german}}\n";
+    let cases = [
+        // A group's suffix after its last child's: both, as written.
+        (
+            r#"<group suffix=". "><text variable="container-title" suffix=". "/><names variable="editor"/></group><text variable="publisher"/>"#,
+            "Book. . Pub",
+        ),
+        (
+            r#"<group suffix=": "><text variable="container-title" suffix=": "/></group><text variable="publisher"/>"#,
+            "Book: : Pub",
+        ),
+        // A delimiter after a suffix that ends with a space.
+        (
+            r#"<group delimiter=". "><text variable="container-title" suffix=". "/><text variable="publisher"/></group>"#,
+            "Book. . Pub",
+        ),
+        // A space before a delimiter stays.
+        (
+            r#"<group delimiter=", "><text variable="container-title" suffix=" "/><text variable="publisher"/></group>"#,
+            "Book , Pub",
+        ),
+        // Punctuation that touches merges: a suffix and a delimiter, a
+        // suffix and the next prefix.
+        (
+            r#"<group delimiter=", "><text variable="container-title" suffix=","/><text variable="publisher"/></group>"#,
+            "Book, Pub",
+        ),
+        (
+            r#"<group suffix="," delimiter=", "><text variable="title"/><names variable="editor"/></group><date variable="issued" prefix=", " suffix="."><date-part name="year"/></date>"#,
+            "Title, 2000.",
+        ),
+        // A delimiter before a date part the entry lacks is not written.
+        (
+            r#"<group delimiter=", " prefix="(" suffix=")"><date variable="issued"><date-part name="year"/></date><date variable="issued"><date-part name="month" form="long"/></date></group><text variable="title" prefix=" "/>"#,
+            "(2000) Title",
+        ),
+        // An affix's period goes inside the quotes in an American style,
+        // whatever the entry's language.
+        (
+            r#"<text variable="title" quotes="true" suffix=". "/><text variable="publisher"/>"#,
+            "“Title.” Pub",
+        ),
+    ];
+    for (layout, expected) in cases {
+        let csl = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout>{layout}</layout></bibliography>
+</style>"#
+        );
+        let lines = lines_in_style(bib, &csl);
+        assert_eq!(lines, [expected], "{layout}");
+    }
+}

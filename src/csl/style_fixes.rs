@@ -12,6 +12,7 @@ use hayagriva::citationberg::taxonomy::{
 };
 use hayagriva::types::{FormatString, Person, PersonRole, PersonsWithRoles};
 
+use crate::csl::engine::{DELIMITER_MARKS, PREFIX_MARKS, SUFFIX_MARKS};
 use crate::csl::mapping::CslItem;
 use hayagriva::citationberg::{
     ChooseBranch, IndependentStyle, LayoutRenderingElement, LongShortForm, Name, NameForm, Names,
@@ -151,6 +152,12 @@ pub const FIXES: &[Fix] = &[
         works_around: "src/csl/rendering/mod.rs::BranchConditionIter::next tests a variable a substitute printed as unset (the suppression of names_of_unset_variables_substituted): APA's chapters lost volume, pages and publisher",
         upstream: None,
         rewrite: Rewrite::ByEngine,
+    },
+    Fix {
+        name: "affixes_joined_as_written",
+        works_around: "src/csl/mod.rs::Context::apply_suffix leaves out a suffix the text already ends with, and Context::push_str drops the spaces before punctuation it pushes and a copy of it at the end of the text: a group's suffix \". \" after a title's \". \" printed once, where citeproc-js joins affixes as written and merges only punctuation that touches (Current Opinion's \"Urtheilskraft. . Walter de Gruyter\" for a chapter without editors)",
+        upstream: None,
+        rewrite: Rewrite::Style(affixes_joined_as_written),
     },
 ];
 
@@ -870,6 +877,13 @@ fn delimiter_as_prefixes(date: &mut hayagriva::citationberg::Date) {
         .first()
         .is_some_and(|p| p.name == DatePartName::Year);
     if !starts_with_year || date.date_part.len() < 2 {
+        // A delimiter hayagriva writes after the last part present
+        // ("Dec " for a month without a day) is marked as a group's is
+        // (see affixes_joined_as_written), and dropped when nothing
+        // follows it.
+        if let Some(delimiter) = &mut date.delimiter {
+            delimiter.insert(0, *DELIMITER_MARKS.start());
+        }
         return;
     }
     let Some(delimiter) = date.delimiter.take() else {
@@ -1089,6 +1103,57 @@ fn without_editor_translator_variable(element: &mut LayoutRenderingElement) {
             }
         }
         _ => {}
+    }
+}
+
+/// Leads every prefix, suffix and group delimiter that starts with
+/// punctuation CSL merges (`.,;:!?`) or a space by a mark of its own
+/// (printed as nothing; the bibliography layout's suffix too), so that
+/// hayagriva writes each as the style has it: no affix is then a copy of
+/// the text before it, and none starts with the punctuation hayagriva lets
+/// eat the spaces before it. The engine's tidying reads the marks as the
+/// joins where citeproc-js merges punctuation that touches (`Inc.` and a
+/// suffix `.`), and drops a delimiter hayagriva wrote before a child that
+/// printed nothing. Runs last, after the rewrites that move affixes.
+fn affixes_joined_as_written(style: &mut IndependentStyle) {
+    let mut prefix_marks = PREFIX_MARKS.cycle();
+    let mut suffix_marks = SUFFIX_MARKS.cycle();
+    let mut delimiter_marks = DELIMITER_MARKS.cycle();
+    let mark = |affix: &mut Option<String>, marks: &mut dyn Iterator<Item = char>| {
+        if let Some(text) = affix
+            && text.starts_with(['.', ',', ';', ':', '!', '?', ' '])
+            && let Some(mark) = marks.next()
+        {
+            text.insert(0, mark);
+        }
+    };
+    visit(style, &mut |element| {
+        let (prefix, suffix) = match element {
+            LayoutRenderingElement::Text(text) => {
+                (&mut text.affixes.prefix, &mut text.affixes.suffix)
+            }
+            LayoutRenderingElement::Number(number) => {
+                (&mut number.affixes.prefix, &mut number.affixes.suffix)
+            }
+            LayoutRenderingElement::Label(label) => (
+                &mut label.label.affixes.prefix,
+                &mut label.label.affixes.suffix,
+            ),
+            LayoutRenderingElement::Date(date) => {
+                (&mut date.affixes.prefix, &mut date.affixes.suffix)
+            }
+            LayoutRenderingElement::Names(names) => (&mut names.prefix, &mut names.suffix),
+            LayoutRenderingElement::Group(group) => {
+                mark(&mut group.delimiter, &mut delimiter_marks);
+                (&mut group.prefix, &mut group.suffix)
+            }
+            LayoutRenderingElement::Choose(_) => return,
+        };
+        mark(prefix, &mut prefix_marks);
+        mark(suffix, &mut suffix_marks);
+    });
+    if let Some(bibliography) = &mut style.bibliography {
+        mark(&mut bibliography.layout.suffix, &mut suffix_marks);
     }
 }
 

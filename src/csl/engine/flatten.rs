@@ -3,7 +3,7 @@
 //! per-item edits applied, and CSL's punctuation rules, which hayagriva
 //! leaves out ([`tidy`]).
 
-use super::markup::{Decoded, decode};
+use super::markup::{DATA_CLOSER, DELIMITER_JOIN, Decoded, PREFIX_JOIN, decode, is_join};
 use super::{Piece, Reference};
 use crate::bib::value::latex::Style;
 use crate::csl::mapping::CslItem;
@@ -300,6 +300,11 @@ impl<'e> Flattener<'e> {
                     self.after_period = false;
                     run.push(c);
                 }
+                Decoded::DataCloser(c) => {
+                    self.after_period = false;
+                    run.push(c);
+                    run.push(DATA_CLOSER);
+                }
             }
         }
         self.push(&run, base, link);
@@ -311,7 +316,11 @@ impl<'e> Flattener<'e> {
         }
         // Text after a `display` part that is not punctuation (the
         // layout's suffix) is set apart from it.
-        if self.space_before_display && !text.starts_with([' ', '.', ',', ';', ':', ')', ']']) {
+        if self.space_before_display
+            && !text
+                .trim_start_matches(is_join)
+                .starts_with([' ', '.', ',', ';', ':', ')', ']'])
+        {
             self.space_before_display = false;
             self.push(" ", Style::default(), None);
         }
@@ -351,6 +360,10 @@ pub(super) struct Quoting {
     pub(super) outer: (char, char),
     pub(super) inner: (char, char),
     pub(super) punctuation_inside: bool,
+    /// Whether the punctuation that starts an affix goes inside: the
+    /// style's `punctuation-in-quote`, whatever the item's language (as
+    /// citeproc-js, and hayagriva before the affixes were marked, do).
+    pub(super) affix_punctuation_inside: bool,
 }
 
 impl Default for Quoting {
@@ -360,6 +373,7 @@ impl Default for Quoting {
             outer: ('“', '”'),
             inner: ('‘', '’'),
             punctuation_inside: false,
+            affix_punctuation_inside: false,
         }
     }
 }
@@ -454,17 +468,47 @@ fn quotation_marks(
 /// (“…‘…’…”).
 pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
     let punctuation_in_quote = quoting.punctuation_inside;
-    let chars: Vec<(char, usize)> = pieces
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| p.text.chars().map(move |c| (c, i)))
-        .collect();
+    let mut chars: Vec<(char, usize)> = Vec::new();
+    // The closing quotes written in fields, by their index in `chars`.
+    let mut data_closers = std::collections::HashSet::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        for c in piece.text.chars() {
+            if c == DATA_CLOSER {
+                data_closers.insert(chars.len().wrapping_sub(1));
+            } else {
+                chars.push((c, i));
+            }
+        }
+    }
     let mut out: Vec<(char, usize)> = Vec::with_capacity(chars.len());
+    // Whether each character of `out` is a closing quote written in a field.
+    let mut out_from_data: Vec<bool> = Vec::with_capacity(chars.len());
     let marks = quotation_marks(&chars, &pieces, quoting);
     // How many characters at the end of `out` are closing quotes.
     let mut closers = 0usize;
+    // Whether the character before was a join: this one starts an affix.
+    let mut at_join = false;
+    // The end of a delimiter hayagriva wrote before nothing.
+    let mut skip_to = 0;
     for (index, &(c, piece)) in chars.iter().enumerate() {
-        let next = chars.get(index + 1).map(|x| x.0);
+        if index < skip_to {
+            continue;
+        }
+        if c == DELIMITER_JOIN
+            && let Some(end) = delimiter_before_nothing(&chars, index)
+        {
+            skip_to = end;
+            continue;
+        }
+        if is_join(c) {
+            at_join = true;
+            continue;
+        }
+        let starts_affix = std::mem::take(&mut at_join);
+        let next = chars[index + 1..]
+            .iter()
+            .map(|x| x.0)
+            .find(|&c| !is_join(c));
         let previous_significant = out
             .iter()
             .rev()
@@ -472,6 +516,16 @@ pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
             .find(|&c| !quoting.is_closer(c));
         let mut emitted = c;
         let drop = match c {
+            // Where an affix meets the text before it, citeproc-js drops
+            // a punctuation mark that repeats the one the text ends with
+            // (closing quotes between them allowed): "world." and a
+            // suffix ". " give "world. ", a title's "," and a delimiter
+            // ", " one comma.
+            '.' | ',' | ';' | ':' | '!' | '?'
+                if starts_affix && previous_significant == Some(c) =>
+            {
+                true
+            }
             '.' => {
                 let before = chars[..index]
                     .iter()
@@ -502,12 +556,41 @@ pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
         if let Some(&(mark, closes)) = marks.get(&index) {
             emitted = mark;
             closing = closes;
-        } else if matches!(c, '.' | ',') && punctuation_in_quote && closers > 0 {
-            let at = out.len() - closers;
-            out.insert(at, (c, out[at].1));
-            continue;
+        } else {
+            // The closing quotes the punctuation would go before. For an
+            // affix, all the text ends with when the style's are among
+            // them (hayagriva's rule, which reads no quote levels:
+            // citeproc-js puts the period of "… ‘Visual World’Eyetracking
+            // Data”." inside); else, and for a field's own quotes alone,
+            // those the quote levels closed (citeproc-js left "‘Uzbeks
+            // abroad’," in Bristol).
+            let trailing: Vec<bool> = out
+                .iter()
+                .zip(&out_from_data)
+                .rev()
+                .take_while(|(x, _)| quoting.is_closer(x.0))
+                .map(|(_, from_data)| *from_data)
+                .collect();
+            let (inside, before) = if starts_affix && trailing.contains(&false) {
+                let moves = quoting.affix_punctuation_inside && matches!(c, '.' | ',' | '!' | '?');
+                (moves, trailing.len())
+            } else if starts_affix {
+                (
+                    quoting.affix_punctuation_inside && matches!(c, '.' | ','),
+                    closers,
+                )
+            } else {
+                (punctuation_in_quote && matches!(c, '.' | ','), closers)
+            };
+            if inside && before > 0 {
+                let at = out.len() - before;
+                out.insert(at, (c, out[at].1));
+                out_from_data.insert(at, false);
+                continue;
+            }
         }
         out.push((emitted, piece));
+        out_from_data.push(data_closers.contains(&index));
         closers = if closing { closers + 1 } else { 0 };
     }
     let mut result: Vec<Piece> = Vec::with_capacity(pieces.len());
@@ -524,6 +607,25 @@ pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
         }
     }
     result
+}
+
+/// Where the delimiter whose join is at `at` ends, if nothing but a
+/// suffix, another delimiter or the end follows it: hayagriva writes a group's delimiter
+/// before a child that it expects to print and that prints nothing (a
+/// date whose only parts are missing), which citeproc-js never does.
+fn delimiter_before_nothing(chars: &[(char, usize)], at: usize) -> Option<usize> {
+    // The delimiter: spaces and punctuation (", ", ". ", " ").
+    let length = chars[at + 1..]
+        .iter()
+        .take_while(|x| x.0.is_whitespace() || matches!(x.0, '.' | ',' | ';' | ':' | '!' | '?'))
+        .count();
+    let end = at + 1 + length;
+    // A closing bracket after it is the group's own suffix (which is not
+    // marked): APA's "(1996, )" for a date with a year only.
+    chars
+        .get(end)
+        .is_none_or(|x| (is_join(x.0) && x.0 != PREFIX_JOIN) || matches!(x.0, ')' | ']'))
+        .then_some(end)
 }
 
 pub(super) fn base_style(formatting: &hayagriva::Formatting) -> Style {
@@ -602,6 +704,42 @@ mod tests {
         assert_eq!(text_of(&british), "“Title”, and");
     }
 
+    /// At the joins the affix marks leave, punctuation that repeats the
+    /// mark before it goes, a delimiter before nothing goes, and an
+    /// affix's punctuation goes inside quotes by the style's rule (the
+    /// item's language aside). Outside joins, text stays as written.
+    #[test]
+    fn affixes_are_joined_at_their_marks() {
+        use super::super::markup::SUFFIX_JOIN;
+        let (s, d, p) = (SUFFIX_JOIN, DELIMITER_JOIN, PREFIX_JOIN);
+        let cases = [
+            (format!("world.{s}.{s}. Available"), "world. Available"),
+            (format!("Book{s}. {s}. Pub"), "Book. . Pub"),
+            (format!("Book{s}, {d}, Pub"), "Book, , Pub"),
+            (format!("Book,{d}, Pub"), "Book, Pub"),
+            (format!("Survey{d}, {s}. https"), "Survey. https"),
+            (format!("(2000{d}, )"), "(2000)"),
+            (format!("Title{d}, "), "Title"),
+            (format!("Title{d}, {p}(x)"), "Title, (x)"),
+            (format!("a{s}: {s}:b"), "a: :b"),
+            ("std::vector,, x".to_owned(), "std::vector,, x"),
+        ];
+        for (raw, expected) in cases {
+            let tidied = text_of(&tidy(vec![plain(&raw)], &Quoting::default()));
+            assert_eq!(tidied, expected, "{raw:?}");
+        }
+        let german_item_in_american_style = Quoting {
+            punctuation_inside: false,
+            affix_punctuation_inside: true,
+            ..Quoting::default()
+        };
+        let tidied = tidy(
+            vec![plain(&format!("“Titel”{s}. Verlag, “Titel”. Verlag"))],
+            &german_item_in_american_style,
+        );
+        assert_eq!(text_of(&tidied), "“Titel.” Verlag, “Titel”. Verlag");
+    }
+
     /// What citeproc-js 2.4 prints for these titles in a text without
     /// quotes and in one with `quotes="true"` (whose marks hayagriva
     /// writes as the locale's outer ones), in en-US, en-GB and de-DE.
@@ -612,11 +750,13 @@ mod tests {
             outer: ('‘', '’'),
             inner: ('“', '”'),
             punctuation_inside: false,
+            ..Quoting::default()
         };
         let german = Quoting {
             outer: ('„', '“'),
             inner: ('‚', '‘'),
             punctuation_inside: false,
+            ..Quoting::default()
         };
         #[rustfmt::skip]
         let cases = [

@@ -25,6 +25,29 @@ pub(super) const FORMATS: [(char, char); 5] = [ITALIC, BOLD, SMALL_CAPS, SUPERSC
 /// `style_fixes::strip_periods_by_markers`), as its innermost affixes.
 pub(crate) const STRIP_PERIODS: (char, char) = ('\u{E00C}', '\u{E00D}');
 
+/// Marks that lead a style's prefixes, suffixes and group delimiters (see
+/// `style_fixes::affixes_joined_as_written`), one per affix, so that
+/// hayagriva never takes one affix for a copy of the text before it. Read
+/// back, each becomes the join of its kind ([`PREFIX_JOIN`],
+/// [`SUFFIX_JOIN`], [`DELIMITER_JOIN`]): the places where citeproc-js
+/// merges punctuation, which the engine's tidying reads and removes.
+pub(crate) const PREFIX_MARKS: std::ops::RangeInclusive<char> = '\u{F0001}'..='\u{F3FFF}';
+pub(crate) const SUFFIX_MARKS: std::ops::RangeInclusive<char> = '\u{F4001}'..='\u{F7FFF}';
+pub(crate) const DELIMITER_MARKS: std::ops::RangeInclusive<char> = '\u{F8001}'..='\u{FFFFD}';
+pub(super) const PREFIX_JOIN: char = '\u{F0000}';
+pub(super) const SUFFIX_JOIN: char = '\u{F4000}';
+pub(super) const DELIMITER_JOIN: char = '\u{F8000}';
+
+/// Follows a closing quotation mark written in a field, from the
+/// flattener to the tidying, which tells the style's quotes from a
+/// field's (see `flatten::tidy`).
+pub(super) const DATA_CLOSER: char = '\u{E00E}';
+
+/// Whether `c` is an affix mark or a join read back from one.
+pub(super) fn is_join(c: char) -> bool {
+    ('\u{F0000}'..='\u{FFFFD}').contains(&c)
+}
+
 /// A character of rendered text, read back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Decoded {
@@ -34,6 +57,9 @@ pub(super) enum Decoded {
     Format(usize, bool),
     /// Text whose periods are stripped opens (`true`) or closes.
     StripPeriods(bool),
+    /// A closing quotation mark that was written in a field (not by the
+    /// style), as it shows.
+    DataCloser(char),
 }
 
 /// Rendered text read back: the markers this module inserted become
@@ -54,13 +80,19 @@ pub(super) fn decode(text: &str) -> impl Iterator<Item = Decoded> + '_ {
                 return Decoded::StripPeriods(c == STRIP_PERIODS.0);
             }
             Decoded::Text(match c {
+                c if PREFIX_MARKS.contains(&c) => PREFIX_JOIN,
+                c if SUFFIX_MARKS.contains(&c) => SUFFIX_JOIN,
+                c if DELIMITER_MARKS.contains(&c) => DELIMITER_JOIN,
                 NAME_HYPHEN => '-',
                 NAME_SPACE => ' ',
                 '\u{0363}'..='\u{036F}' => COMBINING_LETTERS
                     .iter()
                     .find(|(_, mark)| *mark == c)
                     .map_or(c, |(letter, _)| *letter),
-                c => shown_quote(c),
+                c if CLOSING_QUOTE_MARKS.iter().any(|(_, hidden)| *hidden == c) => {
+                    return Decoded::DataCloser(shown_quote(c));
+                }
+                c => c,
             })
         })
 }
@@ -449,7 +481,7 @@ mod tests {
                 match decoded {
                     Decoded::Format(index, opens) => open[index] += if opens { 1 } else { -1 },
                     Decoded::StripPeriods(_) => panic!("chunks carry no strip markers"),
-                    Decoded::Text(c) => back.push((
+                    Decoded::Text(c) | Decoded::DataCloser(c) => back.push((
                         c,
                         Style {
                             italic: open[0] > 0,
@@ -481,7 +513,7 @@ mod tests {
         let text = format!("Ko{NAME_SPACE}J{NAME_HYPHEN}nam");
         let back: String = decode(&text)
             .map(|d| match d {
-                Decoded::Text(c) => c,
+                Decoded::Text(c) | Decoded::DataCloser(c) => c,
                 Decoded::Format(..) | Decoded::StripPeriods(_) => '?',
             })
             .collect();

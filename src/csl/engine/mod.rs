@@ -38,7 +38,7 @@ mod markup;
 mod post;
 
 pub use load::{BundledStyle, StyleError, bundled_style_xml, bundled_styles};
-pub(crate) use markup::{NAME_SPACE, STRIP_PERIODS};
+pub(crate) use markup::{DELIMITER_MARKS, NAME_SPACE, PREFIX_MARKS, STRIP_PERIODS, SUFFIX_MARKS};
 
 /// A run of rendered text with its formatting, and a link target if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,9 +241,11 @@ impl Engine {
                 outer: (open, close),
                 inner: (inner_open, inner_close),
                 punctuation_inside: punctuation_in_quote,
+                affix_punctuation_inside: punctuation_in_quote,
             },
             _ => Quoting {
                 punctuation_inside: punctuation_in_quote,
+                affix_punctuation_inside: punctuation_in_quote,
                 ..Quoting::default()
             },
         };
