@@ -1837,3 +1837,38 @@ fn affixes_join_as_citeproc_js_joins_them() {
         assert_eq!(lines, [expected], "{layout}");
     }
 }
+
+/// A label in `cs:names` prints the number its `plural` asks for
+/// ("never": "ed." for two editors; "always": "trans." for one
+/// translator), as citeproc-js does; a term the style also asks for by the
+/// number of names keeps following it. See `name_label_plurals` in
+/// style_fixes.
+#[test]
+fn name_labels_follow_their_plural() {
+    let bib = "@book{k, editor = {Doe, Jane and Roe, Richard}, translator = {Poe, Edgar}, \
+               title = {Title}, year = 2000}\n";
+    let style = |editor_label: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout>
+    <names variable="editor"><name initialize-with=". " and="text"/>{editor_label}</names>
+    <names variable="translator" prefix="; "><name initialize-with=". "/><label form="short" plural="always" prefix=", "/></names>
+  </layout></bibliography>
+</style>"#
+        )
+    };
+    let never = r#"<label form="short" plural="never" prefix=", "/>"#;
+    assert_eq!(
+        lines_in_style(bib, &style(never)),
+        ["J. Doe and R. Roe, ed.; E. Poe, trans."]
+    );
+    // The same term asked for by number elsewhere: left to the count.
+    let both = format!(
+        r#"{never}</names><names variable="editor" prefix=" "><name/><label form="short" prefix=", "/>"#
+    );
+    let lines = lines_in_style(bib, &style(&both));
+    assert!(lines[0].starts_with("J. Doe and R. Roe, eds."), "{lines:?}");
+}

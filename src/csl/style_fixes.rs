@@ -154,6 +154,12 @@ pub const FIXES: &[Fix] = &[
         rewrite: Rewrite::ByEngine,
     },
     Fix {
+        name: "name_label_plurals",
+        works_around: "src/csl/rendering/names.rs::<Names as RenderCsl>::render ignores the `plural` of a `cs:label` in `cs:names` and pluralises by the number of names: Annual Reviews' `<label form=\"short\" plural=\"never\"/>` printed \"eds M Compareti, É de la Vaissière\" (citeproc-js: \"ed M Compareti, ...\")",
+        upstream: None,
+        rewrite: Rewrite::ByEngine,
+    },
+    Fix {
         name: "affixes_joined_as_written",
         works_around: "src/csl/mod.rs::Context::apply_suffix leaves out a suffix the text already ends with, and Context::push_str drops the spaces before punctuation it pushes and a copy of it at the end of the text: a group's suffix \". \" after a title's \". \" printed once, where citeproc-js joins affixes as written and merges only punctuation that touches (Current Opinion's \"Urtheilskraft. . Walter de Gruyter\" for a chapter without editors)",
         upstream: None,
@@ -1103,6 +1109,106 @@ fn without_editor_translator_variable(element: &mut LayoutRenderingElement) {
             }
         }
         _ => {}
+    }
+}
+
+/// The role terms a style asks for in one number only: `(term, form,
+/// plural)` for each term whose every `cs:label` in a `cs:names` (and
+/// every `cs:text term`) asks for the same number, `plural="never"` or
+/// `"always"`. A names label's variables are its own and those of the
+/// `cs:names` in its substitute (which inherit it).
+///
+/// hayagriva pluralises a names label by the number of names whatever its
+/// `plural`; [`with_term_numbers`] gives the terms one form for both, so
+/// the label prints the number the style asks for.
+pub fn name_label_plurals(style: &mut IndependentStyle) -> Vec<(Term, TermForm, bool)> {
+    use hayagriva::citationberg::LabelPluralize;
+    use std::collections::HashMap;
+    // Per term and form: the numbers asked for (`None`: contextual).
+    let mut asked: HashMap<(Term, TermForm), Vec<Option<bool>>> = HashMap::new();
+    visit(style, &mut |element| match element {
+        LayoutRenderingElement::Names(names) => {
+            let Some(label) = names.children.iter().find_map(|c| match c {
+                NamesChild::Label(label) => Some(label),
+                _ => None,
+            }) else {
+                return;
+            };
+            let plural = match label.plural {
+                LabelPluralize::Never => Some(false),
+                LabelPluralize::Always => Some(true),
+                LabelPluralize::Contextual => None,
+            };
+            let mut variables = names.variable.clone();
+            for child in &names.children {
+                if let NamesChild::Substitute(substitute) = child {
+                    for element in &substitute.children {
+                        if let LayoutRenderingElement::Names(inner) = element {
+                            variables.extend(inner.variable.iter().copied());
+                        }
+                    }
+                }
+            }
+            for variable in variables {
+                asked
+                    .entry((Term::from(variable), label.form))
+                    .or_default()
+                    .push(plural);
+            }
+        }
+        LayoutRenderingElement::Text(Text {
+            target: TextTarget::Term { term, form, plural },
+            ..
+        }) => asked.entry((*term, *form)).or_default().push(Some(*plural)),
+        _ => {}
+    });
+    let mut fixed: Vec<(Term, TermForm, bool)> = asked
+        .into_iter()
+        .filter_map(|((term, form), numbers)| {
+            let first = numbers.first().copied().flatten()?;
+            numbers
+                .iter()
+                .all(|n| *n == Some(first))
+                .then_some((term, form, first))
+        })
+        .filter(|(term, _, _)| matches!(term, Term::NameVariable(_)))
+        .collect();
+    fixed.sort_by_key(|(term, form, plural)| (format!("{term:?}"), format!("{form:?}"), *plural));
+    fixed
+}
+
+/// The locales with each term of `fixed` given its one number: the plural
+/// form also for one name, or the singular also for several.
+pub fn with_term_numbers(
+    locales: &mut [hayagriva::citationberg::Locale],
+    fixed: &[(Term, TermForm, bool)],
+) {
+    for locale in locales {
+        let Some(terms) = &mut locale.terms else {
+            continue;
+        };
+        for term in &mut terms.terms {
+            let Some(&(_, _, plural)) = fixed
+                .iter()
+                .find(|(name, form, _)| term.name.is_lexically_same(*name) && term.form == *form)
+            else {
+                continue;
+            };
+            let (Some(single), Some(multiple)) = (term.single(), term.multiple()) else {
+                continue;
+            };
+            let text = if plural { multiple } else { single }.to_owned();
+            // citationberg keeps the forms private; a term is rebuilt
+            // through its serde form.
+            let Ok(mut value) = serde_json::to_value(&*term) else {
+                continue;
+            };
+            value["single"] = serde_json::Value::String(text.clone());
+            value["multiple"] = serde_json::Value::String(text);
+            if let Ok(rebuilt) = serde_json::from_value(value) {
+                *term = rebuilt;
+            }
+        }
     }
 }
 

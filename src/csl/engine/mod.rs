@@ -186,6 +186,11 @@ impl Engine {
         }
         let mut locales = hayagriva::archive::locales();
         style_fixes::date_delimiters_in_locales(&mut locales);
+        let term_numbers = style_fixes::name_label_plurals(&mut style);
+        if !term_numbers.is_empty() {
+            style_fixes::with_term_numbers(&mut locales, &term_numbers);
+            style_fixes::with_term_numbers(&mut style.locale, &term_numbers);
+        }
         let locale = locale.map(|l| LocaleCode(l.to_owned()));
         let suffixed_no_date = style_fixes::no_date_year_suffix(&mut style);
         let normalized_initials = style_fixes::normalizing_initials(&mut style);
