@@ -1162,7 +1162,7 @@ pub fn name_label_plurals(style: &mut IndependentStyle) -> Vec<(Term, TermForm, 
         }) => asked.entry((*term, *form)).or_default().push(Some(*plural)),
         _ => {}
     });
-    let mut fixed: Vec<(Term, TermForm, bool)> = asked
+    asked
         .into_iter()
         .filter_map(|((term, form), numbers)| {
             let first = numbers.first().copied().flatten()?;
@@ -1172,9 +1172,7 @@ pub fn name_label_plurals(style: &mut IndependentStyle) -> Vec<(Term, TermForm, 
                 .then_some((term, form, first))
         })
         .filter(|(term, _, _)| matches!(term, Term::NameVariable(_)))
-        .collect();
-    fixed.sort_by_key(|(term, form, plural)| (format!("{term:?}"), format!("{form:?}"), *plural));
-    fixed
+        .collect()
 }
 
 /// The locales with each term of `fixed` given its one number: the plural

@@ -469,14 +469,17 @@ fn quotation_marks(
 pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
     let punctuation_in_quote = quoting.punctuation_inside;
     let mut chars: Vec<(char, usize)> = Vec::new();
-    // The closing quotes written in fields, by their index in `chars`.
-    let mut data_closers = std::collections::HashSet::new();
+    // Whether each character of `chars` is a closing quote written in a field.
+    let mut from_data: Vec<bool> = Vec::new();
     for (i, piece) in pieces.iter().enumerate() {
         for c in piece.text.chars() {
             if c == DATA_CLOSER {
-                data_closers.insert(chars.len().wrapping_sub(1));
+                if let Some(last) = from_data.last_mut() {
+                    *last = true;
+                }
             } else {
                 chars.push((c, i));
+                from_data.push(false);
             }
         }
     }
@@ -564,16 +567,17 @@ pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
             // Data”." inside); else, and for a field's own quotes alone,
             // those the quote levels closed (citeproc-js left "‘Uzbeks
             // abroad’," in Bristol).
-            let trailing: Vec<bool> = out
-                .iter()
-                .zip(&out_from_data)
-                .rev()
-                .take_while(|(x, _)| quoting.is_closer(x.0))
-                .map(|(_, from_data)| *from_data)
-                .collect();
-            let (inside, before) = if starts_affix && trailing.contains(&false) {
-                let moves = quoting.affix_punctuation_inside && matches!(c, '.' | ',' | '!' | '?');
-                (moves, trailing.len())
+            let (trailing, style_quote) = if starts_affix && matches!(c, '.' | ',' | '!' | '?') {
+                out.iter()
+                    .zip(&out_from_data)
+                    .rev()
+                    .take_while(|(x, _)| quoting.is_closer(x.0))
+                    .fold((0, false), |(n, style), (_, data)| (n + 1, style || !data))
+            } else {
+                (0, false)
+            };
+            let (inside, before) = if style_quote {
+                (quoting.affix_punctuation_inside, trailing)
             } else if starts_affix {
                 (
                     quoting.affix_punctuation_inside && matches!(c, '.' | ','),
@@ -590,7 +594,7 @@ pub(super) fn tidy(pieces: Vec<Piece>, quoting: &Quoting) -> Vec<Piece> {
             }
         }
         out.push((emitted, piece));
-        out_from_data.push(data_closers.contains(&index));
+        out_from_data.push(from_data[index]);
         closers = if closing { closers + 1 } else { 0 };
     }
     let mut result: Vec<Piece> = Vec::with_capacity(pieces.len());

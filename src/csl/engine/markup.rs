@@ -45,7 +45,7 @@ pub(super) const DATA_CLOSER: char = '\u{E00E}';
 
 /// Whether `c` is an affix mark or a join read back from one.
 pub(super) fn is_join(c: char) -> bool {
-    ('\u{F0000}'..='\u{FFFFD}').contains(&c)
+    (PREFIX_JOIN..=*DELIMITER_MARKS.end()).contains(&c)
 }
 
 /// A character of rendered text, read back.
