@@ -1817,6 +1817,12 @@ fn affixes_join_as_citeproc_js_joins_them() {
             r#"<group delimiter=", " prefix="(" suffix=")"><date variable="issued"><date-part name="year"/></date><date variable="issued"><date-part name="month" form="long"/></date></group><text variable="title" prefix=" "/>"#,
             "(2000) Title",
         ),
+        // Brackets that close nested groups both stay (MHRA's "(Wiley,
+        // 1959))").
+        (
+            r#"<group prefix="(" suffix=")"><text variable="publisher"/><group prefix=" (" suffix=")"><text variable="title"/></group></group>"#,
+            "(Pub (Title))",
+        ),
         // An affix's period goes inside the quotes in an American style,
         // whatever the entry's language.
         (
@@ -1871,4 +1877,242 @@ fn name_labels_follow_their_plural() {
     );
     let lines = lines_in_style(bib, &style(&both));
     assert!(lines[0].starts_with("J. Doe and R. Roe, eds."), "{lines:?}");
+}
+
+/// A style's access date prints for an item with no URL (a DOI only), as
+/// CSL and citeproc-js print it, and nothing stands in for the URL that is
+/// not there: not its text, not a test of it. An item's own URL prints as
+/// written and, in HTML, as a link.
+#[test]
+fn access_dates_print_without_a_url() {
+    let bib = "@article{a, title = {Alpha}, doi = {10.1/x}, urldate = {2023-04-26}, year = 2020}\n\
+               @article{b, title = {Beta}, url = {http://example.org}, urldate = {2023-04-27}, year = 2020}\n\
+               @article{c, title = {Gamma}, url = {http://example.org/c}, year = 2020}\n\
+               @article{d, title = {Delta}, year = 2020}\n";
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography>
+    <sort><key variable="title"/></sort>
+    <layout>
+      <text variable="title"/>
+      <choose><if variable="URL"><text value="[OL]"/></if></choose>
+      <date variable="accessed" prefix=" [" suffix="]"><date-part name="year"/><date-part name="month" form="numeric-leading-zeros" prefix="-"/><date-part name="day" form="numeric-leading-zeros" prefix="-"/></date>
+      <text variable="URL" prefix=" "/>
+    </layout>
+  </bibliography>
+</style>"#;
+    assert_eq!(
+        lines_in_style(bib, csl),
+        [
+            "Alpha [2023-04-26]",
+            "Beta[OL] [2023-04-27] http://example.org",
+            "Delta",
+            "Gamma[OL] http://example.org/c",
+        ]
+    );
+    let html = references_in_style_with(bib, csl, &["--to", "html"]);
+    assert!(
+        html.contains(r#"<a href="http://example.org">http://example.org</a>"#),
+        "{html}"
+    );
+    // A style that never prints the access date keeps the URL as it was.
+    let without_accessed = csl.replace("accessed", "issued");
+    assert_eq!(
+        lines_in_style(bib, &without_accessed),
+        [
+            "Alpha [2020]",
+            "Beta[OL] [2020] http://example.org",
+            "Delta [2020]",
+            "Gamma[OL] [2020] http://example.org/c",
+        ]
+    );
+}
+
+/// A sort key's `names-min` and `names-use-first` cut the names in its
+/// macro, and entries whose keys tie keep their order in the
+/// bibliography file, as in citeproc-js (AMS: "Troelstra and van Dalen"
+/// sorts with "Troelstra" by the first name only).
+#[test]
+fn sort_keys_cut_names_and_ties_keep_file_order() {
+    let bib = "@book{a, author = {Troelstra, Anne and van Dalen, Dirk}, title = {Zeta}, year = 1988}\n\
+               @book{b, author = {Troelstra, Anne}, title = {Alpha}, year = 1988}\n\
+               @book{c, author = {Abel, Niels}, title = {Mid}, year = 1990}\n";
+    let style = |key: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <macro name="author"><names variable="author"><name name-as-sort-order="all" et-al-min="9" et-al-use-first="7"/></names></macro>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography>
+    <sort>{key}<key variable="issued"/></sort>
+    <layout><text macro="author" suffix=". "/><text variable="title"/></layout>
+  </bibliography>
+</style>"#
+        )
+    };
+    let cut = style(r#"<key macro="author" names-min="1" names-use-first="1"/>"#);
+    assert_eq!(
+        lines_in_style(bib, &cut),
+        [
+            "Abel, Niels. Mid",
+            "Troelstra, Anne, Dalen, Dirk van. Zeta",
+            "Troelstra, Anne. Alpha",
+        ]
+    );
+    // Without the limits the whole list is the key.
+    let whole = style(r#"<key macro="author"/>"#);
+    assert_eq!(
+        lines_in_style(bib, &whole),
+        [
+            "Abel, Niels. Mid",
+            "Troelstra, Anne. Alpha",
+            "Troelstra, Anne, Dalen, Dirk van. Zeta",
+        ]
+    );
+}
+
+/// An event's date prints without an event title (biblatex-examples'
+/// `moraux`: `eventdate` and no `eventtitle`).
+#[test]
+fn event_dates_print_without_an_event_title() {
+    let bib = "@inproceedings{m, author = {Moraux, Paul}, title = {Anima}, \
+               booktitle = {Aristotle on Mind}, eventdate = {1975}, year = 1979}\n";
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout><text variable="title"/><date variable="event-date" prefix=", held "><date-part name="year"/></date><date variable="issued" prefix=", "><date-part name="year"/></date></layout></bibliography>
+</style>"#;
+    assert_eq!(lines_in_style(bib, csl), ["Anima, held 1975, 1979"]);
+}
+
+/// An undated entry's year suffix goes after the first year any of its
+/// dates prints, as citeproc-js puts it (AMS: "Accessed 24 April 2022b").
+#[test]
+fn undated_entries_take_the_year_suffix_on_the_first_year_printed() {
+    let bib = "@online{a, author = {Mozilla}, title = {Alpha}, url = {https://a.example}, urldate = {2022-04-24}}\n\
+               @online{b, author = {Mozilla}, title = {Beta}, url = {https://b.example}, urldate = {2022-04-25}}\n";
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation disambiguate-add-year-suffix="true"><layout><names variable="author"/><date variable="issued" prefix=" "><date-part name="year"/></date></layout></citation>
+  <bibliography>
+    <sort><key variable="title"/></sort>
+    <layout><names variable="author" suffix=". "/><text variable="title"/><date variable="accessed" prefix=". Accessed "><date-part name="day" suffix=" "/><date-part name="month" suffix=" "/><date-part name="year"/></date></layout>
+  </bibliography>
+</style>"#;
+    assert_eq!(
+        lines_in_style(bib, csl),
+        [
+            "Mozilla. Alpha. Accessed 24 April 2022a",
+            "Mozilla. Beta. Accessed 25 April 2022b",
+        ]
+    );
+}
+
+/// A date range takes its year suffix after its last year, as citeproc-js
+/// writes it ("1984–1986a").
+#[test]
+fn ranges_take_the_year_suffix_after_their_last_year() {
+    let bib = "@book{a, author = {Knuth, Donald}, title = {Alpha}, date = {1984/1986}}\n\
+               @book{b, author = {Knuth, Donald}, title = {Beta}, date = {1984/1986}}\n";
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation disambiguate-add-year-suffix="true"><layout><names variable="author"/><date variable="issued" prefix=" "><date-part name="year"/></date></layout></citation>
+  <bibliography>
+    <sort><key variable="title"/></sort>
+    <layout><names variable="author" suffix=". "/><date variable="issued" suffix=". "><date-part name="year"/></date><text variable="title"/></layout>
+  </bibliography>
+</style>"#;
+    assert_eq!(
+        lines_in_style(bib, csl),
+        [
+            "Donald Knuth. 1984–1986a. Alpha",
+            "Donald Knuth. 1984–1986b. Beta"
+        ]
+    );
+}
+
+/// Under the global `primary-name` rule an entry's first name shows its
+/// given name in full where another cite's first name has the same family
+/// name and initials and a different given name, in the bibliography too
+/// (citeproc-js: "Aerts, Conny" beside "Aerts, C."); a name of initials
+/// only, the same person twice, different initials and second names do not.
+#[test]
+fn primary_names_told_apart_show_in_full_in_the_bibliography() {
+    let bib = "@book{a, author = {Aerts, Conny and Kurtz, Don}, title = {A}, year = 2010}\n\
+               @book{b, author = {Aerts, C.}, title = {B}, year = 2021}\n\
+               @book{c, author = {Kurtz, Donald}, title = {C}, year = 2021}\n\
+               @book{d, author = {Smith, John}, title = {D}, year = 2001}\n\
+               @book{e, author = {Smith, Adam}, title = {E}, year = 2002}\n\
+               @book{f, author = {Jones, Ann}, title = {F}, year = 2003}\n\
+               @book{g, author = {Jones, Ann}, title = {G}, year = 2004}\n";
+    let style = |rule: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation disambiguate-add-givenname="true" givenname-disambiguation-rule="{rule}"><layout><names variable="author"><name form="short" initialize-with=". "/></names><date variable="issued" prefix=" "><date-part name="year"/></date></layout></citation>
+  <bibliography>
+    <sort><key variable="title"/></sort>
+    <layout><names variable="author" suffix=". "><name name-as-sort-order="all" initialize-with=". " delimiter="; "/></names><text variable="title"/></layout>
+  </bibliography>
+</style>"#
+        )
+    };
+    assert_eq!(
+        lines_in_style(bib, &style("primary-name")),
+        [
+            "Aerts, Conny; Kurtz, D. A",
+            "Aerts, C. B",
+            "Kurtz, D. C",
+            "Smith, J. D",
+            "Smith, A. E",
+            "Jones, A. F",
+            "Jones, A. G",
+        ]
+    );
+    // By cite, names are told apart only where cites are alike.
+    assert!(
+        lines_in_style(bib, &style("by-cite"))[0].starts_with("Aerts, C.; "),
+        "by-cite"
+    );
+}
+
+/// Sort keys as citeproc-js renders them: every name family name first
+/// whatever the style's `name-as-sort-order` (AMS's "first"), and an empty
+/// name count as nought, before the counts (Pensoft's `authorcount` puts
+/// an edited book, which has no author, before its chapters).
+#[test]
+fn sort_keys_put_every_name_family_first_and_an_empty_count_first() {
+    let bib = "@book{m, author = {Hogg, David and Myers, Adam}, title = {M}, year = 2010}\n\
+               @book{b, author = {Hogg, David and Bovy, Jo}, title = {B}, year = 2010}\n\
+               @book{two, author = {Roe, Ann and Doe, Jim}, title = {Two}, year = 2011}\n\
+               @book{one, author = {Roe, Ann}, title = {One}, year = 2011}\n\
+               @book{none, editor = {Roe, Ann}, title = {None}, year = 2011}\n";
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <macro name="first"><names variable="author"><name name-as-sort-order="first" initialize-with=". " and="text" delimiter=", "/><substitute><names variable="editor"/></substitute></names></macro>
+  <macro name="count"><names variable="author"><name form="count"/></names></macro>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography>
+    <sort><key macro="first" names-min="1" names-use-first="1"/><key macro="count"/><key macro="first"/></sort>
+    <layout><text macro="first" suffix=". "/><text variable="title"/></layout>
+  </bibliography>
+</style>"#;
+    assert_eq!(
+        lines_in_style(bib, csl),
+        [
+            "Hogg, D. and J. Bovy. B",
+            "Hogg, D. and A. Myers. M",
+            "Roe, A. None",
+            "Roe, A. One",
+            "Roe, A. and J. Doe. Two",
+        ]
+    );
 }

@@ -133,6 +133,50 @@ pub fn disambiguate(candidates: &[Candidate<'_>], settings: Settings) -> HashMap
     outcomes
 }
 
+/// The entries whose first name shows its given name in full, in the
+/// bibliography too, under the global `primary-name` rule: citeproc-js
+/// tells apart the first names of all cites (whether or not the cites
+/// are alike) by initials, then by full given names, and an entry's first
+/// name keeps the form its cites needed. A first name goes in full when
+/// another cite's first name has the same family name and initials and a
+/// different given name ("Aerts, Conny" beside "Aerts, C."; "Smith, J." for
+/// John beside "Smith, Adam"). A given name of initials only has no fuller
+/// form.
+pub fn primary_names_in_full<'a>(candidates: &[Candidate<'a>], settings: Settings) -> Vec<&'a str> {
+    if !settings.add_givenname || settings.givenname_rule != DisambiguationRule::PrimaryName {
+        return Vec::new();
+    }
+    let mut alike: HashMap<(&str, String), Vec<(&str, &'a str)>> = HashMap::new();
+    for candidate in candidates {
+        if let Some(first) = candidate.names.first().filter(|n| !n.given.is_empty()) {
+            alike
+                .entry((first.family.as_str(), initials(&first.given)))
+                .or_default()
+                .push((first.given.as_str(), candidate.key));
+        }
+    }
+    let mut keys = Vec::new();
+    for members in alike.values() {
+        let differ = members.iter().any(|(given, _)| *given != members[0].0);
+        if differ {
+            keys.extend(
+                members
+                    .iter()
+                    .filter(|(given, _)| !initials_only(given))
+                    .map(|(_, key)| *key),
+            );
+        }
+    }
+    keys
+}
+
+/// `J. P.`, `B`, `A.-M.`: no part longer than one letter.
+fn initials_only(given: &str) -> bool {
+    given
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
+        .all(|part| part.chars().count() <= 1)
+}
+
 /// How many names a cite shows under the citation's et-al rules.
 fn default_shown(len: usize, settings: Settings) -> usize {
     match (settings.et_al_min, settings.et_al_use_first) {

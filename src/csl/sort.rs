@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 use hayagriva::citationberg::taxonomy::{NumberVariable, Variable};
 use hayagriva::citationberg::{
     Date, DatePartName, DateParts, DemoteNonDroppingParticle, IndependentStyle,
-    LayoutRenderingElement, NameAsSortOrder, NamesChild, SortDirection, SortKey, TextTarget,
+    LayoutRenderingElement, Name, NameAsSortOrder, NameForm, NamesChild, SortDirection, SortKey, TextTarget,
 };
 use icu_collator::options::{AlternateHandling, CollatorOptions, Strength};
 use icu_collator::preferences::CollationNumericOrdering;
@@ -57,14 +57,24 @@ const DAY: char = '\u{E104}';
 /// How to sort a style's bibliography, when refkeeper can do it itself.
 pub struct SortPlan {
     /// Renders one entry's keys, each after its [`key_marker`].
-    pub keys_style: IndependentStyle,
+    ///
+    /// One style per run of keys: a key whose macro has a `cs:substitute`
+    /// ends its run, because hayagriva keeps the variables a substitute
+    /// printed suppressed for the rest of the entry, where citeproc-js
+    /// renders every key on its own (AGU's `author-count` key came out
+    /// empty after the `author` key had printed an edited book's editors,
+    /// and the book sorted last).
+    pub keys_styles: Vec<IndependentStyle>,
     descending: Vec<bool>,
+    /// Keys whose macro prints a name count: citeproc-js sorts an empty
+    /// one as nought, first.
+    counts: Vec<bool>,
 }
 
 impl SortPlan {
     /// The plan for the style's bibliography sort. `None` if the style does
     /// not sort its bibliography, or sorts by something only hayagriva knows
-    /// (the citation number; name limits given on a key).
+    /// (the citation number).
     pub fn new(style: &IndependentStyle) -> Option<SortPlan> {
         let keys = &style.bibliography.as_ref()?.sort.as_ref()?.keys;
         let mut layout = String::new();
@@ -78,18 +88,22 @@ impl SortPlan {
             match key {
                 SortKey::MacroName {
                     name,
-                    names_min: None,
-                    names_use_first: None,
-                    names_use_last: None,
+                    names_min,
+                    names_use_first,
+                    names_use_last,
                     sort_direction,
                 } => {
                     // The name is set after parsing: it may hold characters
                     // XML cannot (see `style_fixes::sort_keys_without_quotes`).
                     layout.push_str("<text macro=\"key\"/>");
-                    macros.push(Some(name.clone()));
+                    let limits = NameLimits {
+                        min: *names_min,
+                        use_first: *names_use_first,
+                        use_last: *names_use_last,
+                    };
+                    macros.push(Some((name.clone(), limits)));
                     descending.push(*sort_direction == SortDirection::Descending);
                 }
-                SortKey::MacroName { .. } => return None,
                 SortKey::Variable {
                     variable,
                     sort_direction,
@@ -136,9 +150,28 @@ impl SortPlan {
         );
         let parsed = IndependentStyle::from_xml(&xml).ok()?;
         let mut elements = parsed.bibliography?.layout.elements;
+        let mut keys_style = style.clone();
+        // Where each run of keys ends: after a key that substitutes.
+        let mut run_ends = Vec::new();
+        let mut counts = vec![false; descending.len()];
         // Each key is a marker and one element: name the macros.
-        for (element, name) in elements.iter_mut().skip(1).step_by(2).zip(macros) {
-            if let (LayoutRenderingElement::Text(text), Some(name)) = (element, name) {
+        for (index, (element, key)) in elements
+            .iter_mut()
+            .skip(1)
+            .step_by(2)
+            .zip(macros)
+            .enumerate()
+        {
+            if let (LayoutRenderingElement::Text(text), Some((name, limits))) = (element, key) {
+                if reaches_substitute(&mut keys_style, &name) {
+                    run_ends.push(2 * (index + 1));
+                }
+                counts[index] = reaches_count(&mut keys_style, &name);
+                let name = if limits.is_some() {
+                    with_name_limits(&mut keys_style, &name, index, limits)
+                } else {
+                    name
+                };
                 text.target = TextTarget::Macro { name };
             }
         }
@@ -161,7 +194,6 @@ impl SortPlan {
             template(DateParts::YearMonthDay)?,
         ];
 
-        let mut keys_style = style.clone();
         // Keys are rendered text, so "sort-only" demotion is the display's:
         // "von Hippel, Ted" sorts as "Hippel, Ted von", under H.
         if keys_style.settings.demote_non_dropping_particle == DemoteNonDroppingParticle::SortOnly {
@@ -174,10 +206,23 @@ impl SortPlan {
             style_fixes::visit_all(&mut item.children, &mut |element| {
                 match element {
                     LayoutRenderingElement::Date(date) => *date = sortable(date, &templates),
-                    // Keys show names without their labels ("(Ed.)").
-                    LayoutRenderingElement::Names(names) => names
-                        .children
-                        .retain(|child| !matches!(child, NamesChild::Label(_))),
+                    // Keys show names without their labels ("(Ed.)"), and
+                    // every name family name first, whatever the name's own
+                    // `name-as-sort-order` (AMS's "first": "Hogg, D. W., J.
+                    // Bovy" sorts before "Hogg, D. W., A. D. Myers").
+                    LayoutRenderingElement::Names(names) => {
+                        names
+                            .children
+                            .retain(|child| !matches!(child, NamesChild::Label(_)));
+                        for child in &mut names.children {
+                            if let NamesChild::Name(name) = child {
+                                *name = style_fixes::name_without_options(
+                                    name,
+                                    &["@name-as-sort-order"],
+                                );
+                            }
+                        }
+                    }
                     _ => {}
                 }
             });
@@ -192,13 +237,26 @@ impl SortPlan {
         bibliography.sort = None;
         bibliography.subsequent_author_substitute = None;
         bibliography.second_field_align = None;
-        bibliography.layout.elements = elements;
         bibliography.layout.prefix = None;
         bibliography.layout.suffix = None;
         bibliography.layout.delimiter = None;
+        if run_ends.last() != Some(&elements.len()) {
+            run_ends.push(elements.len());
+        }
+        let mut keys_styles = Vec::new();
+        let mut start = 0;
+        for end in run_ends {
+            let mut run = keys_style.clone();
+            if let Some(bibliography) = &mut run.bibliography {
+                bibliography.layout.elements = elements[start..end].to_vec();
+            }
+            keys_styles.push(run);
+            start = end;
+        }
         Some(SortPlan {
-            keys_style,
+            keys_styles,
             descending,
+            counts,
         })
     }
 
@@ -214,7 +272,9 @@ impl SortPlan {
                 let ordering = match (x.cloned().flatten(), y.cloned().flatten()) {
                     (Some(x), Some(y)) => collator.compare(&x, &y),
                     // An empty key sorts last (first, if descending), as in
-                    // citeproc-js.
+                    // citeproc-js; an empty count is nought, first.
+                    (None, Some(_)) if self.counts[index] => Ordering::Less,
+                    (Some(_), None) if self.counts[index] => Ordering::Greater,
                     (None, Some(_)) => Ordering::Greater,
                     (Some(_), None) => Ordering::Less,
                     (None, None) => Ordering::Equal,
@@ -232,6 +292,140 @@ impl SortPlan {
         });
         order
     }
+}
+
+/// A sort key's `names-min`, `names-use-first` and `names-use-last`: they
+/// stand for the `et-al-*` options of every name list in the key's macro.
+#[derive(Debug, Clone, Copy)]
+struct NameLimits {
+    min: Option<u32>,
+    use_first: Option<u32>,
+    use_last: Option<bool>,
+}
+
+impl NameLimits {
+    fn is_some(&self) -> bool {
+        self.min.is_some() || self.use_first.is_some() || self.use_last.is_some()
+    }
+}
+
+/// The names of macro `name` and of every macro it calls, each once (none
+/// if the style has no such macro).
+fn reached_macros(style: &mut IndependentStyle, name: &str) -> Vec<String> {
+    let mut reached = vec![name.to_owned()];
+    let mut next = 0;
+    while next < reached.len() {
+        let Some(found) = style.macros.iter_mut().find(|m| m.name == reached[next]) else {
+            reached.swap_remove(next);
+            continue;
+        };
+        let mut calls = Vec::new();
+        style_fixes::visit_all(&mut found.children, &mut |element| {
+            if let LayoutRenderingElement::Text(text) = element
+                && let TextTarget::Macro { name } = &text.target
+            {
+                calls.push(name.clone());
+            }
+        });
+        for call in calls {
+            if !reached.contains(&call) {
+                reached.push(call);
+            }
+        }
+        next += 1;
+    }
+    reached
+}
+
+/// Whether macro `name`, or a macro it calls, has a `cs:names` with a
+/// child that `has` says yes to.
+fn reaches_names_child(
+    style: &mut IndependentStyle,
+    name: &str,
+    has: impl Fn(&NamesChild) -> bool,
+) -> bool {
+    let reached = reached_macros(style, name);
+    let mut found = false;
+    for item in style.macros.iter_mut().filter(|m| reached.contains(&m.name)) {
+        style_fixes::visit_all(&mut item.children, &mut |element| {
+            if let LayoutRenderingElement::Names(names) = element {
+                found |= names.children.iter().any(&has);
+            }
+        });
+    }
+    found
+}
+
+/// Whether macro `name`, or a macro it calls, has a `cs:substitute`.
+fn reaches_substitute(style: &mut IndependentStyle, name: &str) -> bool {
+    reaches_names_child(style, name, |child| matches!(child, NamesChild::Substitute(_)))
+}
+
+/// Whether macro `name`, or a macro it calls, prints a name count.
+fn reaches_count(style: &mut IndependentStyle, name: &str) -> bool {
+    reaches_names_child(style, name, |child| {
+        matches!(child, NamesChild::Name(n) if n.form == Some(NameForm::Count))
+    })
+}
+
+/// Copies macro `name`, and every macro it calls, under new names (for
+/// key `index`), with the key's name limits on each `cs:names` in them;
+/// returns the copy's name. Without the copies AMS, AGU and Annual Reviews
+/// were left to hayagriva's sort, which breaks ties other than by input
+/// order ("Troelstra 1988a" on the wrong volume).
+fn with_name_limits(
+    style: &mut IndependentStyle,
+    name: &str,
+    index: usize,
+    limits: NameLimits,
+) -> String {
+    let renamed = |name: &str| format!("{name}{}", key_marker(index));
+    let reached = reached_macros(style, name);
+    let copies: Vec<_> = style
+        .macros
+        .iter()
+        .filter(|m| reached.contains(&m.name))
+        .cloned()
+        .map(|mut copy| {
+            copy.name = renamed(&copy.name);
+            style_fixes::visit_all(&mut copy.children, &mut |element| match element {
+                LayoutRenderingElement::Text(text) => {
+                    if let TextTarget::Macro { name } = &mut text.target {
+                        *name = renamed(name);
+                    }
+                }
+                LayoutRenderingElement::Names(names) => {
+                    names.et_al_min = limits.min.or(names.et_al_min);
+                    names.et_al_use_first = limits.use_first.or(names.et_al_use_first);
+                    names.et_al_use_last = limits.use_last.or(names.et_al_use_last);
+                    for child in &mut names.children {
+                        if let NamesChild::Name(own) = child {
+                            *own = without_et_al_options(own);
+                        }
+                    }
+                }
+                _ => {}
+            });
+            copy
+        })
+        .collect();
+    style.macros.extend(copies);
+    renamed(name)
+}
+
+/// A `cs:name` without its own `et-al-*` options, so that those of its
+/// `cs:names` apply.
+fn without_et_al_options(name: &Name) -> Name {
+    style_fixes::name_without_options(
+        name,
+        &[
+            "@et-al-min",
+            "@et-al-use-first",
+            "@et-al-use-last",
+            "@et-al-subsequent-min",
+            "@et-al-subsequent-use-first",
+        ],
+    )
 }
 
 /// A `cs:date` that prints the variable's parts (all, or up to the month or

@@ -8,9 +8,11 @@
 
 use hayagriva::Entry;
 use hayagriva::citationberg::taxonomy::{
-    NameVariable, OtherTerm, StandardVariable, Term, Variable,
+    DateVariable, NameVariable, OtherTerm, StandardVariable, Term, Variable,
 };
-use hayagriva::types::{FormatString, Person, PersonRole, PersonsWithRoles};
+use hayagriva::types::{
+    ChunkedString, FormatString, Person, PersonRole, PersonsWithRoles, StringChunk,
+};
 
 use crate::csl::engine::{DELIMITER_MARKS, PREFIX_MARKS, SUFFIX_MARKS};
 use crate::csl::mapping::CslItem;
@@ -150,6 +152,12 @@ pub const FIXES: &[Fix] = &[
     Fix {
         name: "condition_twins",
         works_around: "src/csl/rendering/mod.rs::BranchConditionIter::next tests a variable a substitute printed as unset (the suppression of names_of_unset_variables_substituted): APA's chapters lost volume, pages and publisher",
+        upstream: None,
+        rewrite: Rewrite::ByEngine,
+    },
+    Fix {
+        name: "accessed_without_url",
+        works_around: "src/csl/taxonomy.rs::resolve_date_variable resolves `accessed` only as the visit date of the entry's URL, and hayagriva's Entry has no other place for it: GB/T 7714, CSE and SIST02 left out the access date of every item with a DOI and no URL (\"2021, 502: 3704-3722[2021-03-16]. DOI:...\"); and src/csl/rendering/mod.rs prints the URL whole whatever its `form`, where citeproc-js's short form ends at the host (Annual Reviews' \"www.donga.com\")",
         upstream: None,
         rewrite: Rewrite::ByEngine,
     },
@@ -358,12 +366,89 @@ const TWINNED: &[NameVariable] = &[
 ];
 
 /// Name variables whose `cs:choose` tests read a twin instead (see
-/// [`condition_twins`]), and the twin of each: the two halves of this
-/// workaround, the style's tests and the entries' data, in one place.
+/// [`condition_twins`]), and the twin of each; and how the access date
+/// travels (see [`accessed_without_url`]): the two halves of these
+/// workarounds, the style's side and the entries' data, in one place.
 #[derive(Debug, Clone, Default)]
-pub struct Twins(Vec<(NameVariable, Variable)>);
+pub struct Twins {
+    names: Vec<(NameVariable, Variable)>,
+    /// The style prints `accessed`: every item's access date travels as
+    /// the visit date of a URL, a stand-in one where the item has none.
+    accessed: bool,
+    /// The standard variable the style reads in place of `URL` where the
+    /// stand-in could otherwise show.
+    url: Option<StandardVariable>,
+}
+
+/// `name` without the attributes named (`@initialize-with`, ...), so that
+/// those it would inherit apply. citationberg keeps a name's options
+/// private; they go out and back through its serde form.
+pub(crate) fn name_without_options(name: &Name, options: &[&str]) -> Name {
+    let Ok(serde_json::Value::Object(mut fields)) = serde_json::to_value(name) else {
+        return name.clone();
+    };
+    for option in options {
+        fields.remove(*option);
+    }
+    serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or_else(|_| name.clone())
+}
+
+/// The style with every given name in full (no `initialize-with`
+/// anywhere): the form of a name that given-name disambiguation expanded.
+pub fn with_given_names_in_full(style: &IndependentStyle) -> IndependentStyle {
+    let mut full = style.clone();
+    full.settings.options.initialize_with = None;
+    full.citation.name_options.initialize_with = None;
+    if let Some(bibliography) = &mut full.bibliography {
+        bibliography.name_options.initialize_with = None;
+    }
+    visit(&mut full, &mut |element| {
+        if let LayoutRenderingElement::Names(names) = element {
+            names.initialize_with = None;
+            for child in &mut names.children {
+                if let NamesChild::Name(name) = child {
+                    *name = name_without_options(name, &["@initialize-with"]);
+                }
+            }
+        }
+    });
+    full
+}
+
+/// A URL's short form as citeproc-js makes it (`CSL.Attributes` for
+/// `URL` with `form="short"`): up to the end of the host, or of the last
+/// path segment with a dot before a slash, and without its scheme when the
+/// host starts with `www.`.
+pub fn short_url(url: &str) -> String {
+    static HOST: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(.*\.[^/]+)/.*").expect("a valid pattern"));
+    static SCHEME: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"https?://").expect("a valid pattern"));
+    let short = HOST.replace(url, "$1");
+    if short.contains("//www.") {
+        SCHEME.replace(&short, "").into_owned()
+    } else {
+        short.into_owned()
+    }
+}
+
+/// A URL that only carries an access date to hayagriva: nothing prints
+/// it (the style reads the item's own URL from its twin).
+pub const ACCESS_DATE_CARRIER: &str = "refkeeper:accessed";
 
 impl Twins {
+    /// Whether the item's access date goes to hayagriva as the visit date
+    /// of [`ACCESS_DATE_CARRIER`] when the item has no URL hayagriva reads.
+    pub fn carries_accessed(&self) -> bool {
+        self.accessed
+    }
+
+    /// Whether the style reads the URL from its twin (which [`Twins::set`]
+    /// fills): hayagriva's own URL is then only a carrier.
+    pub fn url_twinned(&self) -> bool {
+        self.url.is_some()
+    }
+
     /// Sets on a hayagriva entry the twin of each name variable the item
     /// fills: `1` in a standard variable, the same names under a
     /// contributor role. Nothing prints a twin; tests only see it is set.
@@ -374,7 +459,24 @@ impl Twins {
         affiliated: &mut Vec<PersonsWithRoles>,
         persons: fn(&crate::bib::value::names::Names) -> Vec<Person>,
     ) {
-        for (variable, twin) in &self.0 {
+        if let (Some(twin), Some(url)) = (self.url, &item.url) {
+            // Verbatim, so no text-case touches it; between the link marks,
+            // so that it prints as the link hayagriva would have made.
+            let (open, close) = crate::csl::engine::LINK;
+            let link = |text: &str| {
+                ChunkedString(vec![StringChunk::verbatim(format!("{open}{text}{close}"))])
+            };
+            let value = FormatString {
+                value: link(url),
+                short: Some(Box::new(link(&short_url(url)))),
+            };
+            match twin {
+                StandardVariable::CallNumber => entry.set_call_number(value),
+                StandardVariable::Abstract => entry.set_abstract_(value),
+                _ => {}
+            }
+        }
+        for (variable, twin) in &self.names {
             let Some(names) = item.names(*variable).filter(|n| !n.names.is_empty()) else {
                 continue;
             };
@@ -479,7 +581,7 @@ pub fn condition_twins(style: &mut IndependentStyle) -> Twins {
         }
         _ => {}
     });
-    let mut free = TWINS.iter().filter(|t| !mentioned.contains(t));
+    let mut free = TWINS.iter().filter(|t| !mentioned.contains(t)).peekable();
     let mut pairs = Vec::new();
     for variable in TWINNED {
         if substituted.contains(variable) && tested.contains(variable) {
@@ -489,6 +591,7 @@ pub fn condition_twins(style: &mut IndependentStyle) -> Twins {
             }
         }
     }
+    let (accessed, url) = accessed_without_url(style, &mentioned, free);
     if !pairs.is_empty() {
         visit(style, &mut |element| {
             if let LayoutRenderingElement::Choose(choose) = element {
@@ -504,7 +607,90 @@ pub fn condition_twins(style: &mut IndependentStyle) -> Twins {
             }
         });
     }
-    Twins(pairs)
+    Twins {
+        names: pairs,
+        accessed,
+        url,
+    }
+}
+
+/// Lets a style print the access date of an item that has no URL (one
+/// with a DOI only): GB/T 7714's `[2023-04-26]`, CSE's `[accessed 2023 Apr
+/// 26]`, SIST02's `(参照 2023-04-26)`.
+///
+/// hayagriva resolves `accessed` only as the visit date of the entry's URL
+/// (`src/csl/taxonomy.rs`, `resolve_date_variable`), and its `Entry` has
+/// no other place for it. So every item's access date goes to hayagriva on
+/// a URL, a stand-in ([`ACCESS_DATE_CARRIER`]) where the item has none;
+/// where the style mentions `URL`, its tests and texts read a twin instead
+/// (a standard variable the style never mentions, set to the item's URL as
+/// written), so that the stand-in neither prints nor passes a test.
+///
+/// The twin also carries the URL's short form, which hayagriva does not
+/// know and citeproc-js makes (see [`short_url`]): Annual Reviews' `<text
+/// variable="URL" form="short"/>` prints "www.donga.com".
+///
+/// Returns whether access dates travel so, and the twin.
+fn accessed_without_url<'a>(
+    style: &mut IndependentStyle,
+    mentioned: &[Variable],
+    mut free: impl Iterator<Item = &'a Variable>,
+) -> (bool, Option<StandardVariable>) {
+    const URL: Variable = Variable::Standard(StandardVariable::URL);
+    let accessed = mentioned.contains(&Variable::Date(DateVariable::Accessed));
+    let mut short = false;
+    visit(style, &mut |element| {
+        if let LayoutRenderingElement::Text(Text {
+            target: TextTarget::Variable { var, form },
+            ..
+        }) = element
+        {
+            short |= *var == URL && *form == LongShortForm::Short;
+        }
+    });
+    if !accessed && !short {
+        return (false, None);
+    }
+    if !mentioned.contains(&URL) {
+        return (accessed, None);
+    }
+    let Some(twin) = free.find_map(|t| match t {
+        Variable::Standard(standard) => Some(*standard),
+        _ => None,
+    }) else {
+        return (false, None);
+    };
+    let replace = |variable: &mut Variable| {
+        if *variable == URL {
+            *variable = Variable::Standard(twin);
+        }
+    };
+    visit(style, &mut |element| match element {
+        LayoutRenderingElement::Text(Text {
+            target: TextTarget::Variable { var, .. },
+            ..
+        }) => replace(var),
+        LayoutRenderingElement::Choose(choose) => {
+            for branch in branches(choose) {
+                branch.variable.iter_mut().flatten().for_each(replace);
+            }
+        }
+        _ => {}
+    });
+    for sort in [
+        style.citation.sort.as_mut(),
+        style.bibliography.as_mut().and_then(|b| b.sort.as_mut()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for key in &mut sort.keys {
+            if let SortKey::Variable { variable, .. } = key {
+                replace(variable);
+            }
+        }
+    }
+    (true, Some(twin))
 }
 
 /// Points the style's sort keys at copies of their macros that print no
@@ -1211,10 +1397,10 @@ pub fn with_term_numbers(
 }
 
 /// Leads every prefix, suffix and group delimiter that starts with
-/// punctuation CSL merges (`.,;:!?`) or a space by a mark of its own
+/// punctuation CSL merges (`.,;:!?`), a bracket or a space by a mark of its own
 /// (printed as nothing; the bibliography layout's suffix too), so that
 /// hayagriva writes each as the style has it: no affix is then a copy of
-/// the text before it, and none starts with the punctuation hayagriva lets
+/// the text before it (MHRA's "(Wiley, 1959))" lost a parenthesis), and none starts with the punctuation hayagriva lets
 /// eat the spaces before it. The engine's tidying reads the marks as the
 /// joins where citeproc-js merges punctuation that touches (`Inc.` and a
 /// suffix `.`), and drops a delimiter hayagriva wrote before a child that
@@ -1225,7 +1411,7 @@ fn affixes_joined_as_written(style: &mut IndependentStyle) {
     let mut delimiter_marks = DELIMITER_MARKS.cycle();
     let mark = |affix: &mut Option<String>, marks: &mut dyn Iterator<Item = char>| {
         if let Some(text) = affix
-            && text.starts_with(['.', ',', ';', ':', '!', '?', ' '])
+            && text.starts_with(['.', ',', ';', ':', '!', '?', ' ', '(', ')', '[', ']'])
             && let Some(mark) = marks.next()
         {
             text.insert(0, mark);
@@ -1285,5 +1471,37 @@ mod table_tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), FIXES.len(), "one row per fix");
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::short_url;
+
+    /// citeproc-js's outputs for these URLs in Annual Reviews.
+    #[test]
+    fn short_urls_end_at_the_host_as_in_citeproc_js() {
+        for (url, short) in [
+            (
+                "https://www.donga.com/en/List/article/all/20040920/237281/1",
+                "www.donga.com",
+            ),
+            (
+                "https://jamestown.org/program/major-uzbek-south-korean-venture-inaugurated/",
+                "https://jamestown.org",
+            ),
+            (
+                "http://mirror.ctan.org/info/bibtex/tamethebeast/ttb_en.pdf",
+                "http://mirror.ctan.org",
+            ),
+            (
+                "https://m.mt.co.kr/renew/view_amp.html?no=2008080911303271984",
+                "https://m.mt.co.kr",
+            ),
+            ("http://www.ctan.org", "www.ctan.org"),
+            ("https://arxiv.org/abs/math/0307200v3", "https://arxiv.org"),
+        ] {
+            assert_eq!(short_url(url), short, "{url}");
+        }
     }
 }

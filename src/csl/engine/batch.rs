@@ -114,16 +114,13 @@ impl Engine {
             .iter()
             .map(|i| to_entry(i, Which::Start, &self.twins))
             .collect();
-        let mut texts: HashMap<String, String> = self
-            .run(&plan.keys_style, &entries)
-            .bibliography
-            .into_iter()
-            .map(|(key, _, body)| {
-                let mut text = String::new();
-                collect_text(&body, &mut text);
-                (key, text)
-            })
-            .collect();
+        // Each run of keys appends its keys to the entry's text.
+        let mut texts: HashMap<String, String> = HashMap::new();
+        for keys_style in &plan.keys_styles {
+            for (key, _, body) in self.run(keys_style, &entries).bibliography {
+                collect_text(&body, texts.entry(key).or_default());
+            }
+        }
         let texts: Vec<String> = items
             .iter()
             .map(|i| texts.remove(&i.id).unwrap_or_default())

@@ -6,7 +6,7 @@ use crate::bib::value::date::{DatePart, DateValue};
 use crate::bib::value::names;
 use crate::bib::value::names::Names;
 use crate::csl::mapping::{CslItem, CslType};
-use crate::csl::style_fixes::Twins;
+use crate::csl::style_fixes::{ACCESS_DATE_CARRIER, Twins};
 use hayagriva::Entry;
 use hayagriva::citationberg::taxonomy::{NameVariable, Season};
 use hayagriva::types::{
@@ -395,12 +395,21 @@ pub(super) fn to_entry(item: &CslItem, which: Which, twins: &Twins) -> Entry {
     if let Some(note) = &item.note {
         entry.set_note(format_string(note, english));
     }
-    if let Some(url) = item.url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
-        let visited = item
-            .accessed
-            .as_ref()
-            .and_then(DateValue::start)
-            .map(hayagriva_date);
+    let visited = item
+        .accessed
+        .as_ref()
+        .and_then(DateValue::start)
+        .map(hayagriva_date);
+    // Where the style prints access dates, one travels on a stand-in URL
+    // when the item has none (see `style_fixes::accessed_without_url`).
+    let url = match item.url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
+        Some(url) => Some(url),
+        None if twins.carries_accessed() && visited.is_some() => {
+            url::Url::parse(ACCESS_DATE_CARRIER).ok()
+        }
+        None => None,
+    };
+    if let Some(url) = url {
         let url = QualifiedUrl::new(url, visited);
         if item.kind == CslType::Document || item.kind == CslType::Pamphlet {
             // hayagriva takes any `misc` entry with a URL for a web page,
@@ -473,9 +482,14 @@ pub(super) fn to_entry(item: &CslItem, which: Which, twins: &Twins) -> Entry {
     if let Some(original) = original_parent(item, english) {
         parents.push(original);
     }
-    if let Some(event) = &item.event_title {
+    // hayagriva reads the event's title, place and date from a parent
+    // conference: one for any of them (biblatex-examples' `moraux` has an
+    // `eventdate` and no `eventtitle`, and GB/T 7714 prints "1975年").
+    if item.event_title.is_some() || item.event_place.is_some() || item.event_date.is_some() {
         let mut conference = Entry::new(&item.id, EntryType::Conference);
-        conference.set_title(format_string(event, english));
+        if let Some(event) = &item.event_title {
+            conference.set_title(format_string(event, english));
+        }
         if let Some(place) = &item.event_place {
             conference.set_location(format_string(place, english));
         }

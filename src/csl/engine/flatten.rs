@@ -279,6 +279,11 @@ impl<'e> Flattener<'e> {
         let mut run = String::new();
         for decoded in decode(text) {
             match decoded {
+                // A URL read from a twin variable links to itself.
+                Decoded::Link(opens) => {
+                    self.push(&run, base, if opens { link } else { Some(&run) });
+                    run.clear();
+                }
                 Decoded::Format(index, opens) => {
                     self.push(&run, base, link);
                     run.clear();

@@ -38,6 +38,11 @@ pub(super) const PREFIX_JOIN: char = '\u{F0000}';
 pub(super) const SUFFIX_JOIN: char = '\u{F4000}';
 pub(super) const DELIMITER_JOIN: char = '\u{F8000}';
 
+/// Around a URL the style reads from a twin variable (see
+/// `style_fixes::accessed_without_url`): the text between them is a link
+/// to itself, as hayagriva makes the `URL` variable.
+pub(crate) const LINK: (char, char) = ('\u{E010}', '\u{E011}');
+
 /// Follows a closing quotation mark written in a field, from the
 /// flattener to the tidying, which tells the style's quotes from a
 /// field's (see `flatten::tidy`).
@@ -60,6 +65,8 @@ pub(super) enum Decoded {
     /// A closing quotation mark that was written in a field (not by the
     /// style), as it shows.
     DataCloser(char),
+    /// A link's text opens (`true`) or closes (see [`LINK`]).
+    Link(bool),
 }
 
 /// Rendered text read back: the markers this module inserted become
@@ -78,6 +85,9 @@ pub(super) fn decode(text: &str) -> impl Iterator<Item = Decoded> + '_ {
             }
             if c == STRIP_PERIODS.0 || c == STRIP_PERIODS.1 {
                 return Decoded::StripPeriods(c == STRIP_PERIODS.0);
+            }
+            if c == LINK.0 || c == LINK.1 {
+                return Decoded::Link(c == LINK.0);
             }
             Decoded::Text(match c {
                 c if PREFIX_MARKS.contains(&c) => PREFIX_JOIN,
@@ -480,7 +490,9 @@ mod tests {
             for decoded in decode(&rendered) {
                 match decoded {
                     Decoded::Format(index, opens) => open[index] += if opens { 1 } else { -1 },
-                    Decoded::StripPeriods(_) => panic!("chunks carry no strip markers"),
+                    Decoded::StripPeriods(_) | Decoded::Link(_) => {
+                        panic!("chunks carry no strip or link markers")
+                    }
                     Decoded::Text(c) | Decoded::DataCloser(c) => back.push((
                         c,
                         Style {
@@ -514,7 +526,7 @@ mod tests {
         let back: String = decode(&text)
             .map(|d| match d {
                 Decoded::Text(c) | Decoded::DataCloser(c) => c,
-                Decoded::Format(..) | Decoded::StripPeriods(_) => '?',
+                Decoded::Format(..) | Decoded::StripPeriods(_) | Decoded::Link(_) => '?',
             })
             .collect();
         assert_eq!(back, "Ko J-nam");

@@ -16,7 +16,7 @@ use crate::bib::value::date::DateValue;
 use crate::bib::value::latex::Style;
 use batch::{CHUNK_SIZE, Run, presorted};
 use entry::{Which, to_entry, with_lowercase_parts_apart, with_normalized_initials};
-use flatten::{Edits, Quoting, reference};
+use flatten::{Edits, NamesEdit, Quoting, reference};
 use load::{load_style, locale_chain};
 use post::{
     NamesText, cite_names, compared_names, date_texts, first_names, insert_year_suffix, is_range,
@@ -38,7 +38,9 @@ mod markup;
 mod post;
 
 pub use load::{BundledStyle, StyleError, bundled_style_xml, bundled_styles};
-pub(crate) use markup::{DELIMITER_MARKS, NAME_SPACE, PREFIX_MARKS, STRIP_PERIODS, SUFFIX_MARKS};
+pub(crate) use markup::{
+    DELIMITER_MARKS, LINK, NAME_SPACE, PREFIX_MARKS, STRIP_PERIODS, SUFFIX_MARKS,
+};
 
 /// A run of rendered text with its formatting, and a link target if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -375,6 +377,11 @@ impl Engine {
             })
             .collect();
         let outcomes = disambiguate::disambiguate(&candidates, self.disambiguation);
+        let in_full: Vec<String> =
+            disambiguate::primary_names_in_full(&candidates, self.disambiguation)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
 
         // Entries whose cites needed more names show as many, as in citeproc-js.
         let bib_options = style
@@ -417,6 +424,27 @@ impl Engine {
                 }
             }
         }
+
+        // First names that global given-name disambiguation shows in full,
+        // from a render with every given name in full.
+        let full_first_names: HashMap<String, String> = if in_full.is_empty() {
+            HashMap::new()
+        } else {
+            let full_style = style_fixes::with_given_names_in_full(style);
+            let entries: Vec<Entry> = in_full
+                .iter()
+                .filter_map(|k| by_key.get(k.as_str()))
+                .map(|i| to_entry(i, Which::Start, &self.twins))
+                .collect();
+            self.run(&full_style, &entries)
+                .bibliography
+                .into_iter()
+                .filter_map(|(key, _, body)| {
+                    let first = first_names(&body)?.names.into_iter().next()?;
+                    Some((key, first))
+                })
+                .collect()
+        };
 
         // Date ranges: render again with the end of each range.
         let ranged: Vec<&CslItem> = items
@@ -462,16 +490,44 @@ impl Engine {
                 ) {
                     // The first date that shows the issued year: a style
                     // may print the original date before it (Chicago's
-                    // "(1959) 1997a").
+                    // "(1959) 1997a"). A range takes it after its last
+                    // year, as citeproc-js writes it ("1984–1986a").
+                    let end = item
+                        .and_then(|i| i.issued.as_ref())
+                        .and_then(DateValue::end)
+                        .map(|end| end.year);
                     let suffixed = (0..starts.len()).find_map(|i| {
                         let text = edits.dates.get(&i).unwrap_or(&starts[i]);
-                        insert_year_suffix(text, year.year, suffix).map(|text| (i, text))
+                        end.and_then(|end| insert_year_suffix(text, end, suffix))
+                            .or_else(|| insert_year_suffix(text, year.year, suffix))
+                            .map(|text| (i, text))
                     });
                     if let Some((i, with_suffix)) = suffixed {
                         edits.dates.insert(i, with_suffix);
                     }
                 } else if let (Some(suffix), Some((no_date, joiner))) = (suffix, &self.no_date) {
                     edits.no_date = Some((no_date.clone(), format!("{no_date}{joiner}{suffix}")));
+                } else if let (Some(suffix), Some(item)) = (suffix, item) {
+                    // An undated entry: citeproc-js puts the suffix after
+                    // the first year any date prints (the `year` date-part
+                    // with `has_done_year_suffix`), AMS's "Accessed 24
+                    // April 2022b".
+                    let years: Vec<i32> = [&item.accessed, &item.event_date, &item.original.date]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(DateValue::start)
+                        .map(|d| d.year)
+                        .collect();
+                    let suffixed = (0..starts.len()).find_map(|i| {
+                        let text = edits.dates.get(&i).unwrap_or(&starts[i]);
+                        years
+                            .iter()
+                            .find_map(|year| insert_year_suffix(text, *year, suffix))
+                            .map(|text| (i, text))
+                    });
+                    if let Some((i, with_suffix)) = suffixed {
+                        edits.dates.insert(i, with_suffix);
+                    }
                 }
                 if let Some((substitute, rule, compared)) = &self.substitute {
                     // As in citeproc-js, only names of the variables it
@@ -485,6 +541,12 @@ impl Engine {
                             edits.names = substitution(&names, previous, substitute, *rule);
                         }
                         previous_names = Some(names);
+                    }
+                }
+                if let (None, Some(full)) = (&edits.names, full_first_names.get(&key)) {
+                    let shown = first_names(&body).and_then(|n| n.names.into_iter().next());
+                    if shown.as_ref() != Some(full) {
+                        edits.names = Some(NamesEdit::Each(vec![0], full.clone()));
                     }
                 }
                 let english = item.is_none_or(|i| {

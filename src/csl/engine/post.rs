@@ -3,7 +3,7 @@
 //! and date ranges merged from two renderings.
 
 use super::flatten::NamesEdit;
-use super::markup::{is_join, words};
+use super::markup::{LINK, is_join, words};
 use crate::bib::value::date::DateValue;
 use crate::csl::disambiguate;
 use crate::csl::mapping::CslItem;
@@ -295,7 +295,11 @@ pub(super) fn date_texts(children: &ElemChildren) -> Vec<String> {
 pub(super) fn collect_text(children: &ElemChildren, out: &mut String) {
     for child in &children.0 {
         match child {
-            ElemChild::Text(t) => out.extend(t.text.chars().filter(|&c| !is_join(c))),
+            ElemChild::Text(t) => out.extend(
+                t.text
+                    .chars()
+                    .filter(|&c| !is_join(c) && c != LINK.0 && c != LINK.1),
+            ),
             ElemChild::Elem(e) => collect_text(&e.children, out),
             ElemChild::Link { text, .. } => out.push_str(&text.text),
             ElemChild::Markup(m) => out.push_str(m),
