@@ -2116,3 +2116,56 @@ fn sort_keys_put_every_name_family_first_and_an_empty_count_first() {
         ]
     );
 }
+
+/// A year suffix takes the prefix and suffix of the `year` date-part it
+/// follows, as citeproc-js writes it (ISO 690's `prefix=" "`: "2022 c").
+#[test]
+fn year_suffixes_take_the_year_parts_affixes() {
+    let bib = "@book{a, author = {Doe, Jane}, title = {A}, date = {2020-03}}\n\
+               @book{b, author = {Doe, Jane}, title = {B}, date = {2020-04}}\n\
+               @book{c, author = {Roe, Jim}, title = {C}, urldate = {2022-04-03}}\n\
+               @book{d, author = {Roe, Jim}, title = {D}, urldate = {2022-04-05}}\n";
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation disambiguate-add-year-suffix="true"><layout><names variable="author"/><date variable="issued" prefix=" "><date-part name="year"/></date></layout></citation>
+  <bibliography>
+    <sort><key variable="title"/></sort>
+    <layout><names variable="author" suffix=". "/><date variable="issued" prefix="{" suffix="}"><date-part name="month" suffix=" "/><date-part name="year" prefix="[" suffix="]"/></date><text variable="title" prefix=" "/><date variable="accessed" prefix=" acc "><date-part name="day" suffix=" "/><date-part name="year" prefix="&lt;" suffix="&gt;"/></date></layout>
+  </bibliography>
+</style>"#;
+    assert_eq!(
+        lines_in_style(bib, csl),
+        [
+            "Jane Doe. {March [2020][a]} A",
+            "Jane Doe. {April [2020][b]} B",
+            "Jim Roe. C acc 3 <2022><a>",
+            "Jim Roe. D acc 5 <2022><b>",
+        ]
+    );
+}
+
+/// Adding names to a cite helps when it tells the cite from some of the
+/// alike ones, if not from all: two "Doe et al. 2018" by Doe, Roe and Luche
+/// and two by Doe, Roe and Delle Luche get a–b each (citeproc-js), not
+/// a–d together.
+#[test]
+fn names_added_to_tell_some_cites_apart_split_the_year_suffixes() {
+    let bib = "@book{a, author = {Doe, Ann and Roe, Bo and Luche, Cy}, title = {A}, year = 2018}\n\
+               @book{b, author = {Doe, Ann and Roe, Bo and Luche, Cy}, title = {B}, year = 2018}\n\
+               @book{c, author = {Doe, Ann and Roe, Bo and Delle Luche, Cy}, title = {C}, year = 2018}\n\
+               @book{d, author = {Doe, Ann and Roe, Bo and Delle Luche, Cy}, title = {D}, year = 2018}\n";
+    let csl = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">
+  <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  <citation et-al-min="3" et-al-use-first="1" disambiguate-add-names="true" disambiguate-add-year-suffix="true"><layout><names variable="author"><name form="short"/></names><date variable="issued" prefix=" "><date-part name="year"/></date></layout></citation>
+  <bibliography>
+    <sort><key variable="title"/></sort>
+    <layout><date variable="issued" suffix=" "><date-part name="year"/></date><text variable="title"/></layout>
+  </bibliography>
+</style>"#;
+    assert_eq!(
+        lines_in_style(bib, csl),
+        ["2018a A", "2018b B", "2018a C", "2018b D"]
+    );
+}

@@ -150,14 +150,23 @@ pub fn primary_names_in_full<'a>(candidates: &[Candidate<'a>], settings: Setting
     for candidate in candidates {
         if let Some(first) = candidate.names.first().filter(|n| !n.given.is_empty()) {
             alike
-                .entry((first.family.as_str(), initials(&first.given)))
+                .entry((first.family.as_str(), initials_with_hyphens(&first.given)))
                 .or_default()
                 .push((first.given.as_str(), candidate.key));
         }
     }
     let mut keys = Vec::new();
     for members in alike.values() {
-        let differ = members.iter().any(|(given, _)| *given != members[0].0);
+        // "Dale J" and "Dale J." are one name to citeproc-js.
+        let written = |given: &str| -> String {
+            given
+                .replace('.', " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let first = written(members[0].0);
+        let differ = members.iter().any(|(given, _)| written(given) != first);
         if differ {
             keys.extend(
                 members
@@ -168,6 +177,28 @@ pub fn primary_names_in_full<'a>(candidates: &[Candidate<'a>], settings: Setting
         }
     }
     keys
+}
+
+/// A given name's initials as citeproc-js compares them for global
+/// disambiguation, hyphens kept: `Jan-Rouke` and `J.-R.` give `J-R`, `Jan
+/// Rouke` gives `JR`.
+fn initials_with_hyphens(given: &str) -> String {
+    let mut key = String::new();
+    let mut at_start = true;
+    for c in given.chars() {
+        if c.is_alphabetic() {
+            if at_start {
+                key.extend(c.to_uppercase());
+                at_start = false;
+            }
+        } else {
+            at_start = true;
+            if c == '-' {
+                key.push('-');
+            }
+        }
+    }
+    key
 }
 
 /// `J. P.`, `B`, `A.-M.`: no part longer than one letter.
@@ -208,23 +239,30 @@ fn expand_names(group: &[&Candidate], counts: &mut [usize], settings: Settings) 
     let differs = |i: usize, j: usize, k: usize| {
         families(i, k) != families(j, k) || (settings.add_givenname && givens(i, k) != givens(j, k))
     };
+    // How many cites of the group cite `i` still reads like at `k` names.
+    let partners = |i: usize, k: usize| {
+        (0..group.len())
+            .filter(|&j| j != i && !differs(i, j, k))
+            .count()
+    };
     for (i, count) in counts.iter_mut().enumerate() {
-        let mut k = *count;
-        while k < longest {
-            if (0..group.len())
-                .filter(|&j| j != i)
-                .all(|j| differs(i, j, k))
-            {
+        // The fewest names that leave the fewest partners: expanding helps
+        // when it tells the cite from some of the group, even if not from
+        // all (citeproc-js: five "Floccia et al. 2018" whose third author
+        // is "Luche" in two and "Delle Luche" in three get a–b and a–c).
+        let start = partners(i, *count);
+        let mut best = (start, *count);
+        for k in *count + 1..=longest {
+            let left = partners(i, k);
+            if left < best.0 {
+                best = (left, k);
+            }
+            if left == 0 {
                 break;
             }
-            k += 1;
         }
-        // Expanding only helps if the names ever differ; otherwise stay short.
-        let helped = (0..group.len())
-            .filter(|&j| j != i)
-            .all(|j| differs(i, j, k));
-        if helped {
-            *count = k.min(group[i].names.len());
+        if best.0 < start {
+            *count = best.1.min(group[i].names.len());
         }
     }
 }

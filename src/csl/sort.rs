@@ -18,7 +18,8 @@ use std::cmp::Ordering;
 use hayagriva::citationberg::taxonomy::{NumberVariable, Variable};
 use hayagriva::citationberg::{
     Date, DatePartName, DateParts, DemoteNonDroppingParticle, IndependentStyle,
-    LayoutRenderingElement, Name, NameAsSortOrder, NameForm, NamesChild, SortDirection, SortKey, TextTarget,
+    LayoutRenderingElement, Name, NameAsSortOrder, NameForm, NamesChild, SortDirection, SortKey,
+    TextTarget,
 };
 use icu_collator::options::{AlternateHandling, CollatorOptions, Strength};
 use icu_collator::preferences::CollationNumericOrdering;
@@ -346,7 +347,11 @@ fn reaches_names_child(
 ) -> bool {
     let reached = reached_macros(style, name);
     let mut found = false;
-    for item in style.macros.iter_mut().filter(|m| reached.contains(&m.name)) {
+    for item in style
+        .macros
+        .iter_mut()
+        .filter(|m| reached.contains(&m.name))
+    {
         style_fixes::visit_all(&mut item.children, &mut |element| {
             if let LayoutRenderingElement::Names(names) = element {
                 found |= names.children.iter().any(&has);
@@ -358,14 +363,18 @@ fn reaches_names_child(
 
 /// Whether macro `name`, or a macro it calls, has a `cs:substitute`.
 fn reaches_substitute(style: &mut IndependentStyle, name: &str) -> bool {
-    reaches_names_child(style, name, |child| matches!(child, NamesChild::Substitute(_)))
+    reaches_names_child(style, name, |child| {
+        matches!(child, NamesChild::Substitute(_))
+    })
 }
 
 /// Whether macro `name`, or a macro it calls, prints a name count.
 fn reaches_count(style: &mut IndependentStyle, name: &str) -> bool {
-    reaches_names_child(style, name, |child| {
-        matches!(child, NamesChild::Name(n) if n.form == Some(NameForm::Count))
-    })
+    reaches_names_child(
+        style,
+        name,
+        |child| matches!(child, NamesChild::Name(n) if n.form == Some(NameForm::Count)),
+    )
 }
 
 /// Copies macro `name`, and every macro it calls, under new names (for

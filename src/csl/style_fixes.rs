@@ -6,6 +6,8 @@
 //! around and the upstream issue, so that each can go when hayagriva is
 //! fixed.
 
+use std::collections::HashMap;
+
 use hayagriva::Entry;
 use hayagriva::citationberg::taxonomy::{
     DateVariable, NameVariable, OtherTerm, StandardVariable, Term, Variable,
@@ -380,6 +382,76 @@ pub struct Twins {
     url: Option<StandardVariable>,
 }
 
+/// The prefix and suffix of the `year` date-part of each date variable,
+/// where every `cs:date` of the variable that has date-parts gives its
+/// year the same ones (and at least one is not empty): citeproc-js writes
+/// a year suffix with them (`NumericBlob` made from the date-part).
+/// Localized dates, whose parts the locale defines, are left out.
+pub fn year_affixes(style: &IndependentStyle) -> HashMap<DateVariable, (String, String)> {
+    let mut seen: HashMap<DateVariable, Option<(String, String)>> = HashMap::new();
+    // The bibliography's layout and the macros it reaches.
+    let mut pending: Vec<LayoutRenderingElement> = style
+        .bibliography
+        .as_ref()
+        .map(|b| b.layout.elements.clone())
+        .unwrap_or_default();
+    let mut elements = Vec::new();
+    let mut called: Vec<String> = Vec::new();
+    let mut next = 0;
+    loop {
+        visit_all(&mut pending, &mut |element| {
+            if let LayoutRenderingElement::Text(Text {
+                target: TextTarget::Macro { name },
+                ..
+            }) = element
+                && !called.contains(name)
+            {
+                called.push(name.clone());
+            }
+        });
+        elements.append(&mut pending);
+        let Some(name) = called.get(next) else {
+            break;
+        };
+        next += 1;
+        if let Some(found) = style.macros.iter().find(|m| &m.name == name) {
+            pending.extend(found.children.iter().cloned());
+        }
+    }
+    visit_all(&mut elements, &mut |element| {
+        let LayoutRenderingElement::Date(date) = element else {
+            return;
+        };
+        let (Some(variable), None) = (date.variable, date.form) else {
+            return;
+        };
+        let Some(year) = date
+            .date_part
+            .iter()
+            .find(|part| part.name == hayagriva::citationberg::DatePartName::Year)
+        else {
+            return;
+        };
+        let affixes = (
+            year.affixes.prefix.clone().unwrap_or_default(),
+            year.affixes.suffix.clone().unwrap_or_default(),
+        );
+        seen.entry(variable)
+            .and_modify(|known| {
+                if known.as_ref() != Some(&affixes) {
+                    *known = None;
+                }
+            })
+            .or_insert(Some(affixes));
+    });
+    seen.into_iter()
+        .filter_map(|(variable, affixes)| {
+            let affixes = affixes?;
+            (!affixes.0.is_empty() || !affixes.1.is_empty()).then_some((variable, affixes))
+        })
+        .collect()
+}
+
 /// `name` without the attributes named (`@initialize-with`, ...), so that
 /// those it would inherit apply. citationberg keeps a name's options
 /// private; they go out and back through its serde form.
@@ -391,6 +463,30 @@ pub(crate) fn name_without_options(name: &Name, options: &[&str]) -> Name {
         fields.remove(*option);
     }
     serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or_else(|_| name.clone())
+}
+
+/// The style with the names of `variable` cut after `shown` names where
+/// et-al applies (a cite that disambiguation widened shows as many in its
+/// entry, as citeproc-js shows them); other name variables keep theirs.
+pub fn with_names_shown(
+    style: &IndependentStyle,
+    variable: NameVariable,
+    shown: u32,
+) -> IndependentStyle {
+    let mut wider = style.clone();
+    visit(&mut wider, &mut |element| {
+        if let LayoutRenderingElement::Names(names) = element
+            && names.variable.contains(&variable)
+        {
+            names.et_al_use_first = Some(shown);
+            for child in &mut names.children {
+                if let NamesChild::Name(name) = child {
+                    *name = name_without_options(name, &["@et-al-use-first"]);
+                }
+            }
+        }
+    });
+    wider
 }
 
 /// The style with every given name in full (no `initialize-with`

@@ -24,7 +24,7 @@ use post::{
 };
 use std::collections::HashMap;
 
-use hayagriva::citationberg::taxonomy::{NameVariable, OtherTerm, Term};
+use hayagriva::citationberg::taxonomy::{DateVariable, NameVariable, OtherTerm, Term};
 use hayagriva::citationberg::{
     IndependentStyle, Locale, LocaleCode, SubsequentAuthorSubstituteRule, TermForm,
 };
@@ -147,6 +147,10 @@ pub struct Engine {
     /// Name variables whose `cs:choose` tests read a twin, with the role
     /// that fills the twin (see `style_fixes::condition_twins`).
     twins: style_fixes::Twins,
+    /// The prefix and suffix of the `year` date-part of each date variable
+    /// the style prints with one (and the same in every `cs:date` of it),
+    /// as the style writes them: a year suffix takes them too.
+    year_affixes: HashMap<DateVariable, (String, String)>,
     /// The style's disambiguation, which refkeeper applies itself.
     disambiguation: disambiguate::Settings,
     /// The bibliography's `subsequent-author-substitute`, applied likewise,
@@ -163,6 +167,9 @@ impl Engine {
     /// `style` is a bundled name (`apa`, `ieee`, ...) or a `.csl` file path.
     pub fn new(style: &str, locale: Option<&str>) -> Result<Engine, StyleError> {
         let mut style = load_style(style)?;
+        // Before the fixes, which move date delimiters into the parts'
+        // prefixes and mark affixes.
+        let year_affixes = style_fixes::year_affixes(&style);
         style_fixes::apply(&mut style);
         // refkeeper disambiguates itself (see `disambiguate`): hayagriva's
         // own hands out year suffixes in citation order, lets expanded
@@ -272,6 +279,7 @@ impl Engine {
             normalized_initials,
             lowercase_parts_apart,
             twins,
+            year_affixes,
             disambiguation,
             substitute,
             chunk_size: CHUNK_SIZE,
@@ -389,7 +397,7 @@ impl Engine {
             .as_ref()
             .map(|b| b.name_options.clone())
             .unwrap_or_default();
-        let mut expanded: HashMap<usize, Vec<&str>> = HashMap::new();
+        let mut expanded: HashMap<(usize, NameVariable), Vec<&str>> = HashMap::new();
         for (key, outcome) in &outcomes {
             let (Some(shown), Some(item)) = (outcome.names_shown, by_key.get(key.as_str())) else {
                 continue;
@@ -400,14 +408,25 @@ impl Engine {
                 .is_some_and(|min| total >= min as usize);
             let first = bib_options.et_al_use_first.map_or(total, |f| f as usize);
             if truncated && shown > first {
-                expanded.entry(shown).or_default().push(key.as_str());
+                // The names the cite shows: the author's, else the
+                // editor's, else the translator's (as `cite_names`).
+                let variable = if !item.author.names.is_empty() {
+                    NameVariable::Author
+                } else if !item.editor.names.is_empty() {
+                    NameVariable::Editor
+                } else {
+                    NameVariable::Translator
+                };
+                expanded
+                    .entry((shown, variable))
+                    .or_default()
+                    .push(key.as_str());
             }
         }
-        for (shown, keys) in expanded {
-            let mut wider = style.clone();
-            if let Some(b) = &mut wider.bibliography {
-                b.name_options.et_al_use_first = Some(shown as u32);
-            }
+        for ((shown, variable), keys) in expanded {
+            // Only that variable's names: MLA's "edited by Irena Koprinska
+            // et al." stays cut where the authors were told apart.
+            let wider = style_fixes::with_names_shown(style, variable, shown as u32);
             let subset: Vec<Entry> = keys
                 .iter()
                 .map(|k| to_entry(by_key[k], Which::Start, &self.twins))
@@ -498,8 +517,9 @@ impl Engine {
                         .map(|end| end.year);
                     let suffixed = (0..starts.len()).find_map(|i| {
                         let text = edits.dates.get(&i).unwrap_or(&starts[i]);
-                        end.and_then(|end| insert_year_suffix(text, end, suffix))
-                            .or_else(|| insert_year_suffix(text, year.year, suffix))
+                        let affixes = self.year_affixes.get(&DateVariable::Issued);
+                        end.and_then(|end| insert_year_suffix(text, end, suffix, affixes))
+                            .or_else(|| insert_year_suffix(text, year.year, suffix, affixes))
                             .map(|text| (i, text))
                     });
                     if let Some((i, with_suffix)) = suffixed {
@@ -512,17 +532,22 @@ impl Engine {
                     // the first year any date prints (the `year` date-part
                     // with `has_done_year_suffix`), AMS's "Accessed 24
                     // April 2022b".
-                    let years: Vec<i32> = [&item.accessed, &item.event_date, &item.original.date]
-                        .into_iter()
-                        .flatten()
-                        .filter_map(DateValue::start)
-                        .map(|d| d.year)
-                        .collect();
+                    let years: Vec<(i32, DateVariable)> = [
+                        (&item.accessed, DateVariable::Accessed),
+                        (&item.event_date, DateVariable::EventDate),
+                        (&item.original.date, DateVariable::OriginalDate),
+                    ]
+                    .into_iter()
+                    .filter_map(|(date, variable)| Some((date.as_ref()?.start()?.year, variable)))
+                    .collect();
                     let suffixed = (0..starts.len()).find_map(|i| {
                         let text = edits.dates.get(&i).unwrap_or(&starts[i]);
                         years
                             .iter()
-                            .find_map(|year| insert_year_suffix(text, *year, suffix))
+                            .find_map(|(year, variable)| {
+                                let affixes = self.year_affixes.get(variable);
+                                insert_year_suffix(text, *year, suffix, affixes)
+                            })
                             .map(|text| (i, text))
                     });
                     if let Some((i, with_suffix)) = suffixed {

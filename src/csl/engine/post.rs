@@ -32,7 +32,18 @@ pub(super) fn cite_names(item: &CslItem) -> Vec<disambiguate::CiteName> {
 }
 
 /// `2007` in a date's text followed by the suffix: `2007a, November 14`.
-pub(super) fn insert_year_suffix(text: &str, year: i32, suffix: &str) -> Option<String> {
+///
+/// citeproc-js writes the suffix with the affixes of the `year` date-part
+/// it follows (`affixes`, prefix and suffix), after the year's own suffix:
+/// ISO 690's `<date-part name="year" prefix=" "/>` gives "2022 c".
+pub(super) fn insert_year_suffix(
+    text: &str,
+    year: i32,
+    suffix: &str,
+    affixes: Option<&(String, String)>,
+) -> Option<String> {
+    let (before, after) = affixes.map_or(("", ""), |(p, s)| (p.as_str(), s.as_str()));
+    let suffix = format!("{before}{suffix}{after}");
     let year = year.abs().to_string();
     let mut from = 0;
     while let Some(found) = text[from..].find(&year) {
@@ -47,6 +58,11 @@ pub(super) fn insert_year_suffix(text: &str, year: i32, suffix: &str) -> Option<
             .next()
             .is_some_and(|c| c.is_ascii_digit());
         if !digit_before && !digit_after {
+            let end = if !after.is_empty() && text[end..].starts_with(after) {
+                end + after.len()
+            } else {
+                end
+            };
             return Some(format!("{}{suffix}{}", &text[..end], &text[end..]));
         }
         from = end;
