@@ -103,10 +103,8 @@ pub fn render_diagnostics(
         let mut buffer = Vec::new();
         for diagnostic in batch {
             match super::excerpt::shorten(sources, diagnostic) {
-                Some((excerpt, moved)) => {
-                    emit(&mut buffer, color, &config, &excerpt, &convert(&moved))?
-                }
-                None => emit(&mut buffer, color, &config, &files, &convert(diagnostic))?,
+                Some((excerpt, moved)) => emit(&mut buffer, color, &config, &excerpt, &moved)?,
+                None => emit(&mut buffer, color, &config, &files, diagnostic)?,
             }
         }
         Ok(buffer)
@@ -191,16 +189,48 @@ fn emit<'f>(
     color: bool,
     config: &term::Config,
     files: &'f impl Files<'f, FileId = FileId>,
-    rendered: &Rendered<FileId>,
+    diagnostic: &Diagnostic,
 ) -> io::Result<()> {
+    if !color {
+        #[cfg(debug_assertions)]
+        let start = buffer.len();
+        if super::plain::emit(buffer, config, files, diagnostic).map_err(to_io)? {
+            // The layout is codespan-reporting's, byte for byte: every
+            // finding of every debug run (the tests) is laid out both ways.
+            #[cfg(debug_assertions)]
+            {
+                let mut reference = Vec::new();
+                emit_by_codespan(&mut reference, color, config, files, diagnostic)?;
+                debug_assert!(
+                    buffer[start..] == reference[..],
+                    "plain layout differs from codespan-reporting's:\n{}\n{}",
+                    String::from_utf8_lossy(&buffer[start..]),
+                    String::from_utf8_lossy(&reference)
+                );
+            }
+            return Ok(());
+        }
+    }
+    emit_by_codespan(buffer, color, config, files, diagnostic)
+}
+
+/// One finding laid out by `codespan-reporting`.
+fn emit_by_codespan<'f>(
+    buffer: &mut Vec<u8>,
+    color: bool,
+    config: &term::Config,
+    files: &'f impl Files<'f, FileId = FileId>,
+    diagnostic: &Diagnostic,
+) -> io::Result<()> {
+    let rendered = convert(diagnostic);
     let emitted = if color {
-        term::emit_to_write_style(&mut termcolor::Ansi::new(buffer), config, files, rendered)
+        term::emit_to_write_style(&mut termcolor::Ansi::new(buffer), config, files, &rendered)
     } else {
         term::emit_to_write_style(
             &mut termcolor::NoColor::new(buffer),
             config,
             files,
-            rendered,
+            &rendered,
         )
     };
     emitted.map_err(to_io)
@@ -283,5 +313,98 @@ impl<'a> Files<'a> for SourceFiles<'a> {
             .copied()
             .unwrap_or(file.text.len());
         Ok(file.line_range(line_index).start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::diagnostic::Code;
+    use crate::source::{FileRole, SourceFile, Span};
+
+    /// Both layouts of a finding at `span` of `text`: the plain one (when
+    /// it takes the finding) and codespan-reporting's.
+    fn both(
+        text: &str,
+        span: Span,
+        help: Option<&str>,
+        label: Option<&str>,
+    ) -> (Option<String>, String) {
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new(
+            PathBuf::from("chapters/intro.tex"),
+            FileRole::Chapter,
+            text.to_owned(),
+        ));
+        let mut diagnostic = Diagnostic::new(Code::MissingEntry, "`k` is cited", file, span);
+        if let Some(help) = help {
+            diagnostic = diagnostic.with_help(help.to_owned());
+        }
+        if let Some(label) = label {
+            diagnostic = diagnostic.with_label_message(label);
+        }
+        let config = term::Config::default();
+        let files = SourceFiles(&sources);
+        let mut plain = Vec::new();
+        let taken = super::super::plain::emit(&mut plain, &config, &files, &diagnostic).unwrap();
+        let mut reference = Vec::new();
+        emit_by_codespan(&mut reference, false, &config, &files, &diagnostic).unwrap();
+        let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+        (taken.then(|| text(plain)), text(reference))
+    }
+
+    #[test]
+    fn the_plain_layout_is_codespans() {
+        let cases: &[(&str, Span)] = &[
+            ("As \\cite{kim2007} shows\n", 9..16),
+            // Tabs before and inside the label, wide and zero-width
+            // characters, an empty span, a span on the line end.
+            ("\tx\t\\cite{a\tb}\n", 10..13),
+            ("한국 \\cite{김2007} 중앙아시아\n", 14..21),
+            ("e\u{301}\u{301} @k\r\n", 6..8),
+            ("@k", 2..2),
+            ("abc\r\ndef\n", 3..4),
+            ("abc\0\0\n", 1..5),
+        ];
+        for (text, span) in cases {
+            for help in [None, Some("cite it\nor remove it"), Some("")] {
+                for label in [None, Some("here"), Some("")] {
+                    let (plain, reference) = both(text, span.clone(), help, label);
+                    assert_eq!(
+                        plain.as_deref(),
+                        Some(reference.as_str()),
+                        "{text:?} {span:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn other_shapes_are_left_to_codespan() {
+        // A label across lines.
+        assert_eq!(both("a\nb\n", 0..3, None, None).0, None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_one_line_label_is_laid_out_as_codespan_does(
+            text in "([a-z \\t\\r\\n\\u{0}{}@\\\\]|é|\u{301}|한|\u{200b})*",
+            start in 0usize..64,
+            len in 0usize..16,
+        ) {
+            let boundaries: Vec<usize> =
+                (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let start = boundaries[start % boundaries.len()];
+            let end = boundaries.iter().copied().find(|&b| b >= start + len).unwrap_or(text.len());
+            let (plain, reference) = both(&text, start..end, Some("help"), Some("label"));
+            if let Some(plain) = plain {
+                prop_assert_eq!(plain, reference);
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod list;
+mod plain;
 pub mod references;
 pub mod sarif;
 
