@@ -978,6 +978,10 @@ impl LiveUnit {
         }
     }
 
+    fn build_index(&self) {
+        check::suggest::Suggester::sharing(&self.analysis.bib, &self.index).build_index();
+    }
+
     /// The findings that `wanted` keeps, the others not copied.
     fn findings_where(&self, wanted: &dyn Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
         (self.analysis.bib_diagnostics.iter())
@@ -1008,6 +1012,9 @@ impl LiveCheck {
                 let source = session.sources.get(file);
                 let options = crate::project::scan_options(&session.config);
                 scan.output = scan::scan(&source.text, DocumentKind::of(&source.path), &options);
+                // Asked again after every edit: the index pays from the
+                // second edit on (built once, at the first).
+                unit.build_index();
                 unit.citations.changed(
                     &unit.analysis.bib,
                     &unit.analysis.chapters,
@@ -1058,6 +1065,16 @@ impl LiveCheck {
         )
     }
 
+    /// Builds each group's did-you-mean index now, if it is not built: a
+    /// check run once looks its few missing keys up without one
+    /// ([`check::suggest::Suggester::help_all`]), while an editor, which
+    /// will ask after every keystroke, builds it once while nobody waits.
+    pub fn build_indexes(&self) {
+        for unit in &self.units {
+            unit.build_index();
+        }
+    }
+
     /// The findings, as [`Session::check`] gives them.
     pub fn report(&self, session: &Session) -> Report {
         self.report_where(session, &|_| true)
@@ -1068,12 +1085,18 @@ impl LiveCheck {
             .units
             .into_iter()
             .map(|unit| {
-                let mut findings = unit.analysis.bib_diagnostics;
-                let citations = unit.citations.into_outcome();
-                findings.reserve(citations.diagnostics.len() + unit.entry_findings.len());
-                findings.extend(citations.diagnostics);
+                // One vector, sized once (the reading findings the report
+                // adds too): every finding moved once.
+                let mut findings = Vec::with_capacity(
+                    unit.analysis.bib_diagnostics.len()
+                        + unit.citations.len()
+                        + unit.entry_findings.len()
+                        + session.reading.len(),
+                );
+                findings.extend(unit.analysis.bib_diagnostics);
+                let stats = unit.citations.move_into(&mut findings);
                 findings.extend(unit.entry_findings);
-                (findings, citations.stats, unit.bibliographies)
+                (findings, stats, unit.bibliographies)
             })
             .collect();
         session.merged(units)

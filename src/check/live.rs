@@ -81,9 +81,29 @@ impl LiveCitations {
     ) -> LiveCitations {
         let suggester = suggester(bib, rules, index);
         let labels = super::typst_labels(chapters);
-        let per_chapter: Vec<ChapterCitations> = chapters
-            .iter()
-            .map(|chapter| ChapterCitations::of(bib, chapter, &labels, rules, suggester.as_ref()))
+        let resolved: Vec<(ChapterCitations, Vec<(FileId, &Citation)>)> = chapters
+            .par_iter()
+            .map(|chapter| ChapterCitations::resolved(bib, chapter, &labels))
+            .collect();
+        // Every chapter's missing keys looked up at once (see
+        // `Suggester::help_all`); each chapter's findings then find theirs.
+        if let Some(suggester) = &suggester
+            && rules.is_on(Code::MissingEntry)
+        {
+            let mut missing: Vec<&str> = (resolved.iter())
+                .flat_map(|(_, unresolved)| unresolved.iter().map(|(_, c)| c.key.as_str()))
+                .collect();
+            missing.sort_unstable();
+            missing.dedup();
+            suggester.help_all(&missing);
+        }
+        let per_chapter: Vec<ChapterCitations> = resolved
+            .into_iter()
+            .zip(chapters)
+            .map(|((mut citations, unresolved), chapter)| {
+                citations.findings = findings(chapter, &unresolved, rules, suggester.as_ref());
+                citations
+            })
             .collect();
         let mut live = LiveCitations {
             cited: vec![0; bib.entries.len()],
@@ -174,14 +194,23 @@ impl LiveCitations {
 
     /// The findings and counts, as [`super::check`] gives them.
     pub fn into_outcome(self) -> CheckOutcome {
-        let stats = self.stats();
         let mut diagnostics = Vec::with_capacity(self.len());
-        for chapter in self.chapters {
-            diagnostics.extend(chapter.findings);
-        }
-        diagnostics.extend(self.crossrefs);
-        diagnostics.extend(self.unused.into_iter().map(|(_, d)| d));
+        let stats = self.move_into(&mut diagnostics);
         CheckOutcome { diagnostics, stats }
+    }
+
+    /// The findings moved to the end of `out` (in the order of
+    /// [`LiveCitations::diagnostics`]), and the counts: a large
+    /// bibliography's unused entries copied once, not twice.
+    pub fn move_into(self, out: &mut Vec<Diagnostic>) -> Stats {
+        let stats = self.stats();
+        out.reserve(self.len());
+        for chapter in self.chapters {
+            out.extend(chapter.findings);
+        }
+        out.extend(self.crossrefs);
+        out.extend(self.unused.into_iter().map(|(_, d)| d));
+        stats
     }
 
     /// The findings: each chapter's (`missing-entry` in text order,
@@ -283,6 +312,18 @@ impl ChapterCitations {
         rules: &RuleSet,
         suggester: Option<&Suggester>,
     ) -> ChapterCitations {
+        let (mut citations, unresolved) = ChapterCitations::resolved(bib, chapter, labels);
+        citations.findings = findings(chapter, &unresolved, rules, suggester);
+        citations
+    }
+
+    /// The chapter's citations resolved, without findings yet; and those
+    /// that resolve to nothing.
+    fn resolved<'c>(
+        bib: &Bibliography,
+        chapter: &'c ChapterScan,
+        labels: &std::collections::HashSet<&str>,
+    ) -> (ChapterCitations, Vec<(FileId, &'c Citation)>) {
         let mut resolved = Vec::new();
         let mut keys = Vec::new();
         let mut unresolved: Vec<(FileId, &Citation)> = Vec::new();
@@ -298,24 +339,36 @@ impl ChapterCitations {
                 None => unresolved.push((chapter.file, citation)),
             }
         }
-        let mut findings = match suggester {
-            Some(suggester) if rules.is_on(Code::MissingEntry) => {
-                missing_entries(&unresolved, suggester)
-            }
-            _ => Vec::new(),
-        };
-        if rules.is_on(Code::CitationSeparator) {
-            findings.extend(super::comma_joined(chapter));
-        }
-        ChapterCitations {
+        let citations = ChapterCitations {
             file: chapter.file,
             resolved,
             keys,
-            findings,
+            findings: Vec::new(),
             cite_all: !chapter.output.cite_all.is_empty(),
             labels: chapter.output.labels.clone(),
-        }
+        };
+        (citations, unresolved)
     }
+}
+
+/// A chapter's own findings: `missing-entry` in text order, then
+/// `citation-separator`.
+fn findings(
+    chapter: &ChapterScan,
+    unresolved: &[(FileId, &Citation)],
+    rules: &RuleSet,
+    suggester: Option<&Suggester>,
+) -> Vec<Diagnostic> {
+    let mut findings = match suggester {
+        Some(suggester) if rules.is_on(Code::MissingEntry) => {
+            missing_entries(unresolved, suggester)
+        }
+        _ => Vec::new(),
+    };
+    if rules.is_on(Code::CitationSeparator) {
+        findings.extend(super::comma_joined(chapter));
+    }
+    findings
 }
 
 /// Adds (`sign` 1) or takes away (-1) a chapter's citations.

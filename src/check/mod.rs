@@ -15,7 +15,7 @@ use std::collections::HashSet;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::bib::{Bibliography, EntryId};
+use crate::bib::{Bibliography, Entry, EntryId, Link};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::scan::{Citation, CiteKind, ScanOutput};
 use crate::source::FileId;
@@ -188,29 +188,37 @@ fn comma_joined(chapter: &ChapterScan) -> impl Iterator<Item = Diagnostic> + '_ 
 /// `missing-crossref`: a `crossref`, `xref`, `xdata`, `entryset` or
 /// `related` target in no bibliography.
 fn missing_crossrefs(bib: &Bibliography, suggester: &Suggester) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    for entry in bib.entries.iter().filter(|e| e.duplicate_of.is_none()) {
-        for link in &entry.links {
-            if bib.resolve(&link.target.key).is_some() {
-                continue;
-            }
+    let missing: Vec<(&Entry, &Link)> = (bib.entries.iter())
+        .filter(|e| e.duplicate_of.is_none())
+        .flat_map(|entry| entry.links.iter().map(move |link| (entry, link)))
+        .filter(|(_, link)| bib.resolve(&link.target.key).is_none())
+        .collect();
+    // Their targets looked up at once (see `Suggester::help_all`).
+    let mut targets: Vec<&str> = missing.iter().map(|(_, l)| l.target.key.as_str()).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let helps = suggester.help_all(&targets);
+    missing
+        .into_iter()
+        .map(|(entry, link)| {
             let field = link.kind.field_name();
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::MissingCrossref,
-                    format!(
-                        "`{field}` of `{}` names `{}`, which is not in any bibliography",
-                        entry.key, link.target.key
-                    ),
-                    entry.file,
-                    link.target.span.clone(),
-                )
-                .with_key(link.target.key.clone())
-                .with_help_opt(suggester.help(&link.target.key)),
-            );
-        }
-    }
-    diagnostics
+            let help = targets
+                .binary_search(&link.target.key.as_str())
+                .ok()
+                .and_then(|i| helps[i].clone());
+            Diagnostic::new(
+                Code::MissingCrossref,
+                format!(
+                    "`{field}` of `{}` names `{}`, which is not in any bibliography",
+                    entry.key, link.target.key
+                ),
+                entry.file,
+                link.target.span.clone(),
+            )
+            .with_key(link.target.key.clone())
+            .with_help_opt(help)
+        })
+        .collect()
 }
 
 /// The entries nobody uses, as `unused-entry` reports them: not used (see

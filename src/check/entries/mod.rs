@@ -36,13 +36,30 @@ pub fn check(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Di
         .into_par_iter()
         .map(|index| check_entry(bib, sources, EntryId(index as u32), &plan))
         .unzip();
-    let mut diagnostics: Vec<Diagnostic> = per_entry.into_iter().flatten().collect();
-    if plan.duplicate_entries {
-        diagnostics.extend(duplicates::duplicate_entries(bib, &identities));
-    }
-    if rules.is_on(Code::UndefinedString) || rules.is_on(Code::UnusedString) {
-        diagnostics.extend(strings::strings(bib, sources, rules));
-    }
+    // Duplicates are compared on one core (in file order) while the
+    // macros are looked up on the other.
+    let (duplicates, strings) = rayon::join(
+        || {
+            if plan.duplicate_entries {
+                duplicates::duplicate_entries(bib, &identities)
+            } else {
+                Vec::new()
+            }
+        },
+        || {
+            if rules.is_on(Code::UndefinedString) || rules.is_on(Code::UnusedString) {
+                strings::strings(bib, sources, rules)
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    let mut diagnostics: Vec<Diagnostic> = Vec::with_capacity(
+        per_entry.iter().map(Vec::len).sum::<usize>() + duplicates.len() + strings.len(),
+    );
+    diagnostics.extend(per_entry.into_iter().flatten());
+    diagnostics.extend(duplicates);
+    diagnostics.extend(strings);
     diagnostics
 }
 

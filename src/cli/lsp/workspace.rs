@@ -157,6 +157,13 @@ impl Workspace {
         self.completion.as_deref().unwrap_or_default()
     }
 
+    /// Builds the did-you-mean indexes now (see [`LiveCheck::build_indexes`]).
+    pub fn build_indexes(&self) {
+        if let Some(live) = &self.live {
+            live.build_indexes();
+        }
+    }
+
     /// The findings of `check`: made once per change, whatever is asked of
     /// them until the next.
     pub fn report(&mut self) -> Option<&Report> {
