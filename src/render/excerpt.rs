@@ -85,11 +85,13 @@ pub(super) fn shorten<'a>(
             return None;
         }
         let line = source.line_index(span.start);
-        if source.line_index(span.end) != line {
+        let range = source.line_range(line);
+        // A span ending before the line's terminator ends on its line.
+        if span.end > range.end && source.line_index(span.end) != line {
             return None;
         }
-        let range = source.line_range(line);
-        long |= source.text[range].chars().count() > LONG_LINE;
+        // No more characters than bytes: most lines are counted by length.
+        long |= range.len() > LONG_LINE && source.text[range].chars().count() > LONG_LINE;
     }
     if !long {
         return None;

@@ -99,20 +99,27 @@ pub fn render_diagnostics(
 ) -> io::Result<()> {
     let config = term::Config::default();
     let files = SourceFiles(sources);
-    let lay_out = |batch: &[Diagnostic]| -> io::Result<Vec<u8>> {
-        let mut buffer = Vec::new();
+    let lay_out = |buffer: &mut Vec<u8>, batch: &[Diagnostic]| -> io::Result<()> {
+        buffer.clear();
         for diagnostic in batch {
             match super::excerpt::shorten(sources, diagnostic) {
-                Some((excerpt, moved)) => emit(&mut buffer, color, &config, &excerpt, &moved)?,
-                None => emit(&mut buffer, color, &config, &files, diagnostic)?,
+                Some((excerpt, moved)) => emit(buffer, color, &config, &excerpt, &moved)?,
+                None => emit(buffer, color, &config, &files, diagnostic)?,
             }
         }
-        Ok(buffer)
+        Ok(())
     };
+    // Each window's text goes into the buffers of the last (fresh ones
+    // would be fresh pages, faulted in anew).
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
     for window in diagnostics.chunks(WINDOW) {
-        let buffers: Vec<io::Result<Vec<u8>>> = window.par_chunks(BATCH).map(lay_out).collect();
-        for buffer in buffers {
-            out.write_all(&buffer?)?;
+        let used = window.len().div_ceil(BATCH);
+        buffers.resize_with(used, Vec::new);
+        (buffers.par_iter_mut())
+            .zip(window.par_chunks(BATCH))
+            .try_for_each(|(buffer, batch)| lay_out(buffer, batch))?;
+        for buffer in &buffers[..used] {
+            out.write_all(buffer)?;
         }
     }
     Ok(())

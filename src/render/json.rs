@@ -91,16 +91,26 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let paths: Vec<String> = (report.sources.iter())
             .map(|(_, file)| file.path.display().to_string())
             .collect();
-        // In batches, so that the text waiting to be written stays small.
-        for (batch_index, batch) in report.findings.chunks(16 * 1024).enumerate() {
-            let pieces: Vec<io::Result<Vec<u8>>> = batch
-                .par_chunks(1024)
-                .map(|findings| {
-                    let mut piece = Vec::with_capacity(findings.len() * 512);
+        // In batches, so that the text waiting to be written stays small;
+        // each batch's pieces are written into the same buffers as the
+        // last's (fresh ones would be fresh pages, faulted in anew).
+        const PIECE: usize = 1024;
+        let mut pieces: Vec<Vec<u8>> = Vec::new();
+        for (batch_index, batch) in report.findings.chunks(16 * PIECE).enumerate() {
+            pieces.resize_with(batch.len().div_ceil(PIECE), Vec::new);
+            pieces
+                .par_iter_mut()
+                .zip(batch.par_chunks(PIECE))
+                .try_for_each(|(piece, findings)| -> io::Result<()> {
+                    piece.clear();
+                    let mut one = Vec::with_capacity(1024);
                     for d in findings {
                         piece.extend_from_slice(b",\n    ");
-                        let one =
-                            serde_json::to_vec_pretty(&diagnostic(&report.sources, &paths, d))?;
+                        one.clear();
+                        serde_json::to_writer_pretty(
+                            &mut one,
+                            &diagnostic(&report.sources, &paths, d),
+                        )?;
                         // Two levels deeper than printed alone: the document,
                         // then its list. Strings hold no raw line breaks.
                         for line in one.split_inclusive(|&b| b == b'\n') {
@@ -110,11 +120,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                             }
                         }
                     }
-                    Ok(piece)
-                })
-                .collect();
-            for (i, piece) in pieces.into_iter().enumerate() {
-                let piece = piece?;
+                    Ok(())
+                })?;
+            for (i, piece) in pieces.iter().take(batch.len().div_ceil(PIECE)).enumerate() {
                 // The first finding opens the list without a comma.
                 let skip = if batch_index == 0 && i == 0 { 1 } else { 0 };
                 out.write_all(&piece[skip..])?;

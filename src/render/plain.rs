@@ -12,6 +12,8 @@
 //! other shape, and coloured output, is left to `codespan-reporting`;
 //! debug builds lay out every finding both ways and compare.
 
+use std::ops::Range;
+
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::Config;
 use unicode_width::UnicodeWidthChar;
@@ -41,11 +43,15 @@ pub(super) fn emit<'f>(
     let line_index = files.line_index(file, range.start)?;
     let line_number = files.line_number(file, line_index)?;
     let line_range = files.line_range(file, line_index)?;
-    let end_line_index = files.line_index(file, range.end)?;
-    files.line_number(file, end_line_index)?;
-    files.line_range(file, end_line_index)?;
-    if end_line_index != line_index {
-        return Ok(false);
+    // The line's range holds its terminator: a span ending before the
+    // next line's start ends on this line, without a second search.
+    if range.end >= line_range.end {
+        let end_line_index = files.line_index(file, range.end)?;
+        files.line_number(file, end_line_index)?;
+        files.line_range(file, end_line_index)?;
+        if end_line_index != line_index {
+            return Ok(false);
+        }
     }
     let name = files.name(file)?.to_string();
     let location = files.location(file, range.start)?;
@@ -115,6 +121,7 @@ pub(super) fn emit<'f>(
     put(out, "\n");
 
     //    │          ^^^^^^^ message
+    //    │          ^^^^^^^ message
     let label_start = range.start - line_range.start;
     // At least one caret, for an empty range.
     let label_end = (range.end - line_range.start).max(label_start + 1);
@@ -122,35 +129,22 @@ pub(super) fn emit<'f>(
     put_char(out, chars.source_border_left);
     put(out, " ");
     let caret = chars.single_primary_caret;
-    let mut column = 0;
-    // The end of the line counts as one more column, so that a label
-    // there has its caret.
-    let columns = line
-        .char_indices()
-        .chain(std::iter::once((line.len(), '\0')));
-    for (at, c) in columns {
-        let width = match c {
-            '\t' if tab_width == 0 => 0,
-            '\t' => tab_width - column % tab_width,
-            '\0' if at == line.len() => 1,
-            c => c.width().unwrap_or(0),
-        };
-        column += width;
-        let end = at + c.len_utf8();
-        if label_start.max(at) < label_end.min(end) {
-            for _ in 0..width {
-                put_char(out, caret);
+    if line.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        // Printable ASCII: a column per byte, and one after the end.
+        for at in 0..=line.len() {
+            if at >= label_end {
+                break;
             }
-        } else if at < label_end {
-            out.resize(out.len() + width, b' ');
+            if at >= label_start {
+                put_char(out, caret);
+            } else {
+                out.push(b' ');
+            }
         }
+    } else {
+        carets(out, config, line, label_start..label_end, caret);
     }
-    if let Some(message) = diagnostic
-        .primary
-        .message
-        .as_deref()
-        .filter(|m| !m.is_empty())
-    {
+    if let Some(message) = (diagnostic.primary.message.as_deref()).filter(|m| !m.is_empty()) {
         put(out, " ");
         put(out, message);
     }
@@ -175,6 +169,35 @@ pub(super) fn emit<'f>(
     }
     put(out, "\n");
     Ok(true)
+}
+
+/// The carets under `label` (line-relative bytes) of a line of any
+/// characters: each as many columns wide as it shows, a tab to the next
+/// stop, and the end of the line one more column, so that a label there
+/// has its caret.
+fn carets(out: &mut Vec<u8>, config: &Config, line: &str, label: Range<usize>, caret: char) {
+    let tab_width = config.tab_width;
+    let mut column = 0;
+    let columns = line
+        .char_indices()
+        .chain(std::iter::once((line.len(), '\0')));
+    for (at, c) in columns {
+        let width = match c {
+            '\t' if tab_width == 0 => 0,
+            '\t' => tab_width - column % tab_width,
+            '\0' if at == line.len() => 1,
+            c => c.width().unwrap_or(0),
+        };
+        column += width;
+        let end = at + c.len_utf8();
+        if label.start.max(at) < label.end.min(end) {
+            for _ in 0..width {
+                out.extend_from_slice(caret.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+        } else if at < label.end {
+            out.resize(out.len() + width, b' ');
+        }
+    }
 }
 
 /// An empty line of the snippet: its left border alone.

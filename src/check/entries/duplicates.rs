@@ -41,8 +41,13 @@ fn hash128(text: &str) -> NonZeroU128 {
 pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -> Vec<Diagnostic> {
     // Compared in file order, so that the later entry of a pair is the one
     // reported.
+    // Sized for the identities there are (an entry without a DOI, an ISBN
+    // or a title has fewer than three), so that it never grows.
+    let known: usize = (identities.iter())
+        .map(|i| i.by_kind.iter().flatten().count())
+        .sum();
     let mut seen: FxHashMap<(usize, NonZeroU128), EntryId> =
-        FxHashMap::with_capacity_and_hasher(2 * identities.len(), Default::default());
+        FxHashMap::with_capacity_and_hasher(known, Default::default());
     let mut out = Vec::new();
     for (index, entry_identities) in identities.iter().enumerate() {
         let id = EntryId(index as u32);
