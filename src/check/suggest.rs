@@ -4,16 +4,18 @@
 //! entries; instead an index of character trigrams picks a few candidates
 //! that share the rarest trigrams with the missing key, and only those are
 //! scored (Jaro-Winkler, which rewards the shared prefix typical of keys).
-//! The index is built on first use, so a clean check never pays for it.
+//! The index is built on first use, so a clean check never pays for it;
+//! a check run once looks all its missing keys up in one pass over the
+//! names instead ([`Suggester::help_all`]), and only an editor, asking
+//! after every keystroke, builds it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-
-use rustc_hash::FxHashMap;
 use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::bib::Bibliography;
 
@@ -320,13 +322,14 @@ impl<'b> Suggester<'b> {
     }
 
     /// The closest keys of each of `missing` (in order), found without
-    /// the index: one pass over the bibliography's names counts the
-    /// trigrams the queries hold, a second gathers the names of those
-    /// the queries will count. A check run once asks for a few hundred
-    /// keys at most, and the two passes cost a fraction of building the
-    /// whole index (75 ms at 100,000 entries), which only an editor,
-    /// asking again and again, earns back. The answers are the index's:
-    /// each query counts the same lists, in the same order.
+    /// the index: one pass over the bibliography's names finds which of
+    /// the queries' trigrams each holds; the lists are counted, and only
+    /// those the queries will count are gathered. A check run once asks
+    /// for a few hundred keys at most, and the pass costs a fraction of
+    /// building the whole index (20 ms against 75 ms at 100,000 entries),
+    /// which only an editor, asking again and again, earns back. The
+    /// answers are the index's: each query counts the same lists, in the
+    /// same order.
     fn closest_of_all(&self, missing: &[&str]) -> Vec<Vec<&'b str>> {
         let queries: Vec<Option<Query>> = missing.iter().map(|key| Query::of(key)).collect();
         let mut slots: FxHashMap<Trigram, u32> = FxHashMap::default();
@@ -348,23 +351,15 @@ impl<'b> Suggester<'b> {
             .enumerate()
             .map(|(n, chunk)| {
                 let mut held: Vec<(u32, u32)> = Vec::new();
+                let mut slots_of_name: Vec<u32> = Vec::new();
                 for (i, name) in chunk.iter().enumerate() {
                     let id = (n * CHUNK + i) as u32;
-                    let first = held.len();
-                    held.extend(
-                        trigrams(&fold(name)).filter_map(|t| slots.get(&t).map(|&s| (s, id))),
-                    );
-                    held[first..].sort_unstable();
-                    let mut last = None;
-                    let mut kept = first;
-                    for at in first..held.len() {
-                        if last != Some(held[at].0) {
-                            last = Some(held[at].0);
-                            held[kept] = held[at];
-                            kept += 1;
-                        }
-                    }
-                    held.truncate(kept);
+                    slots_of_name.clear();
+                    slots_of_name
+                        .extend(trigrams(&fold(name)).filter_map(|t| slots.get(&t).copied()));
+                    slots_of_name.sort_unstable();
+                    slots_of_name.dedup();
+                    held.extend(slots_of_name.iter().map(|&slot| (slot, id)));
                 }
                 held
             })
