@@ -163,6 +163,19 @@ fn stages(c: &mut Criterion) {
         b.iter(|| refkeeper::check::entries::check(&parsed, &sources, &rules))
     });
 
+    // Printing: every finding of the checks above (most of them unused
+    // entries), laid out as text without colour, as `check` prints them.
+    let mut findings = refkeeper::check::check(&parsed, &chapters, &rules).diagnostics;
+    findings.extend(refkeeper::check::entries::check(&parsed, &sources, &rules));
+    group.throughput(Throughput::Elements(findings.len() as u64));
+    group.bench_function("print findings as text (13.6k entries)", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            out.clear();
+            refkeeper::render::human::render_diagnostics(&sources, &findings, false, &mut out)
+        })
+    });
+
     // What an editor waits for: one chapter edited (a citation added and
     // taken away in turn) against the bibliography already checked.
     let index = refkeeper::check::suggest::SuggestIndex::default();
