@@ -20,7 +20,7 @@ use crate::document::DocumentKind;
 use crate::inputs::{self, InputError, InputFile, Inputs, Request};
 use crate::overview::{self, Overview};
 use crate::project::{self, Candidates, Manuscript, Toolchain};
-use crate::scan::{self, CiteKind};
+use crate::scan::{self, CiteKind, ScanOutput};
 use crate::source::{self, FileId, FileRole, ReadError, SourceFile, SourceMap, Unread};
 use crate::subset::{self, Subset};
 
@@ -63,6 +63,9 @@ pub struct Session {
     notes: Vec<String>,
     /// Findings of the reading itself (`missing-include`, `include-cycle`).
     reading: Vec<Diagnostic>,
+    /// Chapters scanned while the documents were followed, kept so that
+    /// no chapter is scanned twice (until its text changes).
+    scans: HashMap<FileId, Arc<ScanOutput>>,
     discovered: bool,
 }
 
@@ -375,6 +378,7 @@ impl Session {
             left_out: found.left_out,
             notes,
             reading: found.findings,
+            scans: found.scans,
             discovered: found.discovered,
         })
     }
@@ -422,6 +426,7 @@ impl Session {
             left_out: Vec::new(),
             notes: Vec::new(),
             reading: Vec::new(),
+            scans: HashMap::new(),
             discovered: false,
         }
     }
@@ -435,6 +440,7 @@ impl Session {
         };
         if self.sources.get(id).text != text {
             Arc::make_mut(&mut self.sources).replace_text(id, text);
+            self.scans.remove(&id);
         }
         true
     }
@@ -544,10 +550,11 @@ impl Session {
                     .par_iter()
                     .map(|&file| {
                         let f = self.sources.get(file);
-                        ChapterScan {
-                            file,
-                            output: scan::scan(&f.text, DocumentKind::of(&f.path), &options),
-                        }
+                        let output = match self.scans.get(&file) {
+                            Some(scan) => ScanOutput::clone(scan),
+                            None => scan::scan(&f.text, DocumentKind::of(&f.path), &options),
+                        };
+                        ChapterScan { file, output }
                     })
                     .collect::<Vec<_>>()
             },

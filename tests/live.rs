@@ -126,3 +126,37 @@ fn a_live_check_edit_by_edit_is_a_fresh_check() {
         "{reached_beyond_the_chapter}"
     );
 }
+
+/// A project read from disk keeps the scans it made while following its
+/// documents (so that no chapter is scanned twice); a chapter given new
+/// text is scanned again, by the check of the whole project as by the
+/// live check.
+#[test]
+fn a_chapter_given_new_text_is_scanned_again() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("refs.bib"), BIB).unwrap();
+    std::fs::write(
+        dir.path().join("main.tex"),
+        "\\documentclass{article}\n\\begin{document}\n\\cite{kim2007}\n\\bibliography{refs}\n\\end{document}\n",
+    )
+    .unwrap();
+    let request = refkeeper::Request {
+        config: refkeeper::ConfigSource::Ignore,
+        cwd: dir.path().to_owned(),
+        ..Default::default()
+    };
+    let mut session = Session::load(&request).unwrap();
+    let missing = |report: &Report| -> Vec<String> {
+        (report.findings.iter())
+            .filter(|d| d.code == refkeeper::Code::MissingEntry)
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    assert_eq!(missing(&session.check()), Vec::<String>::new());
+    let text = "\\documentclass{article}\n\\begin{document}\n\\cite{ghost}\n\\bibliography{refs}\n\\end{document}\n";
+    assert!(session.set_text(Path::new("main.tex"), text.to_owned()));
+    assert_eq!(
+        missing(&session.check()),
+        ["`ghost` is cited but is not in any bibliography"]
+    );
+}

@@ -22,6 +22,7 @@ pub use markdown::{FrontMatter, front_matter, shortcode_includes};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -99,6 +100,10 @@ pub struct Found {
     pub notes: Vec<String>,
     /// Includes that name no file, and include cycles, at their places.
     pub findings: Vec<Diagnostic>,
+    /// The scans made to follow the documents (LaTeX and Typst files'
+    /// roots and includes), by file: the check scans these files again
+    /// only if their text changes ([`crate::Session::set_text`]).
+    pub scans: HashMap<FileId, Arc<ScanOutput>>,
     /// Whether the documents were found by their roots rather than given.
     pub discovered: bool,
     /// Whether, finding no document, every file below the project folder
@@ -180,6 +185,10 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
         .chain(candidates.files.iter().map(|(f, _)| f))
         .collect();
     reader.read_all(&named);
+    // Each LaTeX and Typst candidate is scanned to tell whether it is a
+    // root: all at once, on all cores.
+    let named_ids: Vec<FileId> = named.iter().filter_map(|f| reader.id_of(&f.path)).collect();
+    reader.scan_all(&named_ids);
 
     let explicit_roots: Vec<FileId> = candidates
         .documents
@@ -332,6 +341,9 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
             renumbered.insert(old, sources.add(file));
         }
     }
+    let scans = (reader.scans.into_iter())
+        .filter_map(|(file, scan)| Some((*renumbered.get(&file)?, scan)))
+        .collect();
     for manuscript in &mut manuscripts {
         for chapter in (manuscript.chapters.iter_mut()).chain(&mut manuscript.inline) {
             *chapter = renumbered[chapter];
@@ -353,6 +365,7 @@ pub fn walk(candidates: &Candidates, config: &Config, cwd: &Path) -> Found {
         unread: reader.unread,
         notes: reader.notes,
         findings,
+        scans,
         discovered,
         whole_folder: candidates.roots_only && !discovered && candidates.fallback.is_none(),
     }
@@ -447,7 +460,7 @@ pub(crate) struct Reader<'o> {
     /// Each file's path as read.
     paths: Vec<PathBuf>,
     /// Each file's scan, once made.
-    scans: HashMap<FileId, std::sync::Arc<ScanOutput>>,
+    scans: HashMap<FileId, Arc<ScanOutput>>,
     unread: Vec<Unread>,
     notes: Vec<String>,
     findings: Vec<Diagnostic>,
@@ -556,6 +569,27 @@ impl<'o> Reader<'o> {
 
     fn kind(&self, file: FileId) -> DocumentKind {
         DocumentKind::of(&self.sources.get(file).path)
+    }
+
+    /// The scans of these files that [`Reader::is_root`] and
+    /// [`Reader::reads_others`] will ask for, made in parallel.
+    fn scan_all(&mut self, files: &[FileId]) {
+        let wanted: Vec<FileId> = (files.iter().copied())
+            .filter(|file| {
+                matches!(self.kind(*file), DocumentKind::Latex | DocumentKind::Typst)
+                    && !self.scans.contains_key(file)
+            })
+            .collect();
+        let scans: Vec<ScanOutput> = wanted
+            .par_iter()
+            .map(|&file| {
+                let source = self.sources.get(file);
+                scan::scan(&source.text, DocumentKind::of(&source.path), self.options)
+            })
+            .collect();
+        for (file, scan) in wanted.into_iter().zip(scans) {
+            self.scans.insert(file, Arc::new(scan));
+        }
     }
 
     /// The file's scan, made once.
