@@ -40,9 +40,9 @@ fn hash128(text: &str) -> NonZeroU128 {
 /// title, year and first author together.
 pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -> Vec<Diagnostic> {
     // Compared in file order, so that the later entry of a pair is the one
-    // reported.
-    // Sized for the identities there are (an entry without a DOI, an ISBN
-    // or a title has fewer than three), so that it never grows.
+    // reported; the table sized for the identities there are (an entry
+    // without a DOI, an ISBN or a title has fewer than three), so that it
+    // never grows.
     let known: usize = (identities.iter())
         .map(|i| i.by_kind.iter().flatten().count())
         .sum();
