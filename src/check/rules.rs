@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::AllowList;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Level, Severity};
@@ -97,10 +99,25 @@ impl RuleSet {
                 Some(d)
             })
             .collect();
-        findings.sort_by(|a, b| {
-            let path = |d: &Diagnostic| &sources.get(d.primary.file).path;
-            (path(a), a.primary.span.start, a.code, &a.key).cmp(&(
-                path(b),
+        // By path, then place: each file's place in the order of the
+        // paths found once, not a path compared component by component in
+        // each of a million comparisons.
+        let mut by_path: Vec<(&std::path::Path, usize)> = (sources.iter())
+            .map(|(file, source)| (source.path.as_path(), file.0 as usize))
+            .collect();
+        by_path.sort_unstable();
+        let mut rank = vec![0u32; by_path.len()];
+        let mut next = 0;
+        for (i, &(path, file)) in by_path.iter().enumerate() {
+            if i > 0 && by_path[i - 1].0 != path {
+                next += 1;
+            }
+            rank[file] = next;
+        }
+        let rank_of = |d: &Diagnostic| rank.get(d.primary.file.0 as usize).copied();
+        findings.par_sort_by(|a, b| {
+            (rank_of(a), a.primary.span.start, a.code, &a.key).cmp(&(
+                rank_of(b),
                 b.primary.span.start,
                 b.code,
                 &b.key,
