@@ -1103,12 +1103,6 @@ impl LiveCheck {
                 findings.extend(unit.analysis.bib_diagnostics);
                 let stats = unit.citations.move_into(&mut findings);
                 findings.extend(unit.entry_findings);
-                // The bibliography is a hundred thousand entries' worth of
-                // small allocations at most sizes (9 ms to free at 100,000
-                // entries): freed on another thread while the report is
-                // sorted and printed.
-                let (bib, chapters, index) = (unit.analysis.bib, unit.analysis.chapters, unit.index);
-                rayon::spawn(move || drop((bib, chapters, index)));
                 (findings, stats, unit.bibliographies)
             })
             .collect();

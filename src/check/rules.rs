@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
-
 use super::AllowList;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Level, Severity};
@@ -115,7 +113,7 @@ impl RuleSet {
             rank[file] = next;
         }
         let rank_of = |d: &Diagnostic| rank.get(d.primary.file.0 as usize).copied();
-        findings.par_sort_by(|a, b| {
+        findings.sort_by(|a, b| {
             (rank_of(a), a.primary.span.start, a.code, &a.key).cmp(&(
                 rank_of(b),
                 b.primary.span.start,
