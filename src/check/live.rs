@@ -90,12 +90,10 @@ impl LiveCitations {
         if let Some(suggester) = &suggester
             && rules.is_on(Code::MissingEntry)
         {
-            let mut missing: Vec<&str> = (resolved.iter())
-                .flat_map(|(_, unresolved)| unresolved.iter().map(|(_, c)| c.key.as_str()))
-                .collect();
-            missing.sort_unstable();
-            missing.dedup();
-            suggester.help_all(&missing);
+            suggester.helps_of(
+                (resolved.iter())
+                    .flat_map(|(_, unresolved)| unresolved.iter().map(|(_, c)| c.key.as_str())),
+            );
         }
         let per_chapter: Vec<ChapterCitations> = resolved
             .into_iter()

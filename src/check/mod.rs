@@ -138,19 +138,11 @@ pub fn missing_entries(
     unresolved: &[(FileId, &Citation)],
     suggester: &Suggester,
 ) -> Vec<Diagnostic> {
-    // Suggestions for each missing key once, in parallel: each looks
-    // through the whole bibliography's key index.
-    let mut missing_keys: Vec<&str> = unresolved.iter().map(|(_, c)| c.key.as_str()).collect();
-    missing_keys.sort_unstable();
-    missing_keys.dedup();
-    let helps = suggester.help_all(&missing_keys);
+    // Suggestions for each missing key once, all in one batch.
+    let helps = suggester.helps_of(unresolved.iter().map(|(_, c)| c.key.as_str()));
     unresolved
         .iter()
         .map(|(file, citation)| {
-            let help = missing_keys
-                .binary_search(&citation.key.as_str())
-                .ok()
-                .and_then(|i| helps[i].clone());
             Diagnostic::new(
                 Code::MissingEntry,
                 format!("`{}` is cited but is not in any bibliography", citation.key),
@@ -158,7 +150,7 @@ pub fn missing_entries(
                 citation.span.clone(),
             )
             .with_key(citation.key.clone())
-            .with_help_opt(help)
+            .with_help_opt(helps.of(&citation.key))
         })
         .collect()
 }
@@ -194,18 +186,11 @@ fn missing_crossrefs(bib: &Bibliography, suggester: &Suggester) -> Vec<Diagnosti
         .filter(|(_, link)| bib.resolve(&link.target.key).is_none())
         .collect();
     // Their targets looked up at once (see `Suggester::help_all`).
-    let mut targets: Vec<&str> = missing.iter().map(|(_, l)| l.target.key.as_str()).collect();
-    targets.sort_unstable();
-    targets.dedup();
-    let helps = suggester.help_all(&targets);
+    let helps = suggester.helps_of(missing.iter().map(|(_, l)| l.target.key.as_str()));
     missing
         .into_iter()
         .map(|(entry, link)| {
             let field = link.kind.field_name();
-            let help = targets
-                .binary_search(&link.target.key.as_str())
-                .ok()
-                .and_then(|i| helps[i].clone());
             Diagnostic::new(
                 Code::MissingCrossref,
                 format!(
@@ -216,7 +201,7 @@ fn missing_crossrefs(bib: &Bibliography, suggester: &Suggester) -> Vec<Diagnosti
                 link.target.span.clone(),
             )
             .with_key(link.target.key.clone())
-            .with_help_opt(help)
+            .with_help_opt(helps.of(&link.target.key))
         })
         .collect()
 }

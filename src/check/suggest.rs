@@ -238,6 +238,16 @@ impl<'b> Suggester<'b> {
         helps
     }
 
+    /// [`Suggester::help_all`] for the distinct keys among `keys`, each
+    /// asked once, answered by key.
+    pub fn helps_of<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Helps<'k> {
+        let mut keys: Vec<&str> = keys.into_iter().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let helps = self.help_all(&keys);
+        Helps { keys, helps }
+    }
+
     /// Builds the index now, if it is not built yet: a caller that will
     /// ask again and again (an editor server) builds it while nobody waits
     /// rather than at the first key typed.
@@ -405,6 +415,21 @@ impl<'b> Suggester<'b> {
                 query.closest(lists, names.len(), |id| names[id as usize], scratch)
             })
             .collect()
+    }
+}
+
+/// The help lines of some keys ([`Suggester::helps_of`]).
+pub struct Helps<'k> {
+    /// Ascending, each once.
+    keys: Vec<&'k str>,
+    helps: Vec<Option<String>>,
+}
+
+impl Helps<'_> {
+    /// The help line of `key`, if it was asked for and has one.
+    pub fn of(&self, key: &str) -> Option<String> {
+        let at = self.keys.binary_search(&key).ok()?;
+        self.helps[at].clone()
     }
 }
 

@@ -113,12 +113,11 @@ pub fn render_diagnostics(
     // would be fresh pages, faulted in anew).
     let mut buffers: Vec<Vec<u8>> = Vec::new();
     for window in diagnostics.chunks(WINDOW) {
-        let used = window.len().div_ceil(BATCH);
-        buffers.resize_with(used, Vec::new);
+        buffers.resize_with(window.len().div_ceil(BATCH), Vec::new);
         (buffers.par_iter_mut())
             .zip(window.par_chunks(BATCH))
             .try_for_each(|(buffer, batch)| lay_out(buffer, batch))?;
-        for buffer in &buffers[..used] {
+        for buffer in &buffers {
             out.write_all(buffer)?;
         }
     }

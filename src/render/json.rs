@@ -122,7 +122,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     }
                     Ok(())
                 })?;
-            for (i, piece) in pieces.iter().take(batch.len().div_ceil(PIECE)).enumerate() {
+            for (i, piece) in pieces.iter().enumerate() {
                 // The first finding opens the list without a comma.
                 let skip = if batch_index == 0 && i == 0 { 1 } else { 0 };
                 out.write_all(&piece[skip..])?;
