@@ -305,7 +305,7 @@ impl<'a> Files<'a> for SourceFiles<'a> {
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
         let file = self.0.get(id);
-        let lines = file.line_starts().len();
+        let lines = file.line_count();
         if line_index >= lines {
             return Err(FilesError::LineTooLarge {
                 given: line_index,
@@ -313,11 +313,7 @@ impl<'a> Files<'a> for SourceFiles<'a> {
             });
         }
         // codespan expects the range to include the line terminator.
-        let end = file
-            .line_starts()
-            .get(line_index + 1)
-            .copied()
-            .unwrap_or(file.text.len());
+        let end = file.line_start(line_index + 1).unwrap_or(file.text.len());
         Ok(file.line_range(line_index).start..end)
     }
 }

@@ -396,7 +396,8 @@ pub fn completion(workspace: &mut Workspace, params: CompletionParams) -> Option
         return None;
     }
     let cursor = offset(source, at);
-    let line_start = source.line_starts()[source.line_index(cursor)];
+    let line_start =
+        (source.line_start(source.line_index(cursor))).expect("the line holds the cursor");
     // A key list may run over lines in LaTeX: look back a little further.
     let from = source.text[..line_start]
         .rfind('\n')

@@ -12,7 +12,7 @@ pub fn position(file: &SourceFile, offset: usize) -> Position {
         offset -= 1;
     }
     let line = file.line_index(offset);
-    let start = file.line_starts()[line];
+    let start = file.line_start(line).expect("the line holds the offset");
     let character = file.text[start..offset].encode_utf16().count();
     Position::new(line as u32, character as u32)
 }
@@ -24,9 +24,8 @@ pub fn range(file: &SourceFile, span: &Span) -> Range {
 
 /// The byte offset of an LSP position (clamped to the line and the text).
 pub fn offset(file: &SourceFile, position: Position) -> usize {
-    let starts = file.line_starts();
     let line = position.line as usize;
-    if line >= starts.len() {
+    if line >= file.line_count() {
         return file.text.len();
     }
     let line_range = file.line_range(line);
