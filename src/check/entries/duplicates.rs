@@ -29,25 +29,35 @@ const DOI: usize = 0;
 /// What each kind of identity is called in a message.
 const IDENTITY_NAMES: [&str; 3] = ["DOI", "ISBN", "title, year and first author"];
 
-/// SipHash-1-3's 128-bit form (fixed keys, so runs agree), the lowest bit
-/// set so that the hash is never zero and an absent one costs no space.
-fn hash128(text: &str) -> NonZeroU128 {
-    let hash = siphasher::sip128::SipHasher13::new().hash(text.as_bytes());
-    NonZeroU128::MIN | hash.as_u128()
+/// SipHash-1-3's 128-bit form (fixed keys, so runs agree) of the
+/// concatenation of `parts`, fed in as they are (no joined copy made); the
+/// lowest bit set so that the hash is never zero and an absent one costs
+/// no space.
+fn hash128(parts: &[&[u8]]) -> NonZeroU128 {
+    use siphasher::sip128::Hasher128;
+    use std::hash::Hasher;
+    let mut hasher = siphasher::sip128::SipHasher13::new();
+    for part in parts {
+        hasher.write(part);
+    }
+    NonZeroU128::MIN | hasher.finish128().as_u128()
+}
+
+/// Buffers for one worker's entries, reused from entry to entry: the
+/// normalised title and family name, and the DOI or ISBN.
+#[derive(Debug, Default)]
+pub(super) struct Scratch {
+    title: String,
+    family: String,
+    id: String,
 }
 
 /// `duplicate-entry`: two keys for the same work, by DOI, by ISBN, or by
 /// title, year and first author together.
 pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -> Vec<Diagnostic> {
     // Compared in file order, so that the later entry of a pair is the one
-    // reported; the table sized for the identities there are (an entry
-    // without a DOI, an ISBN or a title has fewer than three), so that it
-    // never grows.
-    let known: usize = (identities.iter())
-        .map(|i| i.by_kind.iter().flatten().count())
-        .sum();
-    let mut seen: FxHashMap<(usize, NonZeroU128), EntryId> =
-        FxHashMap::with_capacity_and_hasher(known, Default::default());
+    // reported.
+    let mut seen = Seen::new(identities);
     let mut out = Vec::new();
     for (index, entry_identities) in identities.iter().enumerate() {
         let id = EntryId(index as u32);
@@ -59,8 +69,8 @@ pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -
             .filter_map(|(kind, hash)| Some((kind, (*hash)?)));
         for (kind, hash) in known {
             let what = IDENTITY_NAMES[kind];
-            match seen.get(&(kind, hash)) {
-                Some(&first)
+            match seen.first_or_insert(kind, hash, id) {
+                Some(first)
                     if !linked(bib, first, id)
                         && (kind == DOI
                             || !different_dois(
@@ -104,14 +114,65 @@ pub(super) fn duplicate_entries(bib: &Bibliography, identities: &[Identities]) -
                     );
                     break;
                 }
-                Some(_) => {}
-                None => {
-                    seen.insert((kind, hash), id);
-                }
+                Some(_) | None => {}
             }
         }
     }
     out
+}
+
+/// The first entry of each identity met so far, by kind.
+///
+/// Keyed by the upper 64 bits of each hash (16 bytes a slot, where the
+/// whole hash and its kind took 48: on 100,000 entries the table held
+/// 12.8 MB). A slot whose entry's whole hash differs is a collision of
+/// those bits, kept apart in `collided` with the whole hash, so that the
+/// answers are those of a table keyed by the whole hash.
+struct Seen<'i> {
+    identities: &'i [Identities],
+    by_kind: [FxHashMap<u64, EntryId>; 3],
+    collided: FxHashMap<(usize, NonZeroU128), EntryId>,
+}
+
+impl<'i> Seen<'i> {
+    /// A table sized for the identities there are (an entry without a
+    /// DOI, an ISBN or a title has fewer than three), so that it never grows.
+    fn new(identities: &'i [Identities]) -> Seen<'i> {
+        let by_kind = std::array::from_fn(|kind| {
+            let known = (identities.iter())
+                .filter(|i| i.by_kind[kind].is_some())
+                .count();
+            FxHashMap::with_capacity_and_hasher(known, Default::default())
+        });
+        Seen {
+            identities,
+            by_kind,
+            collided: FxHashMap::default(),
+        }
+    }
+
+    /// The entry met first with this identity of this kind; when there is
+    /// none, `id` is recorded as that entry.
+    fn first_or_insert(&mut self, kind: usize, hash: NonZeroU128, id: EntryId) -> Option<EntryId> {
+        use std::collections::hash_map::Entry;
+        let first = match self.by_kind[kind].entry((hash.get() >> 64) as u64) {
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+                return None;
+            }
+            Entry::Occupied(slot) => *slot.get(),
+        };
+        if self.identities[first.0 as usize].by_kind[kind] == Some(hash) {
+            return Some(first);
+        }
+        match self.collided.entry((kind, hash)) {
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+                None
+            }
+            Entry::Occupied(slot) => Some(*slot.get()),
+        }
+    }
 }
 
 /// Whether both entries carry a DOI and the DOIs differ: two works, however
@@ -121,17 +182,31 @@ fn different_dois(a: &Identities, b: &Identities) -> bool {
 }
 
 /// The DOI, ISBN and title-year-author of an entry, normalised and hashed.
-pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v str>) -> Identities {
+pub(super) fn identities<'v>(
+    entry: &Entry,
+    value: impl Fn(&str) -> Option<&'v str>,
+    scratch: &mut Scratch,
+) -> Identities {
     let mut identities = Identities::default();
     if matches!(entry.kind.as_ref(), "set" | "xdata") {
         return identities;
     }
     if let Some(doi) = value("doi") {
-        let doi = fields::split_doi_prefix(doi.trim()).1.to_lowercase();
-        identities.by_kind[DOI] = Some(hash128(&doi));
+        let doi = fields::split_doi_prefix(doi.trim()).1;
+        let id = &mut scratch.id;
+        id.clear();
+        if doi.is_ascii() {
+            id.extend(doi.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            id.push_str(&doi.to_lowercase());
+        }
+        identities.by_kind[DOI] = Some(hash128(&[id.as_bytes()]));
     }
-    let title = value("title").map(normalized);
-    identities.title = title.as_deref().map(hash128);
+    let title = value("title").map(|title| {
+        normalize_into(title, &mut scratch.title);
+        scratch.title.as_str()
+    });
+    identities.title = title.map(|title| hash128(&[title.as_bytes()]));
     // Chapters of one book share its ISBN; the `isbn` of an article is
     // the journal's (exports from Mendeley and Google Scholar put ISSNs
     // there), shared by every article in it.
@@ -152,16 +227,18 @@ pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v s
     // papers a proceedings export gives its ISBN, share one. Only the same
     // valid ISBN under the same title is the same work.
     if let Some(isbn) = value("isbn")
-        && let Some(title) = &title
+        && let Some(title) = title
         && !not_the_works_own
         && super::values::is_valid_isbn(isbn)
     {
-        let digits: String = isbn
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        identities.by_kind[1] = Some(hash128(&format!("{digits}|{title}")));
+        let digits = &mut scratch.id;
+        digits.clear();
+        digits.extend(
+            isbn.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_uppercase()),
+        );
+        identities.by_kind[1] = Some(hash128(&[digits.as_bytes(), b"|", title.as_bytes()]));
     }
     let year = value("date")
         .and_then(|d| d.trim().get(..4))
@@ -169,12 +246,21 @@ pub(super) fn identities<'v>(entry: &Entry, value: impl Fn(&str) -> Option<&'v s
     let family = value("author")
         .or_else(|| value("editor"))
         .and_then(|a| first_family(a))
-        .map(normalized);
+        .map(|family| {
+            normalize_into(family, &mut scratch.family);
+            scratch.family.as_str()
+        });
     // Titles too short to tell works apart ("Preface") are left out.
-    if let (Some(title), Some(year), Some(family)) = (&title, year, family)
+    if let (Some(title), Some(year), Some(family)) = (title, year, family)
         && title.len() >= 8
     {
-        let work = format!("{title}|{}|{family}", year.trim());
+        let work = [
+            title.as_bytes(),
+            b"|",
+            year.trim().as_bytes(),
+            b"|",
+            family.as_bytes(),
+        ];
         identities.by_kind[2] = Some(hash128(&work));
     }
     identities
@@ -205,17 +291,27 @@ fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
     names(a, b) || names(b, a)
 }
 
+/// [`normalize_into`] a new string.
+#[cfg(test)]
+fn normalized(text: &str) -> String {
+    let mut out = String::new();
+    normalize_into(text, &mut out);
+    out
+}
+
 /// Lower-case letters and digits only, without accents, for comparing
 /// titles and names: `Nordstr{\"o}m` and `Nordström` are `nordstrom`.
 ///
 /// Not the LaTeX parser: this runs on every entry, and only letters count.
 /// Control words are dropped (`\emph`, the `\v` of `\v{s}`), except those
 /// that stand for letters (`\o`, `\ss`, `\ae`, ...).
-fn normalized(text: &str) -> String {
+///
+/// Written over `out`, a buffer reused from entry to entry.
+fn normalize_into(text: &str, out: &mut String) {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::{decompose_canonical, is_combining_mark};
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
+    out.clear();
     let mut i = 0;
     while i < bytes.len() {
         let byte = bytes[i];
@@ -271,7 +367,6 @@ fn normalized(text: &str) -> String {
             }
         }
     }
-    out
 }
 
 /// The letters a LaTeX control word stands for (`\o`, `\ss`, `\ae`, ...),
@@ -346,6 +441,32 @@ mod tests {
             assert_eq!(normalized(text), normalized_by_nfd_and_nfc(text), "{text}");
         }
         assert_eq!(normalized("김서연 Ёлка Nordström"), "김서연елкаnordstrom");
+    }
+
+    #[test]
+    fn hashes_that_share_their_upper_half_stay_apart() {
+        let hash = |upper: u128, lower: u128| NonZeroU128::new(upper << 64 | lower).unwrap();
+        let (a, b) = (hash(7, 3), hash(7, 5));
+        let with_doi = |doi| Identities {
+            by_kind: [Some(doi), None, None],
+            title: None,
+        };
+        let identities = [with_doi(a), with_doi(b), with_doi(a), with_doi(b)];
+        let mut seen = Seen::new(&identities);
+        let firsts: Vec<Option<u32>> = (0..4)
+            .map(|i| {
+                let id = EntryId(i as u32);
+                let hash = identities[i].by_kind[DOI].unwrap();
+                seen.first_or_insert(DOI, hash, id).map(|first| first.0)
+            })
+            .collect();
+        assert_eq!(firsts, [None, None, Some(0), Some(1)]);
+    }
+
+    #[test]
+    fn hashes_in_parts_are_the_hash_of_the_whole() {
+        assert_eq!(hash128(&[b"ab", b"|", b"c"]), hash128(&[b"ab|c"]));
+        assert_ne!(hash128(&[b"ab", b"c"]), hash128(&[b"ab|c"]));
     }
 
     #[test]

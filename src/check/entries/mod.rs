@@ -23,7 +23,7 @@ use crate::bib::datamodel;
 use crate::bib::{Bibliography, Entry, EntryId, RawField, Value};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
-use duplicates::Identities;
+use duplicates::{Identities, Scratch};
 use values::{VALUE_RULES, ValueRule};
 
 /// Every hygiene finding of the bibliography, for the codes the rules
@@ -34,7 +34,9 @@ pub fn check(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Di
     // copied out (on 100,000 entries the pairs held 9 MB).
     let (per_entry, identities): (Vec<Vec<Diagnostic>>, Vec<Identities>) = (0..bib.entries.len())
         .into_par_iter()
-        .map(|index| check_entry(bib, sources, EntryId(index as u32), &plan))
+        .map_init(Scratch::default, |scratch, index| {
+            check_entry(bib, sources, EntryId(index as u32), &plan, scratch)
+        })
         .unzip();
     // Duplicates are compared on one core (in file order) while the
     // macros are looked up on the other.
@@ -264,6 +266,7 @@ fn check_entry(
     sources: &SourceMap,
     id: EntryId,
     plan: &Plan,
+    scratch: &mut Scratch,
 ) -> (Vec<Diagnostic>, Identities) {
     let entry = bib.entry(id);
     // A broken entry has its own syntax error; a second definition of a
@@ -286,7 +289,7 @@ fn check_entry(
                 .map(|f| f.value.as_ref())
                 .filter(|v| !v.trim().is_empty())
         };
-        duplicates::identities(entry, value)
+        duplicates::identities(entry, value, scratch)
     } else {
         Identities::default()
     };
