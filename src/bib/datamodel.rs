@@ -498,76 +498,127 @@ pub fn type_names() -> impl Iterator<Item = &'static str> {
 
 /// The fields an entry of data-model type `kind` must have
 /// (`\DeclareDatamodelConstraints`), by data-model name.
-pub fn required(kind: &str) -> Vec<Required> {
+pub fn required(kind: &str) -> &'static [Required] {
     use Required::{AnyOf, Field};
+    // The types biber dates (`date` or `year`) are those listed with DATE.
     const DATE: Required = AnyOf(&["date", "year"]);
-    let mut required: Vec<Required> = match kind {
-        "article" => vec![Field("author"), Field("title"), Field("journaltitle")],
-        "book" | "mvbook" => vec![Field("author"), Field("title")],
+    match kind {
+        "article" => &[Field("author"), Field("title"), Field("journaltitle"), DATE],
+        "book" | "mvbook" => &[Field("author"), Field("title"), DATE],
         "inbook" | "bookinbook" | "suppbook" => {
-            vec![Field("author"), Field("title"), Field("booktitle")]
+            &[Field("author"), Field("title"), Field("booktitle"), DATE]
         }
-        "booklet" => vec![AnyOf(&["author", "editor"]), Field("title")],
-        "collection" | "reference" | "mvcollection" | "mvreference" => {
-            vec![Field("editor"), Field("title")]
-        }
-        "incollection" | "suppcollection" | "inreference" => vec![
+        "booklet" => &[AnyOf(&["author", "editor"]), Field("title"), DATE],
+        "collection" | "reference" | "mvcollection" => &[Field("editor"), Field("title"), DATE],
+        "mvreference" => &[Field("editor"), Field("title")],
+        "incollection" | "suppcollection" | "inreference" => &[
             Field("author"),
             Field("editor"),
             Field("title"),
             Field("booktitle"),
+            DATE,
         ],
-        "dataset" | "manual" | "misc" | "software" => vec![Field("title")],
-        "online" => vec![Field("title"), AnyOf(&["url", "doi", "eprint"])],
-        "patent" => vec![Field("author"), Field("title"), Field("number")],
-        "periodical" => vec![Field("editor"), Field("title")],
-        "proceedings" | "mvproceedings" => vec![Field("title")],
-        "inproceedings" => vec![Field("author"), Field("title"), Field("booktitle")],
-        "report" | "thesis" => vec![
+        "manual" | "misc" => &[Field("title"), DATE],
+        "dataset" | "software" => &[Field("title")],
+        "online" => &[Field("title"), AnyOf(&["url", "doi", "eprint"]), DATE],
+        "patent" => &[Field("author"), Field("title"), Field("number"), DATE],
+        "periodical" => &[Field("editor"), Field("title"), DATE],
+        "suppperiodical" => &[DATE],
+        "proceedings" => &[Field("title"), DATE],
+        "mvproceedings" => &[Field("title")],
+        "inproceedings" => &[Field("author"), Field("title"), Field("booktitle"), DATE],
+        "report" | "thesis" => &[
             Field("author"),
             Field("title"),
             Field("type"),
             Field("institution"),
+            DATE,
         ],
-        "unpublished" => vec![Field("author"), Field("title")],
-        "set" => vec![Field("entryset")],
-        _ => Vec::new(),
-    };
-    let dated = [
-        "article",
-        "book",
-        "inbook",
-        "bookinbook",
-        "suppbook",
-        "booklet",
-        "collection",
-        "incollection",
-        "suppcollection",
-        "manual",
-        "misc",
-        "mvbook",
-        "mvcollection",
-        "online",
-        "patent",
-        "periodical",
-        "suppperiodical",
-        "proceedings",
-        "inproceedings",
-        "reference",
-        "inreference",
-        "report",
-        "thesis",
-        "unpublished",
-    ];
-    if dated.contains(&kind) {
-        required.push(DATE);
+        "unpublished" => &[Field("author"), Field("title"), DATE],
+        "set" => &[Field("entryset")],
+        _ => &[],
     }
-    required
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `required` as first written: the types' lists, then the date for
+    /// the dated types.
+    fn required_as_listed(kind: &str) -> Vec<Required> {
+        use Required::{AnyOf, Field};
+        const DATE: Required = AnyOf(&["date", "year"]);
+        let mut required: Vec<Required> = match kind {
+            "article" => vec![Field("author"), Field("title"), Field("journaltitle")],
+            "book" | "mvbook" => vec![Field("author"), Field("title")],
+            "inbook" | "bookinbook" | "suppbook" => {
+                vec![Field("author"), Field("title"), Field("booktitle")]
+            }
+            "booklet" => vec![AnyOf(&["author", "editor"]), Field("title")],
+            "collection" | "reference" | "mvcollection" | "mvreference" => {
+                vec![Field("editor"), Field("title")]
+            }
+            "incollection" | "suppcollection" | "inreference" => vec![
+                Field("author"),
+                Field("editor"),
+                Field("title"),
+                Field("booktitle"),
+            ],
+            "dataset" | "manual" | "misc" | "software" => vec![Field("title")],
+            "online" => vec![Field("title"), AnyOf(&["url", "doi", "eprint"])],
+            "patent" => vec![Field("author"), Field("title"), Field("number")],
+            "periodical" => vec![Field("editor"), Field("title")],
+            "proceedings" | "mvproceedings" => vec![Field("title")],
+            "inproceedings" => vec![Field("author"), Field("title"), Field("booktitle")],
+            "report" | "thesis" => vec![
+                Field("author"),
+                Field("title"),
+                Field("type"),
+                Field("institution"),
+            ],
+            "unpublished" => vec![Field("author"), Field("title")],
+            "set" => vec![Field("entryset")],
+            _ => Vec::new(),
+        };
+        let dated = [
+            "article",
+            "book",
+            "inbook",
+            "bookinbook",
+            "suppbook",
+            "booklet",
+            "collection",
+            "incollection",
+            "suppcollection",
+            "manual",
+            "misc",
+            "mvbook",
+            "mvcollection",
+            "online",
+            "patent",
+            "periodical",
+            "suppperiodical",
+            "proceedings",
+            "inproceedings",
+            "reference",
+            "inreference",
+            "report",
+            "thesis",
+            "unpublished",
+        ];
+        if dated.contains(&kind) {
+            required.push(DATE);
+        }
+        required
+    }
+
+    #[test]
+    fn the_required_tables_are_the_lists_and_the_dates() {
+        for kind in ENTRY_TYPES.iter().chain(&["xdata", "nosuchtype"]) {
+            assert_eq!(required(kind), required_as_listed(kind), "{kind}");
+        }
+    }
 
     #[test]
     fn bibtex_names_map_onto_the_data_model() {

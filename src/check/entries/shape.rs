@@ -65,7 +65,7 @@ pub(super) fn duplicate_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
 /// or two edits from a field the entry's type takes and does not set.
 pub(super) fn misspelled_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
     for f in view.fields.iter().filter(|f| f.canonical.is_none()) {
-        let Some(meant) = misspelling(view, &f.name) else {
+        let Some(meant) = misspelling(view, f.name) else {
             continue;
         };
         out.push(
@@ -179,10 +179,10 @@ const TOOL_FIELDS: &[&str] = &[
 /// `misspelled-field`'s when that code is on).
 pub(super) fn unknown_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
     for f in view.fields.iter().filter(|f| f.canonical.is_none()) {
-        if view.misspellings_reported && misspelling(view, &f.name).is_some() {
+        if view.misspellings_reported && misspelling(view, f.name).is_some() {
             continue;
         }
-        let help = match closest(&f.name, datamodel::field_names()) {
+        let help = match closest(f.name, datamodel::field_names()) {
             Some(s) => format!("did you mean `{s}`? biber ignores fields outside the data model"),
             None => "biber ignores fields outside the data model".to_owned(),
         };
@@ -260,11 +260,11 @@ pub(super) fn missing_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
         // finding, not a missing one.
         view.is_written(name) || datamodel::bibtex_names(name).any(|n| view.is_written(n))
     };
-    let missing: Vec<Vec<&'static str>> = datamodel::required(kind)
-        .into_iter()
+    let missing: Vec<&'static [&'static str]> = datamodel::required(kind)
+        .iter()
         .filter_map(|required| match required {
-            Required::Field(name) => (!has(name)).then(|| vec![name]),
-            Required::AnyOf(names) => (!names.iter().any(|n| has(n))).then(|| names.to_vec()),
+            Required::Field(name) => (!has(name)).then_some(std::slice::from_ref(name)),
+            Required::AnyOf(names) => (!names.iter().any(|n| has(n))).then_some(*names),
         })
         .collect();
     if missing.is_empty() {
@@ -293,7 +293,7 @@ pub(super) fn missing_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
         help.push_str(&bibtex.join(", "));
     }
     // A chapter of a book its author wrote alone has no editor to add.
-    if kind == "incollection" && missing == [vec!["editor"]] {
+    if kind == "incollection" && missing == [["editor"]] {
         help.push_str("; a chapter of a book by one author is an @inbook");
     }
     let entry = view.entry;
