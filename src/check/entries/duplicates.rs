@@ -46,7 +46,7 @@ fn hash128(parts: &[&[u8]]) -> NonZeroU128 {
 /// Buffers for one worker's entries, reused from entry to entry: the
 /// normalised title and family name, and the DOI or ISBN.
 #[derive(Debug, Default)]
-pub(super) struct Scratch {
+pub(super) struct Buffers {
     title: String,
     family: String,
     id: String,
@@ -185,7 +185,7 @@ fn different_dois(a: &Identities, b: &Identities) -> bool {
 pub(super) fn identities<'v>(
     entry: &Entry,
     value: impl Fn(&str) -> Option<&'v str>,
-    scratch: &mut Scratch,
+    buffers: &mut Buffers,
 ) -> Identities {
     let mut identities = Identities::default();
     if matches!(entry.kind.as_ref(), "set" | "xdata") {
@@ -193,7 +193,7 @@ pub(super) fn identities<'v>(
     }
     if let Some(doi) = value("doi") {
         let doi = fields::split_doi_prefix(doi.trim()).1;
-        let id = &mut scratch.id;
+        let id = &mut buffers.id;
         id.clear();
         if doi.is_ascii() {
             id.extend(doi.bytes().map(|b| char::from(b.to_ascii_lowercase())));
@@ -203,8 +203,8 @@ pub(super) fn identities<'v>(
         identities.by_kind[DOI] = Some(hash128(&[id.as_bytes()]));
     }
     let title = value("title").map(|title| {
-        normalize_into(title, &mut scratch.title);
-        scratch.title.as_str()
+        normalize_into(title, &mut buffers.title);
+        buffers.title.as_str()
     });
     identities.title = title.map(|title| hash128(&[title.as_bytes()]));
     // Chapters of one book share its ISBN; the `isbn` of an article is
@@ -231,7 +231,7 @@ pub(super) fn identities<'v>(
         && !not_the_works_own
         && super::values::is_valid_isbn(isbn)
     {
-        let digits = &mut scratch.id;
+        let digits = &mut buffers.id;
         digits.clear();
         digits.extend(
             isbn.chars()
@@ -247,8 +247,8 @@ pub(super) fn identities<'v>(
         .or_else(|| value("editor"))
         .and_then(|a| first_family(a))
         .map(|family| {
-            normalize_into(family, &mut scratch.family);
-            scratch.family.as_str()
+            normalize_into(family, &mut buffers.family);
+            buffers.family.as_str()
         });
     // Titles too short to tell works apart ("Preface") are left out.
     if let (Some(title), Some(year), Some(family)) = (title, year, family)

@@ -23,7 +23,7 @@ use crate::bib::datamodel;
 use crate::bib::{Bibliography, Entry, EntryId, RawField, Value};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
-use duplicates::{Identities, Scratch};
+use duplicates::Identities;
 use values::{VALUE_RULES, ValueRule};
 
 /// Every hygiene finding of the bibliography, for the codes the rules
@@ -34,8 +34,8 @@ pub fn check(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Di
     // copied out (on 100,000 entries the pairs held 9 MB).
     let (per_entry, identities): (Vec<Vec<Diagnostic>>, Vec<Identities>) = (0..bib.entries.len())
         .into_par_iter()
-        .map_init(Scratch::default, |scratch, index| {
-            check_entry(bib, sources, EntryId(index as u32), &plan, scratch)
+        .map_init(Buffers::default, |buffers, index| {
+            check_entry(bib, sources, EntryId(index as u32), &plan, buffers)
         })
         .unzip();
     // Duplicates are compared on one core (in file order) while the
@@ -113,10 +113,19 @@ impl Plan {
     }
 }
 
+/// One worker's buffers, reused from entry to entry so that checking an
+/// entry allocates nothing in the usual case.
+#[derive(Debug, Default)]
+struct Buffers {
+    /// The entry's field names, lower-cased one after another.
+    names: String,
+    identities: duplicates::Buffers,
+}
+
 /// One field of an entry, read.
 struct FieldRef<'a> {
-    /// As written, lower-cased (borrowed when it is lower case already).
-    name: Cow<'a, str>,
+    /// As written, lower-cased.
+    name: &'a str,
     /// The data-model field it stands for, if any.
     canonical: Option<&'static str>,
     field: &'a RawField,
@@ -168,15 +177,27 @@ impl<'a> EntryView<'a> {
         sources: &'a SourceMap,
         id: EntryId,
         misspellings_reported: bool,
+        names: &'a mut String,
     ) -> EntryView<'a> {
         let entry = bib.entry(id);
         let text = sources.get(entry.file).text.as_str();
+        // Exports write `TITLE` and `Author`: the names are lower-cased in
+        // one buffer (ASCII case only changes no lengths), not one string each.
+        names.clear();
+        for field in entry.fields.iter() {
+            names.push_str(&text[field.name()]);
+        }
+        names.make_ascii_lowercase();
+        let names: &'a str = names;
+        let mut name_end = 0;
         let lookup = |file: FileId| sources.get(file).text.as_str();
         let mut first: Vec<(&'static str, usize)> = Vec::with_capacity(entry.fields.len());
         let mut fields: Vec<FieldRef> = Vec::with_capacity(entry.fields.len());
         for field in entry.fields.iter() {
-            let name = lower_case(&text[field.name()]);
-            let canonical = datamodel::field(&name);
+            let name_start = name_end;
+            name_end += field.name().len();
+            let name = &names[name_start..name_end];
+            let canonical = datamodel::field(name);
             let value = bib.value_text(text, field, &lookup);
             let empty = value.trim().is_empty() && matches!(field.value(text), Value::Literal(_));
             let restates = canonical
@@ -266,7 +287,7 @@ fn check_entry(
     sources: &SourceMap,
     id: EntryId,
     plan: &Plan,
-    scratch: &mut Scratch,
+    buffers: &mut Buffers,
 ) -> (Vec<Diagnostic>, Identities) {
     let entry = bib.entry(id);
     // A broken entry has its own syntax error; a second definition of a
@@ -275,7 +296,8 @@ fn check_entry(
     if entry.broken || entry.duplicate_of.is_some() || entry.csl.is_some() {
         return (Vec::new(), Identities::default());
     }
-    let view = EntryView::new(bib, sources, id, plan.misspelled_fields);
+    let Buffers { names, identities } = buffers;
+    let view = EntryView::new(bib, sources, id, plan.misspelled_fields, names);
     let mut out = Vec::new();
     for rule in &plan.entry_rules {
         rule(&view, &mut out);
@@ -284,12 +306,13 @@ fn check_entry(
         check_values(&view, plan, &mut out);
     }
     let identities = if plan.duplicate_entries {
+        let buffers = identities;
         let value = |name: &str| {
             view.own(name)
                 .map(|f| f.value.as_ref())
                 .filter(|v| !v.trim().is_empty())
         };
-        duplicates::identities(entry, value, scratch)
+        duplicates::identities(entry, value, buffers)
     } else {
         Identities::default()
     };
@@ -299,7 +322,7 @@ fn check_entry(
 /// The value rules, on each field they read.
 fn check_values(view: &EntryView, plan: &Plan, out: &mut Vec<Diagnostic>) {
     for f in view.fields.iter().filter(|f| f.is_checked()) {
-        let Some(rules) = plan.value_rules.get(f.canonical.unwrap_or(&f.name)) else {
+        let Some(rules) = plan.value_rules.get(f.canonical.unwrap_or(f.name)) else {
             continue;
         };
         let value = f.value.trim();
@@ -323,12 +346,4 @@ fn first_of(first: &[(&'static str, usize)], canonical: &str) -> Option<usize> {
         .iter()
         .find(|(c, _)| *c == canonical)
         .map(|&(_, at)| at)
-}
-
-fn lower_case(name: &str) -> Cow<'_, str> {
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(name.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(name)
-    }
 }

@@ -3,6 +3,8 @@
 //! `et al.` written into a name list. Each is a function of the value's
 //! text; [`VALUE_RULES`] says which fields each reads.
 
+use std::borrow::Cow;
+
 use crate::bib::fields;
 use crate::bib::value::{date, names};
 use crate::diagnostic::Code;
@@ -180,7 +182,12 @@ fn doi_problem(doi: &str) -> Option<Problem> {
             Some(format!("write only the DOI: doi = {{{}}}", bare.trim())),
         ));
     }
-    let bare = doi.replace("\\_", "_");
+    // Asked of every DOI: copied only when it has an escaped underscore.
+    let bare = if doi.contains("\\_") {
+        Cow::Owned(doi.replace("\\_", "_"))
+    } else {
+        Cow::Borrowed(doi)
+    };
     let valid = bare
         .strip_prefix("10.")
         .and_then(|rest| rest.split_once('/'))
@@ -453,7 +460,9 @@ fn pages_problem(value: &str) -> Option<String> {
 
 /// `et al.` written into a name list.
 fn et_al_problem(value: &str) -> Option<String> {
-    if !value.to_ascii_lowercase().contains("et al") {
+    // Asked of every name list: searched for without a lower-cased copy.
+    let et_al = |w: &[u8]| w.eq_ignore_ascii_case(b"et al");
+    if !value.as_bytes().windows(5).any(et_al) {
         return None;
     }
     names::split_and(value).into_iter().find_map(|name| {
