@@ -1088,6 +1088,26 @@ impl LiveCheck {
     }
 
     fn into_report(self, session: &Session) -> Report {
+        // Assembling the report is mostly moves and a sort on one core;
+        // meanwhile the other indexes the lines of the bibliographies that
+        // hold findings, which printing them needs (a million lines: about
+        // 15 ms of work that would otherwise start the printing).
+        let with_findings: Vec<FileId> = (self.units.iter())
+            .filter(|unit| !unit.entry_findings.is_empty() || !unit.citations.is_empty())
+            .flat_map(|unit| unit.bibliographies.iter().copied())
+            .collect();
+        let (report, ()) = rayon::join(
+            || self.assemble(session),
+            || {
+                for file in with_findings {
+                    session.sources.get(file).index_lines();
+                }
+            },
+        );
+        report
+    }
+
+    fn assemble(self, session: &Session) -> Report {
         let units = self
             .units
             .into_iter()

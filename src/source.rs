@@ -63,6 +63,12 @@ impl SourceFile {
         self.line_starts.get_or_init(|| LineStarts::of(&self.text))
     }
 
+    /// Builds the line index now rather than at the first position asked
+    /// (for a caller with a core to spare before the positions are needed).
+    pub fn index_lines(&self) {
+        self.lines();
+    }
+
     /// How many lines the text has (an empty text has one).
     pub fn line_count(&self) -> usize {
         self.lines().len()
