@@ -763,8 +763,16 @@ fn hash_key(key: &str) -> u64 {
 /// building the lower-cased string.
 fn hash_folded(key: &str) -> u64 {
     let mut hasher = FxHasher::default();
-    for c in key.chars().flat_map(char::to_lowercase) {
-        hasher.write_u32(u32::from(c));
+    if key.is_ascii() {
+        // Most keys: the same characters fed in, without the iterators
+        // that lower-case any character (a tenth of reading 100k entries).
+        for b in key.bytes() {
+            hasher.write_u32(u32::from(b.to_ascii_lowercase()));
+        }
+    } else {
+        for c in key.chars().flat_map(char::to_lowercase) {
+            hasher.write_u32(u32::from(c));
+        }
     }
     hasher.finish()
 }
@@ -817,6 +825,16 @@ mod tests {
             .map(|(i, t)| BibInput::bib(FileId(i as u32), t))
             .collect();
         Bibliography::read(&inputs)
+    }
+
+    /// An ASCII key and one that lower-cases to the same letters (the
+    /// Kelvin sign is a `k`) fold alike whichever way each is hashed.
+    #[test]
+    fn ascii_keys_fold_as_any_key_folds() {
+        assert_eq!(hash_folded("KIM2007"), hash_folded("\u{212A}im2007"));
+        assert_eq!(hash_folded("Kim2007"), hash_folded("kim2007"));
+        assert_ne!(hash_folded("kim2007"), hash_folded("kim2008"));
+        assert!(same_folded("KIM2007", "\u{212A}im2007"));
     }
 
     fn codes(diagnostics: &[Diagnostic]) -> Vec<(Code, Severity, &str)> {
