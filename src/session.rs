@@ -4,6 +4,7 @@
 //! [`Outcome`]: the sources it read, the inputs it could not, its findings
 //! and its value. A session does not print and does not write files.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -989,13 +990,18 @@ impl LiveUnit {
         check::suggest::Suggester::sharing(&self.analysis.bib, &self.index).build_index();
     }
 
-    /// The findings that `wanted` keeps, the others not copied.
-    fn findings_where(&self, wanted: &dyn Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
+    /// The findings in the files `wanted` keeps, the others not copied.
+    fn findings_in(&self, wanted: &dyn Fn(FileId) -> bool) -> Vec<Diagnostic> {
         (self.analysis.bib_diagnostics.iter())
-            .chain(self.citations.diagnostics())
-            .chain(&self.entry_findings)
-            .filter(|d| wanted(d))
-            .cloned()
+            .filter(|d| wanted(d.primary.file))
+            .map(Cow::Borrowed)
+            .chain(self.citations.diagnostics(&self.analysis.bib, wanted))
+            .chain(
+                (self.entry_findings.iter())
+                    .filter(|d| wanted(d.primary.file))
+                    .map(Cow::Borrowed),
+            )
+            .map(Cow::into_owned)
             .collect()
     }
 }
@@ -1049,21 +1055,21 @@ impl LiveCheck {
     /// gives them), as [`Session::check`] gives them; the others' are
     /// neither copied nor merged.
     pub fn report_of(&self, session: &Session, files: &[FileId]) -> Report {
-        let wanted = |d: &Diagnostic| files.binary_search(&d.primary.file).is_ok();
+        let wanted = |file: FileId| files.binary_search(&file).is_ok();
         let mut report = self.report_where(session, &wanted);
         // The reading findings of other files.
-        report.findings.retain(wanted);
+        report.findings.retain(|d| wanted(d.primary.file));
         report
     }
 
-    /// The merged report of the findings `wanted` keeps.
-    fn report_where(&self, session: &Session, wanted: &dyn Fn(&Diagnostic) -> bool) -> Report {
+    /// The merged report of the findings in the files `wanted` keeps.
+    fn report_where(&self, session: &Session, wanted: &dyn Fn(FileId) -> bool) -> Report {
         session.merged(
             self.units
                 .iter()
                 .map(|unit| {
                     (
-                        unit.findings_where(wanted),
+                        unit.findings_in(wanted),
                         unit.citations.stats(),
                         unit.bibliographies.clone(),
                     )
@@ -1121,7 +1127,7 @@ impl LiveCheck {
                         + session.reading.len(),
                 );
                 findings.extend(unit.analysis.bib_diagnostics);
-                let stats = unit.citations.move_into(&mut findings);
+                let stats = unit.citations.move_into(&unit.analysis.bib, &mut findings);
                 findings.extend(unit.entry_findings);
                 (findings, stats, unit.bibliographies)
             })

@@ -6,6 +6,8 @@
 //! batch check ([`super::check`]) is the same state built once, so the
 //! two cannot disagree.
 
+use std::borrow::Cow;
+
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
@@ -49,8 +51,12 @@ pub struct LiveCitations {
     cite_all: bool,
     /// `missing-crossref`: the bibliography's own, made once.
     crossrefs: Vec<Diagnostic>,
-    /// `unused-entry`, in entry order.
-    unused: Vec<(EntryId, Diagnostic)>,
+    /// The entries `unused-entry` reports, in entry order. Most entries of
+    /// a large bibliography can be unused: their findings are made when
+    /// the report is assembled ([`LiveCitations::move_into`]), not kept.
+    unused: Vec<EntryId>,
+    /// The help of those findings (it depends on the rules).
+    unused_help: &'static str,
 }
 
 /// What one chapter's citations come to.
@@ -120,18 +126,10 @@ impl LiveCitations {
         }
         live.used = live.used_now(bib);
         live.used_count = live.used.iter().filter(|&&u| u).count();
-        live.unused = if rules.is_on(Code::UnusedEntry) && !live.cite_all {
-            let help = unused_help(rules);
-            // Most entries of a large bibliography can be unused: their
-            // findings are made on all cores, into a list sized once.
-            let ids: Vec<EntryId> = unused(bib, &live.used, rules).collect();
-            ids.into_par_iter()
-                .with_min_len(1024)
-                .map(|id| (id, unused_entry(bib, id, help)))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        live.unused_help = unused_help(rules);
+        if rules.is_on(Code::UnusedEntry) && !live.cite_all {
+            live.unused = unused(bib, &live.used, rules).collect();
+        }
         live
     }
 
@@ -191,36 +189,54 @@ impl LiveCitations {
     }
 
     /// The findings and counts, as [`super::check`] gives them.
-    pub fn into_outcome(self) -> CheckOutcome {
+    /// The findings and the counts; `bib` is the bibliography checked.
+    pub fn into_outcome(self, bib: &Bibliography) -> CheckOutcome {
         let mut diagnostics = Vec::with_capacity(self.len());
-        let stats = self.move_into(&mut diagnostics);
+        let stats = self.move_into(bib, &mut diagnostics);
         CheckOutcome { diagnostics, stats }
     }
 
     /// The findings moved to the end of `out` (in the order of
-    /// [`LiveCitations::diagnostics`]), and the counts: a large
-    /// bibliography's unused entries copied once, not twice.
-    pub fn move_into(self, out: &mut Vec<Diagnostic>) -> Stats {
+    /// [`LiveCitations::diagnostics`]), and the counts; `bib` is the
+    /// bibliography checked. The `unused-entry` findings, most of a large
+    /// bibliography's, are made here on all cores, straight into `out`.
+    pub fn move_into(self, bib: &Bibliography, out: &mut Vec<Diagnostic>) -> Stats {
         let stats = self.stats();
         out.reserve(self.len());
         for chapter in self.chapters {
             out.extend(chapter.findings);
         }
         out.extend(self.crossrefs);
-        // Most of a large bibliography's findings: moved on all cores.
-        out.par_extend(self.unused.into_par_iter().map(|(_, d)| d));
+        let help = self.unused_help;
+        out.par_extend(
+            (self.unused.into_par_iter())
+                .with_min_len(1024)
+                .map(|id| unused_entry(bib, id, help)),
+        );
         stats
     }
 
-    /// The findings: each chapter's (`missing-entry` in text order,
-    /// `citation-separator`), `missing-crossref`, `unused-entry` in entry
-    /// order.
-    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.chapters
-            .iter()
+    /// The findings in the files `wanted` keeps: each chapter's
+    /// (`missing-entry` in text order, `citation-separator`),
+    /// `missing-crossref`, `unused-entry` in entry order (made as they are
+    /// asked for, and only for those files); `bib` is the bibliography
+    /// checked.
+    pub fn diagnostics<'s>(
+        &'s self,
+        bib: &'s Bibliography,
+        wanted: &'s dyn Fn(FileId) -> bool,
+    ) -> impl Iterator<Item = Cow<'s, Diagnostic>> {
+        let help = self.unused_help;
+        (self.chapters.iter())
+            .filter(|c| wanted(c.file))
             .flat_map(|c| &c.findings)
-            .chain(&self.crossrefs)
-            .chain(self.unused.iter().map(|(_, d)| d))
+            .chain(self.crossrefs.iter().filter(|d| wanted(d.primary.file)))
+            .map(Cow::Borrowed)
+            .chain(
+                (self.unused.iter())
+                    .filter(|&&id| wanted(bib.entry(id).file))
+                    .map(move |&id| Cow::Owned(unused_entry(bib, id, help))),
+            )
     }
 
     /// How many findings there are.
@@ -272,7 +288,6 @@ impl LiveCitations {
     /// changed added or taken away.
     fn used_changed(&mut self, bib: &Bibliography, rules: &RuleSet) {
         let used = self.used_now(bib);
-        let help = unused_help(rules);
         let unused_on = rules.is_on(Code::UnusedEntry);
         for (index, (&now, &was)) in used.iter().zip(&self.used).enumerate() {
             if now == was {
@@ -287,14 +302,14 @@ impl LiveCitations {
             if !unused_on {
                 continue;
             }
-            let at = self.unused.partition_point(|(other, _)| *other < id);
-            let listed = self.unused.get(at).is_some_and(|(other, _)| *other == id);
+            let at = self.unused.partition_point(|&other| other < id);
+            let listed = self.unused.get(at) == Some(&id);
             match (now, listed) {
                 (true, true) => {
                     self.unused.remove(at);
                 }
                 (false, false) if reported_unused(bib, id, rules) => {
-                    self.unused.insert(at, (id, unused_entry(bib, id, help)));
+                    self.unused.insert(at, id);
                 }
                 _ => {}
             }

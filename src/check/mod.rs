@@ -129,7 +129,7 @@ pub fn check_sharing(
     rules: &RuleSet,
     index: &SuggestIndex,
 ) -> CheckOutcome {
-    LiveCitations::new(bib, chapters, rules, index).into_outcome()
+    LiveCitations::new(bib, chapters, rules, index).into_outcome(bib)
 }
 
 /// `missing-entry`: each citation of a key in no bibliography, with the
