@@ -103,22 +103,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .zip(batch.par_chunks(PIECE))
                 .try_for_each(|(piece, findings)| -> io::Result<()> {
                     piece.clear();
-                    let mut one = Vec::with_capacity(1024);
                     for d in findings {
                         piece.extend_from_slice(b",\n    ");
-                        one.clear();
-                        serde_json::to_writer_pretty(
-                            &mut one,
-                            &diagnostic(&report.sources, &paths, d),
-                        )?;
-                        // Two levels deeper than printed alone: the document,
-                        // then its list. Strings hold no raw line breaks.
-                        for line in one.split_inclusive(|&b| b == b'\n') {
-                            piece.extend_from_slice(line);
-                            if line.ends_with(b"\n") {
-                                piece.extend_from_slice(b"    ");
-                            }
-                        }
+                        // Two levels deep: the document, then its list.
+                        let mut serializer =
+                            serde_json::Serializer::with_formatter(&mut *piece, Nested::new(2));
+                        diagnostic(&report.sources, &paths, d).serialize(&mut serializer)?;
                     }
                     Ok(())
                 })?;
@@ -132,6 +122,86 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     out.write_all(&skeleton.as_bytes()[at..])?;
     writeln!(out)
+}
+
+/// `serde_json`'s pretty printing (two spaces a level) of a value that
+/// stands `depth` levels deep in a document: the bytes of printing the
+/// whole document, written straight into the piece (`PrettyFormatter`
+/// starts at depth 0 and keeps its depth to itself).
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn new(depth: usize) -> Nested {
+        Nested {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn line<W: ?Sized + Write>(&self, out: &mut W, start: &[u8]) -> io::Result<()> {
+        out.write_all(start)?;
+        for _ in 0..self.depth {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(out, b"\n")?;
+        }
+        out.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.line(out, if first { b"\n" } else { b",\n" })
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.line(out, if first { b"\n" } else { b",\n" })
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The document of a check, with these diagnostics.
@@ -218,8 +288,11 @@ mod tests {
     /// one `serde_json` prints whole.
     #[test]
     fn findings_laid_out_in_pieces_print_as_the_whole_document() {
+        // A key defined twice: a finding with a related place, an object
+        // in a list in the finding.
         let bib: String = (0..17_000)
             .map(|i| format!("@misc{{k{i}, note = {{x}}}}\n"))
+            .chain(["@misc{k5, note = {y}}\n".to_owned()])
             .collect();
         let mut sources = SourceMap::new();
         sources.add(SourceFile::new(
@@ -238,6 +311,7 @@ mod tests {
             "{}",
             report.findings.len()
         );
+        assert!(report.findings.iter().any(|d| !d.related.is_empty()));
         let mut printed = Vec::new();
         render(&report, &mut printed).unwrap();
         let paths: Vec<String> = (report.sources.iter())
