@@ -3,7 +3,7 @@
 //! added, as biber adds them (`title` of a parent book becomes the child's
 //! `booktitle`, and so on).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::bib::{Bibliography, EntryId, LinkKind};
 use crate::source::{FileId, SourceMap, Span};
@@ -22,7 +22,7 @@ pub struct FieldValue {
 /// An entry's fields by lower-case name.
 #[derive(Debug, Clone, Default)]
 pub struct Fields {
-    map: HashMap<String, FieldValue>,
+    map: FxHashMap<String, FieldValue>,
 }
 
 impl Fields {
@@ -47,8 +47,11 @@ impl Fields {
         names.iter().find_map(|n| self.get(n))
     }
 
-    fn insert_missing(&mut self, name: String, value: FieldValue) {
-        self.map.entry(name).or_insert(value);
+    /// Sets a field not set yet; its value is read only then.
+    fn insert_missing(&mut self, name: &str, value: LazyValue) {
+        if !self.map.contains_key(name) {
+            self.map.insert(name.to_owned(), value());
+        }
     }
 }
 
@@ -174,9 +177,22 @@ pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
     }
     let mut fields = Fields::default();
     let mut visited = Vec::new();
-    add_own(bib, sources, id, &mut fields, &mut visited);
+    let mut name = String::new();
+    // The first field of a name wins, as in biber: its value is read only
+    // when the name is not taken yet.
+    each_own(
+        bib,
+        sources,
+        id,
+        &mut visited,
+        &mut name,
+        &mut |name, value| {
+            fields.insert_missing(name, value);
+        },
+    );
     let entry = bib.entry(id);
-    // The crossref parent (and its own parents), after the child's own data.
+    // The crossref parent (and its own parents), after the child's own
+    // data, each field under the name it takes in the child.
     let mut parent = entry
         .links
         .iter()
@@ -187,16 +203,25 @@ pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
         if visited.contains(&parent_id) || depth > 8 {
             break;
         }
-        let mut inherited = Fields::default();
-        add_own(bib, sources, parent_id, &mut inherited, &mut visited);
         let parent_entry = bib.entry(parent_id);
-        for (name, value) in inherited.map {
-            if NOT_INHERITED.contains(&name.as_str()) {
-                continue;
-            }
-            let target = inherited_name(&entry.kind, &parent_entry.kind, &name).unwrap_or(name);
-            fields.insert_missing(target, value);
-        }
+        each_own(
+            bib,
+            sources,
+            parent_id,
+            &mut visited,
+            &mut name,
+            &mut |name, value| {
+                if NOT_INHERITED.contains(&name) {
+                    return;
+                }
+                match inherited_name(&entry.kind, &parent_entry.kind, name) {
+                    // Left out in children (`shorttitle` of a book).
+                    Some("") => {}
+                    Some(renamed) => fields.insert_missing(renamed, value),
+                    None => fields.insert_missing(name, value),
+                }
+            },
+        );
         parent = parent_entry
             .links
             .iter()
@@ -207,13 +232,18 @@ pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
     fields
 }
 
-/// The entry's own fields, then those of its `@xdata` entries.
-fn add_own(
+/// A field's value, read when it is wanted.
+type LazyValue<'v> = &'v dyn Fn() -> FieldValue;
+
+/// The entry's own fields, then those of its `@xdata` entries, each with
+/// its lower-cased name (written in `name`, a buffer reused field to field).
+fn each_own(
     bib: &Bibliography,
     sources: &SourceMap,
     id: EntryId,
-    fields: &mut Fields,
     visited: &mut Vec<EntryId>,
+    name: &mut String,
+    field_of: &mut dyn FnMut(&str, LazyValue),
 ) {
     if visited.contains(&id) {
         return;
@@ -223,27 +253,26 @@ fn add_own(
     let text = &sources.get(entry.file).text;
     let texts = |file: FileId| sources.get(file).text.as_str();
     for field in &entry.fields {
-        let name = text[field.name()].to_ascii_lowercase();
-        let value = bib.value_text(text, field, &texts).into_owned();
-        // The first of two equal fields wins, as in biber.
-        fields.insert_missing(
-            name,
-            FieldValue {
-                text: value,
-                file: entry.file,
-                span: field.value_span(),
-            },
-        );
+        name.clear();
+        name.push_str(&text[field.name()]);
+        name.make_ascii_lowercase();
+        let value = || FieldValue {
+            text: bib.value_text(text, field, &texts).into_owned(),
+            file: entry.file,
+            span: field.value_span(),
+        };
+        field_of(name, &value);
     }
     for link in entry.links.iter().filter(|l| l.kind == LinkKind::Xdata) {
         if let Some(xdata) = bib.resolve(&link.target.key) {
-            add_own(bib, sources, xdata, fields, visited);
+            each_own(bib, sources, xdata, visited, name, field_of);
         }
     }
 }
 
 /// The name a parent's field takes in a child (biber's default rules).
-fn inherited_name(child: &str, parent: &str, field: &str) -> Option<String> {
+/// `Some("")` for a field children leave out.
+fn inherited_name(child: &str, parent: &str, field: &str) -> Option<&'static str> {
     let book_like = matches!(
         parent,
         "book"
@@ -284,11 +313,11 @@ fn inherited_name(child: &str, parent: &str, field: &str) -> Option<String> {
         "shorttitle" | "sorttitle" | "indextitle" | "indexsorttitle"
             if book_like || parent == "periodical" =>
         {
-            return Some(String::new());
+            ""
         }
         _ => return None,
     };
-    Some(renamed.to_owned())
+    Some(renamed)
 }
 
 #[cfg(test)]
