@@ -162,9 +162,9 @@ impl LineStarts {
     /// Findings are printed in order of place, so the line asked for is
     /// mostly at or a little after the one asked for last on this thread:
     /// the search starts there and gallops forward, touching a few nearby
-    /// starts instead of a million-line index from its middle (a third of
-    /// printing 100,000 findings went to those searches). The line asked
-    /// for last is only a hint, checked against the starts.
+    /// starts instead of searching a million-line index from its middle
+    /// for every label. The line asked for last is only a hint, checked
+    /// against the starts.
     fn line_of(&self, offset: usize) -> usize {
         thread_local! {
             static LAST: Cell<(usize, usize)> = const { Cell::new((0, 0)) };

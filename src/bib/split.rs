@@ -302,7 +302,7 @@ fn find_close(bytes: &[u8], open: usize, paren: bool) -> Option<usize> {
         } else {
             // Between fields (names, `=`, commas, spaces): a tight search
             // for the bytes the match below acts on, rather than the match
-            // on every byte (a third of splitting a large file went there).
+            // on every byte (two thirds of the split's time, by `perf annotate`).
             bytes[pos..]
                 .iter()
                 .position(|&b| matches!(b, b'\\' | b'{' | b'}' | b'"' | b'%' | b')'))

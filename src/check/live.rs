@@ -7,7 +7,6 @@
 //! two cannot disagree.
 
 use std::borrow::Cow;
-
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
@@ -188,8 +187,8 @@ impl LiveCitations {
         }
     }
 
-    /// The findings and counts, as [`super::check`] gives them.
-    /// The findings and the counts; `bib` is the bibliography checked.
+    /// The findings and counts, as [`super::check`] gives them; `bib` is
+    /// the bibliography checked.
     pub fn into_outcome(self, bib: &Bibliography) -> CheckOutcome {
         let mut diagnostics = Vec::with_capacity(self.len());
         let stats = self.move_into(bib, &mut diagnostics);
@@ -228,9 +227,9 @@ impl LiveCitations {
     ) -> impl Iterator<Item = Cow<'s, Diagnostic>> {
         let help = self.unused_help;
         (self.chapters.iter())
-            .filter(|c| wanted(c.file))
             .flat_map(|c| &c.findings)
-            .chain(self.crossrefs.iter().filter(|d| wanted(d.primary.file)))
+            .chain(&self.crossrefs)
+            .filter(|d| wanted(d.primary.file))
             .map(Cow::Borrowed)
             .chain(
                 (self.unused.iter())

@@ -113,8 +113,9 @@ impl Plan {
     }
 }
 
-/// One worker's buffers, reused from entry to entry so that checking an
-/// entry allocates nothing in the usual case.
+/// One worker's buffers, reused from entry to entry (an entry's names
+/// and its duplicate identities are worked out in them, not in strings of
+/// their own).
 #[derive(Debug, Default)]
 struct Buffers {
     /// The entry's field names, lower-cased one after another.
@@ -182,7 +183,8 @@ impl<'a> EntryView<'a> {
         let entry = bib.entry(id);
         let text = sources.get(entry.file).text.as_str();
         // Exports write `TITLE` and `Author`: the names are lower-cased in
-        // one buffer (ASCII case only changes no lengths), not one string each.
+        // one buffer, not one string each (changing ASCII case changes no
+        // lengths, so each name is found again by its length).
         names.clear();
         for field in entry.fields.iter() {
             names.push_str(&text[field.name()]);
@@ -296,7 +298,10 @@ fn check_entry(
     if entry.broken || entry.duplicate_of.is_some() || entry.csl.is_some() {
         return (Vec::new(), Identities::default());
     }
-    let Buffers { names, identities } = buffers;
+    let Buffers {
+        names,
+        identities: identity_buffers,
+    } = buffers;
     let view = EntryView::new(bib, sources, id, plan.misspelled_fields, names);
     let mut out = Vec::new();
     for rule in &plan.entry_rules {
@@ -306,13 +311,12 @@ fn check_entry(
         check_values(&view, plan, &mut out);
     }
     let identities = if plan.duplicate_entries {
-        let buffers = identities;
         let value = |name: &str| {
             view.own(name)
                 .map(|f| f.value.as_ref())
                 .filter(|v| !v.trim().is_empty())
         };
-        duplicates::identities(entry, value, buffers)
+        duplicates::identities(entry, value, identity_buffers)
     } else {
         Identities::default()
     };
