@@ -580,31 +580,26 @@ impl<'o> Reader<'o> {
                     && !self.scans.contains_key(file)
             })
             .collect();
-        let scans: Vec<ScanOutput> = wanted
-            .par_iter()
-            .map(|&file| {
-                let source = self.sources.get(file);
-                scan::scan(&source.text, DocumentKind::of(&source.path), self.options)
-            })
-            .collect();
+        let scans: Vec<ScanOutput> = wanted.par_iter().map(|&file| self.scanned(file)).collect();
         for (file, scan) in wanted.into_iter().zip(scans) {
             self.scans.insert(file, Arc::new(scan));
         }
     }
 
     /// The file's scan, made once.
-    fn scan(&mut self, file: FileId) -> std::sync::Arc<ScanOutput> {
+    fn scan(&mut self, file: FileId) -> Arc<ScanOutput> {
         if let Some(scan) = self.scans.get(&file) {
-            return std::sync::Arc::clone(scan);
+            return Arc::clone(scan);
         }
-        let source = self.sources.get(file);
-        let scan = std::sync::Arc::new(scan::scan(
-            &source.text,
-            DocumentKind::of(&source.path),
-            self.options,
-        ));
-        self.scans.insert(file, std::sync::Arc::clone(&scan));
+        let scan = Arc::new(self.scanned(file));
+        self.scans.insert(file, Arc::clone(&scan));
         scan
+    }
+
+    /// The file scanned as its kind of document.
+    fn scanned(&self, file: FileId) -> ScanOutput {
+        let source = self.sources.get(file);
+        scan::scan(&source.text, DocumentKind::of(&source.path), self.options)
     }
 
     /// Whether a file starts a document of its own.

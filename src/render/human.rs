@@ -7,7 +7,6 @@ use std::ops::Range;
 use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label as RenderedLabel, LabelStyle};
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor};
-use rayon::prelude::*;
 
 use super::RenderOptions;
 use super::{plural, withheld_sentence};
@@ -83,9 +82,8 @@ fn counted(
     format!("{} ({})", plural(total, one, many), codes.join(", "))
 }
 
-/// Diagnostics laid out at once, a window of them in parallel (tens of
-/// thousands of "never cited" warnings on a large bibliography), each
-/// window written in order.
+/// Diagnostics laid out `BATCH` at a time on all cores, a window of
+/// `WINDOW` before each is written ([`super::lay_out_in_windows`]).
 const WINDOW: usize = 2048;
 const BATCH: usize = 64;
 
@@ -100,7 +98,6 @@ pub fn render_diagnostics(
     let config = term::Config::default();
     let files = SourceFiles(sources);
     let lay_out = |buffer: &mut Vec<u8>, batch: &[Diagnostic]| -> io::Result<()> {
-        buffer.clear();
         for diagnostic in batch {
             match super::excerpt::shorten(sources, diagnostic) {
                 Some((excerpt, moved)) => emit(buffer, color, &config, &excerpt, &moved)?,
@@ -109,19 +106,9 @@ pub fn render_diagnostics(
         }
         Ok(())
     };
-    // Each window's text goes into the buffers of the last (fresh ones
-    // would be fresh pages, faulted in anew).
-    let mut buffers: Vec<Vec<u8>> = Vec::new();
-    for window in diagnostics.chunks(WINDOW) {
-        buffers.resize_with(window.len().div_ceil(BATCH), Vec::new);
-        (buffers.par_iter_mut())
-            .zip(window.par_chunks(BATCH))
-            .try_for_each(|(buffer, batch)| lay_out(buffer, batch))?;
-        for buffer in &buffers {
-            out.write_all(buffer)?;
-        }
-    }
-    Ok(())
+    super::lay_out_in_windows(diagnostics, BATCH, WINDOW / BATCH, lay_out, |text| {
+        out.write_all(text)
+    })
 }
 
 /// The last line: what was found, in what. When an input could not be

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::locate;
@@ -91,33 +90,27 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let paths: Vec<String> = (report.sources.iter())
             .map(|(_, file)| file.path.display().to_string())
             .collect();
-        // In batches, so that the text waiting to be written stays small;
-        // each batch's pieces are written into the same buffers as the
-        // last's (fresh ones would be fresh pages, faulted in anew).
-        const PIECE: usize = 1024;
-        let mut pieces: Vec<Vec<u8>> = Vec::new();
-        for (batch_index, batch) in report.findings.chunks(16 * PIECE).enumerate() {
-            pieces.resize_with(batch.len().div_ceil(PIECE), Vec::new);
-            pieces
-                .par_iter_mut()
-                .zip(batch.par_chunks(PIECE))
-                .try_for_each(|(piece, findings)| -> io::Result<()> {
-                    piece.clear();
-                    for d in findings {
-                        piece.extend_from_slice(b",\n    ");
-                        // Two levels deep: the document, then its list.
-                        let mut serializer =
-                            serde_json::Serializer::with_formatter(&mut *piece, Nested::new(2));
-                        diagnostic(&report.sources, &paths, d).serialize(&mut serializer)?;
-                    }
-                    Ok(())
-                })?;
-            for (i, piece) in pieces.iter().enumerate() {
-                // The first finding opens the list without a comma.
-                let skip = if batch_index == 0 && i == 0 { 1 } else { 0 };
-                out.write_all(&piece[skip..])?;
-            }
-        }
+        // Each finding after a comma; the first opens the list without one.
+        let mut first = true;
+        super::lay_out_in_windows(
+            &report.findings,
+            1024,
+            16,
+            |piece, findings| {
+                for d in findings {
+                    piece.extend_from_slice(b",\n    ");
+                    // Two levels deep: the document, then its list.
+                    let mut serializer =
+                        serde_json::Serializer::with_formatter(&mut *piece, Nested::new(2));
+                    diagnostic(&report.sources, &paths, d).serialize(&mut serializer)?;
+                }
+                Ok(())
+            },
+            |piece| {
+                let skip = usize::from(std::mem::take(&mut first));
+                out.write_all(&piece[skip..])
+            },
+        )?;
         out.write_all(b"\n  ")?;
     }
     out.write_all(&skeleton.as_bytes()[at..])?;

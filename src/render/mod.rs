@@ -15,8 +15,10 @@ pub mod sarif;
 use std::io::{self, Write};
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::Report;
-use crate::diagnostic::Label;
+use crate::diagnostic::{Diagnostic, Label};
 use crate::source::{Position, SourceMap};
 
 /// How findings are printed.
@@ -99,4 +101,34 @@ pub fn plural(count: usize, one: &str, many: &str) -> String {
     } else {
         format!("{count} {many}")
     }
+}
+
+/// Findings laid out on all cores and written in order, a window at a
+/// time (tens of thousands of "never cited" findings on a large
+/// bibliography): each batch of `batch` findings is laid out by `lay_out`
+/// into a buffer of its own, and the buffers are handed to `write` in
+/// order. Each window's text goes into the buffers of the last (fresh ones
+/// would be fresh pages, faulted in anew), and the text waiting to be
+/// written stays one window's.
+pub(crate) fn lay_out_in_windows(
+    findings: &[Diagnostic],
+    batch: usize,
+    batches_per_window: usize,
+    lay_out: impl Fn(&mut Vec<u8>, &[Diagnostic]) -> io::Result<()> + Sync,
+    mut write: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
+    for window in findings.chunks(batch * batches_per_window) {
+        buffers.resize_with(window.len().div_ceil(batch), Vec::new);
+        (buffers.par_iter_mut())
+            .zip(window.par_chunks(batch))
+            .try_for_each(|(buffer, findings)| {
+                buffer.clear();
+                lay_out(buffer, findings)
+            })?;
+        for buffer in &buffers {
+            write(buffer)?;
+        }
+    }
+    Ok(())
 }
