@@ -121,7 +121,6 @@ pub(super) fn emit<'f>(
     put(out, "\n");
 
     //    │          ^^^^^^^ message
-    //    │          ^^^^^^^ message
     let label_start = range.start - line_range.start;
     // At least one caret, for an empty range.
     let label_end = (range.end - line_range.start).max(label_start + 1);
