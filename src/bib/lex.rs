@@ -1,6 +1,9 @@
-//! The fast path of the parse stage: one pass over the bytes of a chunk
-//! that [`split`](super::split) delimited, reading its key and fields as
-//! spans, with nothing copied.
+//! The fast path of the parse stage: one pass over the bytes of an entry
+//! or `@string` block, reading its key and fields as spans, with nothing
+//! copied. The [`split`](super::split) runs it as soon as it has found a
+//! block's opening delimiter ([`block`]): where it reads the block to its
+//! closing delimiter, that is where the block ends, and the split does not
+//! search the bytes for the end a second time.
 //!
 //! It reads what well-formed BibTeX holds (a key and field names;
 //! braced, quoted, numeric and macro values joined by `#`; `%` comments
@@ -13,14 +16,60 @@
 //! ways and compare.
 
 use super::parse::{CompactSpan, FLAG, RawField};
-use super::split::Chunk;
+use super::split::{Chunk, ChunkKind};
 use crate::source::Span;
 
 /// The key span and fields of an entry (`None` for an `@string` block's
 /// definitions).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Lexed {
     pub key: Option<Span>,
     pub fields: Vec<RawField>,
+}
+
+/// Reads the entry or `@string` block of `kind` whose `@` is at `at` and
+/// whose opening delimiter is at `open`, before its end is known: its key
+/// and fields up to the closing delimiter, and the offset just after that
+/// delimiter. `None` where the lexer is not sure (the split then finds the
+/// end itself and the crate reads the chunk).
+///
+/// Where it reads the block, its closing delimiter is the one the split's
+/// own search finds: both count braces, quotes and backslashes alike and
+/// skip `%` comments between fields, and the lexer stops at the first
+/// delimiter that stands where a field may end (debug builds compare the
+/// two on every block).
+pub(super) fn block(
+    text: &str,
+    at: usize,
+    open: usize,
+    paren: bool,
+    kind: ChunkKind,
+) -> Option<(Lexed, usize)> {
+    let bytes = text.as_bytes();
+    // The split takes `@-type{`; the crate's `is_id_start` does not.
+    if bytes.get(at + 1) == Some(&b'-') {
+        return None;
+    }
+    let mut lexer = Lexer {
+        text,
+        bytes,
+        pos: open + 1,
+        close: bytes.len(),
+        closer: Some(if paren { b')' } else { b'}' }),
+    };
+    let key = match kind {
+        ChunkKind::Entry => {
+            lexer.skip_space();
+            let key = lexer.key()?;
+            lexer.skip_space();
+            lexer.eat(b',')?;
+            Some(key)
+        }
+        ChunkKind::String => None,
+        ChunkKind::Preamble | ChunkKind::Comment => return None,
+    };
+    let fields = lexer.fields()?;
+    Some((Lexed { key, fields }, lexer.pos + 1))
 }
 
 /// Reads an entry's key and fields; `None` where the crate must decide.
@@ -49,8 +98,12 @@ struct Lexer<'t> {
     text: &'t str,
     bytes: &'t [u8],
     pos: usize,
-    /// The offset of the block's closing delimiter.
+    /// The offset of the block's closing delimiter, when the split has
+    /// found it; else the end of the text.
     close: usize,
+    /// When the block's end is not known yet ([`block`]): the delimiter
+    /// that ends it where a field may end.
+    closer: Option<u8>,
 }
 
 impl<'t> Lexer<'t> {
@@ -67,7 +120,16 @@ impl<'t> Lexer<'t> {
             bytes,
             pos: chunk.open + 1,
             close,
+            closer: None,
         })
+    }
+
+    /// Whether the block's fields end here.
+    fn at_end(&self) -> bool {
+        match self.closer {
+            None => self.pos == self.close,
+            Some(closer) => self.peek() == Some(closer),
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -152,7 +214,7 @@ impl<'t> Lexer<'t> {
     fn fields_into(&mut self, fields: &mut Vec<RawField>) -> Option<()> {
         loop {
             self.skip_space();
-            if self.pos == self.close {
+            if self.at_end() {
                 return Some(());
             }
             let name = self.identifier()?;
@@ -161,7 +223,7 @@ impl<'t> Lexer<'t> {
             self.skip_space();
             fields.push(self.value(name)?);
             self.skip_space();
-            if self.pos == self.close {
+            if self.at_end() {
                 return Some(());
             }
             self.eat(b',')?;

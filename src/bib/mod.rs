@@ -286,8 +286,10 @@ struct ChunkRest {
 /// Parses one chunk into its entry and, when there is any, the rest.
 fn read_chunk(
     input: &BibInput<'_>,
-    chunk: &split::Chunk,
+    chunk: split::Chunk,
 ) -> (Option<Entry>, Option<Box<ChunkRest>>) {
+    let kind = chunk.kind;
+    let block = chunk.span.clone();
     let result = parse::parse_chunk(input.text, chunk);
     let entry = result.entry.map(|raw| Entry {
         key: input.text[raw.key_span.clone()].to_owned(),
@@ -303,11 +305,11 @@ fn read_chunk(
         duplicate_of: None,
         csl: None,
     });
-    let preamble = chunk.kind == split::ChunkKind::Preamble;
+    let preamble = kind == split::ChunkKind::Preamble;
     let rest = (result.error.is_some() || preamble || !result.strings.is_empty()).then(|| {
         Box::new(ChunkRest {
             file: input.file,
-            block: chunk.span.clone(),
+            block,
             preamble,
             error: result.error,
             strings: result.strings,
@@ -350,7 +352,7 @@ impl Bibliography {
                 }
                 let chunks = split::split_parallel(input.text);
                 chunks
-                    .par_iter()
+                    .into_par_iter()
                     .with_min_len(256)
                     .map(|chunk| read_chunk(input, chunk))
                     .unzip()

@@ -211,14 +211,46 @@ pub struct SyntaxError {
 }
 
 /// What one chunk yields.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct ChunkResult {
     pub entry: Option<RawEntry>,
     pub strings: Vec<RawField>,
     pub error: Option<SyntaxError>,
 }
 
-pub fn parse_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
+/// What a chunk yields: the key and fields the lexer read while the split
+/// delimited it, else what is read from it now.
+pub fn parse_chunk(text: &str, mut chunk: Chunk) -> ChunkResult {
+    let Some(lexed) = chunk.lexed.take() else {
+        return read_chunk(text, &chunk);
+    };
+    let result = match lexed.key {
+        Some(key_span) => ChunkResult {
+            entry: Some(RawEntry {
+                span: chunk.span.clone(),
+                type_span: type_name_span(&chunk),
+                key_span,
+                fields: lexed.fields,
+                broken: false,
+            }),
+            ..ChunkResult::default()
+        },
+        None => ChunkResult {
+            strings: lexed.fields,
+            ..ChunkResult::default()
+        },
+    };
+    debug_assert_eq!(
+        result,
+        read_chunk(text, &chunk),
+        "the chunk read in one pass and read again differ: {:?}",
+        &text[chunk.span.clone()]
+    );
+    result
+}
+
+/// What a chunk yields, read from its text.
+fn read_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
     let mut result = ChunkResult::default();
     match &chunk.error {
         Some(SplitError::MissingDelimiter) => {
@@ -645,7 +677,10 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Vec<ChunkResult> {
-        split(text).iter().map(|c| parse_chunk(text, c)).collect()
+        split(text)
+            .into_iter()
+            .map(|c| parse_chunk(text, c))
+            .collect()
     }
 
     fn field_texts<'t>(text: &'t str, entry: &RawEntry) -> Vec<(&'t str, &'t str)> {

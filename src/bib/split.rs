@@ -5,6 +5,11 @@
 //! Splitting first lets each entry be parsed on its own (and in parallel): a
 //! broken entry yields one diagnostic and every other entry is still read.
 //!
+//! A well-formed entry or `@string` block is read by the lexer as soon as
+//! its opening delimiter is found ([`super::lex::block`]), which also finds
+//! its end: its bytes are scanned once. The search for the closing
+//! delimiter below delimits the rest, which the crate then reads.
+//!
 //! Outside entries everything is a comment, as in BibTeX; a `%` line is
 //! skipped as biber skips it, so a commented-out entry stays out. An entry
 //! whose braces never balance is cut at the next line that starts a new
@@ -12,6 +17,7 @@
 
 use rayon::prelude::*;
 
+use super::lex::{self, Lexed};
 use crate::source::Span;
 
 /// What a chunk of the file holds.
@@ -50,6 +56,9 @@ pub struct Chunk {
     /// Whether the entry is delimited by parentheses.
     pub paren: bool,
     pub error: Option<SplitError>,
+    /// The key and fields, when the lexer read them while the block was
+    /// delimited (see [`super::lex::block`]); else they are read later.
+    pub lexed: Option<Lexed>,
 }
 
 /// Splits a `.bib` file into its `@` blocks.
@@ -217,12 +226,34 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
                 open,
                 paren: false,
                 error: Some(SplitError::MissingDelimiter),
+                lexed: None,
             });
         }
         return type_end;
     }
     let paren = delimiter == Some(b'(');
     let kind = chunk_kind(&text[at + 1..type_end]);
+    // Most blocks are read to their end by the lexer, which finds the end
+    // as it goes: their bytes are scanned once, not once here and again
+    // when they are parsed.
+    if let Some((lexed, end)) = lex::block(text, at, open, paren, kind) {
+        debug_assert_eq!(
+            find_close(bytes, open, paren),
+            Some(end),
+            "the lexer and the split end {:?} at different places",
+            &text[at..end]
+        );
+        chunks.push(Chunk {
+            kind,
+            span: at..end,
+            type_span: at..type_end,
+            open,
+            paren,
+            error: None,
+            lexed: Some(lexed),
+        });
+        return end;
+    }
     let (end, error) = match find_close(bytes, open, paren) {
         Some(end) => (end, None),
         None => {
@@ -240,6 +271,7 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
         open,
         paren,
         error,
+        lexed: None,
     });
     end
 }
@@ -545,6 +577,84 @@ mod tests {
                 "{:?}", text
             );
         }
+    }
+
+    /// The chunk as the lexer reads it once the split has delimited it.
+    fn read_after_delimiting(text: &str, chunk: &Chunk) -> Option<Lexed> {
+        let delimited = Chunk {
+            lexed: None,
+            ..chunk.clone()
+        };
+        match chunk.kind {
+            ChunkKind::String => lex::strings(text, &delimited),
+            _ => lex::entry(text, &delimited),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// A block the lexer reads as the split meets it ends where the
+        /// search for its closing delimiter ends it, and holds what the
+        /// lexer reads from the delimited chunk; a block it does not read
+        /// is one it could not read delimited either.
+        #[test]
+        fn a_block_read_in_one_pass_ends_where_the_search_ends_it(
+            head in proptest::sample::select(vec!["@misc{k,", "@STRING{", "@book(k,", "@string(", "@misc{k ,", "@-x{k,"]),
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "title = {T}", "year=2000", " # ", "jan", "\"q {\"} q\"", ", ", ",", "\n",
+                    "% c }\n", "% c )\n", "{a {b} c}", "=", "#", "{", "}", "(", ")", "\"", "\\",
+                    "\\}", "%", " ", "é", "\u{a0}", "x = {y)}", "x = \"y)\"", "@misc{j,",
+                ]),
+                0..14,
+            ),
+            tail in proptest::sample::select(vec!["}", ")", ",}", "\n)", "} }", ""]),
+        ) {
+            let text: String = format!("{head}{}{tail}", parts.concat());
+            for chunk in split(&text) {
+                if chunk.error.is_some() || matches!(chunk.kind, ChunkKind::Comment | ChunkKind::Preamble) {
+                    continue;
+                }
+                let delimited = read_after_delimiting(&text, &chunk);
+                match &chunk.lexed {
+                    Some(_) => {
+                        proptest::prop_assert_eq!(
+                            find_close(text.as_bytes(), chunk.open, chunk.paren),
+                            Some(chunk.span.end),
+                            "{:?}", &text
+                        );
+                        proptest::prop_assert_eq!(&delimited, &chunk.lexed, "{:?}", &text);
+                    }
+                    None => proptest::prop_assert_eq!(delimited, None, "{:?}", &text),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_are_read_as_they_are_delimited() {
+        let text = "@misc{a, title = {T}}\n\
+                    @book(b, note = \"x) {\"} y\", % a comment )\n year = 2001)\n\
+                    @string{jcs = {J. Comp. Sci.}}\n\
+                    @article{c, % } in a comment\n title = {\\} y}}\n";
+        let chunks = split(text);
+        let ends: Vec<&str> = chunks.iter().map(|c| &text[c.span.clone()]).collect();
+        assert_eq!(
+            ends,
+            [
+                "@misc{a, title = {T}}",
+                "@book(b, note = \"x) {\"} y\", % a comment )\n year = 2001)",
+                "@string{jcs = {J. Comp. Sci.}}",
+                "@article{c, % } in a comment\n title = {\\} y}}",
+            ]
+        );
+        assert!(chunks.iter().all(|c| c.lexed.is_some()), "{chunks:#?}");
+        // Not read as they are met: a key alone, text after a value, no close.
+        for text in ["@misc{key}", "@misc{k, t = {x} y}", "@misc{k, t = {x}"] {
+            let chunk = &split(text)[0];
+            assert_eq!(chunk.lexed, None, "{text}");
+        }
+        assert_eq!(split("@misc{k, t = {x} y}")[0].span.end, 19);
     }
 
     #[test]
