@@ -410,13 +410,40 @@ pub enum Required {
 /// The entry type biber reads `kind` (lower-case) as, and whether the name
 /// itself sets the `type` field. `None` for a type outside the data model.
 pub fn entry_type(kind: &str) -> Option<(&'static str, bool)> {
-    if let Some(known) = ENTRY_TYPES.iter().find(|t| **t == kind) {
-        return Some((known, false));
+    // Looked up for every entry: a map, not a scan of 63 names.
+    static BY_NAME: LazyLock<HashMap<&'static str, (&'static str, bool)>> = LazyLock::new(|| {
+        // An alias never names a type of its own, so the order is moot.
+        (ENTRY_TYPES.iter().map(|t| (*t, (*t, false))))
+            .chain(
+                TYPE_ALIASES
+                    .iter()
+                    .map(|(alias, target, sets)| (*alias, (*target, *sets))),
+            )
+            .collect()
+    });
+    BY_NAME.get(kind).copied()
+}
+
+/// The name biber accepts that `written` is in any case (`ARTICLE` and
+/// `Article` are `article`), as [`type_names`] spells it.
+pub fn type_name(written: &str) -> Option<&'static str> {
+    static BY_NAME: LazyLock<HashMap<&'static str, &'static str>> =
+        LazyLock::new(|| type_names().map(|t| (t, t)).collect());
+    // The longest name is shorter than this; a longer one is none of them.
+    const LONGEST: usize = 32;
+    if !written.bytes().any(|b| b.is_ascii_uppercase()) {
+        return BY_NAME.get(written).copied();
     }
-    TYPE_ALIASES
-        .iter()
-        .find(|(alias, _, _)| *alias == kind)
-        .map(|(_, target, sets_type)| (*target, *sets_type))
+    if written.len() > LONGEST {
+        return None;
+    }
+    let mut lower = [0u8; LONGEST];
+    let lower = &mut lower[..written.len()];
+    lower.copy_from_slice(written.as_bytes());
+    lower.make_ascii_lowercase();
+    // Changing ASCII case keeps UTF-8 valid.
+    let lower = std::str::from_utf8(lower).ok()?;
+    BY_NAME.get(lower).copied()
 }
 
 /// The data-model field a field name (lower-case) stands for, if any.
@@ -543,6 +570,32 @@ pub fn required(kind: &str) -> &'static [Required] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_names_are_found_in_any_case() {
+        for name in type_names() {
+            let capitalised = name[..1].to_ascii_uppercase() + &name[1..];
+            for written in [name.to_owned(), name.to_ascii_uppercase(), capitalised] {
+                assert_eq!(type_name(&written), Some(name), "{written}");
+            }
+        }
+        let long = "a".repeat(40);
+        for other in ["", "artícle", "ARTICLEX", "İnbook", "misc ", long.as_str()] {
+            assert_eq!(type_name(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn entry_types_are_those_listed() {
+        for name in ENTRY_TYPES {
+            assert_eq!(entry_type(name), Some((*name, false)));
+        }
+        for (alias, target, sets_type) in TYPE_ALIASES {
+            assert_eq!(entry_type(alias), Some((*target, *sets_type)));
+        }
+        assert_eq!(entry_type("Article"), None);
+        assert_eq!(entry_type("notatype"), None);
+    }
 
     /// `required` as first written: the types' lists, then the date for
     /// the dated types.

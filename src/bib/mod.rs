@@ -321,7 +321,7 @@ fn read_chunk(
 
 /// An entry type as written, lower-cased.
 fn entry_kind(written: &str) -> Cow<'static, str> {
-    match datamodel::type_names().find(|t| t.eq_ignore_ascii_case(written)) {
+    match datamodel::type_name(written) {
         Some(known) => Cow::Borrowed(known),
         None => Cow::Owned(written.to_ascii_lowercase()),
     }
