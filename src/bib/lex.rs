@@ -46,8 +46,7 @@ pub(super) fn block(
     kind: ChunkKind,
 ) -> Option<(Lexed, usize)> {
     let bytes = text.as_bytes();
-    // The split takes `@-type{`; the crate's `is_id_start` does not.
-    if bytes.get(at + 1) == Some(&b'-') {
+    if !type_is_read_by_the_crate(bytes, at) {
         return None;
     }
     let mut lexer = Lexer {
@@ -70,6 +69,12 @@ pub(super) fn block(
     };
     let fields = lexer.fields()?;
     Some((Lexed { key, fields }, lexer.pos + 1))
+}
+
+/// Whether the crate reads the type of the block whose `@` is at `at`: the
+/// split takes `@-type{`, the crate's `is_id_start` does not.
+fn type_is_read_by_the_crate(bytes: &[u8], at: usize) -> bool {
+    bytes.get(at + 1) != Some(&b'-')
 }
 
 /// Reads an entry's key and fields; `None` where the crate must decide.
@@ -109,8 +114,7 @@ struct Lexer<'t> {
 impl<'t> Lexer<'t> {
     fn new(text: &'t str, chunk: &Chunk) -> Option<Lexer<'t>> {
         let bytes = text.as_bytes();
-        // The split takes `@-type{`; the crate's `is_id_start` does not.
-        if bytes.get(chunk.type_span.start + 1) == Some(&b'-') {
+        if !type_is_read_by_the_crate(bytes, chunk.type_span.start) {
             return None;
         }
         let close = chunk.span.end.checked_sub(1)?;
