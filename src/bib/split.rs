@@ -236,33 +236,24 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
     // Most blocks are read to their end by the lexer, which finds the end
     // as it goes: their bytes are scanned once, not once here and again
     // when they are parsed.
-    if let Some((lexed, end)) = lex::block(text, at, open, paren, kind) {
-        debug_assert_eq!(
-            find_close(bytes, open, paren),
-            Some(end),
-            "the lexer and the split end {:?} at different places",
-            &text[at..end]
-        );
-        chunks.push(Chunk {
-            kind,
-            span: at..end,
-            type_span: at..type_end,
-            open,
-            paren,
-            error: None,
-            lexed: Some(lexed),
-        });
-        return end;
-    }
-    let (end, error) = match find_close(bytes, open, paren) {
-        Some(end) => (end, None),
-        None => {
-            let next = next_entry_start(bytes, open + 1);
-            (
-                next.unwrap_or(bytes.len()),
-                Some(SplitError::Unclosed { next_entry: next }),
-            )
+    let (end, error, lexed) = match lex::block(text, at, open, paren, kind) {
+        Some((lexed, end)) => {
+            debug_assert_eq!(
+                find_close(bytes, open, paren),
+                Some(end),
+                "the lexer and the split end {:?} at different places",
+                &text[at..end]
+            );
+            (end, None, Some(lexed))
         }
+        None => match find_close(bytes, open, paren) {
+            Some(end) => (end, None, None),
+            None => {
+                let next = next_entry_start(bytes, open + 1);
+                let error = SplitError::Unclosed { next_entry: next };
+                (next.unwrap_or(bytes.len()), Some(error), None)
+            }
+        },
     };
     chunks.push(Chunk {
         kind,
@@ -271,7 +262,7 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
         open,
         paren,
         error,
-        lexed: None,
+        lexed,
     });
     end
 }
