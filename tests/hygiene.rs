@@ -279,3 +279,33 @@ fn missing_field_help_names_only_the_bibtex_names_of_what_is_missing() {
         ]
     );
 }
+
+/// An entry that inherits is held to its fields as biber merges them: a
+/// parent's field counts, the entry's own first-written one wins over it,
+/// and a field written empty is written but not set.
+#[test]
+fn inherited_fields_count_for_missing_fields_as_biber_merges_them() {
+    let findings = default_findings(
+        "inherits.bib",
+        "@mvbook{set, editor = {Pohl, J. Otto}, title = {Deported Peoples}, date = {1999}}\n\
+         @book{edited, title = {Volume One}, crossref = {set}}\n\
+         @book{emptied, editor = {}, title = {Volume Two}, crossref = {set}}\n\
+         @mvbook{plain, title = {No Editor}, date = {2001}}\n\
+         @book{unedited, title = {Volume Three}, crossref = {plain}}\n",
+    );
+    // The volumes' findings (the sets have no author of their own).
+    let missing: Vec<&str> = (findings.iter())
+        .filter(|d| d.code == Code::MissingField)
+        .map(|d| d.message.as_str())
+        .filter(|m| m.starts_with("`@book`"))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            // The parent's editor is the book's: no author needed. The
+            // book's own empty editor comes first and sets nothing.
+            "`@book` entry `emptied` has no `author`",
+            "`@book` entry `unedited` has no `author`",
+        ]
+    );
+}

@@ -3,9 +3,11 @@
 //! added, as biber adds them (`title` of a parent book becomes the child's
 //! `booktitle`, and so on).
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
-use crate::bib::{Bibliography, EntryId, LinkKind};
+use crate::bib::{Bibliography, EntryId, LinkKind, RawField};
 use crate::source::{FileId, SourceMap, Span};
 
 /// One field value, with where it was written.
@@ -48,9 +50,37 @@ impl Fields {
     }
 
     /// Sets a field not set yet; its value is read only then.
-    fn insert_missing(&mut self, name: &str, value: LazyValue) {
+    fn insert_missing(&mut self, name: &str, field: &Met) {
         if !self.map.contains_key(name) {
-            self.map.insert(name.to_owned(), value());
+            self.map.insert(name.to_owned(), field.value());
+        }
+    }
+}
+
+/// A field as [`walk`] meets it: where it is written, its value read only
+/// when asked for.
+pub(crate) struct Met<'a> {
+    bib: &'a Bibliography,
+    sources: &'a SourceMap,
+    file: FileId,
+    field: &'a RawField,
+}
+
+impl<'a> Met<'a> {
+    /// The value, `@string` macros expanded (borrowed from the file when
+    /// there are none).
+    pub(crate) fn text(&self) -> Cow<'a, str> {
+        let sources = self.sources;
+        let text = sources.get(self.file).text.as_str();
+        let texts = |file: FileId| sources.get(file).text.as_str();
+        self.bib.value_text(text, self.field, &texts)
+    }
+
+    fn value(&self) -> FieldValue {
+        FieldValue {
+            text: self.text().into_owned(),
+            file: self.file,
+            span: self.field.value_span(),
         }
     }
 }
@@ -176,20 +206,28 @@ pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
         return summary_of_csl(data, bib.entry(id));
     }
     let mut fields = Fields::default();
-    let mut visited = Vec::new();
-    let mut name = String::new();
     // The first field of a name wins, as in biber: its value is read only
     // when the name is not taken yet.
-    each_own(
-        bib,
-        sources,
-        id,
-        &mut visited,
-        &mut name,
-        &mut |name, value| {
-            fields.insert_missing(name, value);
-        },
-    );
+    walk(bib, sources, id, &mut |name, field| {
+        fields.insert_missing(name, field)
+    });
+    fields
+}
+
+/// Every field of a BibLaTeX entry in the order biber weighs them (the
+/// first of a name wins): the entry's own, those of its `@xdata` entries,
+/// then those of its `crossref` parent (and the parent's parents), each
+/// under the name it takes in the entry; what children leave out is left
+/// out.
+pub(crate) fn walk(
+    bib: &Bibliography,
+    sources: &SourceMap,
+    id: EntryId,
+    each: &mut dyn FnMut(&str, &Met),
+) {
+    let mut visited = Vec::new();
+    let mut name = String::new();
+    each_own(bib, sources, id, &mut visited, &mut name, each);
     let entry = bib.entry(id);
     // The crossref parent (and its own parents), after the child's own
     // data, each field under the name it takes in the child.
@@ -210,15 +248,15 @@ pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
             parent_id,
             &mut visited,
             &mut name,
-            &mut |name, value| {
+            &mut |name, field| {
                 if NOT_INHERITED.contains(&name) {
                     return;
                 }
                 match inherited_name(&entry.kind, &parent_entry.kind, name) {
                     // Left out in children (`shorttitle` of a book).
                     Some("") => {}
-                    Some(renamed) => fields.insert_missing(renamed, value),
-                    None => fields.insert_missing(name, value),
+                    Some(renamed) => each(renamed, field),
+                    None => each(name, field),
                 }
             },
         );
@@ -229,11 +267,7 @@ pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
             .and_then(|l| bib.resolve(&l.target.key));
         depth += 1;
     }
-    fields
 }
-
-/// A field's value, read when it is wanted.
-type LazyValue<'v> = &'v dyn Fn() -> FieldValue;
 
 /// The entry's own fields, then those of its `@xdata` entries, each with
 /// its lower-cased name (written in `name`, a buffer reused field to field).
@@ -243,7 +277,7 @@ fn each_own(
     id: EntryId,
     visited: &mut Vec<EntryId>,
     name: &mut String,
-    field_of: &mut dyn FnMut(&str, LazyValue),
+    field_of: &mut dyn FnMut(&str, &Met),
 ) {
     if visited.contains(&id) {
         return;
@@ -251,17 +285,17 @@ fn each_own(
     visited.push(id);
     let entry = bib.entry(id);
     let text = &sources.get(entry.file).text;
-    let texts = |file: FileId| sources.get(file).text.as_str();
     for field in &entry.fields {
         name.clear();
         name.push_str(&text[field.name()]);
         name.make_ascii_lowercase();
-        let value = || FieldValue {
-            text: bib.value_text(text, field, &texts).into_owned(),
+        let met = Met {
+            bib,
+            sources,
             file: entry.file,
-            span: field.value_span(),
+            field,
         };
-        field_of(name, &value);
+        field_of(name, &met);
     }
     for link in entry.links.iter().filter(|l| l.kind == LinkKind::Xdata) {
         if let Some(xdata) = bib.resolve(&link.target.key) {

@@ -19,8 +19,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::RuleSet;
-use crate::bib::datamodel;
 use crate::bib::{Bibliography, Entry, EntryId, RawField, Value};
+use crate::bib::{datamodel, fields};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
 use duplicates::Identities;
@@ -124,6 +124,7 @@ struct Buffers {
     /// allocated and freed for each of 100,000 entries.
     fields: Vec<FieldRef<'static>>,
     first: Vec<(&'static str, usize)>,
+    inherited: Inherited,
     identities: duplicates::Buffers,
 }
 
@@ -168,9 +169,6 @@ impl FieldRef<'_> {
 
 /// An entry as the rules see it: its fields read once.
 struct EntryView<'a> {
-    bib: &'a Bibliography,
-    sources: &'a SourceMap,
-    id: EntryId,
     entry: &'a Entry,
     fields: Vec<FieldRef<'a>>,
     /// The first field of each data-model field (a list: an entry has
@@ -181,7 +179,7 @@ struct EntryView<'a> {
     data_type: Option<(&'static str, bool)>,
     /// The fields with those inherited through crossref and xdata, when
     /// the entry inherits any (most do not, and their own fields are read).
-    inherited: Option<crate::bib::fields::Fields>,
+    inherited: Option<&'a Inherited>,
     /// Whether misspelt field names are `misspelled-field`'s findings.
     misspellings_reported: bool,
 }
@@ -195,6 +193,7 @@ impl<'a> EntryView<'a> {
         names: &'a mut String,
         mut fields: Vec<FieldRef<'a>>,
         mut first: Vec<(&'static str, usize)>,
+        inherited: &'a mut Inherited,
     ) -> EntryView<'a> {
         let entry = bib.entry(id);
         let text = sources.get(entry.file).text.as_str();
@@ -244,31 +243,24 @@ impl<'a> EntryView<'a> {
                 crate::bib::LinkKind::Crossref | crate::bib::LinkKind::Xdata
             )
         });
+        let inherited = inherits.then(|| {
+            inherited.read(bib, sources, id);
+            &*inherited
+        });
         EntryView {
-            bib,
-            sources,
-            id,
             entry,
             fields,
             first,
             data_type: datamodel::entry_type(&entry.kind),
-            inherited: None,
+            inherited,
             misspellings_reported,
         }
-        .inheriting(inherits)
     }
 
     /// The index in `fields` of the first field that stands for this
     /// data-model field.
     fn first(&self, canonical: &str) -> Option<usize> {
         first_of(&self.first, canonical)
-    }
-
-    fn inheriting(mut self, inherits: bool) -> Self {
-        if inherits {
-            self.inherited = Some(crate::bib::fields::collect(self.bib, self.sources, self.id));
-        }
-        self
     }
 
     /// A finding about this entry.
@@ -283,19 +275,67 @@ impl<'a> EntryView<'a> {
 
     /// Whether a field is written, inherited ones included.
     fn is_written(&self, name: &str) -> bool {
-        match &self.inherited {
-            Some(fields) => fields.is_written(name),
+        match self.inherited {
+            Some(fields) => fields.find(name).is_some(),
             None => self.own(name).is_some(),
         }
     }
 
     /// Whether a field is set to something, inherited ones included.
     fn is_set(&self, name: &str) -> bool {
-        match &self.inherited {
-            Some(fields) => fields.get(name).is_some(),
+        match self.inherited {
+            Some(fields) => fields.find(name) == Some(true),
             None => self.own(name).is_some_and(|f| !f.value.trim().is_empty()),
         }
     }
+}
+
+/// The fields of an entry that inherits (through `crossref` or `@xdata`),
+/// as the rules ask about them: each name once, the first written winning
+/// as in biber ([`fields::walk`]), and whether its value is set. Kept by a
+/// worker from entry to entry: no string or map is made per field (a
+/// whole [`fields::collect`] made two strings for each of some 20 fields).
+#[derive(Default)]
+struct Inherited {
+    /// The names, one after another.
+    names: String,
+    /// Each name's end in `names`, its hash, and whether it is set.
+    seen: Vec<(usize, u64, bool)>,
+}
+
+impl Inherited {
+    /// Reads the fields of entry `id`.
+    fn read(&mut self, bib: &Bibliography, sources: &SourceMap, id: EntryId) {
+        self.names.clear();
+        self.seen.clear();
+        fields::walk(bib, sources, id, &mut |name, field| {
+            if self.find(name).is_none() {
+                let set = !field.text().trim().is_empty();
+                self.names.push_str(name);
+                self.seen.push((self.names.len(), name_hash(name), set));
+            }
+        });
+    }
+
+    /// Whether the field is written, and if so whether it is set.
+    fn find(&self, name: &str) -> Option<bool> {
+        let hash = name_hash(name);
+        let mut start = 0;
+        for &(end, seen_hash, set) in &self.seen {
+            if seen_hash == hash && &self.names[start..end] == name {
+                return Some(set);
+            }
+            start = end;
+        }
+        None
+    }
+}
+
+fn name_hash(name: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(name.as_bytes());
+    hasher.finish()
 }
 
 /// The findings of one entry on its own, and what identifies it for
@@ -318,6 +358,7 @@ fn check_entry(
         names,
         fields,
         first,
+        inherited,
         identities: identity_buffers,
     } = buffers;
     let view = EntryView::new(
@@ -328,6 +369,7 @@ fn check_entry(
         names,
         recycled(std::mem::take(fields)),
         std::mem::take(first),
+        inherited,
     );
     let mut out = Vec::new();
     for rule in &plan.entry_rules {
