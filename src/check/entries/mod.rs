@@ -118,14 +118,22 @@ impl Plan {
 /// their own).
 #[derive(Default)]
 struct Buffers {
-    /// The entry's field names, lower-cased one after another.
-    names: String,
+    /// What an entry's view borrows.
+    view: ViewBuffers,
     /// The lists of an entry's view, empty between entries: kept, not
     /// allocated and freed for each of 100,000 entries.
     fields: Vec<FieldRef<'static>>,
     first: Vec<(&'static str, usize)>,
-    inherited: Inherited,
     identities: duplicates::Buffers,
+}
+
+/// The buffers an entry's view reads its fields into and borrows from.
+#[derive(Default)]
+struct ViewBuffers {
+    /// The entry's field names, lower-cased one after another.
+    names: String,
+    /// The fields of an entry that inherits.
+    inherited: Inherited,
 }
 
 /// An emptied list of fields, as a list of fields that borrow from
@@ -190,11 +198,11 @@ impl<'a> EntryView<'a> {
         sources: &'a SourceMap,
         id: EntryId,
         misspellings_reported: bool,
-        names: &'a mut String,
+        buffers: &'a mut ViewBuffers,
         mut fields: Vec<FieldRef<'a>>,
         mut first: Vec<(&'static str, usize)>,
-        inherited: &'a mut Inherited,
     ) -> EntryView<'a> {
+        let ViewBuffers { names, inherited } = buffers;
         let entry = bib.entry(id);
         let text = sources.get(entry.file).text.as_str();
         // Exports write `TITLE` and `Author`: the names are lower-cased in
@@ -355,10 +363,9 @@ fn check_entry(
         return (Vec::new(), Identities::default());
     }
     let Buffers {
-        names,
+        view: view_buffers,
         fields,
         first,
-        inherited,
         identities: identity_buffers,
     } = buffers;
     let view = EntryView::new(
@@ -366,10 +373,9 @@ fn check_entry(
         sources,
         id,
         plan.misspelled_fields,
-        names,
+        view_buffers,
         recycled(std::mem::take(fields)),
         std::mem::take(first),
-        inherited,
     );
     let mut out = Vec::new();
     for rule in &plan.entry_rules {
