@@ -319,6 +319,34 @@ fn read_chunk(
     (entry, rest)
 }
 
+/// The entries (and the rest) of a file's blocks, split in pieces: each
+/// block is read into its place in the file's lists on all cores, the
+/// pieces never joined into one list of blocks first.
+fn read_pieces(input: &BibInput<'_>, pieces: Vec<Vec<split::Chunk>>) -> FileChunks {
+    let total = pieces.iter().map(Vec::len).sum();
+    let mut entries: Vec<Option<Entry>> = Vec::with_capacity(total);
+    let mut rests: Vec<Option<Box<ChunkRest>>> = Vec::with_capacity(total);
+    entries.par_extend((0..total).into_par_iter().map(|_| None));
+    rests.par_extend((0..total).into_par_iter().map(|_| None));
+    let mut places = Vec::with_capacity(pieces.len());
+    let (mut entries_left, mut rests_left) = (&mut entries[..], &mut rests[..]);
+    for piece in pieces {
+        let (entry_places, entries_after) =
+            std::mem::take(&mut entries_left).split_at_mut(piece.len());
+        let (rest_places, rests_after) = std::mem::take(&mut rests_left).split_at_mut(piece.len());
+        (entries_left, rests_left) = (entries_after, rests_after);
+        places.push((piece, entry_places, rest_places));
+    }
+    places
+        .into_par_iter()
+        .for_each(|(piece, entry_places, rest_places)| {
+            (piece.into_par_iter().zip(entry_places).zip(rest_places))
+                .with_min_len(256)
+                .for_each(|((chunk, entry), rest)| (*entry, *rest) = read_chunk(input, chunk));
+        });
+    (entries, rests)
+}
+
 /// An entry type as written, lower-cased.
 fn entry_kind(written: &str) -> Cow<'static, str> {
     match datamodel::type_name(written) {
@@ -350,12 +378,7 @@ impl Bibliography {
                     });
                     return (entries.into_iter().map(Some).collect(), vec![rest]);
                 }
-                let chunks = split::split_parallel(input.text);
-                chunks
-                    .into_par_iter()
-                    .with_min_len(256)
-                    .map(|chunk| read_chunk(input, chunk))
-                    .unzip()
+                read_pieces(input, split::split_parallel(input.text))
             })
             .collect();
 
