@@ -222,7 +222,7 @@ pub struct ChunkResult {
 /// delimited it, else what is read from it now.
 pub fn parse_chunk(text: &str, mut chunk: Chunk) -> ChunkResult {
     let Some(lexed) = chunk.lexed.take() else {
-        return read_chunk(text, &chunk);
+        return parse_delimited(text, &chunk);
     };
     let result = match lexed.key {
         Some(key_span) => ChunkResult {
@@ -242,7 +242,7 @@ pub fn parse_chunk(text: &str, mut chunk: Chunk) -> ChunkResult {
     };
     debug_assert_eq!(
         result,
-        read_chunk(text, &chunk),
+        parse_delimited(text, &chunk),
         "the chunk read in one pass and read again differ: {:?}",
         &text[chunk.span.clone()]
     );
@@ -250,7 +250,7 @@ pub fn parse_chunk(text: &str, mut chunk: Chunk) -> ChunkResult {
 }
 
 /// What a chunk yields, read from its text.
-fn read_chunk(text: &str, chunk: &Chunk) -> ChunkResult {
+fn parse_delimited(text: &str, chunk: &Chunk) -> ChunkResult {
     let mut result = ChunkResult::default();
     match &chunk.error {
         Some(SplitError::MissingDelimiter) => {

@@ -101,7 +101,7 @@ fn split_in_pieces(text: &str, pieces: usize) -> Vec<Vec<Chunk>> {
         .par_windows(2)
         .map(|cut| scan(text, cut[0], cut[1]))
         .collect();
-    let mut chunks = Vec::with_capacity(walked.len());
+    let mut kept = Vec::with_capacity(walked.len());
     // Where the walk so far stands, when it ran past the last cut.
     let mut overrun: Option<usize> = None;
     for (i, walk) in walked.into_iter().enumerate() {
@@ -119,9 +119,9 @@ fn split_in_pieces(text: &str, pieces: usize) -> Vec<Vec<Chunk>> {
             },
         };
         overrun = walk.overrun;
-        chunks.push(walk.chunks);
+        kept.push(walk.chunks);
     }
-    chunks
+    kept
 }
 
 /// One piece of the sequential walk.

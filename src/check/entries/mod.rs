@@ -216,8 +216,8 @@ impl<'a> EntryView<'a> {
         let names: &'a str = names;
         let mut name_end = 0;
         let lookup = |file: FileId| sources.get(file).text.as_str();
-        first.clear();
-        fields.clear();
+        // Handed over empty by the worker (see `check_entry`).
+        debug_assert!(first.is_empty() && fields.is_empty());
         for field in entry.fields.iter() {
             let name_start = name_end;
             name_end += field.name().len();
@@ -340,10 +340,8 @@ impl Inherited {
 }
 
 fn name_hash(name: &str) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = rustc_hash::FxHasher::default();
-    hasher.write(name.as_bytes());
-    hasher.finish()
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 /// The findings of one entry on its own, and what identifies it for
