@@ -292,8 +292,8 @@ fn read_chunk(
     let block = chunk.span.clone();
     let result = parse::parse_chunk(input.text, chunk);
     let entry = result.entry.map(|raw| Entry {
-        key: input.text[raw.key_span.clone()].to_owned(),
-        kind: entry_kind(&input.text[raw.type_span.clone()]),
+        key: raw.head.key,
+        kind: raw.head.kind,
         file: input.file,
         span: raw.span,
         type_span: raw.type_span,

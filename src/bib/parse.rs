@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 use biblatex::{ParseErrorKind, RawBibliography, RawChunk, Token};
 
+use super::lex::Head;
 use super::split::{Chunk, ChunkKind, SplitError};
 use crate::source::Span;
 
@@ -194,6 +195,8 @@ pub struct RawEntry {
     pub span: Span,
     pub type_span: Span,
     pub key_span: Span,
+    /// The key and the type, read from those spans.
+    pub head: Head,
     pub fields: Vec<RawField>,
     /// The entry could not be parsed; its key was recovered, its fields were not.
     pub broken: bool,
@@ -229,6 +232,8 @@ pub fn parse_chunk(text: &str, mut chunk: Chunk) -> ChunkResult {
             entry: Some(RawEntry {
                 span: chunk.span.clone(),
                 type_span: type_name_span(&chunk),
+                head: (lexed.head)
+                    .unwrap_or_else(|| Head::read(text, type_name_span(&chunk), key_span.clone())),
                 key_span,
                 fields: lexed.fields,
                 broken: false,
@@ -272,7 +277,7 @@ fn parse_delimited(text: &str, chunk: &Chunk) -> ChunkResult {
             };
             let what = match &key {
                 Some(key_span) => {
-                    result.entry = Some(broken_entry(chunk, key_span.clone()));
+                    result.entry = Some(broken_entry(text, chunk, key_span.clone()));
                     format!("entry `{}`", &text[key_span.clone()])
                 }
                 None if chunk.kind == ChunkKind::Entry => "entry".to_owned(),
@@ -319,6 +324,7 @@ fn parse_delimited(text: &str, chunk: &Chunk) -> ChunkResult {
                 result.entry = Some(RawEntry {
                     span: chunk.span.clone(),
                     type_span: type_name_span(chunk),
+                    head: Head::read(text, type_name_span(chunk), key_span.clone()),
                     key_span,
                     fields: Vec::new(),
                     broken: false,
@@ -331,6 +337,7 @@ fn parse_delimited(text: &str, chunk: &Chunk) -> ChunkResult {
                         result.entry = Some(RawEntry {
                             span: chunk.span.clone(),
                             type_span: type_name_span(chunk),
+                            head: Head::read(text, type_name_span(chunk), key_span.clone()),
                             key_span,
                             fields,
                             broken: false,
@@ -349,7 +356,7 @@ fn parse_delimited(text: &str, chunk: &Chunk) -> ChunkResult {
                     let key = &text[key_span.clone()];
                     error.message = format!("in entry `{key}`: {}", error.message);
                     error.key = Some(key.to_owned());
-                    result.entry = Some(broken_entry(chunk, key_span));
+                    result.entry = Some(broken_entry(text, chunk, key_span));
                     result.error = Some(error);
                 }
             }
@@ -358,10 +365,11 @@ fn parse_delimited(text: &str, chunk: &Chunk) -> ChunkResult {
     }
 }
 
-fn broken_entry(chunk: &Chunk, key_span: Span) -> RawEntry {
+fn broken_entry(text: &str, chunk: &Chunk, key_span: Span) -> RawEntry {
     RawEntry {
         span: chunk.span.clone(),
         type_span: type_name_span(chunk),
+        head: Head::read(text, type_name_span(chunk), key_span.clone()),
         key_span,
         fields: Vec::new(),
         broken: true,

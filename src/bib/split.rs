@@ -239,7 +239,7 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
     // Most blocks are read to their end by the lexer, which finds the end
     // as it goes: their bytes are scanned once, not once here and again
     // when they are parsed.
-    let (end, error, lexed) = match lex::block(text, at, open, paren, kind) {
+    let (end, error, lexed) = match lex::block(text, at..type_end, open, paren, kind) {
         Some((lexed, end)) => {
             debug_assert_eq!(
                 find_close(bytes, open, paren),
