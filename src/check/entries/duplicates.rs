@@ -44,11 +44,12 @@ fn hash128(parts: &[&[u8]]) -> NonZeroU128 {
 }
 
 /// Buffers for one worker's entries, reused from entry to entry: the
-/// normalised title and family name, and the DOI or ISBN.
+/// normalised title and family name (UTF-8, kept as bytes: they are only
+/// hashed), and the DOI or ISBN.
 #[derive(Debug, Default)]
 pub(super) struct Buffers {
-    title: String,
-    family: String,
+    title: Vec<u8>,
+    family: Vec<u8>,
     id: String,
 }
 
@@ -204,9 +205,9 @@ pub(super) fn identities<'v>(
     }
     let title = value("title").map(|title| {
         normalize_into(title, &mut buffers.title);
-        buffers.title.as_str()
+        buffers.title.as_slice()
     });
-    identities.title = title.map(|title| hash128(&[title.as_bytes()]));
+    identities.title = title.map(|title| hash128(&[title]));
     // Chapters of one book share its ISBN; the `isbn` of an article is
     // the journal's (exports from Mendeley and Google Scholar put ISSNs
     // there), shared by every article in it.
@@ -238,7 +239,7 @@ pub(super) fn identities<'v>(
                 .filter(|c| c.is_ascii_alphanumeric())
                 .map(|c| c.to_ascii_uppercase()),
         );
-        identities.by_kind[1] = Some(hash128(&[digits.as_bytes(), b"|", title.as_bytes()]));
+        identities.by_kind[1] = Some(hash128(&[digits.as_bytes(), b"|", title]));
     }
     let year = value("date")
         .and_then(|d| d.trim().get(..4))
@@ -248,19 +249,13 @@ pub(super) fn identities<'v>(
         .and_then(|a| first_family(a))
         .map(|family| {
             normalize_into(family, &mut buffers.family);
-            buffers.family.as_str()
+            buffers.family.as_slice()
         });
     // Titles too short to tell works apart ("Preface") are left out.
     if let (Some(title), Some(year), Some(family)) = (title, year, family)
         && title.len() >= 8
     {
-        let work = [
-            title.as_bytes(),
-            b"|",
-            year.trim().as_bytes(),
-            b"|",
-            family.as_bytes(),
-        ];
+        let work = [title, b"|", year.trim().as_bytes(), b"|", family];
         identities.by_kind[2] = Some(hash128(&work));
     }
     identities
@@ -294,9 +289,9 @@ fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
 /// [`normalize_into`] a new string.
 #[cfg(test)]
 fn normalized(text: &str) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
     normalize_into(text, &mut out);
-    out
+    String::from_utf8(out).expect("normalised text is UTF-8")
 }
 
 /// Lower-case letters and digits only, without accents, for comparing
@@ -306,8 +301,8 @@ fn normalized(text: &str) -> String {
 /// Control words are dropped (`\emph`, the `\v` of `\v{s}`), except those
 /// that stand for letters (`\o`, `\ss`, `\ae`, ...).
 ///
-/// Written over `out`, a buffer reused from entry to entry.
-fn normalize_into(text: &str, out: &mut String) {
+/// Written over `out`, a buffer reused from entry to entry, as UTF-8.
+fn normalize_into(text: &str, out: &mut Vec<u8>) {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::{decompose_canonical, is_combining_mark};
     let bytes = text.as_bytes();
@@ -327,21 +322,30 @@ fn normalize_into(text: &str, out: &mut String) {
                 // A control symbol: \" \' \&
                 i += text[i..].chars().next().map_or(0, char::len_utf8);
             }
-            out.push_str(letters_of(&text[start..end]));
+            out.extend_from_slice(letters_of(&text[start..end]).as_bytes());
             continue;
         }
         if byte.is_ascii() {
-            if byte.is_ascii_alphanumeric() {
-                out.push(char::from(byte.to_ascii_lowercase()));
-            }
-            i += 1;
+            // Most of a title: ASCII up to the next control word or other
+            // character, taken a run at a time.
+            let run = bytes[i..]
+                .iter()
+                .position(|&b| b == b'\\' || !b.is_ascii())
+                .map_or(bytes.len(), |n| i + n);
+            out.extend(
+                bytes[i..run]
+                    .iter()
+                    .filter(|b| b.is_ascii_alphanumeric())
+                    .map(u8::to_ascii_lowercase),
+            );
+            i = run;
             continue;
         }
         let c = text[i..].chars().next().expect("a character starts here");
         i += c.len_utf8();
         if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
             // A Hangul syllable: decomposed into jamo, it comes back whole.
-            out.push(c);
+            push_char(out, c);
             continue;
         }
         // Accents go: the canonical decomposition without its marks.
@@ -356,17 +360,21 @@ fn normalize_into(text: &str, out: &mut String) {
         });
         if bases == 1 {
             if base.is_alphanumeric() {
-                out.extend(base.to_lowercase());
+                base.to_lowercase().for_each(|l| push_char(out, l));
             }
             continue;
         }
         let bare = std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d));
         for d in bare.nfc() {
             if d.is_alphanumeric() {
-                out.extend(d.to_lowercase());
+                d.to_lowercase().for_each(|l| push_char(out, l));
             }
         }
     }
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
 }
 
 /// The letters a LaTeX control word stands for (`\o`, `\ss`, `\ae`, ...),
