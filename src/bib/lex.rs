@@ -27,7 +27,8 @@ use crate::source::Span;
 pub(super) struct Lexed {
     pub key: Option<Span>,
     pub fields: Vec<RawField>,
-    /// An entry's key and type, copied out as the block is read.
+    /// An entry's key and type, copied out as [`block`] reads the block
+    /// (`None` from the reads of a delimited chunk).
     pub head: Option<Head>,
 }
 
@@ -53,10 +54,10 @@ impl Head {
     }
 }
 
-/// Reads the entry or `@string` block of `kind` whose `@type` is at `type_span` and
-/// whose opening delimiter is at `open`, before its end is known: its key
-/// and fields up to the closing delimiter, and the offset just after that
-/// delimiter. `None` where the lexer is not sure (the split then finds the
+/// Reads the entry or `@string` block of `kind` whose `@type` is at
+/// `type_span` and whose opening delimiter is at `open`, before its end is
+/// known: its key, head and fields up to the closing delimiter, and the
+/// offset just after that delimiter. `None` where the lexer is not sure (the split then finds the
 /// end itself and the crate reads the chunk).
 ///
 /// Where it reads the block, its closing delimiter is the one the split's
@@ -114,14 +115,12 @@ pub(super) fn entry(text: &str, chunk: &Chunk) -> Option<Lexed> {
     lexer.skip_space();
     lexer.eat(b',')?;
     let fields = lexer.fields()?;
+    // The head is the one-pass read's ([`block`]); a delimited chunk's
+    // entry takes it from its spans.
     Some(Lexed {
-        head: Some(Head::read(
-            text,
-            chunk.type_span.start + 1..chunk.type_span.end,
-            key.clone(),
-        )),
         key: Some(key),
         fields,
+        head: None,
     })
 }
 

@@ -573,16 +573,23 @@ mod tests {
         }
     }
 
-    /// The chunk as the lexer reads it once the split has delimited it.
+    /// The chunk as the lexer reads it once the split has delimited it,
+    /// with the head read from its spans (the one-pass read copies it out
+    /// as it goes).
     fn read_after_delimiting(text: &str, chunk: &Chunk) -> Option<Lexed> {
         let delimited = Chunk {
             lexed: None,
             ..chunk.clone()
         };
-        match chunk.kind {
+        let mut lexed = match chunk.kind {
             ChunkKind::String => lex::strings(text, &delimited),
             _ => lex::entry(text, &delimited),
-        }
+        }?;
+        lexed.head = (lexed.key.clone()).map(|key| {
+            let type_name = chunk.type_span.start + 1..chunk.type_span.end;
+            lex::Head::read(text, type_name, key)
+        });
+        Some(lexed)
     }
 
     proptest::proptest! {
