@@ -57,8 +57,8 @@ impl Head {
 /// Reads the entry or `@string` block of `kind` whose `@type` is at
 /// `type_span` and whose opening delimiter is at `open`, before its end is
 /// known: its key, head and fields up to the closing delimiter, and the
-/// offset just after that delimiter. `None` where the lexer is not sure (the split then finds the
-/// end itself and the crate reads the chunk).
+/// offset just after that delimiter. `None` where the lexer is not sure
+/// (the split then finds the end itself and the crate reads the chunk).
 ///
 /// Where it reads the block, its closing delimiter is the one the split's
 /// own search finds: both count braces, quotes and backslashes alike and
