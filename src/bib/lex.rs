@@ -44,12 +44,12 @@ pub(super) struct Head {
 }
 
 impl Head {
-    /// The head of the entry whose type name (without its `@`) and key
-    /// are at these places of `text`.
-    pub(super) fn read(text: &str, type_name: Span, key: Span) -> Head {
+    /// The head of the entry whose `@type` and key are at these places of
+    /// `text`.
+    pub(super) fn read(text: &str, at_type: Span, key: Span) -> Head {
         Head {
             key: text[key].to_owned(),
-            kind: super::entry_kind(&text[type_name]),
+            kind: super::entry_kind(&text[at_type.start + 1..at_type.end]),
         }
     }
 }
@@ -95,9 +95,7 @@ pub(super) fn block(
         ChunkKind::Preamble | ChunkKind::Comment => return None,
     };
     let fields = lexer.fields()?;
-    let head = key
-        .clone()
-        .map(|key| Head::read(text, type_span.start + 1..type_span.end, key));
+    let head = key.clone().map(|key| Head::read(text, type_span, key));
     Some((Lexed { key, fields, head }, lexer.pos + 1))
 }
 

@@ -229,15 +229,14 @@ pub fn parse_chunk(text: &str, mut chunk: Chunk) -> ChunkResult {
     };
     let result = match lexed.key {
         Some(key_span) => ChunkResult {
-            entry: Some(RawEntry {
-                span: chunk.span.clone(),
-                type_span: type_name_span(&chunk),
-                head: (lexed.head)
-                    .unwrap_or_else(|| Head::read(text, type_name_span(&chunk), key_span.clone())),
+            entry: Some(raw_entry(
+                text,
+                &chunk,
                 key_span,
-                fields: lexed.fields,
-                broken: false,
-            }),
+                lexed.fields,
+                false,
+                lexed.head,
+            )),
             ..ChunkResult::default()
         },
         None => ChunkResult {
@@ -321,27 +320,13 @@ fn parse_delimited(text: &str, chunk: &Chunk) -> ChunkResult {
             // `@misc{key}`: valid, but the crate insists on a comma after the key.
             let after_key = skip_ws(text, key_span.end);
             if after_key + 1 == chunk.span.end {
-                result.entry = Some(RawEntry {
-                    span: chunk.span.clone(),
-                    type_span: type_name_span(chunk),
-                    head: Head::read(text, type_name_span(chunk), key_span.clone()),
-                    key_span,
-                    fields: Vec::new(),
-                    broken: false,
-                });
+                result.entry = Some(raw_entry(text, chunk, key_span, Vec::new(), false, None));
                 return result;
             }
             match read_fields(text, chunk) {
                 Ok(parsed) => match parsed.entry {
                     Some((key_span, fields)) => {
-                        result.entry = Some(RawEntry {
-                            span: chunk.span.clone(),
-                            type_span: type_name_span(chunk),
-                            head: Head::read(text, type_name_span(chunk), key_span.clone()),
-                            key_span,
-                            fields,
-                            broken: false,
-                        });
+                        result.entry = Some(raw_entry(text, chunk, key_span, fields, false, None));
                     }
                     None => {
                         result.error = Some(SyntaxError {
@@ -366,19 +351,28 @@ fn parse_delimited(text: &str, chunk: &Chunk) -> ChunkResult {
 }
 
 fn broken_entry(text: &str, chunk: &Chunk, key_span: Span) -> RawEntry {
-    RawEntry {
-        span: chunk.span.clone(),
-        type_span: type_name_span(chunk),
-        head: Head::read(text, type_name_span(chunk), key_span.clone()),
-        key_span,
-        fields: Vec::new(),
-        broken: true,
-    }
+    raw_entry(text, chunk, key_span, Vec::new(), true, None)
 }
 
-/// The type name without its `@`.
-fn type_name_span(chunk: &Chunk) -> Span {
-    chunk.type_span.start + 1..chunk.type_span.end
+/// The entry of `chunk` with this key and these fields: its head read
+/// from the spans, unless the lexer copied it out already.
+fn raw_entry(
+    text: &str,
+    chunk: &Chunk,
+    key_span: Span,
+    fields: Vec<RawField>,
+    broken: bool,
+    head: Option<Head>,
+) -> RawEntry {
+    RawEntry {
+        span: chunk.span.clone(),
+        // The type name without its `@`.
+        type_span: chunk.type_span.start + 1..chunk.type_span.end,
+        head: head.unwrap_or_else(|| Head::read(text, chunk.type_span.clone(), key_span.clone())),
+        key_span,
+        fields,
+        broken,
+    }
 }
 
 fn shift(span: &Span, base: usize) -> Span {

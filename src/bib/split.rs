@@ -585,10 +585,8 @@ mod tests {
             ChunkKind::String => lex::strings(text, &delimited),
             _ => lex::entry(text, &delimited),
         }?;
-        lexed.head = (lexed.key.clone()).map(|key| {
-            let type_name = chunk.type_span.start + 1..chunk.type_span.end;
-            lex::Head::read(text, type_name, key)
-        });
+        lexed.head =
+            (lexed.key.clone()).map(|key| lex::Head::read(text, chunk.type_span.clone(), key));
         Some(lexed)
     }
 
