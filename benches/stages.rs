@@ -167,6 +167,7 @@ fn stages(c: &mut Criterion) {
     // entries), laid out as text without colour, as `check` prints them.
     let mut findings = refkeeper::check::check(&parsed, &chapters, &rules).diagnostics;
     findings.extend(refkeeper::check::entries::check(&parsed, &sources, &rules));
+    let findings = refkeeper::Findings::new(findings);
     group.throughput(Throughput::Elements(findings.len() as u64));
     group.bench_function("print findings as text (13.6k entries)", |b| {
         let mut out = Vec::new();

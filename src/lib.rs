@@ -47,7 +47,7 @@
 //! let session = Session::new(Config::default(), sources);
 //! let report = session.check();
 //!
-//! let missing = &report.findings[0];
+//! let missing = report.findings.get(0).unwrap();
 //! assert_eq!(missing.code, Code::MissingEntry);
 //! assert_eq!(missing.key.as_deref(), Some("kim2008"));
 //! assert_eq!(missing.help.as_deref(), Some("did you mean `kim2007`?"));
@@ -64,6 +64,7 @@ pub mod config;
 pub mod csl;
 pub mod diagnostic;
 pub mod document;
+pub mod findings;
 pub mod init;
 pub mod inputs;
 pub mod overview;
@@ -77,6 +78,7 @@ pub mod watch;
 pub mod write;
 
 pub use diagnostic::{Code, Diagnostic, Level, Severity};
+pub use findings::Findings;
 pub use inputs::{ConfigSource, Request};
 pub use session::{
     Analysis, Cited, Document, Error, ListedCitation, LiveCheck, Outcome, References, Report,

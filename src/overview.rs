@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::bib::value::latex;
 use crate::bib::{EntryId, fields};
 use crate::check::{self, RuleSet};
-use crate::diagnostic::Diagnostic;
+use crate::findings::Findings;
 use crate::session::Analysis;
 use crate::source::FileRole;
 use crate::source::SourceMap;
@@ -174,11 +174,7 @@ pub fn overview(analysis: &Analysis, sources: &SourceMap, rules: &RuleSet) -> Ov
 impl Overview {
     /// Takes the findings of `check` that are on a bibliography file
     /// (unused entries aside: the page lists them with their titles).
-    pub fn with_bibliography_findings(
-        mut self,
-        findings: &[Diagnostic],
-        sources: &SourceMap,
-    ) -> Self {
+    pub fn with_bibliography_findings(mut self, findings: &Findings, sources: &SourceMap) -> Self {
         self.bibliography = findings
             .iter()
             .filter(|d| d.code != crate::diagnostic::Code::UnusedEntry)

@@ -18,6 +18,7 @@ use crate::csl::engine::{Engine, Reference, StyleError};
 use crate::csl::mapping::{CslItem, Localisation};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::document::DocumentKind;
+use crate::findings::{Findings, UnusedEntries};
 use crate::inputs::{self, InputError, InputFile, Inputs, Request};
 use crate::overview::{self, Overview};
 use crate::project::{self, Candidates, Manuscript, Toolchain};
@@ -94,8 +95,8 @@ pub struct Outcome<T> {
     pub sources: Arc<SourceMap>,
     /// Inputs that could not be found, read or matched; the rest were used.
     pub unread: Arc<[Unread]>,
-    /// Findings, after the configured levels and ignores.
-    pub findings: Vec<Diagnostic>,
+    /// Findings, after the configured levels and ignores, in order.
+    pub findings: Findings,
     /// Findings not reported because an input they depend on could not be
     /// read (every citation "missing" when a bibliography was not read),
     /// counted per code.
@@ -129,10 +130,7 @@ pub type Report = Outcome<Stats>;
 impl<T> Outcome<T> {
     /// How many findings have this severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
+        self.findings.count(severity)
     }
 
     /// How many chapter files were read.
@@ -521,7 +519,17 @@ impl Session {
     /// rules) and value; findings an unread input makes unreliable are
     /// withheld.
     fn outcome<T>(&self, findings: Vec<Diagnostic>, value: T) -> Outcome<T> {
-        let findings = self.rules.finish(findings, &self.sources);
+        self.outcome_with_unused(findings, UnusedEntries::default(), value)
+    }
+
+    /// [`Session::outcome`], with `unused-entry` findings kept as entries.
+    fn outcome_with_unused<T>(
+        &self,
+        findings: Vec<Diagnostic>,
+        unused: UnusedEntries,
+        value: T,
+    ) -> Outcome<T> {
+        let findings = (self.rules).finish_with_unused(findings, unused, &self.sources);
         let (findings, withheld) = withhold(findings, &self.unread);
         Outcome {
             sources: Arc::clone(&self.sources),
@@ -642,33 +650,52 @@ impl Session {
     /// The outcome of several groups' findings: one group's as they are;
     /// with several, a finding two groups share once, and an unused entry
     /// only when every group that reads its file reports it.
-    fn merged(&self, units: Vec<(Vec<Diagnostic>, Stats, Vec<FileId>)>) -> Report {
+    fn merged(&self, units: Vec<UnitFindings>) -> Report {
+        let (left_out, inline_references) = (self.left_out.len(), self.inline_references());
+        let mut unused = UnusedEntries::default();
         if units.len() == 1 {
-            let (mut findings, mut stats, _) = units.into_iter().next().expect("one unit");
-            stats.left_out = self.left_out.len();
-            stats.inline_references = self.inline_references();
+            let unit = units.into_iter().next().expect("one unit");
+            let mut findings = unit.findings;
             findings.extend(self.reading.iter().cloned());
-            return self.outcome(findings, stats);
+            if let Some((bib, ids, help)) = unit.unused {
+                unused.add(bib, ids, help);
+            }
+            let stats = Stats {
+                left_out,
+                inline_references,
+                ..unit.stats
+            };
+            return self.outcome_with_unused(findings, unused, stats);
         }
+        let mut stats = Stats {
+            left_out,
+            inline_references,
+            ..Stats::default()
+        };
         let mut readers: HashMap<FileId, usize> = HashMap::new();
-        for (_, _, bibliographies) in &units {
-            for file in bibliographies {
+        for unit in &units {
+            for file in &unit.bibliographies {
                 *readers.entry(*file).or_default() += 1;
             }
         }
-        let mut seen: HashMap<(Code, FileId, usize, String), usize> = HashMap::new();
-        let mut findings = Vec::new();
-        let mut stats = Stats {
-            left_out: self.left_out.len(),
-            inline_references: self.inline_references(),
-            ..Stats::default()
+        let wanted = |finding: &Diagnostic| {
+            if finding.code == Code::UnusedEntry {
+                readers.get(&finding.primary.file).copied().unwrap_or(1)
+            } else {
+                1
+            }
         };
-        for (unit_findings, unit_stats, _) in units {
-            stats.citations += unit_stats.citations;
-            stats.cited_keys += unit_stats.cited_keys;
-            stats.entries += unit_stats.entries;
-            stats.used_entries += unit_stats.used_entries;
-            for finding in unit_findings {
+        let mut seen: HashMap<(Code, FileId, usize, String), usize> = HashMap::new();
+        // Unused entries kept as entries: the same entry of a file read by
+        // several groups is at the same place in each group's parse.
+        let mut unused_seen: HashMap<(FileId, usize), usize> = HashMap::new();
+        let mut findings = Vec::new();
+        for unit in units {
+            stats.citations += unit.stats.citations;
+            stats.cited_keys += unit.stats.cited_keys;
+            stats.entries += unit.stats.entries;
+            stats.used_entries += unit.stats.used_entries;
+            for finding in unit.findings {
                 let identity = (
                     finding.code,
                     finding.primary.file,
@@ -677,18 +704,24 @@ impl Session {
                 );
                 let count = seen.entry(identity).or_default();
                 *count += 1;
-                let wanted = if finding.code == Code::UnusedEntry {
-                    readers.get(&finding.primary.file).copied().unwrap_or(1)
-                } else {
-                    1
-                };
-                if *count == wanted {
+                if *count == wanted(&finding) {
                     findings.push(finding);
                 }
             }
+            if let Some((bib, mut ids, help)) = unit.unused {
+                ids.retain(|&id| {
+                    let entry = bib.entry(id);
+                    let count = unused_seen
+                        .entry((entry.file, entry.key_span.start))
+                        .or_default();
+                    *count += 1;
+                    *count == readers.get(&entry.file).copied().unwrap_or(1)
+                });
+                unused.add(bib, ids, help);
+            }
         }
         findings.extend(self.reading.iter().cloned());
-        self.outcome(findings, stats)
+        self.outcome_with_unused(findings, unused, stats)
     }
 
     /// `refkeeper list`: every citation with its place and whether its key
@@ -940,10 +973,7 @@ fn left_out(bib: &Bibliography, chapters: &[ChapterScan]) -> Vec<Diagnostic> {
 /// bibliography unread, a key is not known to be missing; with a chapter
 /// unread, an entry is not known to be unused. Returns the rest and how
 /// many were taken out per code.
-pub fn withhold(
-    findings: Vec<Diagnostic>,
-    unread: &[Unread],
-) -> (Vec<Diagnostic>, BTreeMap<Code, usize>) {
+pub fn withhold(mut findings: Findings, unread: &[Unread]) -> (Findings, BTreeMap<Code, usize>) {
     let mut withheld = BTreeMap::new();
     if unread.is_empty() {
         return (findings, withheld);
@@ -952,17 +982,14 @@ pub fn withhold(
         code.claims_absence_from()
             .is_some_and(|role| unread.iter().any(|u| u.role == role))
     };
-    let kept = findings
-        .into_iter()
-        .filter(|d| {
-            let drop = unreliable(d.code);
-            if drop {
-                *withheld.entry(d.code).or_default() += 1;
-            }
-            !drop
-        })
-        .collect();
-    (kept, withheld)
+    findings.retain(|d| {
+        let drop = unreliable(d.code);
+        if drop {
+            *withheld.entry(d.code).or_default() += 1;
+        }
+        !drop
+    });
+    (findings, withheld)
 }
 
 /// A check kept up to date as the text of chapters changes: each group of
@@ -973,6 +1000,16 @@ pub fn withhold(
 /// between keystrokes.
 pub struct LiveCheck {
     units: Vec<LiveUnit>,
+}
+
+/// One group's findings, before they are merged with the others'.
+struct UnitFindings {
+    findings: Vec<Diagnostic>,
+    /// Its bibliography, the entries `unused-entry` reports and their help,
+    /// when those findings are not among `findings`.
+    unused: Option<(Arc<Bibliography>, Vec<EntryId>, &'static str)>,
+    stats: Stats,
+    bibliographies: Vec<FileId>,
 }
 
 struct LiveUnit {
@@ -1087,12 +1124,11 @@ impl LiveCheck {
         session.merged(
             self.units
                 .iter()
-                .map(|unit| {
-                    (
-                        unit.findings_in(wanted),
-                        unit.citations.stats(),
-                        unit.bibliographies.clone(),
-                    )
+                .map(|unit| UnitFindings {
+                    findings: unit.findings_in(wanted),
+                    unused: None,
+                    stats: unit.citations.stats(),
+                    bibliographies: unit.bibliographies.clone(),
                 })
                 .collect(),
         )
@@ -1148,14 +1184,18 @@ impl LiveCheck {
                         + session.reading.len(),
                 );
                 findings.extend(unit.analysis.bib_diagnostics);
-                let stats = unit.citations.move_into(&unit.analysis.bib, &mut findings);
+                let help = unit.citations.unused_help();
+                let (stats, unused) = unit.citations.move_into(&mut findings);
                 findings.extend(unit.entry_findings);
-                (retired.0).push(Box::new((
-                    unit.analysis.bib,
-                    unit.analysis.chapters,
-                    unit.index,
-                )));
-                (findings, stats, unit.bibliographies)
+                (retired.0).push(Box::new((unit.analysis.chapters, unit.index)));
+                UnitFindings {
+                    findings,
+                    // The bibliography is kept with the findings of its
+                    // unused entries, which are made from it when printed.
+                    unused: Some((Arc::new(unit.analysis.bib), unused, help)),
+                    stats,
+                    bibliographies: unit.bibliographies,
+                }
             })
             .collect();
         Report {

@@ -3,6 +3,7 @@
 //! two runs. A finding is known across runs by its file, code and message,
 //! not by its line, which moves when text is added above it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ pub struct Findings(BTreeMap<FindingId, usize>);
 #[derive(Debug, Default)]
 pub struct Changes<'r> {
     /// New findings, in the report's order.
-    pub appeared: Vec<&'r Diagnostic>,
+    pub appeared: Vec<Cow<'r, Diagnostic>>,
     /// Findings of the previous run that are gone.
     pub fixed: Vec<FindingId>,
 }
@@ -40,7 +41,7 @@ impl Findings {
     pub fn of(report: &Report) -> Findings {
         let mut counts = BTreeMap::new();
         for d in &report.findings {
-            *counts.entry(identify(report, d)).or_insert(0) += 1;
+            *counts.entry(identify(report, &d)).or_insert(0) += 1;
         }
         Findings(counts)
     }
@@ -51,7 +52,7 @@ impl Findings {
         let mut left = self.0.clone();
         let mut appeared = Vec::new();
         for d in &report.findings {
-            let id = identify(report, d);
+            let id = identify(report, &d);
             match left.get_mut(&id) {
                 Some(count) if *count > 0 => *count -= 1,
                 _ => appeared.push(d),

@@ -416,7 +416,7 @@ fn corpus_bibliographies_parse_cleanly() {
             .findings
             .iter()
             .filter(|d| d.code == Code::BibSyntax)
-            .map(|d| &d.message)
+            .map(|d| d.message.clone())
             .collect();
         assert!(syntax.is_empty(), "{}: {syntax:?}", case.dir);
         let duplicates = report

@@ -42,6 +42,7 @@ fn default_findings(name: &str, bib: &str) -> Vec<Diagnostic> {
     refkeeper::Session::read(&[file], &[], Config::default(), Vec::new())
         .check()
         .findings
+        .into_vec()
 }
 
 fn all_on() -> Config {

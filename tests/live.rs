@@ -160,3 +160,84 @@ fn a_chapter_given_new_text_is_scanned_again() {
         ["`ghost` is cited but is not in any bibliography"]
     );
 }
+
+/// The check keeps its `unused-entry` findings as the entries they are
+/// about until they are read (`refkeeper::Findings`); the live check's
+/// report makes them in full. Both give the same findings in the same
+/// order: unused entries between other findings of the same files (a
+/// missing field, a duplicate key with its related place), in two
+/// bibliographies whose paths sort otherwise than they were read, and a
+/// bibliography two documents read, whose entry is unused only when
+/// neither cites it.
+#[test]
+fn findings_kept_as_entries_read_as_findings_made_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: &[(&str, &str)] = &[
+        (
+            "one/main.tex",
+            "\\documentclass{article}\n\\cite{a} \\cite{own1} \\cite{ghost}\n\\bibliography{zz,../shared}\n",
+        ),
+        (
+            "one/zz.bib",
+            "@book{own1, title = {A}}\n@book{own2, title = {B}}\n@misc{own3}\n@book{own2, title = {C}}\n@book{own4, title = {D}}\n",
+        ),
+        (
+            "two/main.tex",
+            "\\documentclass{article}\n\\cite{b}\n\\bibliography{aa,../shared}\n",
+        ),
+        (
+            "two/aa.bib",
+            "@book{lone, title = {E}}\n@article{half, title = {F}}\n@book{lone2, title = {G}}\n",
+        ),
+        (
+            "shared.bib",
+            "@book{a, title = {A}}\n@book{b, title = {B}}\n@article{c, title = {C}}\n@book{d, title = {D}}\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let request = refkeeper::Request {
+        config: refkeeper::ConfigSource::Ignore,
+        cwd: dir.path().to_owned(),
+        ..Default::default()
+    };
+    let session = Session::load(&request).unwrap();
+    let kept = session.check();
+    let made = session.live().report(&session);
+    assert_eq!(summary(&kept), summary(&made));
+    assert_eq!(kept.findings.to_vec(), made.findings.to_vec());
+    assert_eq!(kept.findings, made.findings);
+    // What the merge is about: `a` and `b` each cited by one of the two
+    // documents that read `shared.bib`, `c` and `d` by neither.
+    let unused: Vec<String> = (kept.findings.iter())
+        .filter(|d| d.code == refkeeper::Code::UnusedEntry)
+        .filter_map(|d| d.key.clone())
+        .collect();
+    assert_eq!(
+        unused,
+        ["own2", "own3", "own4", "c", "d", "lone", "half", "lone2"]
+    );
+    // Unused entries stand between other findings of their file.
+    let codes: Vec<String> = (kept.findings.iter())
+        .filter(|d| kept.sources.get(d.primary.file).path.ends_with("zz.bib"))
+        .map(|d| d.code.as_str().to_owned())
+        .collect();
+    assert!(
+        codes
+            .windows(3)
+            .any(|w| w[0] == "unused-entry" && w[1] != "unused-entry" && w[2] == "unused-entry"),
+        "{codes:?}"
+    );
+    // Read one at a time, through the reused finding, they are the same.
+    let mut one_by_one = Vec::new();
+    kept.findings
+        .for_each_in(0..kept.findings.len(), |d| {
+            one_by_one.push(d.clone());
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    assert_eq!(one_by_one, made.findings.to_vec());
+}

@@ -191,28 +191,30 @@ impl LiveCitations {
     /// the bibliography checked.
     pub fn into_outcome(self, bib: &Bibliography) -> CheckOutcome {
         let mut diagnostics = Vec::with_capacity(self.len());
-        let stats = self.move_into(bib, &mut diagnostics);
+        let help = self.unused_help;
+        let (stats, unused) = self.move_into(&mut diagnostics);
+        diagnostics.extend(unused.into_iter().map(|id| unused_entry(bib, id, help)));
         CheckOutcome { diagnostics, stats }
     }
 
     /// The findings moved to the end of `out` (in the order of
-    /// [`LiveCitations::diagnostics`]), and the counts; `bib` is the
-    /// bibliography checked. The `unused-entry` findings, most of a large
-    /// bibliography's, are made here on all cores, straight into `out`.
-    pub fn move_into(self, bib: &Bibliography, out: &mut Vec<Diagnostic>) -> Stats {
+    /// [`LiveCitations::diagnostics`]), but for `unused-entry`: most of a
+    /// large bibliography's findings, given as the entries they are about
+    /// (in entry order), to be kept that way until printed
+    /// ([`crate::Findings`]). And the counts.
+    pub(crate) fn move_into(self, out: &mut Vec<Diagnostic>) -> (Stats, Vec<EntryId>) {
         let stats = self.stats();
-        out.reserve(self.len());
+        out.reserve(self.len() - self.unused.len());
         for chapter in self.chapters {
             out.extend(chapter.findings);
         }
         out.extend(self.crossrefs);
-        let help = self.unused_help;
-        out.par_extend(
-            (self.unused.into_par_iter())
-                .with_min_len(1024)
-                .map(|id| unused_entry(bib, id, help)),
-        );
-        stats
+        (stats, self.unused)
+    }
+
+    /// The help of the `unused-entry` findings.
+    pub(crate) fn unused_help(&self) -> &'static str {
+        self.unused_help
     }
 
     /// The findings in the files `wanted` keeps: each chapter's

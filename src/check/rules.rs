@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::AllowList;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Level, Severity};
+use crate::findings::{Findings, UnusedEntries};
 use crate::source::SourceMap;
 
 /// Levels and ignore lists per code.
@@ -97,21 +98,7 @@ impl RuleSet {
                 Some(d)
             })
             .collect();
-        // By path, then place: each file's place in the order of the
-        // paths found once, not a path compared component by component in
-        // each of a million comparisons.
-        let mut by_path: Vec<(&std::path::Path, usize)> = (sources.iter())
-            .map(|(file, source)| (source.path.as_path(), file.0 as usize))
-            .collect();
-        by_path.sort_unstable();
-        let mut rank = vec![0u32; by_path.len()];
-        let mut next = 0;
-        for (i, &(path, file)) in by_path.iter().enumerate() {
-            if i > 0 && by_path[i - 1].0 != path {
-                next += 1;
-            }
-            rank[file] = next;
-        }
+        let rank = file_ranks(sources);
         let rank_of = |d: &Diagnostic| rank.get(d.primary.file.0 as usize).copied();
         findings.sort_by(|a, b| {
             (rank_of(a), a.primary.span.start, a.code, &a.key).cmp(&(
@@ -123,4 +110,43 @@ impl RuleSet {
         });
         findings
     }
+
+    /// [`RuleSet::finish`], with the entries `unused-entry` reports kept as
+    /// entries: at the severity of its level (none, when it is off), in
+    /// the same order. The entries are those the check let through
+    /// ([`super::unused`]: the ignore list applied).
+    pub(crate) fn finish_with_unused(
+        &self,
+        findings: Vec<Diagnostic>,
+        unused: UnusedEntries,
+        sources: &SourceMap,
+    ) -> Findings {
+        let findings = self.finish(findings, sources);
+        let Some(severity) = self.level(Code::UnusedEntry).severity() else {
+            return Findings::new(findings);
+        };
+        let rank = file_ranks(sources);
+        Findings::with_unused(findings, unused, severity, |file| {
+            rank.get(file.0 as usize).copied()
+        })
+    }
+}
+
+/// Each file's place in the order of the paths, by file id: found once,
+/// not a path compared component by component in each of a million
+/// comparisons.
+fn file_ranks(sources: &SourceMap) -> Vec<u32> {
+    let mut by_path: Vec<(&std::path::Path, usize)> = (sources.iter())
+        .map(|(file, source)| (source.path.as_path(), file.0 as usize))
+        .collect();
+    by_path.sort_unstable();
+    let mut rank = vec![0u32; by_path.len()];
+    let mut next = 0;
+    for (i, &(path, file)) in by_path.iter().enumerate() {
+        if i > 0 && by_path[i - 1].0 != path {
+            next += 1;
+        }
+        rank[file] = next;
+    }
+    rank
 }

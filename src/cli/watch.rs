@@ -49,7 +49,11 @@ pub fn run(request: &Request, color: bool) -> Result<Status, Failure> {
                     let _ = writeln!(stdout, "\n[refkeeper] changed: {}", names.join(", "));
                 }
                 unread_lines(&report.unread);
-                let appeared: Vec<_> = changes.appeared.iter().map(|&d| d.clone()).collect();
+                let appeared = refkeeper::Findings::new(
+                    (changes.appeared.iter())
+                        .map(|d| d.as_ref().clone())
+                        .collect(),
+                );
                 let _ = render::human::render_diagnostics(
                     &report.sources,
                     &appeared,

@@ -12,6 +12,7 @@ use super::RenderOptions;
 use super::{plural, withheld_sentence};
 use crate::Report;
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::findings::Findings;
 use crate::source::{FileId, SourceMap};
 use crate::write::InputsUnread;
 
@@ -53,8 +54,8 @@ pub fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn tally(report: &Report) -> Vec<((Code, Severity), usize)> {
     let mut counts: std::collections::BTreeMap<(Code, Severity), usize> =
         std::collections::BTreeMap::new();
-    for finding in &report.findings {
-        *counts.entry((finding.code, finding.severity)).or_default() += 1;
+    for code_and_severity in report.findings.codes() {
+        *counts.entry(code_and_severity).or_default() += 1;
     }
     let mut rows: Vec<((Code, Severity), usize)> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.0.as_str().cmp(b.0.0.as_str())));
@@ -91,20 +92,17 @@ const BATCH: usize = 64;
 /// warnings this way, on stderr).
 pub fn render_diagnostics(
     sources: &SourceMap,
-    diagnostics: &[Diagnostic],
+    diagnostics: &Findings,
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let config = term::Config::default();
     let files = SourceFiles(sources);
-    let lay_out = |buffer: &mut Vec<u8>, batch: &[Diagnostic]| -> io::Result<()> {
-        for diagnostic in batch {
-            match super::excerpt::shorten(sources, diagnostic) {
-                Some((excerpt, moved)) => emit(buffer, color, &config, &excerpt, &moved)?,
-                None => emit(buffer, color, &config, &files, diagnostic)?,
-            }
+    let lay_out = |buffer: &mut Vec<u8>, diagnostic: &Diagnostic| -> io::Result<()> {
+        match super::excerpt::shorten(sources, diagnostic) {
+            Some((excerpt, moved)) => emit(buffer, color, &config, &excerpt, &moved),
+            None => emit(buffer, color, &config, &files, diagnostic),
         }
-        Ok(())
     };
     super::lay_out_in_windows(diagnostics, BATCH, WINDOW / BATCH, lay_out, |text| {
         out.write_all(text)

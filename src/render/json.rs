@@ -99,14 +99,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             &report.findings,
             1024,
             4,
-            |piece, findings| {
-                for d in findings {
-                    piece.extend_from_slice(b",\n    ");
-                    // Two levels deep: the document, then its list.
-                    let mut serializer =
-                        serde_json::Serializer::with_formatter(&mut *piece, Nested::new(2));
-                    diagnostic(&report.sources, &paths, d).serialize(&mut serializer)?;
-                }
+            |piece, d| {
+                piece.extend_from_slice(b",\n    ");
+                // Two levels deep: the document, then its list.
+                let mut serializer =
+                    serde_json::Serializer::with_formatter(&mut *piece, Nested::new(2));
+                diagnostic(&report.sources, &paths, d).serialize(&mut serializer)?;
                 Ok(())
             },
             |piece| {
@@ -203,8 +201,8 @@ impl serde_json::ser::Formatter for Nested {
 /// The document of a check, with these diagnostics.
 fn document<'a>(report: &Report, diagnostics: Vec<JsonDiagnostic<'a>>) -> Document<'a> {
     let mut by_code = BTreeMap::new();
-    for d in &report.findings {
-        *by_code.entry(d.code.as_str()).or_default() += 1;
+    for (code, _) in report.findings.codes() {
+        *by_code.entry(code.as_str()).or_default() += 1;
     }
     Document {
         version: JSON_VERSION,
@@ -313,9 +311,10 @@ mod tests {
         let paths: Vec<String> = (report.sources.iter())
             .map(|(_, file)| file.path.display().to_string())
             .collect();
+        let findings = report.findings.to_vec();
         let whole = document(
             &report,
-            (report.findings.iter())
+            (findings.iter())
                 .map(|d| diagnostic(&report.sources, &paths, d))
                 .collect(),
         );

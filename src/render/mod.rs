@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::Report;
 use crate::diagnostic::{Diagnostic, Label};
+use crate::findings::Findings;
 use crate::source::{Position, SourceMap};
 
 /// How findings are printed.
@@ -111,20 +112,23 @@ pub fn plural(count: usize, one: &str, many: &str) -> String {
 /// would be fresh pages, faulted in anew), and the text waiting to be
 /// written stays one window's.
 pub(crate) fn lay_out_in_windows(
-    findings: &[Diagnostic],
+    findings: &Findings,
     batch: usize,
     batches_per_window: usize,
-    lay_out: impl Fn(&mut Vec<u8>, &[Diagnostic]) -> io::Result<()> + Sync,
+    lay_out: impl Fn(&mut Vec<u8>, &Diagnostic) -> io::Result<()> + Sync,
     mut write: impl FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut buffers: Vec<Vec<u8>> = Vec::new();
-    for window in findings.chunks(batch * batches_per_window) {
-        buffers.resize_with(window.len().div_ceil(batch), Vec::new);
+    let window = batch * batches_per_window;
+    for start in (0..findings.len()).step_by(window) {
+        let end = findings.len().min(start + window);
+        buffers.resize_with((end - start).div_ceil(batch), Vec::new);
         (buffers.par_iter_mut())
-            .zip(window.par_chunks(batch))
-            .try_for_each(|(buffer, findings)| {
+            .enumerate()
+            .try_for_each(|(at, buffer)| {
                 buffer.clear();
-                lay_out(buffer, findings)
+                let from = start + at * batch;
+                findings.for_each_in(from..end.min(from + batch), |d| lay_out(buffer, d))
             })?;
         for buffer in &buffers {
             write(buffer)?;

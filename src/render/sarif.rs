@@ -140,6 +140,8 @@ struct Notification {
 
 /// Writes the SARIF 2.1.0 log of a check.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    // The log borrows from each finding: all made in full first.
+    let findings: Vec<_> = report.findings.iter().collect();
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -154,8 +156,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             results: {
                 let mut seen: std::collections::HashMap<String, usize> =
                     std::collections::HashMap::new();
-                report
-                    .findings
+                findings
                     .iter()
                     .map(|d| {
                         let identity = format!(

@@ -3,6 +3,7 @@
 //! made from the workspace's analysis (the library's), never by reading a
 //! file itself.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -72,7 +73,7 @@ fn by_file(
     known: &dyn Fn(FileId) -> Option<u64>,
 ) -> Vec<FileDiagnostics> {
     use std::hash::{Hash, Hasher};
-    let mut by_file: HashMap<FileId, Vec<&refkeeper::Diagnostic>> = HashMap::new();
+    let mut by_file: HashMap<FileId, Vec<Cow<refkeeper::Diagnostic>>> = HashMap::new();
     for finding in &report.findings {
         by_file
             .entry(finding.primary.file)
