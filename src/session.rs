@@ -4,7 +4,6 @@
 //! [`Outcome`]: the sources it read, the inputs it could not, its findings
 //! and its value. A session does not print and does not write files.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -156,8 +155,10 @@ impl Report {
 /// work starts from.
 #[derive(Debug)]
 pub struct Analysis {
-    /// The entries of every bibliography file, in order.
-    pub bib: Bibliography,
+    /// The entries of every bibliography file, in order; shared with the
+    /// findings of a report, which make their `unused-entry` findings from
+    /// it when they are read ([`Findings`]).
+    pub bib: Arc<Bibliography>,
     /// Syntax errors and duplicate keys, found while parsing.
     pub bib_diagnostics: Vec<Diagnostic>,
     /// Each chapter's citations.
@@ -589,7 +590,7 @@ impl Session {
             },
         );
         Analysis {
-            bib,
+            bib: Arc::new(bib),
             bib_diagnostics,
             chapters,
         }
@@ -1047,19 +1048,26 @@ impl LiveUnit {
         check::suggest::Suggester::sharing(&self.analysis.bib, &self.index).build_index();
     }
 
-    /// The findings in the files `wanted` keeps, the others not copied.
-    fn findings_in(&self, wanted: &dyn Fn(FileId) -> bool) -> Vec<Diagnostic> {
-        (self.analysis.bib_diagnostics.iter())
+    /// The findings in the files `wanted` keeps, the others not copied;
+    /// the `unused-entry` ones as the entries they are about.
+    fn findings_in(&self, wanted: &dyn Fn(FileId) -> bool) -> UnitFindings {
+        let bib = &self.analysis.bib;
+        let findings = (self.analysis.bib_diagnostics.iter())
+            .chain(self.citations.findings_held())
+            .chain(&self.entry_findings)
             .filter(|d| wanted(d.primary.file))
-            .map(Cow::Borrowed)
-            .chain(self.citations.diagnostics(&self.analysis.bib, wanted))
-            .chain(
-                (self.entry_findings.iter())
-                    .filter(|d| wanted(d.primary.file))
-                    .map(Cow::Borrowed),
-            )
-            .map(Cow::into_owned)
-            .collect()
+            .cloned()
+            .collect();
+        let unused = (self.citations.unused().iter())
+            .copied()
+            .filter(|&id| wanted(bib.entry(id).file))
+            .collect();
+        UnitFindings {
+            findings,
+            unused: Some((Arc::clone(bib), unused, self.citations.unused_help())),
+            stats: self.citations.stats(),
+            bibliographies: self.bibliographies.clone(),
+        }
     }
 }
 
@@ -1124,12 +1132,7 @@ impl LiveCheck {
         session.merged(
             self.units
                 .iter()
-                .map(|unit| UnitFindings {
-                    findings: unit.findings_in(wanted),
-                    unused: None,
-                    stats: unit.citations.stats(),
-                    bibliographies: unit.bibliographies.clone(),
-                })
+                .map(|unit| unit.findings_in(wanted))
                 .collect(),
         )
     }
@@ -1192,7 +1195,7 @@ impl LiveCheck {
                     findings,
                     // The bibliography is kept with the findings of its
                     // unused entries, which are made from it when printed.
-                    unused: Some((Arc::new(unit.analysis.bib), unused, help)),
+                    unused: Some((unit.analysis.bib, unused, help)),
                     stats,
                     bibliographies: unit.bibliographies,
                 }

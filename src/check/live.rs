@@ -228,9 +228,7 @@ impl LiveCitations {
         wanted: &'s dyn Fn(FileId) -> bool,
     ) -> impl Iterator<Item = Cow<'s, Diagnostic>> {
         let help = self.unused_help;
-        (self.chapters.iter())
-            .flat_map(|c| &c.findings)
-            .chain(&self.crossrefs)
+        self.findings_held()
             .filter(|d| wanted(d.primary.file))
             .map(Cow::Borrowed)
             .chain(
@@ -238,6 +236,19 @@ impl LiveCitations {
                     .filter(|&&id| wanted(bib.entry(id).file))
                     .map(move |&id| Cow::Owned(unused_entry(bib, id, help))),
             )
+    }
+
+    /// The findings held in full, in the order of
+    /// [`LiveCitations::diagnostics`]: all but `unused-entry`.
+    pub(crate) fn findings_held(&self) -> impl Iterator<Item = &Diagnostic> {
+        (self.chapters.iter())
+            .flat_map(|c| &c.findings)
+            .chain(&self.crossrefs)
+    }
+
+    /// The entries `unused-entry` reports, in entry order.
+    pub(crate) fn unused(&self) -> &[EntryId] {
+        &self.unused
     }
 
     /// How many findings there are.

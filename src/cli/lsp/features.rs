@@ -3,7 +3,6 @@
 //! made from the workspace's analysis (the library's), never by reading a
 //! file itself.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -73,41 +72,49 @@ fn by_file(
     known: &dyn Fn(FileId) -> Option<u64>,
 ) -> Vec<FileDiagnostics> {
     use std::hash::{Hash, Hasher};
-    let mut by_file: HashMap<FileId, Vec<Cow<refkeeper::Diagnostic>>> = HashMap::new();
-    for finding in &report.findings {
-        by_file
-            .entry(finding.primary.file)
-            .or_default()
-            .push(finding);
-    }
-    let mut out = Vec::with_capacity(files.len());
-    for file in files {
-        let findings = by_file.remove(&file).unwrap_or_default();
-        let mut hasher = std::hash::DefaultHasher::new();
-        for finding in &findings {
-            finding.code.hash(&mut hasher);
-            (finding.severity == Severity::Error).hash(&mut hasher);
-            finding.primary.span.hash(&mut hasher);
-            finding.message.hash(&mut hasher);
-            finding.help.hash(&mut hasher);
+    // Two passes over the findings, each read through one reused finding
+    // (`Findings::for_each_in`): a bibliography's tens of thousands of
+    // unused-entry findings are fingerprinted without each being made, and
+    // made into LSP diagnostics only for a file whose fingerprint changed.
+    let mut hashers: HashMap<FileId, std::hash::DefaultHasher> = (files.iter())
+        .map(|&file| (file, Default::default()))
+        .collect();
+    let all = 0..report.findings.len();
+    let Ok(()) = report.findings.for_each_in(all.clone(), |finding| {
+        if let Some(hasher) = hashers.get_mut(&finding.primary.file) {
+            finding.code.hash(hasher);
+            (finding.severity == Severity::Error).hash(hasher);
+            finding.primary.span.hash(hasher);
+            finding.message.hash(hasher);
+            finding.help.hash(hasher);
             for label in &finding.related {
-                (label.file, &label.span, &label.message).hash(&mut hasher);
+                (label.file, &label.span, &label.message).hash(hasher);
             }
         }
-        let fingerprint = hasher.finish();
-        let diagnostics = (known(file) != Some(fingerprint)).then(|| {
-            findings
-                .iter()
-                .map(|finding| to_lsp(report, root, finding))
-                .collect()
-        });
-        out.push(FileDiagnostics {
-            file,
-            fingerprint,
-            diagnostics,
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let fingerprints: Vec<(FileId, u64)> = (files.into_iter())
+        .map(|file| (file, hashers[&file].finish()))
+        .collect();
+    let mut made: HashMap<FileId, Vec<LspDiagnostic>> = (fingerprints.iter())
+        .filter(|&&(file, fingerprint)| known(file) != Some(fingerprint))
+        .map(|&(file, _)| (file, Vec::new()))
+        .collect();
+    if !made.is_empty() {
+        let Ok(()) = report.findings.for_each_in(all, |finding| {
+            if let Some(list) = made.get_mut(&finding.primary.file) {
+                list.push(to_lsp(report, root, finding));
+            }
+            Ok::<(), std::convert::Infallible>(())
         });
     }
-    out
+    (fingerprints.into_iter())
+        .map(|(file, fingerprint)| FileDiagnostics {
+            file,
+            fingerprint,
+            diagnostics: made.remove(&file),
+        })
+        .collect()
 }
 
 /// One finding as an LSP diagnostic.
