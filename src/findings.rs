@@ -21,7 +21,7 @@ use crate::source::FileId;
 /// [`Findings::iter`] gives each in full (the `unused-entry` findings made
 /// as they are asked for); [`Findings::for_each_in`], which a renderer of
 /// tens of thousands uses, writes those into one finding reused for all.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Findings {
     /// The findings held in full, in order.
     full: Vec<Diagnostic>,
@@ -200,8 +200,11 @@ impl Findings {
 
     /// Each finding in order, in full: borrowed, or (an `unused-entry`
     /// finding kept as its entry) made now.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'_, Diagnostic>> + '_ {
-        (0..self.len()).map(|index| self.get(index).expect("below the length"))
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            findings: self,
+            left: 0..self.len(),
+        }
     }
 
     /// Calls `f` on each finding of `range` (positions in the order), in
@@ -339,10 +342,43 @@ impl IntoIterator for Findings {
 
 impl<'a> IntoIterator for &'a Findings {
     type Item = Cow<'a, Diagnostic>;
-    type IntoIter = Box<dyn ExactSizeIterator<Item = Cow<'a, Diagnostic>> + 'a>;
+    type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+        self.iter()
+    }
+}
+
+/// The findings in order, in full ([`Findings::iter`]).
+pub struct Iter<'a> {
+    findings: &'a Findings,
+    left: Range<usize>,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = Cow<'a, Diagnostic>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.findings.get(self.left.next()?)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.left.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.findings.get(self.left.next_back()?)
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+/// The findings, in full: not the bibliographies they are made from.
+impl std::fmt::Debug for Findings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 

@@ -658,9 +658,7 @@ impl Session {
             let unit = units.into_iter().next().expect("one unit");
             let mut findings = unit.findings;
             findings.extend(self.reading.iter().cloned());
-            if let Some((bib, ids, help)) = unit.unused {
-                unused.add(bib, ids, help);
-            }
+            unused.add(unit.bib, unit.unused, unit.unused_help);
             let stats = Stats {
                 left_out,
                 inline_references,
@@ -709,17 +707,16 @@ impl Session {
                     findings.push(finding);
                 }
             }
-            if let Some((bib, mut ids, help)) = unit.unused {
-                ids.retain(|&id| {
-                    let entry = bib.entry(id);
-                    let count = unused_seen
-                        .entry((entry.file, entry.key_span.start))
-                        .or_default();
-                    *count += 1;
-                    *count == readers.get(&entry.file).copied().unwrap_or(1)
-                });
-                unused.add(bib, ids, help);
-            }
+            let (bib, mut ids) = (unit.bib, unit.unused);
+            ids.retain(|&id| {
+                let entry = bib.entry(id);
+                let count = unused_seen
+                    .entry((entry.file, entry.key_span.start))
+                    .or_default();
+                *count += 1;
+                *count == readers.get(&entry.file).copied().unwrap_or(1)
+            });
+            unused.add(bib, ids, unit.unused_help);
         }
         findings.extend(self.reading.iter().cloned());
         self.outcome_with_unused(findings, unused, stats)
@@ -1005,10 +1002,13 @@ pub struct LiveCheck {
 
 /// One group's findings, before they are merged with the others'.
 struct UnitFindings {
+    /// All but `unused-entry`.
     findings: Vec<Diagnostic>,
-    /// Its bibliography, the entries `unused-entry` reports and their help,
-    /// when those findings are not among `findings`.
-    unused: Option<(Arc<Bibliography>, Vec<EntryId>, &'static str)>,
+    /// Its bibliography, and the entries of it `unused-entry` reports,
+    /// with the help of those findings.
+    bib: Arc<Bibliography>,
+    unused: Vec<EntryId>,
+    unused_help: &'static str,
     stats: Stats,
     bibliographies: Vec<FileId>,
 }
@@ -1064,7 +1064,9 @@ impl LiveUnit {
             .collect();
         UnitFindings {
             findings,
-            unused: Some((Arc::clone(bib), unused, self.citations.unused_help())),
+            bib: Arc::clone(bib),
+            unused,
+            unused_help: self.citations.unused_help(),
             stats: self.citations.stats(),
             bibliographies: self.bibliographies.clone(),
         }
@@ -1195,7 +1197,9 @@ impl LiveCheck {
                     findings,
                     // The bibliography is kept with the findings of its
                     // unused entries, which are made from it when printed.
-                    unused: Some((unit.analysis.bib, unused, help)),
+                    bib: unit.analysis.bib,
+                    unused,
+                    unused_help: help,
                     stats,
                     bibliographies: unit.bibliographies,
                 }

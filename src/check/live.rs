@@ -6,7 +6,6 @@
 //! batch check ([`super::check`]) is the same state built once, so the
 //! two cannot disagree.
 
-use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
@@ -198,7 +197,7 @@ impl LiveCitations {
     }
 
     /// The findings moved to the end of `out` (in the order of
-    /// [`LiveCitations::diagnostics`]), but for `unused-entry`: most of a
+    /// [`LiveCitations::findings_held`]), but for `unused-entry`: most of a
     /// large bibliography's findings, given as the entries they are about
     /// (in entry order), to be kept that way until printed
     /// ([`crate::Findings`]). And the counts.
@@ -217,29 +216,9 @@ impl LiveCitations {
         self.unused_help
     }
 
-    /// The findings in the files `wanted` keeps: each chapter's
-    /// (`missing-entry` in text order, `citation-separator`),
-    /// `missing-crossref`, `unused-entry` in entry order (made as they are
-    /// asked for, and only for those files); `bib` is the bibliography
-    /// checked.
-    pub fn diagnostics<'s>(
-        &'s self,
-        bib: &'s Bibliography,
-        wanted: &'s dyn Fn(FileId) -> bool,
-    ) -> impl Iterator<Item = Cow<'s, Diagnostic>> {
-        let help = self.unused_help;
-        self.findings_held()
-            .filter(|d| wanted(d.primary.file))
-            .map(Cow::Borrowed)
-            .chain(
-                (self.unused.iter())
-                    .filter(|&&id| wanted(bib.entry(id).file))
-                    .map(move |&id| Cow::Owned(unused_entry(bib, id, help))),
-            )
-    }
-
-    /// The findings held in full, in the order of
-    /// [`LiveCitations::diagnostics`]: all but `unused-entry`.
+    /// The findings held in full: each chapter's (`missing-entry` in text
+    /// order, `citation-separator`), then `missing-crossref`. All but
+    /// `unused-entry`, whose entries [`LiveCitations::unused`] gives.
     pub(crate) fn findings_held(&self) -> impl Iterator<Item = &Diagnostic> {
         (self.chapters.iter())
             .flat_map(|c| &c.findings)

@@ -369,7 +369,7 @@ const TWINNED: &[NameVariable] = &[
 
 /// Name variables whose `cs:choose` tests read a twin instead (see
 /// [`condition_twins`]), and the twin of each; and how the access date
-/// travels (see [`accessed_without_url`]): the two halves of these
+/// travels (see `accessed_without_url`): the two halves of these
 /// workarounds, the style's side and the entries' data, in one place.
 #[derive(Debug, Clone, Default)]
 pub struct Twins {
