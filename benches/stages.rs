@@ -163,17 +163,32 @@ fn stages(c: &mut Criterion) {
         b.iter(|| refkeeper::check::entries::check(&parsed, &sources, &rules))
     });
 
-    // Printing: every finding of the checks above (most of them unused
-    // entries), laid out as text without colour, as `check` prints them.
-    let mut findings = refkeeper::check::check(&parsed, &chapters, &rules).diagnostics;
-    findings.extend(refkeeper::check::entries::check(&parsed, &sources, &rules));
-    let findings = refkeeper::Findings::new(findings);
-    group.throughput(Throughput::Elements(findings.len() as u64));
+    // Printing: the findings of a check of the same project (most of them
+    // unused entries, kept as the entries they are about until printed),
+    // as `check` prints them: text without colour, and JSON.
+    let report = refkeeper::Session::new(
+        refkeeper::config::Config::default(),
+        sources_of(&bib, &latex),
+    )
+    .check();
+    group.throughput(Throughput::Elements(report.findings.len() as u64));
     group.bench_function("print findings as text (13.6k entries)", |b| {
         let mut out = Vec::new();
         b.iter(|| {
             out.clear();
-            refkeeper::render::human::render_diagnostics(&sources, &findings, false, &mut out)
+            refkeeper::render::human::render_diagnostics(
+                &report.sources,
+                &report.findings,
+                false,
+                &mut out,
+            )
+        })
+    });
+    group.bench_function("print findings as JSON (13.6k entries)", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            out.clear();
+            refkeeper::render::json::render(&report, &mut out)
         })
     });
 
