@@ -32,7 +32,7 @@ pub fn check(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Di
     let plan = Plan::new(rules);
     // Unzipped straight into the identities, not collected in pairs and
     // copied out (on 100,000 entries the pairs held 9 MB).
-    let (per_entry, identities): (Vec<Vec<Diagnostic>>, Vec<Identities>) = (0..bib.entries.len())
+    let (found, identities): (Found, Vec<Identities>) = (0..bib.entries.len())
         .into_par_iter()
         .map_init(Buffers::default, |buffers, index| {
             check_entry(bib, sources, EntryId(index as u32), &plan, buffers)
@@ -56,13 +56,37 @@ pub fn check(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Di
             }
         },
     );
-    let mut diagnostics: Vec<Diagnostic> = Vec::with_capacity(
-        per_entry.iter().map(Vec::len).sum::<usize>() + duplicates.len() + strings.len(),
-    );
-    diagnostics.extend(per_entry.into_iter().flatten());
+    let mut diagnostics = found.0;
+    diagnostics.reserve_exact(duplicates.len() + strings.len());
     diagnostics.extend(duplicates);
     diagnostics.extend(strings);
     diagnostics
+}
+
+/// The findings of every entry, in entry order, gathered into one list as
+/// the workers make them: not a list per entry (on 100,000 entries those
+/// lists, most of them empty, held 2.4 MB), copied into one at the end.
+#[derive(Default)]
+struct Found(Vec<Diagnostic>);
+
+impl ParallelExtend<Vec<Diagnostic>> for Found {
+    fn par_extend<I>(&mut self, lists: I)
+    where
+        I: IntoParallelIterator<Item = Vec<Diagnostic>>,
+    {
+        // Each worker's run of entries folds into one list; rayon collects
+        // the runs in the entries' order.
+        let runs: std::collections::LinkedList<Vec<Diagnostic>> = (lists.into_par_iter())
+            .fold(Vec::new, |mut run, found| {
+                run.extend(found);
+                run
+            })
+            .collect();
+        self.0.reserve_exact(runs.iter().map(Vec::len).sum());
+        for run in runs {
+            self.0.extend(run);
+        }
+    }
 }
 
 /// A rule on an entry as a whole.
@@ -445,5 +469,28 @@ mod tests {
         let again: Vec<FieldRef<'static>> = recycled(list);
         assert_eq!((again.as_ptr() as usize, again.capacity()), (at, 16));
         assert!(again.is_empty());
+    }
+
+    /// The workers' findings are gathered in one list, run by run: the
+    /// list is in entry order, whatever runs the workers took.
+    #[test]
+    fn findings_come_in_entry_order() {
+        use crate::bib::BibInput;
+        use crate::source::{FileRole, SourceFile};
+        // Each entry lacks its title: one finding each.
+        let text: String = (0..20_000)
+            .map(|i| format!("@book{{k{i}, author = {{A}}, date = 2000}}\n"))
+            .collect();
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new(
+            "refs.bib".into(),
+            FileRole::Bibliography,
+            text.clone(),
+        ));
+        let (bib, _) = Bibliography::read(&[BibInput::bib(file, &text)]);
+        let found = check(&bib, &sources, &RuleSet::default());
+        let keys: Vec<&str> = found.iter().filter_map(|d| d.key.as_deref()).collect();
+        let in_order: Vec<String> = (0..20_000).map(|i| format!("k{i}")).collect();
+        assert_eq!(keys, in_order);
     }
 }
