@@ -242,7 +242,8 @@ impl Findings {
         self.codes().filter(|&(_, s)| s == severity).count()
     }
 
-    /// Keeps the findings `keep` says yes to, in order.
+    /// Keeps the findings `keep` says yes to, in their order; `keep` is
+    /// asked about each finding once, not in that order.
     pub fn retain(&mut self, mut keep: impl FnMut(&Diagnostic) -> bool) {
         let mut keep_full: Vec<bool> = self.full.iter().map(&mut keep).collect();
         let mut scratch = empty_finding();
@@ -393,7 +394,9 @@ enum Slot {
     Unused(usize),
 }
 
-/// `entry `key` is never cited`, in `message` (cleared first).
+/// `entry `key` is never cited`, in `message` (cleared first), put
+/// together at its length without the formatting machinery: it is made
+/// for most entries of a large bibliography.
 pub(crate) fn unused_message(key: &str, message: &mut String) {
     let (before, after) = ("entry `", "` is never cited");
     message.clear();

@@ -229,13 +229,8 @@ fn reported_unused(bib: &Bibliography, id: EntryId, rules: &RuleSet) -> bool {
 /// `unused-entry` on one entry.
 fn unused_entry(bib: &Bibliography, id: EntryId, help: &'static str) -> Diagnostic {
     let entry = bib.entry(id);
-    // Made for most entries of a large bibliography: the message is put
-    // together at its length, without the formatting machinery.
-    let (before, after) = ("entry `", "` is never cited");
-    let mut message = String::with_capacity(before.len() + entry.key.len() + after.len());
-    message.push_str(before);
-    message.push_str(&entry.key);
-    message.push_str(after);
+    let mut message = String::new();
+    crate::findings::unused_message(&entry.key, &mut message);
     Diagnostic::new(
         Code::UnusedEntry,
         message,
