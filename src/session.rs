@@ -677,13 +677,6 @@ impl Session {
                 *readers.entry(*file).or_default() += 1;
             }
         }
-        let wanted = |finding: &Diagnostic| {
-            if finding.code == Code::UnusedEntry {
-                readers.get(&finding.primary.file).copied().unwrap_or(1)
-            } else {
-                1
-            }
-        };
         let mut seen: HashMap<(Code, FileId, usize, String), usize> = HashMap::new();
         // Unused entries kept as entries: the same entry of a file read by
         // several groups is at the same place in each group's parse.
@@ -703,7 +696,7 @@ impl Session {
                 );
                 let count = seen.entry(identity).or_default();
                 *count += 1;
-                if *count == wanted(&finding) {
+                if *count == 1 {
                     findings.push(finding);
                 }
             }

@@ -76,6 +76,11 @@ impl RuleSet {
     /// severity (otherwise a finding keeps the one its check gave it); the
     /// rest is sorted by file path, then position.
     pub fn finish(&self, findings: Vec<Diagnostic>, sources: &SourceMap) -> Vec<Diagnostic> {
+        self.finish_ranked(findings, &file_ranks(sources))
+    }
+
+    /// [`RuleSet::finish`], the files ranked by [`file_ranks`].
+    fn finish_ranked(&self, findings: Vec<Diagnostic>, rank: &[u32]) -> Vec<Diagnostic> {
         let mut findings: Vec<Diagnostic> = findings
             .into_iter()
             .filter_map(|mut d| {
@@ -98,7 +103,6 @@ impl RuleSet {
                 Some(d)
             })
             .collect();
-        let rank = file_ranks(sources);
         let rank_of = |d: &Diagnostic| rank.get(d.primary.file.0 as usize).copied();
         findings.sort_by(|a, b| {
             (rank_of(a), a.primary.span.start, a.code, &a.key).cmp(&(
@@ -121,11 +125,11 @@ impl RuleSet {
         unused: UnusedEntries,
         sources: &SourceMap,
     ) -> Findings {
-        let findings = self.finish(findings, sources);
+        let rank = file_ranks(sources);
+        let findings = self.finish_ranked(findings, &rank);
         let Some(severity) = self.level(Code::UnusedEntry).severity() else {
             return Findings::new(findings);
         };
-        let rank = file_ranks(sources);
         Findings::with_unused(findings, unused, severity, |file| {
             rank.get(file.0 as usize).copied()
         })
