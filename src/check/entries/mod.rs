@@ -23,16 +23,16 @@ use crate::bib::{Bibliography, Entry, EntryId, RawField, Value};
 use crate::bib::{datamodel, fields};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
-use duplicates::Identities;
+use duplicates::{Identities, Marks};
 use values::{VALUE_RULES, ValueRule};
 
 /// Every hygiene finding of the bibliography, for the codes the rules
 /// leave on.
 pub fn check(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Diagnostic> {
     let plan = Plan::new(rules);
-    // Unzipped straight into the identities, not collected in pairs and
-    // copied out (on 100,000 entries the pairs held 9 MB).
-    let (found, identities): (Found, Vec<Identities>) = (0..bib.entries.len())
+    // Unzipped straight into the marks, not collected in pairs and copied
+    // out (on 100,000 entries the pairs held 9 MB).
+    let (found, marks): (Found, Vec<Marks>) = (0..bib.entries.len())
         .into_par_iter()
         .map_init(Buffers::default, |buffers, index| {
             check_entry(bib, sources, EntryId(index as u32), &plan, buffers)
@@ -43,7 +43,9 @@ pub fn check(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) -> Vec<Di
     let (duplicates, strings) = rayon::join(
         || {
             if plan.duplicate_entries {
-                duplicates::duplicate_entries(bib, &identities)
+                duplicates::duplicate_entries(bib, &marks, |id| {
+                    identities_of(bib, sources, id, &plan, &mut Buffers::default())
+                })
             } else {
                 Vec::new()
             }
@@ -376,13 +378,13 @@ fn check_entry(
     id: EntryId,
     plan: &Plan,
     buffers: &mut Buffers,
-) -> (Vec<Diagnostic>, Identities) {
+) -> (Vec<Diagnostic>, Marks) {
     let entry = bib.entry(id);
     // A broken entry has its own syntax error; a second definition of a
     // key is skipped by biber and reported as a duplicate key. An entry
     // read as CSL data has no BibLaTeX fields for these rules to read.
     if entry.broken || entry.duplicate_of.is_some() || entry.csl.is_some() {
-        return (Vec::new(), Identities::default());
+        return (Vec::new(), Marks::default());
     }
     let Buffers {
         view: view_buffers,
@@ -406,15 +408,10 @@ fn check_entry(
     if !plan.value_rules.is_empty() {
         check_values(&view, plan, &mut out);
     }
-    let identities = if plan.duplicate_entries {
-        let value = |name: &str| {
-            view.own(name)
-                .map(|f| f.value.as_ref())
-                .filter(|v| !v.trim().is_empty())
-        };
-        duplicates::identities(entry, value, identity_buffers)
+    let marks = if plan.duplicate_entries {
+        view_identities(&view, identity_buffers).marks()
     } else {
-        Identities::default()
+        Marks::default()
     };
     let EntryView {
         fields: used_fields,
@@ -424,7 +421,43 @@ fn check_entry(
     *fields = recycled(used_fields);
     used_first.clear();
     *first = used_first;
-    (out, identities)
+    (out, marks)
+}
+
+/// The whole identities of an entry the way [`check_entry`] works them
+/// out, for `duplicate-entry` to compare two entries whose marks meet.
+fn identities_of(
+    bib: &Bibliography,
+    sources: &SourceMap,
+    id: EntryId,
+    plan: &Plan,
+    buffers: &mut Buffers,
+) -> Identities {
+    let Buffers {
+        view: view_buffers,
+        identities: identity_buffers,
+        ..
+    } = buffers;
+    let view = EntryView::new(
+        bib,
+        sources,
+        id,
+        plan.misspelled_fields,
+        view_buffers,
+        Vec::new(),
+        Vec::new(),
+    );
+    view_identities(&view, identity_buffers)
+}
+
+/// The identities of the entry `view` reads.
+fn view_identities(view: &EntryView, buffers: &mut duplicates::Buffers) -> Identities {
+    let value = |name: &str| {
+        view.own(name)
+            .map(|f| f.value.as_ref())
+            .filter(|v| !v.trim().is_empty())
+    };
+    duplicates::identities(view.entry, value, buffers)
 }
 
 /// The value rules, on each field they read.
