@@ -269,8 +269,8 @@ pub struct Bibliography {
     string_index: FxHashMap<String, usize>,
 }
 
-/// A file's entries, by chunk, and what else its chunks hold.
-type FileChunks = (Vec<Option<Entry>>, Vec<Option<Box<ChunkRest>>>);
+/// A file's entries and what else its chunks hold.
+type FileChunks = (Vec<Entry>, Vec<Box<ChunkRest>>);
 
 /// What a chunk holds besides an entry.
 struct ChunkRest {
@@ -319,31 +319,24 @@ fn read_chunk(
     (entry, rest)
 }
 
-/// The entries (and the rest) of a file's blocks, split in pieces: each
-/// block is read into its place in the file's lists on all cores, the
-/// pieces never joined into one list of blocks first.
-fn read_pieces(input: &BibInput<'_>, pieces: Vec<Vec<split::Chunk>>) -> FileChunks {
-    let total = pieces.iter().map(Vec::len).sum();
-    let mut entries: Vec<Option<Entry>> = Vec::with_capacity(total);
-    let mut rests: Vec<Option<Box<ChunkRest>>> = Vec::with_capacity(total);
-    entries.par_extend((0..total).into_par_iter().map(|_| None));
-    rests.par_extend((0..total).into_par_iter().map(|_| None));
-    let mut places = Vec::with_capacity(pieces.len());
-    let (mut entries_left, mut rests_left) = (&mut entries[..], &mut rests[..]);
+/// The entries of a file, in order, and what else its blocks hold. Each
+/// block is read into its entry on the core that delimited it, as soon as
+/// it is delimited (no list of blocks is ever held beside the entries: at
+/// 100,000 entries that list held 16 MB); the pieces' entries are then
+/// moved into one list, each piece freed as it is emptied.
+fn read_file(input: &BibInput<'_>) -> FileChunks {
+    let pieces = split::read_parallel(input.text, |chunk| read_chunk(input, chunk));
+    let count = (pieces.iter().flatten())
+        .filter(|(entry, _)| entry.is_some())
+        .count();
+    let mut entries = Vec::with_capacity(count);
+    let mut rests = Vec::new();
     for piece in pieces {
-        let (entry_places, entries_after) =
-            std::mem::take(&mut entries_left).split_at_mut(piece.len());
-        let (rest_places, rests_after) = std::mem::take(&mut rests_left).split_at_mut(piece.len());
-        (entries_left, rests_left) = (entries_after, rests_after);
-        places.push((piece, entry_places, rest_places));
+        for (entry, rest) in piece {
+            entries.extend(entry);
+            rests.extend(rest);
+        }
     }
-    places
-        .into_par_iter()
-        .for_each(|(piece, entry_places, rest_places)| {
-            (piece.into_par_iter().zip(entry_places).zip(rest_places))
-                .with_min_len(256)
-                .for_each(|((chunk, entry), rest)| (*entry, *rest) = read_chunk(input, chunk));
-        });
     (entries, rests)
 }
 
@@ -358,9 +351,9 @@ fn entry_kind(written: &str) -> Cow<'static, str> {
 impl Bibliography {
     /// Reads all files, in order, and reports syntax errors and duplicate keys.
     pub fn read(inputs: &[BibInput<'_>]) -> (Bibliography, Vec<Diagnostic>) {
-        // Each chunk becomes its entry on the worker that parsed it, and
-        // the entries are collected straight into one vector; the rare rest
-        // (syntax errors, `@string`s, `@preamble`s) goes aside, boxed.
+        // Each chunk becomes its entry on the worker that delimited it; the
+        // rare rest (syntax errors, `@string`s, `@preamble`s) goes aside,
+        // boxed.
         let per_file: Vec<FileChunks> = inputs
             .par_iter()
             .map(|input| {
@@ -376,9 +369,9 @@ impl Bibliography {
                             diagnostics,
                         })
                     });
-                    return (entries.into_iter().map(Some).collect(), vec![rest]);
+                    return (entries, rest.into_iter().collect());
                 }
-                read_pieces(input, split::split_parallel(input.text))
+                read_file(input)
             })
             .collect();
 
@@ -387,16 +380,11 @@ impl Bibliography {
         let mut rests = Vec::new();
         for (entries, rest) in per_file {
             if bib.entries.is_empty() {
-                // In place (`filter_map` keeps the allocation; an option of
-                // an entry is as large as an entry): no second copy. Clippy's
-                // `flatten` would allocate anew.
-                #[allow(clippy::filter_map_identity)]
-                let in_place = entries.into_iter().filter_map(|e| e).collect();
-                bib.entries = in_place;
+                bib.entries = entries;
             } else {
-                bib.entries.extend(entries.into_iter().flatten());
+                bib.entries.extend(entries);
             }
-            rests.extend(rest.into_iter().flatten());
+            rests.extend(rest);
         }
         let texts: HashMap<FileId, &str> = inputs.iter().map(|i| (i.file, i.text)).collect();
         for rest in rests {

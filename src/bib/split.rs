@@ -61,15 +61,19 @@ pub struct Chunk {
     pub lexed: Option<Lexed>,
 }
 
-/// Splits a `.bib` file into its `@` blocks.
+/// Splits a `.bib` file into its `@` blocks (the sequential walk, which
+/// the tests hold [`read_parallel`] to).
+#[cfg(test)]
 pub fn split(text: &str) -> Vec<Chunk> {
-    scan(text, 0, text.len()).chunks
+    scan(text, 0, text.len(), &|chunk| chunk).items
 }
 
-/// Below this many bytes per piece, [`split_parallel`] splits on one thread.
-const MIN_PIECE: usize = 1 << 20;
+/// Below this many bytes per piece, [`read_parallel`] reads on one thread.
+const MIN_PIECE: usize = 1 << 18;
 
-/// [`split`] on all cores, in pieces: the text is cut at arbitrary
+/// [`split`] on all cores, in pieces, each block made into what `read`
+/// makes of it as soon as it is delimited (so that no list of blocks is
+/// held beside what they are read into): the text is cut at arbitrary
 /// offsets, each piece split as if a block started there, and each piece's
 /// blocks taken from where the sequential split would have carried on.
 /// The pieces' blocks, one piece after another, are the sequential
@@ -85,21 +89,26 @@ const MIN_PIECE: usize = 1 << 20;
 /// sequential walk would also take is found by search, and the blocks
 /// before it dropped. Where none is (the cut fell inside a block that held
 /// an `@` of its own), this piece is walked again from where the last one
-/// ended. The result is the sequential split's, whatever the cuts.
-pub fn split_parallel(text: &str) -> Vec<Vec<Chunk>> {
+/// ended. The result is the sequential split's, whatever the cuts (what a
+/// dropped block was read into is dropped with it).
+pub fn read_parallel<T: Send>(text: &str, read: impl Fn(Chunk) -> T + Sync) -> Vec<Vec<T>> {
     let pieces = (text.len() / MIN_PIECE).clamp(1, 4 * rayon::current_num_threads());
-    split_in_pieces(text, pieces)
+    read_in_pieces(text, pieces, &read)
 }
 
-/// [`split_parallel`] with the text cut into `pieces` of equal length.
-fn split_in_pieces(text: &str, pieces: usize) -> Vec<Vec<Chunk>> {
+/// [`read_parallel`] with the text cut into `pieces` of equal length.
+fn read_in_pieces<T: Send>(
+    text: &str,
+    pieces: usize,
+    read: &(impl Fn(Chunk) -> T + Sync),
+) -> Vec<Vec<T>> {
     if pieces <= 1 {
-        return vec![split(text)];
+        return vec![scan(text, 0, text.len(), read).items];
     }
     let cuts: Vec<usize> = (0..=pieces).map(|i| text.len() * i / pieces).collect();
-    let walked: Vec<Walk> = cuts
+    let walked: Vec<Walk<T>> = cuts
         .par_windows(2)
-        .map(|cut| scan(text, cut[0], cut[1]))
+        .map(|cut| scan(text, cut[0], cut[1], read))
         .collect();
     let mut kept = Vec::with_capacity(walked.len());
     // Where the walk so far stands, when it ran past the last cut.
@@ -115,20 +124,20 @@ fn split_in_pieces(text: &str, pieces: usize) -> Vec<Vec<Chunk>> {
             }
             Some(at) => match walk.step_taken_from(at) {
                 Some(first) => walk.starting_at_step(first),
-                None => scan(text, at, limit),
+                None => scan(text, at, limit, read),
             },
         };
         overrun = walk.overrun;
-        kept.push(walk.chunks);
+        kept.push(walk.items);
     }
     kept
 }
 
-/// One piece of the sequential walk.
-struct Walk {
-    chunks: Vec<Chunk>,
+/// One piece of the sequential walk, its blocks read.
+struct Walk<T> {
+    items: Vec<T>,
     /// Each `@` or `%` found: where the search started, where it was
-    /// found, and how many chunks were made before.
+    /// found, and how many blocks were read before.
     steps: Vec<Step>,
     /// Where the walk stood when it stopped, if that is past its limit.
     overrun: Option<usize>,
@@ -141,7 +150,7 @@ struct Step {
     chunks_before: usize,
 }
 
-impl Walk {
+impl<T> Walk<T> {
     /// The first step that a walk standing at `at` takes too: one that
     /// starts there, or searched over it (nothing to find between `at` and
     /// what it found).
@@ -152,23 +161,23 @@ impl Walk {
     }
 
     /// The walk from its step `first` on.
-    fn starting_at_step(mut self, first: usize) -> Walk {
+    fn starting_at_step(mut self, first: usize) -> Walk<T> {
         let before = self.steps[first].chunks_before;
-        self.chunks.drain(..before);
+        self.items.drain(..before);
         self.steps.clear();
         self
     }
 }
 
 /// The sequential walk from `start`, taking the steps whose `@` or `%` lies
-/// before `limit`.
-fn scan(text: &str, start: usize, limit: usize) -> Walk {
+/// before `limit`, each block found given to `read`.
+fn scan<T>(text: &str, start: usize, limit: usize, read: &impl Fn(Chunk) -> T) -> Walk<T> {
     let bytes = text.as_bytes();
     // Room for an entry every 256 bytes (generated and real bibliographies
     // hold one per 300 to 600): the lists are not grown and copied, and
     // room never written is never touched.
     let room = limit.saturating_sub(start) / 256;
-    let mut chunks = Vec::with_capacity(room);
+    let mut items = Vec::with_capacity(room);
     let mut steps = Vec::with_capacity(room);
     let mut pos = start;
     while let Some(found) = memchr::memchr2(b'@', b'%', &bytes[pos..]) {
@@ -179,30 +188,32 @@ fn scan(text: &str, start: usize, limit: usize) -> Walk {
         steps.push(Step {
             from: pos,
             found: at,
-            chunks_before: chunks.len(),
+            chunks_before: items.len(),
         });
-        pos = step(text, at, &mut chunks);
+        let chunk;
+        (pos, chunk) = step(text, at);
+        items.extend(chunk.map(read));
         if pos > limit {
             return Walk {
-                chunks,
+                items,
                 steps,
                 overrun: Some(pos),
             };
         }
     }
     Walk {
-        chunks,
+        items,
         steps,
         overrun: None,
     }
 }
 
-/// Steps over the `@` or `%` at `at`, adding the block it starts (if any)
-/// to `chunks`; where the walk goes on.
-fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
+/// Steps over the `@` or `%` at `at`: where the walk goes on, and the
+/// block it starts, if any.
+fn step(text: &str, at: usize) -> (usize, Option<Chunk>) {
     let bytes = text.as_bytes();
     if bytes[at] == b'%' {
-        return line_end(bytes, at);
+        return (line_end(bytes, at), None);
     }
     let type_end = at
         + 1
@@ -211,7 +222,7 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
             .take_while(|&&b| is_type_byte(b))
             .count();
     if type_end == at + 1 {
-        return at + 1;
+        return (at + 1, None);
     }
     let open = skip_whitespace(bytes, type_end);
     let delimiter = bytes.get(open).copied();
@@ -221,18 +232,16 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
         // it up to the next `@`; an `@type` that starts a line is an
         // entry missing its brace.
         let bare_comment = text[at + 1..type_end].eq_ignore_ascii_case("comment");
-        if starts_line(bytes, at) && !bare_comment {
-            chunks.push(Chunk {
-                kind: ChunkKind::Entry,
-                span: at..type_end,
-                type_span: at..type_end,
-                open,
-                paren: false,
-                error: Some(SplitError::MissingDelimiter),
-                lexed: None,
-            });
-        }
-        return type_end;
+        let chunk = (starts_line(bytes, at) && !bare_comment).then_some(Chunk {
+            kind: ChunkKind::Entry,
+            span: at..type_end,
+            type_span: at..type_end,
+            open,
+            paren: false,
+            error: Some(SplitError::MissingDelimiter),
+            lexed: None,
+        });
+        return (type_end, chunk);
     }
     let paren = delimiter == Some(b'(');
     let kind = chunk_kind(&text[at + 1..type_end]);
@@ -258,7 +267,7 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
             }
         },
     };
-    chunks.push(Chunk {
+    let chunk = Chunk {
         kind,
         span: at..end,
         type_span: at..type_end,
@@ -266,8 +275,8 @@ fn step(text: &str, at: usize, chunks: &mut Vec<Chunk>) -> usize {
         paren,
         error,
         lexed,
-    });
-    end
+    };
+    (end, Some(chunk))
 }
 
 fn chunk_kind(entry_type: &str) -> ChunkKind {
@@ -517,7 +526,7 @@ mod tests {
             pieces in 2usize..9,
         ) {
             let text: String = parts.concat();
-            proptest::prop_assert_eq!(split_in_pieces(&text, pieces).concat(), split(&text));
+            proptest::prop_assert_eq!(read_in_pieces(&text, pieces, &|chunk| chunk).concat(), split(&text));
         }
     }
 
@@ -664,7 +673,7 @@ mod tests {
         );
         for pieces in 2..40 {
             assert_eq!(
-                split_in_pieces(&text, pieces).concat(),
+                read_in_pieces(&text, pieces, &|chunk| chunk).concat(),
                 split(&text),
                 "{pieces} pieces"
             );
