@@ -72,28 +72,29 @@ impl SourceFile {
 
     /// How many lines the text has (an empty text has one).
     pub fn line_count(&self) -> usize {
-        self.lines().len()
+        self.lines().count
     }
 
     /// The byte offset at which a 0-based line starts; the first is 0.
     /// `None` past the last line.
     pub fn line_start(&self, line_index: usize) -> Option<usize> {
-        self.lines().get(line_index)
+        self.lines().start(self.text.as_bytes(), line_index)
     }
 
     /// The 0-based index of the line that holds `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        self.lines().line_of(offset)
+        self.lines().line_of(self.text.as_bytes(), offset).index
     }
 
     /// The byte range of a line, without its line terminator.
     pub fn line_range(&self, line_index: usize) -> Span {
-        let starts = self.lines();
-        let start = starts
-            .get(line_index.min(starts.len() - 1))
-            .expect("a text has a first line");
-        let mut end = starts.get(line_index + 1).unwrap_or(self.text.len());
+        let lines = self.lines();
         let bytes = self.text.as_bytes();
+        let line_index = line_index.min(lines.count - 1);
+        let start = lines
+            .start(bytes, line_index)
+            .expect("a text has a first line");
+        let mut end = lines.line_of(bytes, start).next.unwrap_or(bytes.len());
         if end > start && bytes[end - 1] == b'\n' {
             end -= 1;
         }
@@ -108,11 +109,10 @@ impl SourceFile {
     /// character boundary before it.
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(&self.text, offset);
-        let line = self.line_index(offset);
-        let start = self.lines().get(line).expect("the line holds the offset");
-        let column = self.text[start..offset].chars().count() + 1;
+        let line = self.lines().line_of(self.text.as_bytes(), offset);
+        let column = self.text[line.start..offset].chars().count() + 1;
         Position {
-            line: line + 1,
+            line: line.index + 1,
             column,
         }
     }
@@ -126,99 +126,181 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
-/// The byte offsets at which lines start, in 32 bits when the text is
-/// shorter than 4 GiB (a bibliography of 100,000 entries has a million
-/// lines: 4.7 MB of index, not 9.4).
+/// Lines per start kept in [`LineStarts`].
+const EVERY: usize = 16;
+
+/// Where every 16th line starts (the first at 0), in 32 bits when the text
+/// is shorter than 4 GiB: a bibliography of 100,000 entries has a million
+/// lines, and this index holds 290 KB of them where every start took
+/// 4.7 MB. A line between two kept starts is found by searching the text
+/// for the line breaks after the one before it (at most 15, each a line's
+/// length).
 #[derive(Debug, Clone)]
-enum LineStarts {
+struct LineStarts {
+    kept: Kept,
+    /// How many lines the text has.
+    count: usize,
+    /// Whether the text holds a `\r`: without one, a line ends at a `\n`
+    /// alone, found by the one-byte search.
+    has_cr: bool,
+    /// This index's own number, never another's (not its address, which a
+    /// later index may take), which the line found last is kept under.
+    id: u64,
+}
+
+#[derive(Debug, Clone)]
+enum Kept {
     Narrow(Box<[u32]>),
     Wide(Box<[usize]>),
 }
 
-impl LineStarts {
-    fn of(text: &str) -> LineStarts {
-        match u32::try_from(text.len()) {
-            Ok(_) => LineStarts::Narrow(line_starts(text.as_bytes())),
-            Err(_) => LineStarts::Wide(line_starts(text.as_bytes())),
+impl Kept {
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Kept::Narrow(starts) => starts[i] as usize,
+            Kept::Wide(starts) => starts[i],
         }
     }
 
     fn len(&self) -> usize {
         match self {
-            LineStarts::Narrow(starts) => starts.len(),
-            LineStarts::Wide(starts) => starts.len(),
+            Kept::Narrow(starts) => starts.len(),
+            Kept::Wide(starts) => starts.len(),
         }
     }
 
-    fn get(&self, line_index: usize) -> Option<usize> {
+    /// How many kept starts are at or before `offset`.
+    fn at_or_before(&self, offset: usize) -> usize {
         match self {
-            LineStarts::Narrow(starts) => starts.get(line_index).map(|&s| s as usize),
-            LineStarts::Wide(starts) => starts.get(line_index).copied(),
+            Kept::Narrow(starts) => starts.partition_point(|&s| s as usize <= offset),
+            Kept::Wide(starts) => starts.partition_point(|&s| s <= offset),
         }
     }
+}
 
-    /// The 0-based index of the line that holds `offset`.
-    ///
-    /// Findings are printed in order of place, so the line asked for is
-    /// mostly at or a little after the one asked for last on this thread:
-    /// the search starts there and gallops forward, touching a few nearby
-    /// starts instead of searching a million-line index from its middle
-    /// for every label. The line asked for last is only a hint, checked
-    /// against the starts.
-    fn line_of(&self, offset: usize) -> usize {
-        thread_local! {
-            static LAST: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
-        }
-        let this = std::ptr::from_ref(self) as usize;
-        let (index, hint) = LAST.get();
-        let line = match self {
-            LineStarts::Narrow(starts) => line_from(
-                starts,
-                |s| s as usize,
-                offset,
-                (index == this).then_some(hint),
-            ),
-            LineStarts::Wide(starts) => {
-                line_from(starts, |s| s, offset, (index == this).then_some(hint))
+/// A line found: its index, where it starts, and where the next one
+/// starts (`None` for the last line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Line {
+    index: usize,
+    start: usize,
+    next: Option<usize>,
+}
+
+thread_local! {
+    /// The line found last on this thread, and in which index (by its
+    /// `id`; 0 is none): findings
+    /// are printed in order of place, so the line asked for next is mostly
+    /// that one (its label, its snippet) or a few after it.
+    static LAST: Cell<(u64, Line)> = const {
+        Cell::new((0, Line { index: 0, start: 0, next: None }))
+    };
+}
+
+impl LineStarts {
+    fn of(text: &str) -> LineStarts {
+        let (kept, count, has_cr) = match u32::try_from(text.len()) {
+            Ok(_) => {
+                let (kept, count, has_cr) = kept_line_starts(text.as_bytes());
+                (Kept::Narrow(kept), count, has_cr)
+            }
+            Err(_) => {
+                let (kept, count, has_cr) = kept_line_starts(text.as_bytes());
+                (Kept::Wide(kept), count, has_cr)
             }
         };
-        LAST.set((this, line));
+        static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        LineStarts {
+            kept,
+            count,
+            has_cr,
+            id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// Where the line after the one that starts at `start` starts, if it
+    /// has a line break.
+    fn after(&self, bytes: &[u8], start: usize) -> Option<usize> {
+        if !self.has_cr {
+            return memchr::memchr(b'\n', &bytes[start..]).map(|n| start + n + 1);
+        }
+        let at = start + memchr::memchr2(b'\n', b'\r', &bytes[start..])?;
+        // A `\r` directly followed by `\n` ends its line at the `\n`.
+        Some(if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        })
+    }
+
+    /// The line `line_index`, found from the kept start before it.
+    fn start(&self, bytes: &[u8], line_index: usize) -> Option<usize> {
+        if line_index >= self.count {
+            return None;
+        }
+        let (owner, last) = LAST.get();
+        if owner == self.id {
+            if line_index == last.index {
+                return Some(last.start);
+            }
+            if line_index == last.index + 1 {
+                return last.next;
+            }
+        }
+        let mut start = self.kept.get(line_index / EVERY);
+        for _ in 0..line_index % EVERY {
+            start = self.after(bytes, start)?;
+        }
+        Some(start)
+    }
+
+    /// The line that holds `offset` (at most the text's length).
+    ///
+    /// The search starts from the line found last on this thread when the
+    /// offset is at or after it and before the next kept start (mostly: a
+    /// finding's labels and snippet, then the next finding), else from the
+    /// kept start before the offset.
+    fn line_of(&self, bytes: &[u8], offset: usize) -> Line {
+        let (owner, last) = LAST.get();
+        let from_last = owner == self.id
+            && last.start <= offset
+            && (last.index / EVERY + 1 >= self.kept.len()
+                || offset < self.kept.get(last.index / EVERY + 1));
+        let (mut index, mut start) = if from_last {
+            if last.next.is_none_or(|next| offset < next) {
+                return last;
+            }
+            (last.index, last.start)
+        } else {
+            let block = self.kept.at_or_before(offset) - 1;
+            (block * EVERY, self.kept.get(block))
+        };
+        let line = loop {
+            let next = if index + 1 < self.count {
+                self.after(bytes, start)
+            } else {
+                None
+            };
+            match next {
+                Some(next) if next <= offset => (index, start) = (index + 1, next),
+                _ => break Line { index, start, next },
+            }
+        };
+        LAST.set((self.id, line));
         line
     }
 }
 
-/// The index of the last of `starts` (ascending, the first 0) at or before
-/// `offset`, searched from `hint` forward when it is at or before it.
-fn line_from<T: Copy>(
-    starts: &[T],
-    value: impl Fn(T) -> usize,
-    offset: usize,
-    hint: Option<usize>,
-) -> usize {
-    let at_or_before = |i: usize| value(starts[i]) <= offset;
-    let (mut low, mut high) = (0, starts.len());
-    if let Some(hint) = hint.filter(|&h| h < starts.len() && at_or_before(h)) {
-        // Gallop: the next 1, 2, 4, ... lines, until a start past the offset.
-        low = hint;
-        let mut step = 1;
-        while low + step < starts.len() && at_or_before(low + step) {
-            low += step;
-            step *= 2;
-        }
-        high = (low + step).min(starts.len());
-    }
-    // Now `starts[low]` is at or before the offset and `starts[high]` (if
-    // any) past it.
-    low + starts[low..high].partition_point(|&s| value(s) <= offset) - 1
-}
-
-/// Byte offsets at which each line starts; the first is always 0.
+/// Every [`EVERY`]th line start (the first is always 0), how many lines
+/// there are, and whether the text holds a `\r`.
 ///
 /// A large bibliography has a million lines: its pieces are searched on
-/// all cores, twice (once to count the line breaks, once to write them
-/// into their place), so that the index is allocated once at its size and
-/// never grown or joined.
-fn line_starts<T: TryFrom<usize> + Copy + Default + Send>(bytes: &[u8]) -> Box<[T]> {
+/// all cores, twice (once to count the line breaks, once to write the
+/// starts kept into their place), so that the index is allocated once at
+/// its size and never grown or joined.
+fn kept_line_starts<T: TryFrom<usize> + Copy + Default + Send>(
+    bytes: &[u8],
+) -> (Box<[T]>, usize, bool) {
     use rayon::prelude::*;
     const PIECE: usize = 1 << 22;
     let pieces: Vec<Span> = (0..bytes.len().div_ceil(PIECE))
@@ -239,37 +321,47 @@ fn line_starts<T: TryFrom<usize> + Copy + Default + Send>(bytes: &[u8]) -> Box<[
             (count, only_newlines)
         })
         .collect();
-    let total: usize = counts.iter().map(|(count, _)| count).sum();
-    let mut starts = vec![T::default(); 1 + total].into_boxed_slice();
-    // The first start is 0 (`T::default()`); each piece writes the starts
-    // of the lines that begin after its line breaks.
-    let mut places: Vec<(&mut [T], bool)> = Vec::with_capacity(pieces.len());
-    let mut rest = &mut starts[1..];
+    let lines = 1 + counts.iter().map(|(count, _)| count).sum::<usize>();
+    let has_cr = counts.iter().any(|&(_, only_newlines)| !only_newlines);
+    let mut kept = vec![T::default(); lines.div_ceil(EVERY)].into_boxed_slice();
+    // The first start is 0 (`T::default()`). The line breaks of a piece
+    // start the lines after the piece's first line; it writes the starts
+    // of those a multiple of EVERY.
+    let mut places: Vec<(&mut [T], usize, bool)> = Vec::with_capacity(pieces.len());
+    let mut rest = &mut kept[1..];
+    let mut lines_before = 0;
     for &(count, only_newlines) in &counts {
-        let (place, after) = rest.split_at_mut(count);
-        places.push((place, only_newlines));
+        let written = (lines_before + count) / EVERY - lines_before / EVERY;
+        let (place, after) = rest.split_at_mut(written);
+        places.push((place, lines_before, only_newlines));
         rest = after;
+        lines_before += count;
     }
-    fn write<T: TryFrom<usize>>(place: &mut [T], starts: impl Iterator<Item = usize>) {
-        for (slot, start) in place.iter_mut().zip(starts) {
+    fn write<T: TryFrom<usize>>(
+        place: &mut [T],
+        lines_before: usize,
+        starts: impl Iterator<Item = usize>,
+    ) {
+        let kept_starts = (lines_before + 1..)
+            .zip(starts)
+            .filter(|(line, _)| line % EVERY == 0);
+        for (slot, (_, start)) in place.iter_mut().zip(kept_starts) {
             *slot = T::try_from(start).unwrap_or_else(|_| unreachable!("the text fits T"));
         }
     }
     places
         .into_par_iter()
         .zip(pieces)
-        .for_each(|((place, only_newlines), piece)| {
+        .for_each(|((place, lines_before, only_newlines), piece)| {
             if only_newlines {
                 let base = piece.start;
-                write(
-                    place,
-                    memchr::memchr_iter(b'\n', &bytes[piece]).map(|pos| base + pos + 1),
-                );
+                let starts = memchr::memchr_iter(b'\n', &bytes[piece]).map(|pos| base + pos + 1);
+                write(place, lines_before, starts);
             } else {
-                write(place, line_breaks_in(bytes, piece));
+                write(place, lines_before, line_breaks_in(bytes, piece));
             }
         });
-    starts
+    (kept, lines, has_cr)
 }
 
 /// The starts of the lines that begin after a line break in `range`.
@@ -657,12 +749,16 @@ mod tests {
                     _ => None,
                 }))
                 .collect();
-            assert_eq!(*line_starts::<usize>(text.as_bytes()), *expected);
-            assert_eq!(
-                *line_starts::<u32>(text.as_bytes()),
-                *expected.iter().map(|&s| s as u32).collect::<Vec<_>>()
-            );
-            assert_eq!(line_starts::<usize>(text.as_bytes())[1], (1 << 22) + 1);
+            let kept: Vec<usize> = expected.iter().copied().step_by(EVERY).collect();
+            let (wide, count, has_cr) = kept_line_starts::<usize>(text.as_bytes());
+            assert_eq!((&*wide, count, has_cr), (&*kept, expected.len(), true));
+            let (narrow, _, _) = kept_line_starts::<u32>(text.as_bytes());
+            assert_eq!(*narrow, *kept.iter().map(|&s| s as u32).collect::<Vec<_>>());
+            let f = file(&text);
+            assert_eq!(f.line_start(1), Some((1 << 22) + 1));
+            for line in [0, 1, 2, 3, 15, 16, 17, 1000, expected.len() - 1] {
+                assert_eq!(f.line_start(line), Some(expected[line]), "line {line}");
+            }
         }
     }
 
@@ -683,21 +779,62 @@ mod tests {
         );
     }
 
+    /// Every line's start, as the whole index held them.
+    fn every_start(text: &str) -> Vec<usize> {
+        let bytes = text.as_bytes();
+        std::iter::once(0)
+            .chain((0..bytes.len()).filter_map(|i| match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => None,
+                b'\r' | b'\n' => Some(i + 1),
+                _ => None,
+            }))
+            .collect()
+    }
+
     proptest::proptest! {
-        /// Searched from any hint, a line is the one searched for whole.
+        /// Asked in any order, lines, their starts and ranges and the
+        /// positions of offsets are those of an index of every start.
         #[test]
-        fn lines_searched_from_a_hint_are_the_lines(
-            lengths in proptest::collection::vec(0usize..40, 1..60),
-            offset in 0usize..3000,
-            hint in 0usize..70,
+        fn lines_are_those_of_every_start(
+            text in "(a|bc|é|\n|\r|\r\n|\n\n){0,300}",
+            asked in proptest::collection::vec((0usize..2000, 0usize..400), 1..60),
         ) {
-            let mut starts = vec![0usize];
-            for length in lengths {
-                starts.push(starts.last().unwrap() + length + 1);
+            let f = file(&text);
+            let starts = every_start(&text);
+            proptest::prop_assert_eq!(f.line_count(), starts.len());
+            for (offset, line) in asked {
+                let offset = floor_char_boundary(&text, offset);
+                let holding = starts.partition_point(|&s| s <= offset) - 1;
+                proptest::prop_assert_eq!(f.line_index(offset), holding);
+                let column = text[starts[holding]..offset].chars().count() + 1;
+                proptest::prop_assert_eq!(
+                    f.position(offset),
+                    Position { line: holding + 1, column }
+                );
+                proptest::prop_assert_eq!(f.line_start(line), starts.get(line).copied());
+                let clamped = line.min(starts.len() - 1);
+                let end = starts.get(clamped + 1).copied().unwrap_or(text.len());
+                let content = text[starts[clamped]..end].trim_end_matches('\n');
+                let content = content.strip_suffix('\r').unwrap_or(content);
+                let range = f.line_range(line);
+                proptest::prop_assert_eq!(range.start, starts[clamped]);
+                proptest::prop_assert_eq!(&text[range], content);
             }
-            let whole = starts.partition_point(|&s| s <= offset) - 1;
-            proptest::prop_assert_eq!(line_from(&starts, |s| s, offset, Some(hint)), whole);
-            proptest::prop_assert_eq!(line_from(&starts, |s| s, offset, None), whole);
+        }
+    }
+
+    /// Two texts read on one thread, one after the other, each find their
+    /// own lines (the line found last belongs to one index only).
+    #[test]
+    fn the_line_found_last_is_not_another_texts() {
+        for _ in 0..3 {
+            let f = file(&"ab\n".repeat(40));
+            assert_eq!(f.line_index(10), 3);
+            assert_eq!(f.line_start(4), Some(12));
+            drop(f);
+            let g = file(&"abcdefg\n".repeat(40));
+            assert_eq!(g.line_start(4), Some(32));
+            assert_eq!(g.line_index(10), 1);
         }
     }
 
