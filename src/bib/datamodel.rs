@@ -427,8 +427,17 @@ pub fn entry_type(kind: &str) -> Option<(&'static str, bool)> {
 /// The name biber accepts that `written` is in any case (`ARTICLE` and
 /// `Article` are `article`), as [`type_names`] spells it.
 pub fn type_name(written: &str) -> Option<&'static str> {
-    static BY_NAME: LazyLock<HashMap<&'static str, &'static str>> =
-        LazyLock::new(|| type_names().map(|t| (t, t)).collect());
+    type_index(written).map(type_at)
+}
+
+/// The place in [`type_names`] of the name biber accepts that `written`
+/// is in any case.
+pub(crate) fn type_index(written: &str) -> Option<u16> {
+    static BY_NAME: LazyLock<HashMap<&'static str, u16>> = LazyLock::new(|| {
+        (type_names().enumerate())
+            .map(|(i, t)| (t, i as u16))
+            .collect()
+    });
     // The longest name is shorter than this; a longer one is none of them.
     const LONGEST: usize = 32;
     if !written.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -444,6 +453,16 @@ pub fn type_name(written: &str) -> Option<&'static str> {
     // Changing ASCII case keeps UTF-8 valid.
     let lower = std::str::from_utf8(lower).ok()?;
     BY_NAME.get(lower).copied()
+}
+
+/// The type name at `index` of [`type_names`] (an index
+/// [`type_index`] gave).
+pub(crate) fn type_at(index: u16) -> &'static str {
+    let index = usize::from(index);
+    match ENTRY_TYPES.get(index) {
+        Some(name) => name,
+        None => TYPE_ALIASES[index - ENTRY_TYPES.len()].0,
+    }
 }
 
 /// The data-model field a field name (lower-case) stands for, if any.

@@ -15,8 +15,6 @@
 //! error message) stays the reference. Debug builds read every chunk both
 //! ways and compare.
 
-use std::borrow::Cow;
-
 use super::parse::{CompactSpan, FLAG, RawField};
 use super::split::{Chunk, ChunkKind};
 use crate::source::Span;
@@ -40,7 +38,7 @@ pub(super) struct Lexed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Head {
     pub key: String,
-    pub kind: Cow<'static, str>,
+    pub kind: super::EntryType,
 }
 
 impl Head {
@@ -49,7 +47,7 @@ impl Head {
     pub(super) fn read(text: &str, at_type: Span, key: Span) -> Head {
         Head {
             key: text[key].to_owned(),
-            kind: super::entry_kind(&text[at_type.start + 1..at_type.end]),
+            kind: super::EntryType::of_written(&text[at_type.start + 1..at_type.end]),
         }
     }
 }

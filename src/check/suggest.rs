@@ -352,7 +352,10 @@ impl<'b> Suggester<'b> {
         if slots.is_empty() {
             return vec![Vec::new(); missing.len()];
         }
-        let names: Vec<&'b str> = self.bib.names().map(|(key, _)| key).collect();
+        // Allocated at its size (grown by doubling, the list and its last
+        // copy took 3 MB at 100,000 entries, not 1.6).
+        let mut names: Vec<&'b str> = Vec::with_capacity(self.bib.name_count());
+        names.extend(self.bib.names().map(|(key, _)| key));
         // Each name's slots (the queries' trigrams it holds), once each,
         // as (slot, name) in name order, by chunk of names on all cores.
         const CHUNK: usize = 4096;
@@ -561,7 +564,8 @@ impl List<'_> {
 
 impl Index {
     fn build(bib: &Bibliography) -> Self {
-        let names: Vec<&str> = bib.names().map(|(key, _)| key).collect();
+        let mut names: Vec<&str> = Vec::with_capacity(bib.name_count());
+        names.extend(bib.names().map(|(key, _)| key));
         // Each name's distinct trigrams, on all cores, end to end.
         let per_chunk: Vec<(Vec<Trigram>, Vec<u32>)> = names
             .par_chunks(4096)

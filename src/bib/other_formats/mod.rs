@@ -19,9 +19,7 @@ mod csl;
 mod hayagriva;
 mod yaml_places;
 
-use std::borrow::Cow;
-
-use super::{BibInput, CslData, Entry, Format};
+use super::{BibInput, CslData, Entry, EntryType, Format, RareList};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -78,18 +76,17 @@ impl Read {
             .as_ref()
             .and_then(|d| d.get("type"))
             .and_then(|t| t.as_str())
-            .unwrap_or("document")
-            .to_owned();
+            .unwrap_or("document");
         self.entries.push(Entry {
             key,
-            kind: Cow::Owned(kind),
+            kind: EntryType::verbatim(kind),
             file: self.file,
             span: places.item,
             type_span: places.key.clone(),
             key_span: places.key,
             fields: Box::default(),
-            links: Box::default(),
-            aliases: Box::default(),
+            links: RareList::default(),
+            aliases: RareList::default(),
             // An entry whose data could not be read still defines its key
             // (its citations are not "missing"); its own finding says why.
             broken: data.is_none(),
