@@ -51,7 +51,7 @@ pub fn subset(bib: &Bibliography, sources: &SourceMap, used: &[bool]) -> Subset 
     };
     for id in &entries {
         let entry = bib.entry(*id);
-        for field in &entry.fields {
+        for field in bib.fields(entry) {
             need(field.value(text(entry.file)), entry.file, &mut stack);
         }
     }

@@ -285,7 +285,7 @@ fn each_own(
     visited.push(id);
     let entry = bib.entry(id);
     let text = &sources.get(entry.file).text;
-    for field in &entry.fields {
+    for field in bib.fields(entry) {
         name.clear();
         name.push_str(&text[field.name()]);
         name.make_ascii_lowercase();

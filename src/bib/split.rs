@@ -65,7 +65,7 @@ pub struct Chunk {
 /// the tests hold [`read_parallel`] to).
 #[cfg(test)]
 pub fn split(text: &str) -> Vec<Chunk> {
-    scan(text, 0, text.len(), &|chunk| chunk).items
+    scan(text, 0, text.len(), &|_: &mut (), chunk| chunk).items
 }
 
 /// Below this many bytes per piece, [`read_parallel`] reads on one thread.
@@ -73,7 +73,8 @@ const MIN_PIECE: usize = 1 << 18;
 
 /// [`split`] on all cores, in pieces, each block made into what `read`
 /// makes of it as soon as it is delimited (so that no list of blocks is
-/// held beside what they are read into): the text is cut at arbitrary
+/// held beside what they are read into), with a state of its piece's
+/// (where it may keep what the blocks share, in one list per piece): the text is cut at arbitrary
 /// offsets, each piece split as if a block started there, and each piece's
 /// blocks taken from where the sequential split would have carried on.
 /// The pieces' blocks, one piece after another, are the sequential
@@ -91,22 +92,26 @@ const MIN_PIECE: usize = 1 << 18;
 /// an `@` of its own), this piece is walked again from where the last one
 /// ended. The result is the sequential split's, whatever the cuts (what a
 /// dropped block was read into is dropped with it).
-pub fn read_parallel<T: Send>(text: &str, read: impl Fn(Chunk) -> T + Sync) -> Vec<Vec<T>> {
+pub fn read_parallel<T: Send, S: Default + Send>(
+    text: &str,
+    read: impl Fn(&mut S, Chunk) -> T + Sync,
+) -> Vec<(Vec<T>, S)> {
     let pieces = (text.len() / MIN_PIECE).clamp(1, 4 * rayon::current_num_threads());
     read_in_pieces(text, pieces, &read)
 }
 
 /// [`read_parallel`] with the text cut into `pieces` of equal length.
-fn read_in_pieces<T: Send>(
+fn read_in_pieces<T: Send, S: Default + Send>(
     text: &str,
     pieces: usize,
-    read: &(impl Fn(Chunk) -> T + Sync),
-) -> Vec<Vec<T>> {
+    read: &(impl Fn(&mut S, Chunk) -> T + Sync),
+) -> Vec<(Vec<T>, S)> {
     if pieces <= 1 {
-        return vec![scan(text, 0, text.len(), read).items];
+        let walk = scan(text, 0, text.len(), read);
+        return vec![(walk.items, walk.state)];
     }
     let cuts: Vec<usize> = (0..=pieces).map(|i| text.len() * i / pieces).collect();
-    let walked: Vec<Walk<T>> = cuts
+    let walked: Vec<Walk<T, S>> = cuts
         .par_windows(2)
         .map(|cut| scan(text, cut[0], cut[1], read))
         .collect();
@@ -128,14 +133,17 @@ fn read_in_pieces<T: Send>(
             },
         };
         overrun = walk.overrun;
-        kept.push(walk.items);
+        kept.push((walk.items, walk.state));
     }
     kept
 }
 
 /// One piece of the sequential walk, its blocks read.
-struct Walk<T> {
+struct Walk<T, S> {
     items: Vec<T>,
+    /// The piece's state, which reading its blocks kept (what the blocks
+    /// a walk drops kept stays in it, unread).
+    state: S,
     /// Each `@` or `%` found: where the search started, where it was
     /// found, and how many blocks were read before.
     steps: Vec<Step>,
@@ -150,7 +158,7 @@ struct Step {
     chunks_before: usize,
 }
 
-impl<T> Walk<T> {
+impl<T, S> Walk<T, S> {
     /// The first step that a walk standing at `at` takes too: one that
     /// starts there, or searched over it (nothing to find between `at` and
     /// what it found).
@@ -161,7 +169,7 @@ impl<T> Walk<T> {
     }
 
     /// The walk from its step `first` on.
-    fn starting_at_step(mut self, first: usize) -> Walk<T> {
+    fn starting_at_step(mut self, first: usize) -> Walk<T, S> {
         let before = self.steps[first].chunks_before;
         self.items.drain(..before);
         self.steps.clear();
@@ -171,13 +179,19 @@ impl<T> Walk<T> {
 
 /// The sequential walk from `start`, taking the steps whose `@` or `%` lies
 /// before `limit`, each block found given to `read`.
-fn scan<T>(text: &str, start: usize, limit: usize, read: &impl Fn(Chunk) -> T) -> Walk<T> {
+fn scan<T, S: Default>(
+    text: &str,
+    start: usize,
+    limit: usize,
+    read: &impl Fn(&mut S, Chunk) -> T,
+) -> Walk<T, S> {
     let bytes = text.as_bytes();
     // Room for an entry every 256 bytes (generated and real bibliographies
     // hold one per 300 to 600): the lists are not grown and copied, and
     // room never written is never touched.
     let room = limit.saturating_sub(start) / 256;
     let mut items = Vec::with_capacity(room);
+    let mut state = S::default();
     let mut steps = Vec::with_capacity(room);
     let mut pos = start;
     while let Some(found) = memchr::memchr2(b'@', b'%', &bytes[pos..]) {
@@ -192,10 +206,11 @@ fn scan<T>(text: &str, start: usize, limit: usize, read: &impl Fn(Chunk) -> T) -
         });
         let chunk;
         (pos, chunk) = step(text, at);
-        items.extend(chunk.map(read));
+        items.extend(chunk.map(|chunk| read(&mut state, chunk)));
         if pos > limit {
             return Walk {
                 items,
+                state,
                 steps,
                 overrun: Some(pos),
             };
@@ -203,6 +218,7 @@ fn scan<T>(text: &str, start: usize, limit: usize, read: &impl Fn(Chunk) -> T) -
     }
     Walk {
         items,
+        state,
         steps,
         overrun: None,
     }
@@ -422,6 +438,12 @@ fn next_entry_start(bytes: &[u8], from: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The blocks of [`read_in_pieces`], the pieces' lists end to end.
+    fn split_in_pieces(text: &str, pieces: usize) -> Vec<Chunk> {
+        let read = read_in_pieces(text, pieces, &|_: &mut (), chunk| chunk);
+        read.into_iter().flat_map(|(items, ())| items).collect()
+    }
+
     fn spans(text: &str) -> Vec<(&str, ChunkKind, bool)> {
         split(text)
             .iter()
@@ -526,7 +548,7 @@ mod tests {
             pieces in 2usize..9,
         ) {
             let text: String = parts.concat();
-            proptest::prop_assert_eq!(read_in_pieces(&text, pieces, &|chunk| chunk).concat(), split(&text));
+            proptest::prop_assert_eq!(split_in_pieces(&text, pieces), split(&text));
         }
     }
 
@@ -673,7 +695,7 @@ mod tests {
         );
         for pieces in 2..40 {
             assert_eq!(
-                read_in_pieces(&text, pieces, &|chunk| chunk).concat(),
+                split_in_pieces(&text, pieces),
                 split(&text),
                 "{pieces} pieces"
             );

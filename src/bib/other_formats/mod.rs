@@ -19,7 +19,7 @@ mod csl;
 mod hayagriva;
 mod yaml_places;
 
-use super::{BibInput, CslData, Entry, EntryType, Format, RareList};
+use super::{BibInput, CslData, Entry, EntryType, FieldList, Format, RareList};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -84,7 +84,7 @@ impl Read {
             span: places.item,
             type_span: places.key.clone(),
             key_span: places.key,
-            fields: Box::default(),
+            fields: FieldList::default(),
             links: RareList::default(),
             aliases: RareList::default(),
             // An entry whose data could not be read still defines its key

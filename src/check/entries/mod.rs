@@ -235,7 +235,7 @@ impl<'a> EntryView<'a> {
         // one buffer, not one string each (changing ASCII case changes no
         // lengths, so each name is found again by its length).
         names.clear();
-        for field in entry.fields.iter() {
+        for field in bib.fields(entry) {
             names.push_str(&text[field.name()]);
         }
         names.make_ascii_lowercase();
@@ -244,7 +244,7 @@ impl<'a> EntryView<'a> {
         let lookup = |file: FileId| sources.get(file).text.as_str();
         // Handed over empty by the worker (see `check_entry`).
         debug_assert!(first.is_empty() && fields.is_empty());
-        for field in entry.fields.iter() {
+        for field in bib.fields(entry) {
             let name_start = name_end;
             name_end += field.name().len();
             let name = &names[name_start..name_end];

@@ -47,7 +47,7 @@ pub(super) fn strings(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) 
     let per_entry: Vec<Found> = (bib.entries.par_iter())
         .with_min_len(1024)
         .fold(Found::default, |mut found, entry| {
-            for field in &entry.fields {
+            for field in bib.fields(entry) {
                 visit(entry.file, field, Some(entry), &mut found);
             }
             found
