@@ -120,7 +120,7 @@ impl Findings {
         // finds the runs and merges them.
         refs.sort_by_key(|r| {
             let entry = entry(r);
-            (rank(entry.file), entry.key_span.start)
+            (rank(entry.file), entry.key_span().start)
         });
         let mut order = Vec::with_capacity(full.len() + refs.len());
         let (mut f, mut u) = (0, 0);
@@ -128,7 +128,7 @@ impl Findings {
             let take_unused = match (full.get(f), refs.get(u)) {
                 (Some(d), Some(r)) => {
                     let entry = entry(r);
-                    (rank(entry.file), entry.key_span.start, Code::UnusedEntry)
+                    (rank(entry.file), entry.key_span().start, Code::UnusedEntry)
                         .cmp(&(rank(d.primary.file), d.primary.span.start, d.code))
                         .then_with(|| Some(entry.key.as_str()).cmp(&d.key.as_deref()))
                         == Ordering::Less
@@ -322,7 +322,7 @@ impl Findings {
         finding.severity = self.unused_severity;
         unused_message(&entry.key, &mut finding.message);
         finding.primary.file = entry.file;
-        finding.primary.span = entry.key_span.clone();
+        finding.primary.span = entry.key_span();
         finding.primary.message = None;
         finding.related.clear();
         let key = finding.key.get_or_insert_with(String::new);

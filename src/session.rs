@@ -704,7 +704,7 @@ impl Session {
             ids.retain(|&id| {
                 let entry = bib.entry(id);
                 let count = unused_seen
-                    .entry((entry.file, entry.key_span.start))
+                    .entry((entry.file, entry.key_span().start))
                     .or_default();
                 *count += 1;
                 *count == readers.get(&entry.file).copied().unwrap_or(1)

@@ -68,7 +68,7 @@ impl CompactSpan {
         }
     }
 
-    fn range(self) -> Span {
+    pub(super) fn range(self) -> Span {
         (self.start & !FLAG) as usize..(self.end & !FLAG) as usize
     }
 }

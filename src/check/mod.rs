@@ -231,14 +231,9 @@ fn unused_entry(bib: &Bibliography, id: EntryId, help: &'static str) -> Diagnost
     let entry = bib.entry(id);
     let mut message = String::new();
     crate::findings::unused_message(&entry.key, &mut message);
-    Diagnostic::new(
-        Code::UnusedEntry,
-        message,
-        entry.file,
-        entry.key_span.clone(),
-    )
-    .with_key(entry.key.clone())
-    .with_help(help)
+    Diagnostic::new(Code::UnusedEntry, message, entry.file, entry.key_span())
+        .with_key(entry.key.clone())
+        .with_help(help)
 }
 
 /// Labels defined in Typst files: a Typst `@name` is a cross-reference,

@@ -19,7 +19,7 @@ mod csl;
 mod hayagriva;
 mod yaml_places;
 
-use super::{BibInput, CslData, Entry, EntryType, FieldList, Format, RareList};
+use super::{BibInput, CompactSpan, CslData, Entry, EntryType, FieldList, Format, RareList};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -82,8 +82,8 @@ impl Read {
             kind: EntryType::verbatim(kind),
             file: self.file,
             span: places.item,
-            type_span: places.key.clone(),
-            key_span: places.key,
+            type_at: CompactSpan::new(&places.key),
+            key_at: CompactSpan::new(&places.key),
             fields: FieldList::default(),
             links: RareList::default(),
             aliases: RareList::default(),

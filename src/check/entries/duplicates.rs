@@ -123,12 +123,12 @@ pub(super) fn duplicate_entries(
                     Code::DuplicateEntry,
                     message,
                     entry.file,
-                    entry.key_span.clone(),
+                    entry.key_span(),
                 )
                 .with_key(entry.key.clone())
                 .with_related(
                     other.file,
-                    other.key_span.clone(),
+                    other.key_span(),
                     format!("`{}` is here", other.key),
                 )
                 .with_help(format!(

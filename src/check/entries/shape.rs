@@ -19,7 +19,7 @@ pub(super) fn unknown_type(view: &EntryView, out: &mut Vec<Diagnostic>) {
                 "`@{}` ({}) is not a BibLaTeX entry type",
                 entry.kind, entry.key
             ),
-            entry.type_span.clone(),
+            entry.type_span(),
         )
         .with_help(match suggestion {
             Some(s) => format!("did you mean `@{s}`? biber reads unknown types as @misc"),
@@ -306,7 +306,7 @@ pub(super) fn missing_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
                 entry.key,
                 listed.join(", ")
             ),
-            entry.key_span.clone(),
+            entry.key_span(),
         )
         .with_help(help),
     );

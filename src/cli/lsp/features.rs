@@ -183,7 +183,7 @@ fn entry_at(workspace: &Workspace, uri: &Uri, at: Position) -> Option<EntryId> {
     let bib = &workspace.analysis()?.bib;
     (0..bib.entries.len() as u32).map(EntryId).find(|&id| {
         let entry = bib.entry(id);
-        entry.file == file && entry.key_span.start <= offset && offset <= entry.key_span.end
+        entry.file == file && entry.key_span().start <= offset && offset <= entry.key_span().end
     })
 }
 
@@ -193,7 +193,7 @@ fn entry_location(workspace: &Workspace, bib: &Bibliography, id: EntryId) -> Opt
     let source = workspace.source(entry.file)?;
     Some(Location::new(
         workspace.uri(entry.file)?,
-        range(source, &entry.key_span),
+        range(source, &entry.key_span()),
     ))
 }
 
@@ -241,7 +241,7 @@ pub fn hover(workspace: &mut Workspace, params: HoverParams) -> Option<Hover> {
     let analysis = workspace.analysis()?;
     let entry = analysis.bib.entry(id);
     let source = workspace.source(entry.file)?;
-    let line = source.position(entry.key_span.start).line;
+    let line = source.position(entry.key_span().start).line;
     let value = format!(
         "{text}\n\n`{}`, defined in {}:{line}",
         entry.key,
@@ -337,7 +337,7 @@ pub fn rename(workspace: &mut Workspace, params: RenameParams) -> Result<Workspa
     }
     let old = analysis.bib.entry(id).key.clone();
     let entry_file = analysis.bib.entry(id).file;
-    let key_span = analysis.bib.entry(id).key_span.clone();
+    let key_span = analysis.bib.entry(id).key_span();
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     let mut edit = |workspace: &Workspace, file: FileId, span: &std::ops::Range<usize>| {
         if let (Some(uri), Some(source)) = (workspace.uri(file), workspace.source(file)) {
@@ -671,7 +671,7 @@ pub fn document_symbols(
                 tags: None,
                 deprecated: None,
                 range: range(source, &entry.span),
-                selection_range: range(source, &entry.key_span),
+                selection_range: range(source, &entry.key_span()),
                 children: None,
             }
         })
