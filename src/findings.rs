@@ -130,7 +130,7 @@ impl Findings {
                     let entry = entry(r);
                     (rank(entry.file), entry.key_span().start, Code::UnusedEntry)
                         .cmp(&(rank(d.primary.file), d.primary.span.start, d.code))
-                        .then_with(|| Some(entry.key.as_str()).cmp(&d.key.as_deref()))
+                        .then_with(|| Some(&*entry.key).cmp(&d.key.as_deref()))
                         == Ordering::Less
                 }
                 (None, Some(_)) => true,

@@ -186,7 +186,7 @@ fn missing_crossrefs(bib: &Bibliography, suggester: &Suggester) -> Vec<Diagnosti
         .filter(|(_, link)| bib.resolve(&link.target.key).is_none())
         .collect();
     // Their targets looked up at once (see `Suggester::help_all`).
-    let helps = suggester.helps_of(missing.iter().map(|(_, l)| l.target.key.as_str()));
+    let helps = suggester.helps_of(missing.iter().map(|(_, l)| &*l.target.key));
     missing
         .into_iter()
         .map(|(entry, link)| {

@@ -78,7 +78,7 @@ impl Read {
             .and_then(|t| t.as_str())
             .unwrap_or("document");
         self.entries.push(Entry {
-            key,
+            key: key.into(),
             kind: EntryType::verbatim(kind),
             file: self.file,
             span: places.item,

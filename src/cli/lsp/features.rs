@@ -350,7 +350,7 @@ pub fn rename(workspace: &mut Workspace, params: RenameParams) -> Result<Workspa
     edit(workspace, entry_file, &key_span);
     // Citations of an `ids` alias keep citing the alias, which still resolves.
     for (file, citation) in citations_of(workspace, id) {
-        if citation.key == old {
+        if *citation.key == *old {
             edit(workspace, file, &citation.span);
         }
     }
@@ -665,7 +665,7 @@ pub fn document_symbols(
             let fields = refkeeper::bib::fields::collect(bib, &sources, id);
             let title = fields.text("title").unwrap_or("").replace(['{', '}'], "");
             DocumentSymbol {
-                name: entry.key.clone(),
+                name: entry.key.to_string(),
                 detail: Some(format!("@{} {title}", entry.kind).trim().to_owned()),
                 kind: SymbolKind::STRUCT,
                 tags: None,
@@ -701,7 +701,7 @@ pub fn workspace_symbols(
         .into_iter()
         .filter_map(|id| {
             Some(SymbolInformation {
-                name: bib.entry(id).key.clone(),
+                name: bib.entry(id).key.to_string(),
                 kind: SymbolKind::STRUCT,
                 tags: None,
                 deprecated: None,

@@ -266,7 +266,7 @@ fn completion_entries(session: &Session, analysis: &Analysis) -> Vec<CompletionE
                 .replace(['{', '}'], "");
             CompletionEntry {
                 index,
-                key: entry.key.clone(),
+                key: entry.key.to_string(),
                 lower: filter.to_lowercase(),
                 filter,
                 detail: format!("{family} {year} — {title}").trim().to_owned(),
