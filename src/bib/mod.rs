@@ -842,15 +842,7 @@ impl Bibliography {
                 self.entries[index].duplicate_of = Some(first);
                 continue;
             }
-            self.note_case_conflict(
-                NameRef {
-                    entry: id,
-                    alias: None,
-                },
-                hash.folded,
-                &hashes,
-                diagnostics,
-            );
+            self.note_case_conflict(NameRef::key(id), hash.folded, &hashes, diagnostics);
             self.keys
                 .insert_unique(hash.key, id, |&id| hashes[id.0 as usize].key);
         }
@@ -889,10 +881,7 @@ impl Bibliography {
                         );
                     }
                     None => {
-                        let name = NameRef {
-                            entry: id,
-                            alias: Some(alias_index as u32),
-                        };
+                        let name = NameRef::of_alias(id, alias_index);
                         let folded = hash_folded(self.name(name));
                         self.note_case_conflict(name, folded, &hashes, diagnostics);
                         self.aliases.insert(alias.key.to_string(), id);
@@ -919,7 +908,7 @@ impl Bibliography {
             .map(|other| other.entry);
         if let Some(other) = other {
             let entry = self.entry(name.entry);
-            let (file, span) = match name.alias {
+            let (file, span) = match name.alias_place() {
                 None => (entry.file, entry.key_span()),
                 Some(i) => (entry.file, entry.aliases[i as usize].span.clone()),
             };
@@ -944,7 +933,7 @@ impl Bibliography {
 
 /// The folded hash of a key (from the list made for the keys) or alias.
 fn folded_hash(entries: &[Entry], hashes: &[KeyHashes], name: NameRef) -> u64 {
-    match name.alias {
+    match name.alias_place() {
         None => hashes[name.entry.0 as usize].folded,
         Some(_) => hash_folded(name_of(entries, name)),
     }
@@ -956,16 +945,38 @@ struct KeyHashes {
     folded: u64,
 }
 
-/// A key (`alias: None`) or one of the `ids` aliases of an entry.
+/// A key or one of the `ids` aliases of an entry, in 8 bytes (the table of
+/// folded names holds one for each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct NameRef {
     entry: EntryId,
-    alias: Option<u32>,
+    /// The alias's place in the entry's aliases, plus one; `None` for the
+    /// key (which so sorts before the aliases).
+    alias: Option<std::num::NonZeroU32>,
+}
+
+impl NameRef {
+    fn key(entry: EntryId) -> NameRef {
+        NameRef { entry, alias: None }
+    }
+
+    fn of_alias(entry: EntryId, index: usize) -> NameRef {
+        let index = u32::try_from(index + 1).expect("fewer than 4 billion aliases");
+        NameRef {
+            entry,
+            alias: std::num::NonZeroU32::new(index),
+        }
+    }
+
+    /// The alias's place in the entry's aliases; `None` for the key.
+    fn alias_place(self) -> Option<u32> {
+        self.alias.map(|place| place.get() - 1)
+    }
 }
 
 fn name_of(entries: &[Entry], name: NameRef) -> &str {
     let entry = &entries[name.entry.0 as usize];
-    match name.alias {
+    match name.alias_place() {
         None => &entry.key,
         Some(i) => &entry.aliases[i as usize].key,
     }
