@@ -153,6 +153,36 @@ struct Buffers {
     identities: duplicates::Buffers,
 }
 
+impl Buffers {
+    /// The view of entry `id`, read into these buffers (its lists taken
+    /// from them, for the caller to give back), and the buffers its
+    /// identities are worked out in.
+    fn view<'a>(
+        &'a mut self,
+        bib: &'a Bibliography,
+        sources: &'a SourceMap,
+        id: EntryId,
+        plan: &Plan,
+    ) -> (EntryView<'a>, &'a mut duplicates::Buffers) {
+        let Buffers {
+            view,
+            fields,
+            first,
+            identities,
+        } = self;
+        let view = EntryView::new(
+            bib,
+            sources,
+            id,
+            plan.misspelled_fields,
+            view,
+            recycled(std::mem::take(fields)),
+            std::mem::take(first),
+        );
+        (view, identities)
+    }
+}
+
 /// The buffers an entry's view reads its fields into and borrows from.
 #[derive(Default)]
 struct ViewBuffers {
@@ -386,21 +416,7 @@ fn check_entry(
     if entry.broken || entry.duplicate_of.is_some() || entry.csl.is_some() {
         return (Vec::new(), Marks::default());
     }
-    let Buffers {
-        view: view_buffers,
-        fields,
-        first,
-        identities: identity_buffers,
-    } = buffers;
-    let view = EntryView::new(
-        bib,
-        sources,
-        id,
-        plan.misspelled_fields,
-        view_buffers,
-        recycled(std::mem::take(fields)),
-        std::mem::take(first),
-    );
+    let (view, identity_buffers) = buffers.view(bib, sources, id, plan);
     let mut out = Vec::new();
     for rule in &plan.entry_rules {
         rule(&view, &mut out);
@@ -418,9 +434,8 @@ fn check_entry(
         first: mut used_first,
         ..
     } = view;
-    *fields = recycled(used_fields);
     used_first.clear();
-    *first = used_first;
+    (buffers.fields, buffers.first) = (recycled(used_fields), used_first);
     (out, marks)
 }
 
@@ -433,20 +448,7 @@ fn identities_of(
     plan: &Plan,
     buffers: &mut Buffers,
 ) -> Identities {
-    let Buffers {
-        view: view_buffers,
-        identities: identity_buffers,
-        ..
-    } = buffers;
-    let view = EntryView::new(
-        bib,
-        sources,
-        id,
-        plan.misspelled_fields,
-        view_buffers,
-        Vec::new(),
-        Vec::new(),
-    );
+    let (view, identity_buffers) = buffers.view(bib, sources, id, plan);
     view_identities(&view, identity_buffers)
 }
 
