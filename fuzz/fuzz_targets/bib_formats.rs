@@ -33,9 +33,9 @@ fuzz_target!(|data: &[u8]| {
     let (bib, diagnostics) = Bibliography::read(&[BibInput { file, text, format }]);
     for entry in &bib.entries {
         assert!(
-            text.get(entry.key_span.clone()).is_some(),
+            text.get(entry.key_span()).is_some(),
             "key span {:?}",
-            entry.key_span
+            entry.key_span()
         );
         assert!(
             text.get(entry.span.clone()).is_some(),
