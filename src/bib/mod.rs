@@ -169,6 +169,13 @@ impl Entry {
     pub fn key_span(&self) -> Span {
         self.key_at.range()
     }
+
+    /// The entry once its fields are `by` places later in the list they
+    /// are moved into (its piece's or file's list joined to others).
+    fn fields_moved(mut self, by: usize) -> Entry {
+        self.fields = self.fields.moved(by);
+        self
+    }
 }
 
 /// Where an entry's fields are in its bibliography's list of every
@@ -525,10 +532,7 @@ fn read_file(input: &BibInput<'_>) -> FileChunks {
         fields.extend_from_slice(&piece_fields);
         drop(piece_fields);
         for (entry, rest) in piece {
-            entries.extend(entry.map(|entry| Entry {
-                fields: entry.fields.moved(before),
-                ..entry
-            }));
+            entries.extend(entry.map(|entry| entry.fields_moved(before)));
             rests.extend(rest);
         }
     }
@@ -571,10 +575,8 @@ impl Bibliography {
             } else {
                 let before = bib.fields.len();
                 bib.fields.extend(fields);
-                bib.entries.extend(entries.into_iter().map(|entry| Entry {
-                    fields: entry.fields.moved(before),
-                    ..entry
-                }));
+                bib.entries
+                    .extend(entries.into_iter().map(|entry| entry.fields_moved(before)));
             }
             rests.extend(rest);
         }
