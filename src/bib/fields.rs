@@ -287,7 +287,7 @@ fn each_own(
     let text = &sources.get(entry.file).text;
     for field in bib.fields(entry) {
         name.clear();
-        name.push_str(&text[field.name()]);
+        name.push_str(&text[field.name(text)]);
         name.make_ascii_lowercase();
         let met = Met {
             bib,

@@ -336,15 +336,12 @@ impl<'t> Lexer<'t> {
         } else if delimited {
             value.end |= FLAG;
         }
-        Some(RawField {
-            name: CompactSpan::new(&name),
-            value,
-        })
+        Some(RawField::new(self.text, &name, value))
     }
 }
 
 /// The bytes the crate's `is_id_continue` takes, in ASCII.
-fn is_identifier_byte(byte: u8) -> bool {
+pub(super) fn is_identifier_byte(byte: u8) -> bool {
     byte.is_ascii_graphic()
         && !matches!(
             byte,
@@ -411,7 +408,12 @@ mod tests {
         }?;
         let key = lexed.key.map_or(String::new(), |k| text[k].to_owned());
         let fields = (lexed.fields.iter())
-            .map(|f| (text[f.name()].to_owned(), text[f.value_span()].to_owned()))
+            .map(|f| {
+                (
+                    text[f.name(text)].to_owned(),
+                    text[f.value_span()].to_owned(),
+                )
+            })
             .collect();
         Some((key, fields))
     }

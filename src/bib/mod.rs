@@ -597,7 +597,8 @@ impl Bibliography {
                 bib.preambles.push((file, block.clone()));
             }
             for field in strings {
-                let name = texts[&file][field.name()].to_ascii_lowercase();
+                let text = texts[&file];
+                let name = text[field.name(text)].to_ascii_lowercase();
                 bib.strings.push(StringDef {
                     name,
                     file,
@@ -763,7 +764,7 @@ impl Bibliography {
                 let mut links = Vec::new();
                 let mut aliases = Vec::new();
                 for field in self.fields(entry) {
-                    let name = &text[field.name()];
+                    let name = &text[field.name(text)];
                     let is_ids = name.eq_ignore_ascii_case("ids");
                     let kind = LinkKind::from_field(name);
                     if kind.is_none() && !is_ids {

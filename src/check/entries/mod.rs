@@ -222,7 +222,13 @@ struct FieldRef<'a> {
 impl FieldRef<'_> {
     /// From the field's name to the end of its value.
     fn whole(&self) -> Span {
-        self.field.name().start..self.field.value_span().end
+        self.field.name_start()..self.field.value_span().end
+    }
+
+    /// The field's name as written (lower-casing kept its length).
+    fn name_span(&self) -> Span {
+        let start = self.field.name_start();
+        start..start + self.name.len()
     }
 
     /// Whether the value rules read this field.
@@ -266,7 +272,7 @@ impl<'a> EntryView<'a> {
         // lengths, so each name is found again by its length).
         names.clear();
         for field in bib.fields(entry) {
-            names.push_str(&text[field.name()]);
+            names.push_str(&text[field.name(text)]);
         }
         names.make_ascii_lowercase();
         let names: &'a str = names;
@@ -276,7 +282,7 @@ impl<'a> EntryView<'a> {
         debug_assert!(first.is_empty() && fields.is_empty());
         for field in bib.fields(entry) {
             let name_start = name_end;
-            name_end += field.name().len();
+            name_end += field.name(text).len();
             let name = &names[name_start..name_end];
             let canonical = datamodel::field(name);
             let value = bib.value_text(text, field, &lookup);

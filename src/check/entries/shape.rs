@@ -75,7 +75,7 @@ pub(super) fn misspelled_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
                     "`{}` in `{}` is not a BibLaTeX field: did you mean `{meant}`?",
                     f.name, view.entry.key
                 ),
-                f.field.name(),
+                f.name_span(),
             )
             .with_help(format!(
                 "rename it to `{meant}`; biber ignores `{}`",
@@ -193,7 +193,7 @@ pub(super) fn unknown_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
                     "`{}` in `{}` is not a BibLaTeX field",
                     f.name, view.entry.key
                 ),
-                f.field.name(),
+                f.name_span(),
             )
             .with_help(help),
         );

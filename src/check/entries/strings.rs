@@ -75,7 +75,7 @@ pub(super) fn strings(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) 
                     Code::UnusedString,
                     format!("@string `{}` is never used", def.name),
                     def.file,
-                    def.field.name(),
+                    def.field.name(&sources.get(def.file).text),
                 )
                 .with_help("remove it, or keep it in a shared strings file and allow this code"),
             );
