@@ -852,9 +852,9 @@ impl Session {
             .into_iter()
             .filter(|&id| {
                 let entry = bib.entry(id);
-                entry.duplicate_of.is_none()
+                entry.duplicate_of().is_none()
                     && !entry.broken
-                    && !matches!(entry.kind.as_ref(), "xdata" | "set")
+                    && !matches!(entry.kind(), "xdata" | "set")
             })
             .collect();
         let built: Vec<(CslItem, Vec<Diagnostic>)> = ids

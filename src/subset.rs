@@ -31,7 +31,7 @@ pub struct Subset {
 pub fn subset(bib: &Bibliography, sources: &SourceMap, used: &[bool]) -> Subset {
     let text = |file: FileId| sources.get(file).text.as_str();
     let entries: Vec<EntryId> = (0..bib.entries.len())
-        .filter(|&i| used[i] && bib.entries[i].duplicate_of.is_none())
+        .filter(|&i| used[i] && bib.entries[i].duplicate_of().is_none())
         .map(|i| EntryId(i as u32))
         .collect();
 
@@ -73,7 +73,7 @@ pub fn subset(bib: &Bibliography, sources: &SourceMap, used: &[bool]) -> Subset 
     }
     for id in &entries {
         let entry = bib.entry(*id);
-        blocks.push((entry.file, entry.span.clone()));
+        blocks.push((entry.file, entry.span()));
     }
     out.entries = entries.len();
     for (file, span) in blocks {

@@ -69,7 +69,7 @@ fn exercise(text: &str) {
     let (bib, diagnostics) = Bibliography::read(&[BibInput::bib(FileId(0), text)]);
     for entry in &bib.entries {
         assert!(text.get(entry.key_span()).is_some());
-        assert!(text.get(entry.span.clone()).is_some());
+        assert!(text.get(entry.span().clone()).is_some());
     }
     for d in diagnostics {
         assert!(

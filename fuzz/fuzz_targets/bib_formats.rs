@@ -38,9 +38,9 @@ fuzz_target!(|data: &[u8]| {
             entry.key_span()
         );
         assert!(
-            text.get(entry.span.clone()).is_some(),
+            text.get(entry.span()).is_some(),
             "item span {:?}",
-            entry.span
+            entry.span()
         );
     }
     for diagnostic in &diagnostics {

@@ -94,7 +94,7 @@ fn summary_of_csl(data: &crate::bib::CslData, entry: &crate::bib::Entry) -> Fiel
             let value = FieldValue {
                 text,
                 file: entry.file,
-                span: entry.span.clone(),
+                span: entry.span(),
             };
             fields.map.insert(name.to_owned(), value);
         }
@@ -202,7 +202,7 @@ const NOT_INHERITED: &[&str] = &[
 /// the entry. `refs` reads its CSL data itself
 /// ([`crate::csl::mapping::item_of`]).
 pub fn collect(bib: &Bibliography, sources: &SourceMap, id: EntryId) -> Fields {
-    if let Some(data) = &bib.entry(id).csl {
+    if let Some(data) = &bib.entry(id).csl() {
         return summary_of_csl(data, bib.entry(id));
     }
     let mut fields = Fields::default();
@@ -232,7 +232,7 @@ pub(crate) fn walk(
     // The crossref parent (and its own parents), after the child's own
     // data, each field under the name it takes in the child.
     let mut parent = entry
-        .links
+        .links()
         .iter()
         .find(|l| l.kind == LinkKind::Crossref)
         .and_then(|l| bib.resolve(&l.target.key));
@@ -252,7 +252,7 @@ pub(crate) fn walk(
                 if NOT_INHERITED.contains(&name) {
                     return;
                 }
-                match inherited_name(&entry.kind, &parent_entry.kind, name) {
+                match inherited_name(entry.kind(), parent_entry.kind(), name) {
                     // Left out in children (`shorttitle` of a book).
                     Some("") => {}
                     Some(renamed) => each(renamed, field),
@@ -261,7 +261,7 @@ pub(crate) fn walk(
             },
         );
         parent = parent_entry
-            .links
+            .links()
             .iter()
             .find(|l| l.kind == LinkKind::Crossref)
             .and_then(|l| bib.resolve(&l.target.key));
@@ -297,7 +297,7 @@ fn each_own(
         };
         field_of(name, &met);
     }
-    for link in entry.links.iter().filter(|l| l.kind == LinkKind::Xdata) {
+    for link in entry.links().iter().filter(|l| l.kind == LinkKind::Xdata) {
         if let Some(xdata) = bib.resolve(&link.target.key) {
             each_own(bib, sources, xdata, visited, name, field_of);
         }

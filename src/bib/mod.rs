@@ -127,40 +127,83 @@ pub struct Link {
     pub target: KeyRef,
 }
 
-/// One bibliography entry.
+/// One bibliography entry, in 64 bytes: a 100,000-entry bibliography
+/// holds them all at once. What most entries lack (links, aliases, a type
+/// outside the data model, an earlier definition of the key, CSL data) is
+/// kept apart, in a box only the entries that have any of it allocate.
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// The key as written.
     pub key: Box<str>,
-    /// The entry type, lower-cased (`article`, `set`, `xdata`, ...); read
-    /// as a `&str`.
-    pub kind: EntryType,
-    /// The file the entry is in.
-    pub file: FileId,
-    /// From the `@` to the closing delimiter.
-    pub span: Span,
-    // The spans of the type and the key, 8 bytes each where a `Span` takes
-    // 16 (see `CompactSpan`); read with `type_span()` and `key_span()`.
-    type_at: CompactSpan,
-    key_at: CompactSpan,
     /// The fields in the order written, read with
     /// [`Bibliography::fields`].
     pub fields: FieldList,
-    /// The keys the entry's `crossref`, `xref`, `xdata`, `entryset` and `related` name.
-    pub links: RareList<Link>,
-    /// Old keys from the `ids` field that also resolve to this entry.
-    pub aliases: RareList<KeyRef>,
+    // Spans in 8 bytes each where a `Span` takes 16 (see `CompactSpan`);
+    // read with `span()`, `type_span()` and `key_span()`.
+    span: CompactSpan,
+    type_at: CompactSpan,
+    key_at: CompactSpan,
+    rare: Option<Box<Rare>>,
+    /// The file the entry is in.
+    pub file: FileId,
+    /// The type's place in the data model's list, or [`OTHER_TYPE`] for a
+    /// type outside it (its name is in `rare`).
+    kind: u16,
     /// The entry has a syntax error; only its key could be read.
     pub broken: bool,
-    /// A later definition of a key defined before; biber skips it.
-    pub duplicate_of: Option<EntryId>,
-    /// For an entry read from CSL-JSON, CSL-YAML or Hayagriva YAML (which
-    /// has no BibLaTeX `fields`): its data as CSL-JSON variables.
-    pub csl: Option<Box<CslData>>,
+}
+
+/// `Entry::kind` of a type outside the data model.
+const OTHER_TYPE: u16 = u16::MAX;
+
+/// What few entries have.
+#[derive(Debug, Clone, Default)]
+struct Rare {
+    /// The type, when it is outside the data model.
+    kind: Option<Box<str>>,
+    links: Box<[Link]>,
+    aliases: Box<[KeyRef]>,
+    duplicate_of: Option<EntryId>,
+    csl: Option<CslData>,
 }
 
 impl Entry {
-    /// The span of the entry type (`@article` in `@article{`).
+    /// An entry read from `file`: of type `kind`, from the `@` to the
+    /// closing delimiter at `span`, its type and key at `type_span` and
+    /// `key_span`, its fields at `fields`.
+    pub(crate) fn new(
+        key: Box<str>,
+        kind: EntryType,
+        file: FileId,
+        spans: [&Span; 3],
+        fields: FieldList,
+        broken: bool,
+    ) -> Entry {
+        let [span, type_span, key_span] = spans;
+        let mut entry = Entry {
+            key,
+            fields,
+            span: CompactSpan::new(span),
+            type_at: CompactSpan::new(type_span),
+            key_at: CompactSpan::new(key_span),
+            rare: None,
+            file,
+            kind: OTHER_TYPE,
+            broken,
+        };
+        match kind.0 {
+            TypeName::Known(index) => entry.kind = index,
+            TypeName::Other(name) => entry.rare_mut().kind = Some(name),
+        }
+        entry
+    }
+
+    /// From the `@` to the closing delimiter.
+    pub fn span(&self) -> Span {
+        self.span.range()
+    }
+
+    /// The span of the entry type (`article` in `@article{`).
     pub fn type_span(&self) -> Span {
         self.type_at.range()
     }
@@ -168,6 +211,49 @@ impl Entry {
     /// The span of the key.
     pub fn key_span(&self) -> Span {
         self.key_at.range()
+    }
+
+    /// The entry type, lower-cased (`article`, `set`, `xdata`, ...).
+    pub fn kind(&self) -> &str {
+        match (self.kind, &self.rare) {
+            (OTHER_TYPE, Some(rare)) => rare.kind.as_deref().unwrap_or_default(),
+            (index, _) => datamodel::type_at(index),
+        }
+    }
+
+    /// The keys the entry's `crossref`, `xref`, `xdata`, `entryset` and
+    /// `related` name.
+    pub fn links(&self) -> &[Link] {
+        self.rare.as_ref().map_or(&[], |rare| &rare.links)
+    }
+
+    /// Old keys from the `ids` field that also resolve to this entry.
+    pub fn aliases(&self) -> &[KeyRef] {
+        self.rare.as_ref().map_or(&[], |rare| &rare.aliases)
+    }
+
+    /// The earlier entry of the same key, when this is a later
+    /// definition of it (biber skips it).
+    pub fn duplicate_of(&self) -> Option<EntryId> {
+        self.rare.as_ref().and_then(|rare| rare.duplicate_of)
+    }
+
+    /// For an entry read from CSL-JSON, CSL-YAML or Hayagriva YAML (which
+    /// has no BibLaTeX `fields`): its data as CSL-JSON variables.
+    pub fn csl(&self) -> Option<&CslData> {
+        self.rare.as_ref().and_then(|rare| rare.csl.as_ref())
+    }
+
+    /// The entry with `csl` as its CSL data.
+    pub(crate) fn with_csl(mut self, csl: Option<CslData>) -> Entry {
+        if csl.is_some() {
+            self.rare_mut().csl = csl;
+        }
+        self
+    }
+
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_default()
     }
 
     /// The entry once its fields are `by` places later in the list they
@@ -308,46 +394,6 @@ impl PartialEq<&str> for EntryType {
     }
 }
 
-/// A list that is mostly empty (an entry's links and aliases), 8 bytes
-/// where a boxed slice takes 16; read as a slice.
-#[derive(Clone, PartialEq, Eq)]
-pub struct RareList<T>(Option<Box<Box<[T]>>>);
-
-impl<T> Default for RareList<T> {
-    fn default() -> Self {
-        RareList(None)
-    }
-}
-
-impl<T> From<Vec<T>> for RareList<T> {
-    fn from(list: Vec<T>) -> Self {
-        RareList((!list.is_empty()).then(|| Box::new(list.into_boxed_slice())))
-    }
-}
-
-impl<T> std::ops::Deref for RareList<T> {
-    type Target = [T];
-
-    fn deref(&self) -> &[T] {
-        self.0.as_deref().map_or(&[], |list| list)
-    }
-}
-
-impl<'a, T> IntoIterator for &'a RareList<T> {
-    type Item = &'a T;
-    type IntoIter = std::slice::Iter<'a, T>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl<T: std::fmt::Debug> std::fmt::Debug for RareList<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&**self, f)
-    }
-}
-
 /// An entry's data as CSL-JSON variables (`title`, `author`, `issued`, ...).
 pub type CslData = serde_json::Map<String, serde_json::Value>;
 
@@ -485,19 +531,15 @@ fn read_chunk(
     let kind = chunk.kind;
     let block = chunk.span.clone();
     let result = parse::parse_chunk(input.text, chunk);
-    let entry = result.entry.map(|mut raw| Entry {
-        fields: FieldList::append(fields, &mut raw.fields),
-        key: raw.head.key.into(),
-        kind: raw.head.kind,
-        file: input.file,
-        span: raw.span,
-        type_at: CompactSpan::new(&raw.type_span),
-        key_at: CompactSpan::new(&raw.key_span),
-        links: RareList::default(),
-        aliases: RareList::default(),
-        broken: raw.broken,
-        duplicate_of: None,
-        csl: None,
+    let entry = result.entry.map(|mut raw| {
+        Entry::new(
+            raw.head.key.into(),
+            raw.head.kind,
+            input.file,
+            [&raw.span, &raw.type_span, &raw.key_span],
+            FieldList::append(fields, &mut raw.fields),
+            raw.broken,
+        )
     });
     let preamble = kind == split::ChunkKind::Preamble;
     let rest = (result.error.is_some() || preamble || !result.strings.is_empty()).then(|| {
@@ -650,7 +692,7 @@ impl Bibliography {
         self.entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.duplicate_of.is_none())
+            .filter(|(_, e)| e.duplicate_of().is_none())
             .map(|(i, e)| (&*e.key, EntryId(i as u32)))
             .chain(self.aliases.iter().map(|(k, &id)| (k.as_str(), id)))
     }
@@ -797,8 +839,9 @@ impl Bibliography {
             })
             .collect();
         for (index, links, aliases) in resolved {
-            self.entries[index].links = links.into();
-            self.entries[index].aliases = aliases.into();
+            let rare = self.entries[index].rare_mut();
+            rare.links = links.into();
+            rare.aliases = aliases.into();
         }
     }
 
@@ -842,7 +885,7 @@ impl Bibliography {
                     .with_related(original.file, original.key_span(), "first defined here")
                     .with_help("biber keeps the first definition and skips this one; remove or rename one of them"),
                 );
-                self.entries[index].duplicate_of = Some(first);
+                self.entries[index].rare_mut().duplicate_of = Some(first);
                 continue;
             }
             self.note_case_conflict(NameRef::key(id), hash.folded, &hashes, diagnostics);
@@ -852,10 +895,14 @@ impl Bibliography {
         // Aliases after all keys, so that an alias may never shadow a key.
         for index in 0..self.entries.len() {
             let id = EntryId(index as u32);
-            if self.entries[index].duplicate_of.is_some() {
+            if self.entries[index].duplicate_of().is_some() {
                 continue;
             }
-            for (alias_index, alias) in self.entries[index].aliases.clone().into_iter().enumerate()
+            for (alias_index, alias) in self.entries[index]
+                .aliases()
+                .to_vec()
+                .into_iter()
+                .enumerate()
             {
                 let entry = &self.entries[index];
                 let clash = self.resolve(&alias.key);
@@ -913,7 +960,7 @@ impl Bibliography {
             let entry = self.entry(name.entry);
             let (file, span) = match name.alias_place() {
                 None => (entry.file, entry.key_span()),
-                Some(i) => (entry.file, entry.aliases[i as usize].span.clone()),
+                Some(i) => (entry.file, entry.aliases()[i as usize].span.clone()),
             };
             let other_entry = &self.entries[other.0 as usize];
             diagnostics.push(
@@ -981,7 +1028,7 @@ fn name_of(entries: &[Entry], name: NameRef) -> &str {
     let entry = &entries[name.entry.0 as usize];
     match name.alias_place() {
         None => &entry.key,
-        Some(i) => &entry.aliases[i as usize].key,
+        Some(i) => &entry.aliases()[i as usize].key,
     }
 }
 
@@ -1099,22 +1146,44 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].primary.file, FileId(1));
         assert_eq!(diagnostics[0].related[0].file, FileId(0));
-        assert_eq!(bib.entries[1].duplicate_of, Some(EntryId(0)));
+        assert_eq!(bib.entries[1].duplicate_of(), Some(EntryId(0)));
     }
 
     /// An entry is read for each of a bibliography's entries and all are
-    /// held at once: 112 bytes each (100,000 entries, 11.2 MB), its fields
-    /// and names apart.
+    /// held at once: 64 bytes each (100,000 entries, 6.4 MB), its fields,
+    /// its key and what few entries have apart.
     #[test]
     fn an_entry_stays_small() {
-        assert!(
-            std::mem::size_of::<Entry>() <= 112,
-            "{}",
-            std::mem::size_of::<Entry>()
-        );
+        assert_eq!(std::mem::size_of::<Entry>(), 64);
         assert_eq!(std::mem::size_of::<FieldList>(), 8);
-        assert_eq!(std::mem::size_of::<EntryType>(), 16);
-        assert_eq!(std::mem::size_of::<RareList<Link>>(), 8);
+    }
+
+    /// What most entries lack is not allocated for them; an entry that has
+    /// some of it keeps it.
+    #[test]
+    fn what_few_entries_have_is_kept_apart() {
+        let text = "@article{plain, title = {T}}\n\
+                    @Custom{odd, title = {T}}\n\
+                    @book{child, crossref = {plain}, ids = {old}}\n\
+                    @article{plain, title = {Again}}";
+        let (bib, _) = Bibliography::read(&[BibInput {
+            file: FileId(0),
+            text,
+            format: Format::BibLatex,
+        }]);
+        let [plain, odd, child, again] = &bib.entries[..] else {
+            panic!("{:?}", bib.entries);
+        };
+        assert!(plain.rare.is_none(), "{plain:?}");
+        assert_eq!(plain.kind(), "article");
+        assert_eq!((odd.kind(), &text[odd.type_span()]), ("custom", "Custom"));
+        assert_eq!(child.kind(), "book");
+        assert_eq!(child.links().len(), 1);
+        assert_eq!(&*child.links()[0].target.key, "plain");
+        assert_eq!(&*child.aliases()[0].key, "old");
+        assert_eq!(again.duplicate_of(), Some(EntryId(0)));
+        assert_eq!(&text[again.span()], "@article{plain, title = {Again}}");
+        assert!(plain.links().is_empty() && plain.aliases().is_empty() && plain.csl().is_none());
     }
 
     #[test]
@@ -1179,34 +1248,34 @@ mod tests {
         let (bib, _) = read(&[text]);
         let set = &bib.entries[0];
         let targets: Vec<&str> = set
-            .links
+            .links()
             .iter()
             .map(|l| &text[l.target.span.clone()])
             .collect();
         assert_eq!(targets, vec!["a", "b"]);
-        assert_eq!(&*bib.entries[1].links[0].target.key, "p");
-        assert_eq!(bib.entries[1].links[0].kind, LinkKind::Crossref);
+        assert_eq!(&*bib.entries[1].links()[0].target.key, "p");
+        assert_eq!(bib.entries[1].links()[0].kind, LinkKind::Crossref);
     }
 
     #[test]
     fn links_through_string_macros_are_expanded() {
         let text = "@string{parent = \"p\" # \"arent\"}\n@inbook{c, crossref = parent}";
         let (bib, _) = read(&[text]);
-        assert_eq!(&*bib.entries[0].links[0].target.key, "parent");
+        assert_eq!(&*bib.entries[0].links()[0].target.key, "parent");
     }
 
     #[test]
     fn cyclic_and_exponential_macros_expand_quickly() {
         let text = "@string{x = x # x # \"y\"}\n@misc{k, crossref = x}";
         let (bib, _) = read(&[text]);
-        assert_eq!(&*bib.entries[0].links[0].target.key, "y");
+        assert_eq!(&*bib.entries[0].links()[0].target.key, "y");
         let mut chain = String::from("@string{m0 = \"\"}");
         for i in 1..40 {
             chain.push_str(&format!("@string{{m{i} = m{} # m{}}}", i - 1, i - 1));
         }
         chain.push_str("@misc{k, crossref = m39 # \"z\"}");
         let (bib, _) = read(&[&chain]);
-        assert_eq!(&*bib.entries[0].links[0].target.key, "z");
+        assert_eq!(&*bib.entries[0].links()[0].target.key, "z");
     }
 
     #[test]

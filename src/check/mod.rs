@@ -181,8 +181,8 @@ fn comma_joined(chapter: &ChapterScan) -> impl Iterator<Item = Diagnostic> + '_ 
 /// `related` target in no bibliography.
 fn missing_crossrefs(bib: &Bibliography, suggester: &Suggester) -> Vec<Diagnostic> {
     let missing: Vec<(&Entry, &Link)> = (bib.entries.iter())
-        .filter(|e| e.duplicate_of.is_none())
-        .flat_map(|entry| entry.links.iter().map(move |link| (entry, link)))
+        .filter(|e| e.duplicate_of().is_none())
+        .flat_map(|entry| entry.links().iter().map(move |link| (entry, link)))
         .filter(|(_, link)| bib.resolve(&link.target.key).is_none())
         .collect();
     // Their targets looked up at once (see `Suggester::help_all`).
@@ -223,7 +223,7 @@ pub fn unused<'b>(
 /// second definition of a key, not broken, not ignored by the rules.
 fn reported_unused(bib: &Bibliography, id: EntryId, rules: &RuleSet) -> bool {
     let entry = bib.entry(id);
-    entry.duplicate_of.is_none() && !entry.broken && !rules.ignores(Code::UnusedEntry, &entry.key)
+    entry.duplicate_of().is_none() && !entry.broken && !rules.ignores(Code::UnusedEntry, &entry.key)
 }
 
 /// `unused-entry` on one entry.
@@ -286,9 +286,9 @@ pub fn cited_in_order<'c>(
             continue;
         };
         let entry = bib.entry(id);
-        if entry.kind == "set" {
+        if entry.kind() == "set" {
             for member in entry
-                .links
+                .links()
                 .iter()
                 .filter(|l| l.kind == crate::bib::LinkKind::Entryset)
             {
@@ -311,7 +311,7 @@ pub fn used_entries(bib: &Bibliography, chapters: &[ChapterScan]) -> Vec<bool> {
         return bib
             .entries
             .iter()
-            .map(|e| e.duplicate_of.is_none())
+            .map(|e| e.duplicate_of().is_none())
             .collect();
     }
     let mut used = vec![false; bib.entries.len()];
@@ -328,7 +328,7 @@ pub fn used_entries(bib: &Bibliography, chapters: &[ChapterScan]) -> Vec<bool> {
 /// Whatever a used entry links to is used too.
 fn pull_in_links(bib: &Bibliography, used: &mut [bool], stack: &mut Vec<EntryId>) {
     while let Some(id) = stack.pop() {
-        for link in &bib.entry(id).links {
+        for link in bib.entry(id).links() {
             if let Some(target) = bib.resolve(&link.target.key) {
                 mark(target, used, stack);
             }

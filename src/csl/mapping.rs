@@ -274,13 +274,13 @@ pub fn item_of(
     localisation: &Localisation,
 ) -> (CslItem, Vec<Diagnostic>) {
     let entry = bib.entry(id);
-    let Some(data) = &entry.csl else {
+    let Some(data) = &entry.csl() else {
         let fields = fields::collect(bib, sources, id);
-        let (mut item, diagnostics) = item(&entry.key, &entry.kind, &fields, localisation);
+        let (mut item, diagnostics) = item(&entry.key, entry.kind(), &fields, localisation);
         if let Some(related) = original_of(bib, &fields) {
             let (related, _) = self::item(
                 &bib.entry(related).key,
-                &bib.entry(related).kind,
+                bib.entry(related).kind(),
                 &fields::collect(bib, sources, related),
                 localisation,
             );
@@ -858,7 +858,7 @@ mod tests {
         let (bib, _) = Bibliography::read(&[BibInput::bib(file, &sources.get(file).text)]);
         let id = bib.resolve(key).unwrap();
         let f = fields::collect(&bib, &sources, id);
-        item(key, &bib.entry(id).kind, &f, localisation)
+        item(key, bib.entry(id).kind(), &f, localisation)
     }
 
     #[test]

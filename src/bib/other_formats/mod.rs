@@ -19,7 +19,7 @@ mod csl;
 mod hayagriva;
 mod yaml_places;
 
-use super::{BibInput, CompactSpan, CslData, Entry, EntryType, FieldList, Format, RareList};
+use super::{BibInput, CslData, Entry, EntryType, FieldList, Format};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -77,22 +77,18 @@ impl Read {
             .and_then(|d| d.get("type"))
             .and_then(|t| t.as_str())
             .unwrap_or("document");
-        self.entries.push(Entry {
-            key: key.into(),
-            kind: EntryType::verbatim(kind),
-            file: self.file,
-            span: places.item,
-            type_at: CompactSpan::new(&places.key),
-            key_at: CompactSpan::new(&places.key),
-            fields: FieldList::default(),
-            links: RareList::default(),
-            aliases: RareList::default(),
-            // An entry whose data could not be read still defines its key
-            // (its citations are not "missing"); its own finding says why.
-            broken: data.is_none(),
-            duplicate_of: None,
-            csl: data.map(Box::new),
-        });
+        // An entry whose data could not be read still defines its key
+        // (its citations are not "missing"); its own finding says why.
+        let broken = data.is_none();
+        let entry = Entry::new(
+            key.into(),
+            EntryType::verbatim(kind),
+            self.file,
+            [&places.item, &places.key, &places.key],
+            FieldList::default(),
+            broken,
+        );
+        self.entries.push(entry.with_csl(data));
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {

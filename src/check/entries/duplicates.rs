@@ -219,7 +219,7 @@ pub(super) fn identities<'v>(
     buffers: &mut Buffers,
 ) -> Identities {
     let mut identities = Identities::default();
-    if matches!(entry.kind.as_ref(), "set" | "xdata") {
+    if matches!(entry.kind(), "set" | "xdata") {
         return identities;
     }
     if let Some(doi) = value("doi") {
@@ -242,7 +242,7 @@ pub(super) fn identities<'v>(
     // the journal's (exports from Mendeley and Google Scholar put ISSNs
     // there), shared by every article in it.
     let not_the_works_own = matches!(
-        entry.kind.as_ref(),
+        entry.kind(),
         "incollection"
             | "inbook"
             | "inproceedings"
@@ -309,7 +309,7 @@ fn first_family(list: &str) -> Option<&str> {
 fn linked(bib: &Bibliography, a: EntryId, b: EntryId) -> bool {
     let names = |from: EntryId, to: EntryId| {
         bib.entry(from)
-            .links
+            .links()
             .iter()
             .any(|l| bib.resolve(&l.target.key) == Some(to))
     };

@@ -307,7 +307,7 @@ impl<'a> EntryView<'a> {
                 restates,
             });
         }
-        let inherits = entry.links.iter().any(|l| {
+        let inherits = entry.links().iter().any(|l| {
             matches!(
                 l.kind,
                 crate::bib::LinkKind::Crossref | crate::bib::LinkKind::Xdata
@@ -321,7 +321,7 @@ impl<'a> EntryView<'a> {
             entry,
             fields,
             first,
-            data_type: datamodel::entry_type(&entry.kind),
+            data_type: datamodel::entry_type(entry.kind()),
             inherited,
             misspellings_reported,
         }
@@ -419,7 +419,7 @@ fn check_entry(
     // A broken entry has its own syntax error; a second definition of a
     // key is skipped by biber and reported as a duplicate key. An entry
     // read as CSL data has no BibLaTeX fields for these rules to read.
-    if entry.broken || entry.duplicate_of.is_some() || entry.csl.is_some() {
+    if entry.broken || entry.duplicate_of().is_some() || entry.csl().is_some() {
         return (Vec::new(), Marks::default());
     }
     let (view, identity_buffers) = buffers.view(bib, sources, id, plan);

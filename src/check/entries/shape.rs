@@ -11,13 +11,14 @@ pub(super) fn unknown_type(view: &EntryView, out: &mut Vec<Diagnostic>) {
         return;
     }
     let entry = view.entry;
-    let suggestion = closest(&entry.kind, datamodel::type_names());
+    let suggestion = closest(entry.kind(), datamodel::type_names());
     out.push(
         view.finding(
             Code::UnknownType,
             format!(
                 "`@{}` ({}) is not a BibLaTeX entry type",
-                entry.kind, entry.key
+                entry.kind(),
+                entry.key
             ),
             entry.type_span(),
         )
@@ -302,7 +303,7 @@ pub(super) fn missing_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
             Code::MissingField,
             format!(
                 "`@{}` entry `{}` has no {}",
-                entry.kind,
+                entry.kind(),
                 entry.key,
                 listed.join(", ")
             ),

@@ -666,11 +666,11 @@ pub fn document_symbols(
             let title = fields.text("title").unwrap_or("").replace(['{', '}'], "");
             DocumentSymbol {
                 name: entry.key.to_string(),
-                detail: Some(format!("@{} {title}", entry.kind).trim().to_owned()),
+                detail: Some(format!("@{} {title}", entry.kind()).trim().to_owned()),
                 kind: SymbolKind::STRUCT,
                 tags: None,
                 deprecated: None,
-                range: range(source, &entry.span),
+                range: range(source, &entry.span()),
                 selection_range: range(source, &entry.key_span()),
                 children: None,
             }
@@ -692,7 +692,7 @@ pub fn workspace_symbols(
         .map(EntryId)
         .filter(|&id| {
             let entry = analysis.bib.entry(id);
-            entry.duplicate_of.is_none() && entry.key.to_lowercase().contains(&query)
+            entry.duplicate_of().is_none() && entry.key.to_lowercase().contains(&query)
         })
         .take(COMPLETION_LIMIT)
         .collect();

@@ -240,7 +240,7 @@ fn completion_entries(session: &Session, analysis: &Analysis) -> Vec<CompletionE
     let sources = session.sources();
     (0..bib.entries.len())
         .into_par_iter()
-        .filter(|&index| bib.entries[index].duplicate_of.is_none())
+        .filter(|&index| bib.entries[index].duplicate_of().is_none())
         .map(|index| {
             let entry = &bib.entries[index];
             let fields = refkeeper::bib::fields::collect(
