@@ -63,7 +63,7 @@ pub(crate) struct Met<'a> {
     bib: &'a Bibliography,
     sources: &'a SourceMap,
     file: FileId,
-    field: &'a RawField,
+    field: RawField,
 }
 
 impl<'a> Met<'a> {
@@ -73,7 +73,7 @@ impl<'a> Met<'a> {
         let sources = self.sources;
         let text = sources.get(self.file).text.as_str();
         let texts = |file: FileId| sources.get(file).text.as_str();
-        self.bib.value_text(text, self.field, &texts)
+        self.bib.value_text(text, &self.field, &texts)
     }
 
     fn value(&self) -> FieldValue {

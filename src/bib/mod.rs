@@ -18,6 +18,7 @@ pub mod datamodel;
 pub mod fields;
 mod lex;
 pub mod other_formats;
+mod packed;
 mod parse;
 mod split;
 pub mod value;
@@ -30,6 +31,8 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHasher};
 
+pub use packed::Fields;
+use packed::PackedField;
 use parse::CompactSpan;
 pub use parse::{Parts, RawField, Value, ValuePart};
 
@@ -275,11 +278,6 @@ pub struct FieldList {
 }
 
 impl FieldList {
-    /// How many fields the entry has.
-    pub fn len(&self) -> usize {
-        self.len as usize
-    }
-
     /// Whether it has none.
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -295,11 +293,15 @@ impl FieldList {
         FieldList { start, ..self }
     }
 
-    /// The list of the fields `list` appends to `all`.
-    fn append(all: &mut Vec<RawField>, list: &mut Vec<RawField>) -> FieldList {
-        let start = u32::try_from(all.len()).expect(FIELDS_FIT);
-        let len = u32::try_from(list.len()).expect(FIELDS_FIT);
-        all.append(list);
+    /// The list of the fields `list` appends to `all` (which it leaves
+    /// empty).
+    fn append(all: &mut Vec<PackedField>, list: &mut Vec<RawField>) -> FieldList {
+        let start = all.len();
+        for field in list.drain(..) {
+            PackedField::push(all, &field);
+        }
+        let len = u32::try_from(all.len() - start).expect(FIELDS_FIT);
+        let start = u32::try_from(start).expect(FIELDS_FIT);
         FieldList { start, len }
     }
 }
@@ -486,7 +488,7 @@ pub struct Bibliography {
     /// Every entry, in the order of the files and the text.
     pub entries: Vec<Entry>,
     /// Every entry's fields, entry after entry ([`Bibliography::fields`]).
-    fields: Vec<RawField>,
+    fields: Vec<PackedField>,
     /// Every `@string` definition, in order.
     pub strings: Vec<StringDef>,
     /// The `@preamble` blocks, in order.
@@ -508,7 +510,7 @@ pub struct Bibliography {
 }
 
 /// A file's entries, their fields, and what else its chunks hold.
-type FileChunks = (Vec<Entry>, Vec<RawField>, Vec<Box<ChunkRest>>);
+type FileChunks = (Vec<Entry>, Vec<PackedField>, Vec<Box<ChunkRest>>);
 
 /// What a chunk holds besides an entry.
 struct ChunkRest {
@@ -525,7 +527,7 @@ struct ChunkRest {
 /// when there is any, the rest.
 fn read_chunk(
     input: &BibInput<'_>,
-    fields: &mut Vec<RawField>,
+    fields: &mut Vec<PackedField>,
     chunk: split::Chunk,
 ) -> (Option<Entry>, Option<Box<ChunkRest>>) {
     let kind = chunk.kind;
@@ -699,8 +701,10 @@ impl Bibliography {
 
     /// An entry's fields, in the order written (`entry` is one of this
     /// bibliography's).
-    pub fn fields(&self, entry: &Entry) -> &[RawField] {
-        &self.fields[entry.fields.range()]
+    pub fn fields(&self, entry: &Entry) -> Fields<'_> {
+        Fields {
+            slots: self.fields[entry.fields.range()].iter(),
+        }
     }
 
     /// How many names [`Bibliography::names`] gives.
@@ -812,7 +816,7 @@ impl Bibliography {
                     if kind.is_none() && !is_ids {
                         continue;
                     }
-                    let value = self.value_text(text, field, &lookup);
+                    let value = self.value_text(text, &field, &lookup);
                     // Exact spans for each key when the value is one literal;
                     // the whole value when it was assembled from macros.
                     let base = match field.value(text) {

@@ -106,6 +106,11 @@ impl RawField {
         field
     }
 
+    /// The field whose name starts at `name_start` with `value`.
+    pub(super) fn at(name_start: u32, value: CompactSpan) -> RawField {
+        RawField { name_start, value }
+    }
+
     /// Where the field's name starts.
     pub fn name_start(&self) -> usize {
         self.name_start as usize

@@ -208,7 +208,7 @@ struct FieldRef<'a> {
     name: &'a str,
     /// The data-model field it stands for, if any.
     canonical: Option<&'static str>,
-    field: &'a RawField,
+    field: RawField,
     /// Macros expanded (borrowed from the file when there are none).
     value: Cow<'a, str>,
     /// Written empty (`note = {}`): its value is not checked.
@@ -285,7 +285,7 @@ impl<'a> EntryView<'a> {
             name_end += field.name(text).len();
             let name = &names[name_start..name_end];
             let canonical = datamodel::field(name);
-            let value = bib.value_text(text, field, &lookup);
+            let value = bib.value_text(text, &field, &lookup);
             let empty = value.trim().is_empty() && matches!(field.value(text), Value::Literal(_));
             let restates = canonical
                 .and_then(|c| first_of(&first, c))

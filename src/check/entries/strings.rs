@@ -48,7 +48,7 @@ pub(super) fn strings(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) 
         .with_min_len(1024)
         .fold(Found::default, |mut found, entry| {
             for field in bib.fields(entry) {
-                visit(entry.file, field, Some(entry), &mut found);
+                visit(entry.file, &field, Some(entry), &mut found);
             }
             found
         })
