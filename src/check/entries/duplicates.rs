@@ -7,6 +7,7 @@
 
 use std::num::{NonZeroU32, NonZeroU128};
 
+use hashbrown::{HashTable, hash_table};
 use rustc_hash::FxHashMap;
 
 use crate::bib::fields;
@@ -144,29 +145,33 @@ pub(super) fn duplicate_entries(
 
 /// The first entry of each identity met so far, by kind.
 ///
-/// Keyed by each identity's mark (8 bytes a slot, where the whole hash and
-/// its kind took 48: on 100,000 entries the table held 12.8 MB). A slot
+/// Keyed by each identity's mark, a slot holds only the entry (4 bytes,
+/// its mark read again from `marks` to compare; the whole hash and its
+/// kind took 48, on 100,000 entries 12.8 MB, and the mark beside the
+/// entry 8). A slot
 /// whose entry's whole identity differs is a collision of the marks, kept
 /// apart in `collided` with the whole hash, so that the answers are those
 /// of a table keyed by the whole hash.
-struct Seen<F> {
-    by_kind: [FxHashMap<u32, EntryId>; 3],
+struct Seen<'m, F> {
+    by_kind: [HashTable<EntryId>; 3],
+    marks: &'m [Marks],
     collided: FxHashMap<(usize, NonZeroU128), EntryId>,
     /// The whole identities worked out again so far, by entry.
     whole: FxHashMap<EntryId, Identities>,
     identities_of: F,
 }
 
-impl<F: Fn(EntryId) -> Identities> Seen<F> {
+impl<'m, F: Fn(EntryId) -> Identities> Seen<'m, F> {
     /// A table sized for the marks there are (an entry without a DOI, an
     /// ISBN or a title has fewer than three), so that it never grows.
-    fn new(marks: &[Marks], identities_of: F) -> Seen<F> {
+    fn new(marks: &'m [Marks], identities_of: F) -> Seen<'m, F> {
         let by_kind = std::array::from_fn(|kind| {
             let known = marks.iter().filter(|m| m.0[kind].is_some()).count();
-            FxHashMap::with_capacity_and_hasher(known, Default::default())
+            HashTable::with_capacity(known)
         });
         Seen {
             by_kind,
+            marks,
             collided: FxHashMap::default(),
             whole: FxHashMap::default(),
             identities_of,
@@ -184,12 +189,17 @@ impl<F: Fn(EntryId) -> Identities> Seen<F> {
     /// mark); when there is none, `id` is recorded as that entry.
     fn first_or_insert(&mut self, kind: usize, mark: NonZeroU32, id: EntryId) -> Option<EntryId> {
         use std::collections::hash_map::Entry;
-        let first = match self.by_kind[kind].entry(mark.get()) {
-            Entry::Vacant(slot) => {
+        let marks = self.marks;
+        let first = match self.by_kind[kind].entry(
+            spread(mark),
+            |first| marks[first.0 as usize].0[kind] == Some(mark),
+            |first| marks[first.0 as usize].0[kind].map_or(0, spread),
+        ) {
+            hash_table::Entry::Vacant(slot) => {
                 slot.insert(id);
                 return None;
             }
-            Entry::Occupied(slot) => *slot.get(),
+            hash_table::Entry::Occupied(slot) => *slot.get(),
         };
         // Worked out again, an entry has the identity its mark was made of.
         let hash = self.identities(id).by_kind[kind]?;
@@ -204,6 +214,12 @@ impl<F: Fn(EntryId) -> Identities> Seen<F> {
             Entry::Occupied(slot) => Some(*slot.get()),
         }
     }
+}
+
+/// A mark as a table's hash: its bits spread to the top, where the table
+/// reads its tags.
+fn spread(mark: NonZeroU32) -> u64 {
+    u64::from(mark.get()).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Whether both entries carry a DOI and the DOIs differ: two works, however
