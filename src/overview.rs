@@ -113,7 +113,7 @@ pub fn overview(analysis: &Analysis, sources: &SourceMap, rules: &RuleSet) -> Ov
             None => {
                 let at = sources.get(file).position(citation.span.start);
                 missing
-                    .entry(citation.key.clone())
+                    .entry(citation.key.to_string())
                     .or_default()
                     .push(format!(
                         "{}:{}:{}",

@@ -727,7 +727,7 @@ impl Session {
                     file: source.path.display().to_string(),
                     line: at.line,
                     column: at.column,
-                    key: citation.key.clone(),
+                    key: citation.key.to_string(),
                     kind: match citation.kind {
                         CiteKind::Cite => "cite",
                         CiteKind::Nocite => "nocite",
@@ -945,7 +945,7 @@ fn readable_bibliography(file: &InputFile, text: &str) -> Result<(), ReadError> 
 fn left_out(bib: &Bibliography, chapters: &[ChapterScan]) -> Vec<Diagnostic> {
     let mut seen = std::collections::HashSet::new();
     let firsts: Vec<(FileId, &scan::Citation)> = check::citations_of(chapters)
-        .filter(|(_, c)| bib.resolve(&c.key).is_none() && seen.insert(c.key.as_str()))
+        .filter(|(_, c)| bib.resolve(&c.key).is_none() && seen.insert(c.key.as_ref()))
         .collect();
     if firsts.is_empty() {
         return Vec::new();

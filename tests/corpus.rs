@@ -378,7 +378,7 @@ fn scanners_find_the_keys_the_oracles_saw() {
                 out.citations
                     .into_iter()
                     .filter(|c| c.kind != CiteKind::TypstRef)
-                    .map(|c| c.key),
+                    .map(|c| String::from(c.key)),
             );
         }
         let want = oracle_cited(&expected);

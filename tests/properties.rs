@@ -87,7 +87,7 @@ fn found(text: &str, format: DocumentKind) -> Vec<(String, std::ops::Range<usize
     scan(text, format, &ScanOptions::default())
         .citations
         .into_iter()
-        .map(|c| (c.key, c.span))
+        .map(|c| (c.key.into(), c.span))
         .collect()
 }
 

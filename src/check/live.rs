@@ -96,7 +96,7 @@ impl LiveCitations {
         {
             suggester.helps_of(
                 (resolved.iter())
-                    .flat_map(|(_, unresolved)| unresolved.iter().map(|(_, c)| c.key.as_str())),
+                    .flat_map(|(_, unresolved)| unresolved.iter().map(|(_, c)| c.key.as_ref())),
             );
         }
         let per_chapter: Vec<ChapterCitations> = resolved
@@ -336,7 +336,7 @@ impl ChapterCitations {
             .output
             .citations
             .iter()
-            .filter(|c| !(c.kind == CiteKind::TypstRef && labels.contains(c.key.as_str())));
+            .filter(|c| !(c.kind == CiteKind::TypstRef && labels.contains(c.key.as_ref())));
         for citation in cited {
             keys.push(key_hash(&citation.key));
             match bib.resolve(&citation.key) {

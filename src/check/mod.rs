@@ -139,7 +139,7 @@ pub fn missing_entries(
     suggester: &Suggester,
 ) -> Vec<Diagnostic> {
     // Suggestions for each missing key once, all in one batch.
-    let helps = suggester.helps_of(unresolved.iter().map(|(_, c)| c.key.as_str()));
+    let helps = suggester.helps_of(unresolved.iter().map(|(_, c)| c.key.as_ref()));
     unresolved
         .iter()
         .map(|(file, citation)| {
@@ -255,7 +255,7 @@ pub fn citations_of(chapters: &[ChapterScan]) -> impl Iterator<Item = (FileId, &
             .output
             .citations
             .iter()
-            .filter(move |c| !(c.kind == CiteKind::TypstRef && labels.contains(c.key.as_str())))
+            .filter(move |c| !(c.kind == CiteKind::TypstRef && labels.contains(c.key.as_ref())))
             .map(move |c| (chapter.file, c))
     })
 }
@@ -282,7 +282,7 @@ pub fn cited_in_order<'c>(
     };
     for (_, citation) in citations_of(chapters) {
         let Some(id) = bib.resolve(&citation.key) else {
-            missing.push(citation.key.as_str());
+            missing.push(citation.key.as_ref());
             continue;
         };
         let entry = bib.entry(id);

@@ -634,7 +634,7 @@ impl Scanner<'_> {
                 // A macro or a macro parameter (`\cite{#1}` in a definition)
                 // is not a key that can be checked.
                 this.out.citations.push(Citation {
-                    key: key.to_owned(),
+                    key: key.into(),
                     span: start..end,
                     kind,
                 });
@@ -741,7 +741,7 @@ mod tests {
     fn keys(text: &str) -> Vec<&str> {
         let out = scan(text, &Commands::default());
         for c in &out.citations {
-            assert_eq!(&text[c.span.clone()], c.key, "span of {:?}", c.key);
+            assert_eq!(&text[c.span.clone()], &*c.key, "span of {:?}", c.key);
         }
         out.citations
             .iter()
@@ -827,7 +827,7 @@ mod tests {
     fn extra_commands_from_the_config() {
         let commands = Commands::with_extra(["\\mycite", "needcite"]);
         let out = scan(r"\mycite[p.~2]{a} \needcite{b}", &commands);
-        let found: Vec<&str> = out.citations.iter().map(|c| c.key.as_str()).collect();
+        let found: Vec<&str> = out.citations.iter().map(|c| c.key.as_ref()).collect();
         assert_eq!(found, vec!["a", "b"]);
     }
 
@@ -835,7 +835,7 @@ mod tests {
     fn verbatim_commands_from_the_config_hide_their_argument() {
         let commands = Commands::default().with_verbatim(["code"]);
         let out = scan(r"\code{\cite{a1}} \cite{b}", &commands);
-        let found: Vec<&str> = out.citations.iter().map(|c| c.key.as_str()).collect();
+        let found: Vec<&str> = out.citations.iter().map(|c| c.key.as_ref()).collect();
         assert_eq!(found, vec!["b"]);
     }
 

@@ -128,7 +128,7 @@ impl Scanner<'_> {
             }
             if let Some((key, end)) = self.citation_at(at) {
                 self.out.citations.push(Citation {
-                    key: self.text[key.clone()].to_owned(),
+                    key: self.text[key.clone()].into(),
                     span: key,
                     kind: CiteKind::Nocite,
                 });
@@ -281,7 +281,7 @@ impl Scanner<'_> {
             return;
         }
         self.out.citations.push(Citation {
-            key: text.to_owned(),
+            key: text.into(),
             span: key,
             kind: CiteKind::Cite,
         });
@@ -511,7 +511,7 @@ mod tests {
     fn keys_in(text: &str, dialect: Dialect) -> Vec<&str> {
         let out = scan(text, dialect);
         for c in &out.citations {
-            assert_eq!(&text[c.span.clone()], c.key, "span of {:?}", c.key);
+            assert_eq!(&text[c.span.clone()], &*c.key, "span of {:?}", c.key);
         }
         out.citations
             .iter()
@@ -616,7 +616,7 @@ mod tests {
         let found: Vec<(&str, CiteKind)> = out
             .citations
             .iter()
-            .map(|c| (c.key.as_str(), c.kind))
+            .map(|c| (c.key.as_ref(), c.kind))
             .collect();
         assert_eq!(
             found,

@@ -26,7 +26,7 @@ pub enum CiteKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citation {
     /// The key as written.
-    pub key: String,
+    pub key: Box<str>,
     /// The span of the key alone.
     pub span: Span,
     /// How it is cited.

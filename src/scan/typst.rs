@@ -28,7 +28,7 @@ fn visit(node: &LinkedNode<'_>, out: &mut ScanOutput) {
                 let key_span = range.start + 1..range.end;
                 let key = marker.get().leaf_text().trim_start_matches('@').to_owned();
                 out.citations.push(Citation {
-                    key,
+                    key: key.into(),
                     span: key_span,
                     kind: CiteKind::TypstRef,
                 });
@@ -92,7 +92,7 @@ fn cite_call(node: &LinkedNode<'_>, out: &mut ScanOutput) -> bool {
                     .trim_end_matches('>')
                     .to_owned();
                 out.citations.push(Citation {
-                    key,
+                    key: key.into(),
                     span: range.start + 1..range.end - 1,
                     kind,
                 });
@@ -168,7 +168,7 @@ fn label_call(node: &LinkedNode<'_>, kind: CiteKind, out: &mut ScanOutput) {
             };
             let range = string.range();
             out.citations.push(Citation {
-                key: value.get().to_string(),
+                key: value.get().as_str().into(),
                 // Inside the quotes; exact unless the string holds escapes.
                 span: range.start + 1..range.end - 1,
                 kind,
@@ -187,7 +187,7 @@ mod tests {
         let citations = out
             .citations
             .into_iter()
-            .map(|c| (c.key, &text[c.span.clone()], c.kind))
+            .map(|c| (c.key.into(), &text[c.span.clone()], c.kind))
             .collect();
         (citations, out.labels)
     }
