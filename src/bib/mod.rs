@@ -502,8 +502,10 @@ pub struct Bibliography {
     /// `ids` aliases of entries.
     aliases: FxHashMap<String, EntryId>,
     /// Keys and aliases by their lower-cased form, for case-only mismatches
-    /// (several may share one form).
-    folded: HashTable<NameRef>,
+    /// (several may share one form), as [`Folded`] names.
+    folded: HashTable<Folded>,
+    /// The aliases in `folded`, by their place in this list.
+    folded_aliases: Vec<NameRef>,
     /// The definition of each `@string` name (lower-cased) that wins: the last,
     /// as in BibTeX.
     string_index: FxHashMap<String, usize>,
@@ -681,7 +683,7 @@ impl Bibliography {
         let mut found: Vec<NameRef> = self
             .folded
             .iter_hash(hash_folded(key))
-            .copied()
+            .map(|&folded| folded.name(&self.folded_aliases))
             .filter(|&name| same_folded(self.name(name), key))
             .collect();
         found.sort_unstable_by_key(|name| (name.entry.0, name.alias));
@@ -863,8 +865,8 @@ impl Bibliography {
             .collect();
         self.keys
             .reserve(hashes.len(), |&id| hashes[id.0 as usize].key);
-        let entries = &self.entries;
-        (self.folded).reserve(hashes.len(), |n| folded_hash(entries, &hashes, *n));
+        let (entries, aliases) = (&self.entries, &self.folded_aliases);
+        (self.folded).reserve(hashes.len(), |n| folded_hash(entries, aliases, &hashes, *n));
         for (index, hash) in hashes.iter().enumerate() {
             let id = EntryId(index as u32);
             let entry = &self.entries[index];
@@ -955,10 +957,9 @@ impl Bibliography {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         let key = self.name(name);
-        let other = self
-            .folded
-            .iter_hash(hash)
-            .find(|other| other.entry != name.entry && same_folded(self.name(**other), key))
+        let other = (self.folded.iter_hash(hash))
+            .map(|folded| folded.name(&self.folded_aliases))
+            .find(|other| other.entry != name.entry && same_folded(self.name(*other), key))
             .map(|other| other.entry);
         if let Some(other) = other {
             let entry = self.entry(name.entry);
@@ -980,16 +981,54 @@ impl Bibliography {
                 .with_help("biber treats them as different entries, BibTeX as the same one; rename one of them"),
             );
         }
-        let entries = &self.entries;
-        (self.folded).insert_unique(hash, name, |n| folded_hash(entries, hashes, *n));
+        let folded = match name.alias_place() {
+            None => Folded::key(name.entry),
+            Some(_) => {
+                self.folded_aliases.push(name);
+                Folded::alias(self.folded_aliases.len() - 1)
+            }
+        };
+        let (entries, aliases) = (&self.entries, &self.folded_aliases);
+        (self.folded).insert_unique(hash, folded, |n| folded_hash(entries, aliases, hashes, *n));
     }
 }
 
 /// The folded hash of a key (from the list made for the keys) or alias.
-fn folded_hash(entries: &[Entry], hashes: &[KeyHashes], name: NameRef) -> u64 {
-    match name.alias_place() {
-        None => hashes[name.entry.0 as usize].folded,
-        Some(_) => hash_folded(name_of(entries, name)),
+fn folded_hash(entries: &[Entry], aliases: &[NameRef], hashes: &[KeyHashes], name: Folded) -> u64 {
+    match name.name(aliases) {
+        NameRef { entry, alias: None } => hashes[entry.0 as usize].folded,
+        alias => hash_folded(name_of(entries, alias)),
+    }
+}
+
+/// A name in the table of folded names, in 4 bytes where a [`NameRef`]
+/// takes 8 (the table has a slot for each key): a key as its entry, an
+/// alias (rare) as its place in the list of folded aliases, top bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Folded(u32);
+
+/// The bit of a [`Folded`] that marks an alias.
+const ALIAS: u32 = 1 << 31;
+
+impl Folded {
+    fn key(entry: EntryId) -> Folded {
+        // Files are read only below 1 GiB, and an entry takes more than
+        // two bytes of one.
+        assert!(entry.0 < ALIAS, "fewer than 2 billion entries");
+        Folded(entry.0)
+    }
+
+    fn alias(place: usize) -> Folded {
+        let place = u32::try_from(place).ok().filter(|&p| p < ALIAS);
+        Folded(place.expect("fewer than 2 billion aliases") | ALIAS)
+    }
+
+    fn name(self, aliases: &[NameRef]) -> NameRef {
+        if self.0 & ALIAS == 0 {
+            NameRef::key(EntryId(self.0))
+        } else {
+            aliases[(self.0 & !ALIAS) as usize]
+        }
     }
 }
 
@@ -999,8 +1038,7 @@ struct KeyHashes {
     folded: u64,
 }
 
-/// A key or one of the `ids` aliases of an entry, in 8 bytes (the table of
-/// folded names holds one for each).
+/// A key or one of the `ids` aliases of an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct NameRef {
     entry: EntryId,
@@ -1229,6 +1267,31 @@ mod tests {
                 "key `smith2020` differs from `Smith2020` only in letter case"
             )]
         );
+    }
+
+    /// Aliases are kept in the table of folded names apart from the keys:
+    /// they still meet the keys there, and are found in the order written.
+    #[test]
+    fn aliases_differing_in_case_from_keys_warn() {
+        let (bib, diagnostics) =
+            read(&["@book{new, ids = {Old, other}}\n@book{old}\n@book{x, ids = {OLD}}"]);
+        assert_eq!(
+            codes(&diagnostics),
+            vec![
+                (
+                    Code::DuplicateKey,
+                    Severity::Warning,
+                    "key `Old` differs from `old` only in letter case"
+                ),
+                (
+                    Code::DuplicateKey,
+                    Severity::Warning,
+                    "key `OLD` differs from `old` only in letter case"
+                )
+            ]
+        );
+        assert_eq!(bib.case_insensitive_matches("oLd"), ["Old", "old", "OLD"]);
+        assert_eq!(bib.case_insensitive_matches("OTHER"), ["other"]);
     }
 
     #[test]
