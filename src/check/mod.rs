@@ -12,6 +12,7 @@ pub mod rules;
 pub mod suggest;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -28,8 +29,8 @@ use suggest::{SuggestIndex, Suggester};
 pub struct ChapterScan {
     /// The chapter.
     pub file: FileId,
-    /// What the scanner found in it.
-    pub output: ScanOutput,
+    /// What the scanner found in it (shared with the session's scans).
+    pub output: Arc<ScanOutput>,
 }
 
 /// Keys, exact or glob patterns (`R-*`): those that may stay uncited, or
@@ -371,7 +372,7 @@ mod tests {
             &bib,
             &[ChapterScan {
                 file: FileId(1),
-                output,
+                output: Arc::new(output),
             }],
             &RuleSet::from_config(&config),
         );
@@ -480,7 +481,7 @@ mod tests {
             &bib,
             &[ChapterScan {
                 file: FileId(1),
-                output,
+                output: Arc::new(output),
             }],
             &RuleSet::default(),
         );
