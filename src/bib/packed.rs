@@ -56,7 +56,7 @@ impl PackedField {
         if start >= DELIMITED {
             return None;
         }
-        let value_len = u16::try_from((value.end & !FLAG) - start).ok()?;
+        let value_len = u16::try_from((value.end & !FLAG).checked_sub(start)?).ok()?;
         let name_back = u16::try_from((start as usize).checked_sub(field.name_start())?).ok()?;
         let delimited = if value.end & FLAG != 0 { DELIMITED } else { 0 };
         (value_len < LONG && name_back < LONG).then_some(PackedField {

@@ -699,7 +699,8 @@ impl<'b> Names<'b> {
             .filter(|entry| entry.duplicate_of().is_none())
             .count();
         let mut names = bib.names();
-        let entries = (names.by_ref().take(keys)).map(|(_, id)| id.0).collect();
+        let mut entries = Vec::with_capacity(keys);
+        entries.extend((names.by_ref().take(keys)).map(|(_, id)| id.0));
         let aliases = names.map(|(name, _)| name).collect();
         Names {
             bib,
