@@ -310,10 +310,10 @@ impl FieldList {
 /// and a field takes at least four bytes of one (`a={}`).
 const FIELDS_FIT: &str = "fewer than 4 billion fields";
 
-/// An entry type, read as the `&str` it is (`article`): a type of the
-/// data model is held as its place in the data model's list, not as a
-/// string of its own (16 bytes an entry where a `Cow<'static, str>` took
-/// 24), any other type as written.
+/// An entry type as read, before it becomes an [`Entry`]'s (which keeps a
+/// type of the data model as its place in the data model's list, any
+/// other type in the box of what few entries have): read as the `&str` it
+/// is (`article`).
 #[derive(Clone)]
 pub struct EntryType(TypeName);
 

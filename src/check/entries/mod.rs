@@ -188,6 +188,9 @@ impl Buffers {
 struct ViewBuffers {
     /// The entry's field names, lower-cased one after another.
     names: String,
+    /// Where each of them ends in `names` (a name's end is found by
+    /// reading the text, once).
+    name_ends: Vec<usize>,
     /// The fields of an entry that inherits.
     inherited: Inherited,
 }
@@ -264,15 +267,21 @@ impl<'a> EntryView<'a> {
         mut fields: Vec<FieldRef<'a>>,
         mut first: Vec<(&'static str, usize)>,
     ) -> EntryView<'a> {
-        let ViewBuffers { names, inherited } = buffers;
+        let ViewBuffers {
+            names,
+            name_ends,
+            inherited,
+        } = buffers;
         let entry = bib.entry(id);
         let text = sources.get(entry.file).text.as_str();
         // Exports write `TITLE` and `Author`: the names are lower-cased in
         // one buffer, not one string each (changing ASCII case changes no
         // lengths, so each name is found again by its length).
         names.clear();
+        name_ends.clear();
         for field in bib.fields(entry) {
             names.push_str(&text[field.name(text)]);
+            name_ends.push(names.len());
         }
         names.make_ascii_lowercase();
         let names: &'a str = names;
@@ -280,9 +289,8 @@ impl<'a> EntryView<'a> {
         let lookup = |file: FileId| sources.get(file).text.as_str();
         // Handed over empty by the worker (see `check_entry`).
         debug_assert!(first.is_empty() && fields.is_empty());
-        for field in bib.fields(entry) {
-            let name_start = name_end;
-            name_end += field.name(text).len();
+        for (field, &end) in bib.fields(entry).zip(name_ends.iter()) {
+            let name_start = std::mem::replace(&mut name_end, end);
             let name = &names[name_start..name_end];
             let canonical = datamodel::field(name);
             let value = bib.value_text(text, &field, &lookup);
