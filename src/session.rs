@@ -566,7 +566,7 @@ impl Session {
                 let source = self.sources.get(file);
                 BibInput {
                     file,
-                    text: &source.text,
+                    text: source.text.clone(),
                     // Known to be readable: `readable_bibliography` let it in.
                     format: Format::of_path(&source.path).unwrap_or(Format::BibLatex),
                 }

@@ -8,7 +8,7 @@
 use std::cell::Cell;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,17 +45,82 @@ pub struct SourceFile {
     /// Whether the file is a bibliography or a chapter.
     pub role: FileRole,
     /// The text, a leading byte-order mark removed.
-    pub text: String,
+    pub text: Text,
     line_starts: OnceLock<LineStarts>,
+}
+
+/// A file's text, shared rather than copied: a bibliography keeps a handle
+/// on the text it was read from and reads its entries' keys there, where it
+/// kept a copy of each (100,000 keys held 4 MB). An `Arc<String>`, not an
+/// `Arc<str>`, so that the text read from disk is never copied into a new
+/// allocation to share it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Text(Arc<String>);
+
+impl Text {
+    /// The text as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text(Arc::new(text))
+    }
+}
+
+impl From<&Text> for Text {
+    fn from(text: &Text) -> Text {
+        text.clone()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text(Arc::new(text.to_owned()))
+    }
 }
 
 impl SourceFile {
     /// A file with its text; the line index is built when first needed.
-    pub fn new(path: PathBuf, role: FileRole, text: String) -> Self {
+    pub fn new(path: PathBuf, role: FileRole, text: impl Into<Text>) -> Self {
         SourceFile {
             path,
             role,
-            text,
+            text: text.into(),
             line_starts: OnceLock::new(),
         }
     }

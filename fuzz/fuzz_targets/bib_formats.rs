@@ -30,7 +30,11 @@ fuzz_target!(|data: &[u8]| {
         text.to_owned(),
     ));
     let text = &sources.get(file).text;
-    let (bib, diagnostics) = Bibliography::read(&[BibInput { file, text, format }]);
+    let (bib, diagnostics) = Bibliography::read(&[BibInput {
+        file,
+        text: text.clone(),
+        format,
+    }]);
     for entry in &bib.entries {
         assert!(
             text.get(entry.key_span()).is_some(),

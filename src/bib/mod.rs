@@ -24,7 +24,6 @@ mod split;
 pub mod value;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
 use hashbrown::HashTable;
@@ -37,7 +36,7 @@ use parse::CompactSpan;
 pub use parse::{Parts, RawField, Value, ValuePart};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span, Text};
 
 /// Most `@string` macros expanded for one field value.
 pub const MAX_EXPANSIONS: usize = 10_000;
@@ -461,22 +460,22 @@ pub struct StringDef {
 }
 
 /// A bibliography file to read.
-#[derive(Debug, Clone, Copy)]
-pub struct BibInput<'a> {
+#[derive(Debug, Clone)]
+pub struct BibInput {
     /// The file, as an id of the session's source map.
     pub file: FileId,
-    /// Its text.
-    pub text: &'a str,
+    /// Its text, which the bibliography keeps a handle on.
+    pub text: Text,
     /// Its format.
     pub format: Format,
 }
 
-impl<'a> BibInput<'a> {
-    /// A BibLaTeX file.
-    pub fn bib(file: FileId, text: &'a str) -> BibInput<'a> {
+impl BibInput {
+    /// A BibLaTeX file (a `&Text` is shared, a `&str` copied).
+    pub fn bib(file: FileId, text: impl Into<Text>) -> BibInput {
         BibInput {
             file,
-            text,
+            text: text.into(),
             format: Format::BibLatex,
         }
     }
@@ -509,6 +508,18 @@ pub struct Bibliography {
     /// The definition of each `@string` name (lower-cased) that wins: the last,
     /// as in BibTeX.
     string_index: FxHashMap<String, usize>,
+    /// The text of each file read, shared with the source map: keys and
+    /// field names are read there, not copied.
+    texts: Vec<(FileId, Text)>,
+}
+
+/// The text of `file` among a bibliography's texts. A project has a few
+/// bibliography files: looking through them is quicker than hashing.
+fn text_in(texts: &[(FileId, Text)], file: FileId) -> &str {
+    texts
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map_or("", |(_, text)| text)
 }
 
 /// A file's entries, their fields, and what else its chunks hold.
@@ -528,13 +539,13 @@ struct ChunkRest {
 /// Parses one chunk into its entry (its fields appended to `fields`) and,
 /// when there is any, the rest.
 fn read_chunk(
-    input: &BibInput<'_>,
+    input: &BibInput,
     fields: &mut Vec<PackedField>,
     chunk: split::Chunk,
 ) -> (Option<Entry>, Option<Box<ChunkRest>>) {
     let kind = chunk.kind;
     let block = chunk.span.clone();
-    let result = parse::parse_chunk(input.text, chunk);
+    let result = parse::parse_chunk(&input.text, chunk);
     let entry = result.entry.map(|mut raw| {
         Entry::new(
             raw.head.key.into(),
@@ -565,8 +576,10 @@ fn read_chunk(
 /// beside the entries: at 100,000 entries that list held 16 MB), its
 /// fields into its piece's list; the pieces' entries and fields are then
 /// moved into one list each, each piece freed as it is emptied.
-fn read_file(input: &BibInput<'_>) -> FileChunks {
-    let pieces = split::read_parallel(input.text, |fields, chunk| read_chunk(input, fields, chunk));
+fn read_file(input: &BibInput) -> FileChunks {
+    let pieces = split::read_parallel(&input.text, |fields, chunk| {
+        read_chunk(input, fields, chunk)
+    });
     let count = (pieces.iter().flat_map(|(piece, _)| piece))
         .filter(|(entry, _)| entry.is_some())
         .count();
@@ -587,7 +600,7 @@ fn read_file(input: &BibInput<'_>) -> FileChunks {
 
 impl Bibliography {
     /// Reads all files, in order, and reports syntax errors and duplicate keys.
-    pub fn read(inputs: &[BibInput<'_>]) -> (Bibliography, Vec<Diagnostic>) {
+    pub fn read(inputs: &[BibInput]) -> (Bibliography, Vec<Diagnostic>) {
         // Each chunk becomes its entry on the worker that delimited it; the
         // rare rest (syntax errors, `@string`s, `@preamble`s) goes aside,
         // boxed.
@@ -626,7 +639,9 @@ impl Bibliography {
             }
             rests.extend(rest);
         }
-        let texts: HashMap<FileId, &str> = inputs.iter().map(|i| (i.file, i.text)).collect();
+        bib.texts = inputs.iter().map(|i| (i.file, i.text.clone())).collect();
+        let text_of =
+            |file: FileId| (inputs.iter().find(|i| i.file == file)).map_or("", |i| i.text.as_str());
         for rest in rests {
             let ChunkRest {
                 file,
@@ -643,7 +658,7 @@ impl Bibliography {
                 bib.preambles.push((file, block.clone()));
             }
             for field in strings {
-                let text = texts[&file];
+                let text = text_of(file);
                 let name = text[field.name(text)].to_ascii_lowercase();
                 bib.strings.push(StringDef {
                     name,
@@ -659,7 +674,7 @@ impl Bibliography {
             .enumerate()
             .map(|(i, def)| (def.name.clone(), i))
             .collect();
-        bib.resolve_links(&texts);
+        bib.resolve_links();
         bib.index_keys(&mut diagnostics);
         (bib, diagnostics)
     }
@@ -699,6 +714,12 @@ impl Bibliography {
             .filter(|(_, e)| e.duplicate_of().is_none())
             .map(|(i, e)| (&*e.key, EntryId(i as u32)))
             .chain(self.aliases.iter().map(|(k, &id)| (k.as_str(), id)))
+    }
+
+    /// The text of `file`, one of the files this bibliography was read
+    /// from (empty for another).
+    pub fn text(&self, file: FileId) -> &str {
+        text_in(&self.texts, file)
     }
 
     /// An entry's fields, in the order written (`entry` is one of this
@@ -801,14 +822,14 @@ impl Bibliography {
         }
     }
 
-    fn resolve_links(&mut self, texts: &HashMap<FileId, &str>) {
-        let lookup = |file: FileId| texts[&file];
+    fn resolve_links(&mut self) {
+        let lookup = |file: FileId| self.text(file);
         // In parallel: every field name of every entry is looked at, and
         // few entries have links.
         let resolved: Vec<(usize, Vec<Link>, Vec<KeyRef>)> = (self.entries.par_iter().enumerate())
             .with_min_len(1024)
             .filter_map(|(index, entry)| {
-                let text = texts[&entry.file];
+                let text = self.text(entry.file);
                 let mut links = Vec::new();
                 let mut aliases = Vec::new();
                 for field in self.fields(entry) {
@@ -1141,7 +1162,7 @@ mod tests {
         let inputs: Vec<BibInput> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| BibInput::bib(FileId(i as u32), t))
+            .map(|(i, t)| BibInput::bib(FileId(i as u32), *t))
             .collect();
         Bibliography::read(&inputs)
     }
@@ -1210,7 +1231,7 @@ mod tests {
                     @article{plain, title = {Again}}";
         let (bib, _) = Bibliography::read(&[BibInput {
             file: FileId(0),
-            text,
+            text: text.into(),
             format: Format::BibLatex,
         }]);
         let [plain, odd, child, again] = &bib.entries[..] else {

@@ -24,16 +24,16 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
 /// Reads the entries of a file in another format than BibLaTeX.
-pub fn read(input: &BibInput<'_>) -> (Vec<Entry>, Vec<Diagnostic>) {
+pub fn read(input: &BibInput) -> (Vec<Entry>, Vec<Diagnostic>) {
     let mut read = Read {
         file: input.file,
         entries: Vec::new(),
         diagnostics: Vec::new(),
     };
     match input.format {
-        Format::CslJson => csl::read_json(input.text, &mut read),
-        Format::Yaml => read_yaml(input.text, &mut read),
-        Format::FrontMatter => read_front_matter(input.text, &mut read),
+        Format::CslJson => csl::read_json(&input.text, &mut read),
+        Format::Yaml => read_yaml(&input.text, &mut read),
+        Format::FrontMatter => read_front_matter(&input.text, &mut read),
         // BibLaTeX has its own reader (`bib::parse`).
         Format::BibLatex => {}
     }

@@ -536,7 +536,7 @@ mod tests {
             FileRole::Bibliography,
             text.clone(),
         ));
-        let (bib, _) = Bibliography::read(&[BibInput::bib(file, &text)]);
+        let (bib, _) = Bibliography::read(&[BibInput::bib(file, text.as_str())]);
         let found = check(&bib, &sources, &RuleSet::default());
         let keys: Vec<&str> = found.iter().filter_map(|d| d.key.as_deref()).collect();
         let in_order: Vec<String> = (0..20_000).map(|i| format!("k{i}")).collect();
