@@ -209,7 +209,8 @@ fn stages(c: &mut Criterion) {
     let with_citation = Arc::new(scan(
         &format!(
             "{}\n\\cite{{{}}} \\cite{{no-such-key}}",
-            latex[0], parsed.entries[uncited].key
+            latex[0],
+            parsed.key(&parsed.entries[uncited])
         ),
         DocumentKind::Latex,
         &options,

@@ -115,7 +115,8 @@ impl Findings {
             mut refs,
             help,
         } = unused;
-        let entry = |r: &UnusedRef| bibliographies[r.bibliography as usize].entry(r.entry);
+        let bib = |r: &UnusedRef| &bibliographies[r.bibliography as usize];
+        let entry = |r: &UnusedRef| bib(r).entry(r.entry);
         // The entries of one file are in file order already: the sort
         // finds the runs and merges them.
         refs.sort_by_key(|r| {
@@ -130,7 +131,7 @@ impl Findings {
                     let entry = entry(r);
                     (rank(entry.file), entry.key_span().start, Code::UnusedEntry)
                         .cmp(&(rank(d.primary.file), d.primary.span.start, d.code))
-                        .then_with(|| Some(&*entry.key).cmp(&d.key.as_deref()))
+                        .then_with(|| Some(bib(r).key(entry)).cmp(&d.key.as_deref()))
                         == Ordering::Less
                 }
                 (None, Some(_)) => true,
@@ -178,9 +179,12 @@ impl Findings {
         }
     }
 
-    fn unused_entry(&self, at: usize) -> &Entry {
+    /// The `at`th unused entry and its key.
+    fn unused_entry(&self, at: usize) -> (&Entry, &str) {
         let unused = self.unused[at];
-        self.bibliographies[unused.bibliography as usize].entry(unused.entry)
+        let bib = &self.bibliographies[unused.bibliography as usize];
+        let entry = bib.entry(unused.entry);
+        (entry, bib.key(entry))
     }
 
     /// The `index`th finding, in full.
@@ -317,17 +321,17 @@ impl Findings {
     /// Writes the `at`th `unused-entry` finding into `finding`, reusing
     /// its strings.
     fn write_unused(&self, at: usize, finding: &mut Diagnostic) {
-        let entry = self.unused_entry(at);
+        let (entry, entry_key) = self.unused_entry(at);
         finding.code = Code::UnusedEntry;
         finding.severity = self.unused_severity;
-        unused_message(&entry.key, &mut finding.message);
+        unused_message(entry_key, &mut finding.message);
         finding.primary.file = entry.file;
         finding.primary.span = entry.key_span();
         finding.primary.message = None;
         finding.related.clear();
         let key = finding.key.get_or_insert_with(String::new);
         key.clear();
-        key.push_str(&entry.key);
+        key.push_str(entry_key);
         finding.help = Some(Cow::Borrowed(self.unused_help));
     }
 }

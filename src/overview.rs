@@ -140,7 +140,7 @@ pub fn overview(analysis: &Analysis, sources: &SourceMap, rules: &RuleSet) -> Ov
                 None => undated += 1,
             }
             CitedEntry {
-                key: bib.entry(id).key.to_string(),
+                key: bib.key_of(id).to_owned(),
                 title: title_of(&entry_fields),
                 year,
                 counts,
@@ -152,7 +152,7 @@ pub fn overview(analysis: &Analysis, sources: &SourceMap, rules: &RuleSet) -> Ov
     let used = check::used_entries(bib, chapters);
     let unused = check::unused(bib, &used, rules)
         .map(|id| UnusedEntry {
-            key: bib.entry(id).key.to_string(),
+            key: bib.key_of(id).to_owned(),
             title: title_of(&fields::collect(bib, sources, id)),
         })
         .collect();

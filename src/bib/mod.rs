@@ -135,8 +135,6 @@ pub struct Link {
 /// kept apart, in a box only the entries that have any of it allocate.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// The key as written.
-    pub key: Box<str>,
     /// The fields in the order written, read with
     /// [`Bibliography::fields`].
     pub fields: FieldList,
@@ -163,6 +161,9 @@ const OTHER_TYPE: u16 = u16::MAX;
 struct Rare {
     /// The type, when it is outside the data model.
     kind: Option<Box<str>>,
+    /// The key, when it is not the text at the key's span (a key written
+    /// with escapes in a JSON or YAML bibliography).
+    key: Option<Box<str>>,
     links: Box<[Link]>,
     aliases: Box<[KeyRef]>,
     duplicate_of: Option<EntryId>,
@@ -172,9 +173,9 @@ struct Rare {
 impl Entry {
     /// An entry read from `file`: of type `kind`, from the `@` to the
     /// closing delimiter at `span`, its type and key at `type_span` and
-    /// `key_span`, its fields at `fields`.
+    /// `key_span` (its key is the text there; see [`Entry::with_key`]), its
+    /// fields at `fields`.
     pub(crate) fn new(
-        key: Box<str>,
         kind: EntryType,
         file: FileId,
         spans: [&Span; 3],
@@ -183,7 +184,6 @@ impl Entry {
     ) -> Entry {
         let [span, type_span, key_span] = spans;
         let mut entry = Entry {
-            key,
             fields,
             span: CompactSpan::new(span),
             type_at: CompactSpan::new(type_span),
@@ -244,6 +244,15 @@ impl Entry {
     /// has no BibLaTeX `fields`): its data as CSL-JSON variables.
     pub fn csl(&self) -> Option<&CslData> {
         self.rare.as_ref().and_then(|rare| rare.csl.as_ref())
+    }
+
+    /// The entry with `key` as its key where that is not `text` at its key's
+    /// span (a key read from a quoted, escaped string).
+    pub(crate) fn with_key(mut self, key: &str, text: &str) -> Entry {
+        if text.get(self.key_span()) != Some(key) {
+            self.rare_mut().key = Some(key.into());
+        }
+        self
     }
 
     /// The entry with `csl` as its CSL data.
@@ -548,7 +557,6 @@ fn read_chunk(
     let result = parse::parse_chunk(&input.text, chunk);
     let entry = result.entry.map(|mut raw| {
         Entry::new(
-            raw.head.key.into(),
             raw.head.kind,
             input.file,
             [&raw.span, &raw.type_span, &raw.key_span],
@@ -682,7 +690,7 @@ impl Bibliography {
     /// The entry a citation key names: its own key first, then an `ids` alias.
     pub fn resolve(&self, key: &str) -> Option<EntryId> {
         self.keys
-            .find(hash_key(key), |&id| *self.entry(id).key == *key)
+            .find(hash_key(key), |&id| self.key_of(id) == key)
             .or_else(|| self.aliases.get(key))
             .copied()
     }
@@ -712,8 +720,18 @@ impl Bibliography {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.duplicate_of().is_none())
-            .map(|(i, e)| (&*e.key, EntryId(i as u32)))
+            .map(|(i, e)| (self.key(e), EntryId(i as u32)))
             .chain(self.aliases.iter().map(|(k, &id)| (k.as_str(), id)))
+    }
+
+    /// An entry's key as written (`entry` is one of this bibliography's).
+    pub fn key<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        key_in(&self.texts, entry)
+    }
+
+    /// The key of the entry with this id.
+    pub fn key_of(&self, id: EntryId) -> &str {
+        self.key(self.entry(id))
     }
 
     /// The text of `file`, one of the files this bibliography was read
@@ -736,7 +754,7 @@ impl Bibliography {
     }
 
     fn name(&self, name: NameRef) -> &str {
-        name_of(&self.entries, name)
+        name_of(&self.entries, &self.texts, name)
     }
 
     /// The index in [`Bibliography::strings`] of the definition of an
@@ -879,9 +897,12 @@ impl Bibliography {
         // scattered through the entries.
         let hashes: Vec<KeyHashes> = (self.entries.par_iter())
             .with_min_len(4096)
-            .map(|entry| KeyHashes {
-                key: hash_key(&entry.key),
-                folded: hash_folded(&entry.key),
+            .map(|entry| {
+                let key = self.key(entry);
+                KeyHashes {
+                    key: hash_key(key),
+                    folded: hash_folded(key),
+                }
             })
             .collect();
         self.keys
@@ -891,11 +912,12 @@ impl Bibliography {
         for (index, hash) in hashes.iter().enumerate() {
             let id = EntryId(index as u32);
             let entry = &self.entries[index];
-            let entries = &self.entries;
+            let (entries, texts) = (&self.entries, &self.texts);
+            let key = key_in(texts, entry);
             let first = self
                 .keys
                 .find(hash.key, |&other| {
-                    entries[other.0 as usize].key == entry.key
+                    key_in(texts, &entries[other.0 as usize]) == key
                 })
                 .copied();
             if let Some(first) = first {
@@ -903,11 +925,11 @@ impl Bibliography {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateKey,
-                        format!("key `{}` is defined more than once", entry.key),
+                        format!("key `{key}` is defined more than once"),
                         entry.file,
                         entry.key_span(),
                     )
-                    .with_key(entry.key.clone())
+                    .with_key(key)
                     .with_label_message("defined again here")
                     .with_related(original.file, original.key_span(), "first defined here")
                     .with_help("biber keeps the first definition and skips this one; remove or rename one of them"),
@@ -937,7 +959,8 @@ impl Bibliography {
                     Some(other) if other == id => {}
                     Some(other) => {
                         let other_entry = &self.entries[other.0 as usize];
-                        let what = if other_entry.key == alias.key {
+                        let other_key = self.key(other_entry);
+                        let what = if other_key == &*alias.key {
                             "the key"
                         } else {
                             "an alias"
@@ -947,13 +970,15 @@ impl Bibliography {
                                 Code::DuplicateKey,
                                 format!(
                                     "alias `{}` of `{}` is already {what} of `{}`",
-                                    alias.key, entry.key, other_entry.key
+                                    alias.key,
+                                    self.key(entry),
+                                    other_key
                                 ),
                                 entry.file,
                                 alias.span.clone(),
                             )
                             .with_key(alias.key.clone())
-                            .with_related(other_entry.file, other_entry.key_span(), format!("`{}` is defined here", other_entry.key))
+                            .with_related(other_entry.file, other_entry.key_span(), format!("`{other_key}` is defined here"))
                             .with_help("a citation of this key could mean either entry; remove the alias from one of them"),
                         );
                     }
@@ -989,16 +1014,17 @@ impl Bibliography {
                 Some(i) => (entry.file, entry.aliases()[i as usize].span.clone()),
             };
             let other_entry = &self.entries[other.0 as usize];
+            let other_key = self.key(other_entry);
             diagnostics.push(
                 Diagnostic::new(
                     Code::DuplicateKey,
-                    format!("key `{key}` differs from `{}` only in letter case", other_entry.key),
+                    format!("key `{key}` differs from `{other_key}` only in letter case"),
                     file,
                     span,
                 )
                 .with_severity(Severity::Warning)
                 .with_key(key.to_owned())
-                .with_related(other_entry.file, other_entry.key_span(), format!("`{}` is defined here", other_entry.key))
+                .with_related(other_entry.file, other_entry.key_span(), format!("`{other_key}` is defined here"))
                 .with_help("biber treats them as different entries, BibTeX as the same one; rename one of them"),
             );
         }
@@ -1018,7 +1044,13 @@ impl Bibliography {
 fn folded_hash(entries: &[Entry], aliases: &[NameRef], hashes: &[KeyHashes], name: Folded) -> u64 {
     match name.name(aliases) {
         NameRef { entry, alias: None } => hashes[entry.0 as usize].folded,
-        alias => hash_folded(name_of(entries, alias)),
+        NameRef {
+            entry,
+            alias: Some(place),
+        } => {
+            let alias = &entries[entry.0 as usize].aliases()[place.get() as usize - 1];
+            hash_folded(&alias.key)
+        }
     }
 }
 
@@ -1087,11 +1119,20 @@ impl NameRef {
     }
 }
 
-fn name_of(entries: &[Entry], name: NameRef) -> &str {
+fn name_of<'a>(entries: &'a [Entry], texts: &'a [(FileId, Text)], name: NameRef) -> &'a str {
     let entry = &entries[name.entry.0 as usize];
     match name.alias_place() {
-        None => &entry.key,
+        None => key_in(texts, entry),
         Some(i) => &entry.aliases()[i as usize].key,
+    }
+}
+
+/// An entry's key: the text at its key's span, unless it was read from a
+/// quoted, escaped string.
+fn key_in<'a>(texts: &'a [(FileId, Text)], entry: &'a Entry) -> &'a str {
+    match entry.rare.as_ref().and_then(|rare| rare.key.as_deref()) {
+        Some(key) => key,
+        None => (text_in(texts, entry.file).get(entry.key_span())).unwrap_or_default(),
     }
 }
 
@@ -1213,11 +1254,11 @@ mod tests {
     }
 
     /// An entry is read for each of a bibliography's entries and all are
-    /// held at once: 64 bytes each (100,000 entries, 6.4 MB), its fields,
-    /// its key and what few entries have apart.
+    /// held at once: 48 bytes each (100,000 entries, 4.8 MB), its fields
+    /// and what few entries have apart, its key read from the text.
     #[test]
     fn an_entry_stays_small() {
-        assert_eq!(std::mem::size_of::<Entry>(), 64);
+        assert_eq!(std::mem::size_of::<Entry>(), 48);
         assert_eq!(std::mem::size_of::<FieldList>(), 8);
     }
 
@@ -1247,6 +1288,28 @@ mod tests {
         assert_eq!(again.duplicate_of(), Some(EntryId(0)));
         assert_eq!(&text[again.span()], "@article{plain, title = {Again}}");
         assert!(plain.links().is_empty() && plain.aliases().is_empty() && plain.csl().is_none());
+    }
+
+    /// A key is read from the text of its own file, except one written
+    /// with escapes, which is kept as it was read.
+    #[test]
+    fn keys_are_read_from_the_text_they_are_written_in() {
+        let json = r#"[{"id": "sec\u006fnd", "type": "book"}, {"id": "third", "type": "book"}]"#;
+        let (bib, _) = Bibliography::read(&[
+            BibInput::bib(FileId(3), "@book{first, title = {T}}"),
+            BibInput {
+                file: FileId(7),
+                text: json.into(),
+                format: Format::CslJson,
+            },
+        ]);
+        let keys: Vec<&str> = bib.entries.iter().map(|e| bib.key(e)).collect();
+        assert_eq!(keys, ["first", "second", "third"]);
+        assert_eq!(&json[bib.entries[1].key_span()], r#""sec\u006fnd""#);
+        let kept = |i: usize| bib.entries[i].rare.as_ref().and_then(|r| r.key.as_deref());
+        assert_eq!((kept(0), kept(1), kept(2)), (None, Some("second"), None));
+        assert_eq!(bib.resolve("second"), Some(EntryId(1)));
+        assert_eq!(bib.resolve("third"), Some(EntryId(2)));
     }
 
     #[test]
@@ -1372,7 +1435,7 @@ mod tests {
             "@comment{@book{x, title={y}}}\n@preamble{\"\\newcommand{\\x}{y}\"}\n@book{z, title={z}}",
         ]);
         assert_eq!(
-            bib.entries.iter().map(|e| &*e.key).collect::<Vec<_>>(),
+            bib.entries.iter().map(|e| bib.key(e)).collect::<Vec<_>>(),
             vec!["z"]
         );
         assert!(diagnostics.is_empty());

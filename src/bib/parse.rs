@@ -398,7 +398,7 @@ fn raw_entry(
         span: chunk.span.clone(),
         // The type name without its `@`.
         type_span: chunk.type_span.start + 1..chunk.type_span.end,
-        head: head.unwrap_or_else(|| Head::read(text, chunk.type_span.clone(), key_span.clone())),
+        head: head.unwrap_or_else(|| Head::read(text, chunk.type_span.clone())),
         key_span,
         fields,
         broken,

@@ -618,8 +618,7 @@ mod tests {
             ChunkKind::String => lex::strings(text, &delimited),
             _ => lex::entry(text, &delimited),
         }?;
-        lexed.head =
-            (lexed.key.clone()).map(|key| lex::Head::read(text, chunk.type_span.clone(), key));
+        lexed.head = (lexed.key.is_some()).then(|| lex::Head::read(text, chunk.type_span.clone()));
         Some(lexed)
     }
 

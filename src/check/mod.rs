@@ -196,7 +196,8 @@ fn missing_crossrefs(bib: &Bibliography, suggester: &Suggester) -> Vec<Diagnosti
                 Code::MissingCrossref,
                 format!(
                     "`{field}` of `{}` names `{}`, which is not in any bibliography",
-                    entry.key, link.target.key
+                    bib.key(entry),
+                    link.target.key
                 ),
                 entry.file,
                 link.target.span.clone(),
@@ -224,16 +225,18 @@ pub fn unused<'b>(
 /// second definition of a key, not broken, not ignored by the rules.
 fn reported_unused(bib: &Bibliography, id: EntryId, rules: &RuleSet) -> bool {
     let entry = bib.entry(id);
-    entry.duplicate_of().is_none() && !entry.broken && !rules.ignores(Code::UnusedEntry, &entry.key)
+    entry.duplicate_of().is_none()
+        && !entry.broken
+        && !rules.ignores(Code::UnusedEntry, bib.key(entry))
 }
 
 /// `unused-entry` on one entry.
 fn unused_entry(bib: &Bibliography, id: EntryId, help: &'static str) -> Diagnostic {
     let entry = bib.entry(id);
     let mut message = String::new();
-    crate::findings::unused_message(&entry.key, &mut message);
+    crate::findings::unused_message(bib.key(entry), &mut message);
     Diagnostic::new(Code::UnusedEntry, message, entry.file, entry.key_span())
-        .with_key(entry.key.clone())
+        .with_key(bib.key(entry))
         .with_help(help)
 }
 

@@ -715,7 +715,7 @@ impl<'b> Names<'b> {
 
     fn get(&self, id: u32) -> &'b str {
         match self.entries.get(id as usize) {
-            Some(&entry) => &self.bib.entries[entry as usize].key,
+            Some(&entry) => self.bib.key_of(crate::bib::EntryId(entry)),
             None => self.aliases[id as usize - self.entries.len()],
         }
     }

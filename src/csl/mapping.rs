@@ -276,10 +276,10 @@ pub fn item_of(
     let entry = bib.entry(id);
     let Some(data) = &entry.csl() else {
         let fields = fields::collect(bib, sources, id);
-        let (mut item, diagnostics) = item(&entry.key, entry.kind(), &fields, localisation);
+        let (mut item, diagnostics) = item(bib.key(entry), entry.kind(), &fields, localisation);
         if let Some(related) = original_of(bib, &fields) {
             let (related, _) = self::item(
-                &bib.entry(related).key,
+                bib.key_of(related),
                 bib.entry(related).kind(),
                 &fields::collect(bib, sources, related),
                 localisation,
@@ -288,7 +288,7 @@ pub fn item_of(
         }
         return (item, diagnostics);
     };
-    (super::from_data::item(&entry.key, data), Vec::new())
+    (super::from_data::item(bib.key(entry), data), Vec::new())
 }
 
 /// The entry a `related` field names as the first publication of this

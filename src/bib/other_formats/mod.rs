@@ -27,6 +27,7 @@ use crate::source::{FileId, Span};
 pub fn read(input: &BibInput) -> (Vec<Entry>, Vec<Diagnostic>) {
     let mut read = Read {
         file: input.file,
+        text: &input.text,
         entries: Vec::new(),
         diagnostics: Vec::new(),
     };
@@ -64,13 +65,15 @@ pub fn unparsable(format: Format, text: &str) -> Option<(usize, usize, String)> 
 }
 
 /// The entries and findings of one file, as they are read.
-struct Read {
+struct Read<'t> {
     file: FileId,
+    /// The file's text.
+    text: &'t str,
     entries: Vec<Entry>,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Read {
+impl Read<'_> {
     fn entry(&mut self, key: String, places: Places, data: Option<CslData>) {
         let kind = data
             .as_ref()
@@ -81,14 +84,14 @@ impl Read {
         // (its citations are not "missing"); its own finding says why.
         let broken = data.is_none();
         let entry = Entry::new(
-            key.into(),
             EntryType::verbatim(kind),
             self.file,
             [&places.item, &places.key, &places.key],
             FieldList::default(),
             broken,
         );
-        self.entries.push(entry.with_csl(data));
+        self.entries
+            .push(entry.with_key(&key, self.text).with_csl(data));
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {

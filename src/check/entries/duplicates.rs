@@ -104,6 +104,7 @@ pub(super) fn duplicate_entries(
             }
             let what = IDENTITY_NAMES[kind];
             let (entry, other) = (bib.entry(id), bib.entry(first));
+            let (key, other_key) = (bib.key(entry), bib.key(other));
             let titles_differ = matches!(
                 (first_identities.title, identities.title),
                 (Some(a), Some(b)) if a != b
@@ -111,12 +112,12 @@ pub(super) fn duplicate_entries(
             let message = if titles_differ {
                 format!(
                     "`{}` and `{}` have the same {what} but different titles: one {what} is wrong, or they are one work",
-                    other.key, entry.key
+                    other_key, key
                 )
             } else {
                 format!(
                     "`{}` and `{}` are the same work (same {what})",
-                    other.key, entry.key
+                    other_key, key
                 )
             };
             out.push(
@@ -126,15 +127,14 @@ pub(super) fn duplicate_entries(
                     entry.file,
                     entry.key_span(),
                 )
-                .with_key(entry.key.clone())
+                .with_key(key)
                 .with_related(
                     other.file,
                     other.key_span(),
-                    format!("`{}` is here", other.key),
+                    format!("`{other_key}` is here"),
                 )
                 .with_help(format!(
-                    "keep one entry and cite it everywhere; `ids = {{{}}}` on the kept entry lets the old key resolve",
-                    entry.key
+                    "keep one entry and cite it everywhere; `ids = {{{key}}}` on the kept entry lets the old key resolve",
                 )),
             );
             break;

@@ -243,6 +243,8 @@ impl FieldRef<'_> {
 /// An entry as the rules see it: its fields read once.
 struct EntryView<'a> {
     entry: &'a Entry,
+    /// Its key.
+    key: &'a str,
     fields: Vec<FieldRef<'a>>,
     /// The first field of each data-model field (a list: an entry has
     /// about ten fields, and a map per entry cost more than the search).
@@ -327,6 +329,7 @@ impl<'a> EntryView<'a> {
         });
         EntryView {
             entry,
+            key: bib.key(entry),
             fields,
             first,
             data_type: datamodel::entry_type(entry.kind()),
@@ -343,7 +346,7 @@ impl<'a> EntryView<'a> {
 
     /// A finding about this entry.
     fn finding(&self, code: Code, message: String, span: Span) -> Diagnostic {
-        Diagnostic::new(code, message, self.entry.file, span).with_key(self.entry.key.clone())
+        Diagnostic::new(code, message, self.entry.file, span).with_key(self.key)
     }
 
     /// The entry's own field of this (lower-case) name.
@@ -488,7 +491,7 @@ fn check_values(view: &EntryView, plan: &Plan, out: &mut Vec<Diagnostic>) {
                 out.push(
                     view.finding(
                         rule.code,
-                        format!("in `{}`: {message}", view.entry.key),
+                        format!("in `{}`: {message}", view.key),
                         f.field.value_span(),
                     )
                     .with_help_opt(help),

@@ -18,7 +18,7 @@ pub(super) fn unknown_type(view: &EntryView, out: &mut Vec<Diagnostic>) {
             format!(
                 "`@{}` ({}) is not a BibLaTeX entry type",
                 entry.kind(),
-                entry.key
+                view.key
             ),
             entry.type_span(),
         )
@@ -42,7 +42,7 @@ pub(super) fn duplicate_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let same_name = first.name == f.name;
-        let key = &view.entry.key;
+        let key = view.key;
         out.push(
             view.finding(
                 Code::DuplicateField,
@@ -74,7 +74,7 @@ pub(super) fn misspelled_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
                 Code::MisspelledField,
                 format!(
                     "`{}` in `{}` is not a BibLaTeX field: did you mean `{meant}`?",
-                    f.name, view.entry.key
+                    f.name, view.key
                 ),
                 f.name_span(),
             )
@@ -190,10 +190,7 @@ pub(super) fn unknown_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
         out.push(
             view.finding(
                 Code::UnknownField,
-                format!(
-                    "`{}` in `{}` is not a BibLaTeX field",
-                    f.name, view.entry.key
-                ),
+                format!("`{}` in `{}` is not a BibLaTeX field", f.name, view.key),
                 f.name_span(),
             )
             .with_help(help),
@@ -207,7 +204,7 @@ pub(super) fn empty_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
         out.push(
             view.finding(
                 Code::EmptyField,
-                format!("`{}` in `{}` is empty", f.name, view.entry.key),
+                format!("`{}` in `{}` is empty", f.name, view.key),
                 f.whole(),
             )
             .with_help("remove the field, or fill it in"),
@@ -231,7 +228,7 @@ pub(super) fn urldate_without_url(view: &EntryView, out: &mut Vec<Diagnostic>) {
             Code::UrldateWithoutUrl,
             format!(
                 "`{}` has a `urldate` but no `url` (nor doi, eprint)",
-                view.entry.key
+                view.key
             ),
             f.whole(),
         )
@@ -304,7 +301,7 @@ pub(super) fn missing_field(view: &EntryView, out: &mut Vec<Diagnostic>) {
             format!(
                 "`@{}` entry `{}` has no {}",
                 entry.kind(),
-                entry.key,
+                view.key,
                 listed.join(", ")
             ),
             entry.key_span(),

@@ -35,7 +35,7 @@ pub(super) fn strings(bib: &Bibliography, sources: &SourceMap, rules: &RuleSet) 
                     )
                     .with_help("define it with @string{name = {...}}, or brace the value if it is meant as text");
                     if let Some(entry) = key {
-                        d = d.with_key(entry.key.clone());
+                        d = d.with_key(bib.key(entry));
                     }
                     found.findings.push(d);
                 }

@@ -244,7 +244,7 @@ pub fn hover(workspace: &mut Workspace, params: HoverParams) -> Option<Hover> {
     let line = source.position(entry.key_span().start).line;
     let value = format!(
         "{text}\n\n`{}`, defined in {}:{line}",
-        entry.key,
+        analysis.bib.key(entry),
         source.path.display()
     );
     Some(Hover {
@@ -335,7 +335,7 @@ pub fn rename(workspace: &mut Workspace, params: RenameParams) -> Result<Workspa
     if analysis.bib.resolve(&new_name).is_some() {
         return Err(format!("`{new_name}` is already a key"));
     }
-    let old = analysis.bib.entry(id).key.clone();
+    let old = analysis.bib.key_of(id).to_owned();
     let entry_file = analysis.bib.entry(id).file;
     let key_span = analysis.bib.entry(id).key_span();
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
@@ -665,7 +665,7 @@ pub fn document_symbols(
             let fields = refkeeper::bib::fields::collect(bib, &sources, id);
             let title = fields.text("title").unwrap_or("").replace(['{', '}'], "");
             DocumentSymbol {
-                name: entry.key.to_string(),
+                name: bib.key(entry).to_owned(),
                 detail: Some(format!("@{} {title}", entry.kind()).trim().to_owned()),
                 kind: SymbolKind::STRUCT,
                 tags: None,
@@ -692,7 +692,8 @@ pub fn workspace_symbols(
         .map(EntryId)
         .filter(|&id| {
             let entry = analysis.bib.entry(id);
-            entry.duplicate_of().is_none() && entry.key.to_lowercase().contains(&query)
+            entry.duplicate_of().is_none()
+                && (analysis.bib.key(entry).to_lowercase()).contains(&query)
         })
         .take(COMPLETION_LIMIT)
         .collect();
@@ -701,7 +702,7 @@ pub fn workspace_symbols(
         .into_iter()
         .filter_map(|id| {
             Some(SymbolInformation {
-                name: bib.entry(id).key.to_string(),
+                name: bib.key_of(id).to_owned(),
                 kind: SymbolKind::STRUCT,
                 tags: None,
                 deprecated: None,

@@ -258,7 +258,8 @@ fn completion_entries(session: &Session, analysis: &Analysis) -> Vec<CompletionE
                 .or_else(|| fields.text("year"))
                 .map(|d| d.chars().take(4).collect())
                 .unwrap_or_default();
-            let filter = format!("{} {author} {title} {year}", entry.key);
+            let key = bib.key(entry);
+            let filter = format!("{key} {author} {title} {year}");
             let first = author.split(" and ").next().unwrap_or("").trim();
             let family = first
                 .split_once(',')
@@ -266,7 +267,7 @@ fn completion_entries(session: &Session, analysis: &Analysis) -> Vec<CompletionE
                 .replace(['{', '}'], "");
             CompletionEntry {
                 index,
-                key: entry.key.to_string(),
+                key: key.to_owned(),
                 lower: filter.to_lowercase(),
                 filter,
                 detail: format!("{family} {year} — {title}").trim().to_owned(),
