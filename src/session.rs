@@ -1182,10 +1182,11 @@ impl LiveCheck {
             .into_iter()
             .map(|unit| {
                 // One vector, sized once (the reading findings the report
-                // adds too): every finding moved once.
+                // adds too): every finding moved once. The `unused-entry`
+                // findings are not among them (made when printed).
                 let mut findings = Vec::with_capacity(
                     unit.analysis.bib_diagnostics.len()
-                        + unit.citations.len()
+                        + unit.citations.held_len()
                         + unit.entry_findings.len()
                         + session.reading.len(),
                 );

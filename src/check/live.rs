@@ -203,7 +203,7 @@ impl LiveCitations {
     /// ([`crate::Findings`]). And the counts.
     pub(crate) fn move_into(self, out: &mut Vec<Diagnostic>) -> (Stats, Vec<EntryId>) {
         let stats = self.stats();
-        out.reserve(self.len() - self.unused.len());
+        out.reserve(self.held_len());
         for chapter in self.chapters {
             out.extend(chapter.findings);
         }
@@ -223,6 +223,11 @@ impl LiveCitations {
         (self.chapters.iter())
             .flat_map(|c| &c.findings)
             .chain(&self.crossrefs)
+    }
+
+    /// How many findings are held in full (all but `unused-entry`).
+    pub(crate) fn held_len(&self) -> usize {
+        self.len() - self.unused.len()
     }
 
     /// The entries `unused-entry` reports, in entry order.
