@@ -82,8 +82,16 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
+    const ALL: [LinkKind; 5] = [
+        LinkKind::Crossref,
+        LinkKind::Xref,
+        LinkKind::Xdata,
+        LinkKind::Entryset,
+        LinkKind::Related,
+    ];
+
     /// The field that makes a link of this kind (`crossref`, `xdata`, ...).
-    pub fn field_name(self) -> &'static str {
+    pub const fn field_name(self) -> &'static str {
         match self {
             LinkKind::Crossref => "crossref",
             LinkKind::Xref => "xref",
@@ -94,15 +102,7 @@ impl LinkKind {
     }
 
     fn from_field(name: &str) -> Option<LinkKind> {
-        [
-            LinkKind::Crossref,
-            LinkKind::Xref,
-            LinkKind::Xdata,
-            LinkKind::Entryset,
-            LinkKind::Related,
-        ]
-        .into_iter()
-        .find(|kind| name.eq_ignore_ascii_case(kind.field_name()))
+        (LinkKind::ALL.into_iter()).find(|kind| name.eq_ignore_ascii_case(kind.field_name()))
     }
 
     /// Whether the field holds one key (`crossref`, `xref`) or a list.
@@ -841,6 +841,19 @@ impl Bibliography {
     }
 
     fn resolve_links(&mut self) {
+        /// The first letters, lower-cased, of the fields read here (the
+        /// links' and `ids`): a field whose name starts with another is
+        /// passed over before its name's end is looked for (most are).
+        const INITIALS: [bool; 256] = {
+            let mut initials = [false; 256];
+            initials[b'i' as usize] = true;
+            let mut i = 0;
+            while i < LinkKind::ALL.len() {
+                initials[LinkKind::ALL[i].field_name().as_bytes()[0] as usize] = true;
+                i += 1;
+            }
+            initials
+        };
         let lookup = |file: FileId| self.text(file);
         // In parallel: every field name of every entry is looked at, and
         // few entries have links.
@@ -851,6 +864,10 @@ impl Bibliography {
                 let mut links = Vec::new();
                 let mut aliases = Vec::new();
                 for field in self.fields(entry) {
+                    let initial = text.as_bytes().get(field.name_start()).copied();
+                    if !INITIALS[initial.unwrap_or_default().to_ascii_lowercase() as usize] {
+                        continue;
+                    }
                     let name = &text[field.name(text)];
                     let is_ids = name.eq_ignore_ascii_case("ids");
                     let kind = LinkKind::from_field(name);
@@ -1260,6 +1277,28 @@ mod tests {
     fn an_entry_stays_small() {
         assert_eq!(std::mem::size_of::<Entry>(), 48);
         assert_eq!(std::mem::size_of::<FieldList>(), 8);
+    }
+
+    /// Every link field and `ids` is read whatever the case of its name,
+    /// and no other field is: not one that starts like them.
+    #[test]
+    fn links_are_read_from_their_fields_in_any_case() {
+        let (bib, _) = read(&[
+            "@set{s, ENTRYSET = {a, b}, Related = {c}, IDS = {old}, Issue = {2}}\n\
+             @book{a, CrossRef = {p}, XREF = {q}, XData = {x}, editor = {E}, rel = {z}}\n\
+             @book{b, cross = {p}, Xrefs = {q}, idsx = {old2}, eprint = {e}, related2 = {r}}",
+        ]);
+        let links = |i: usize| -> Vec<(LinkKind, &str)> {
+            (bib.entries[i].links().iter())
+                .map(|link| (link.kind, &*link.target.key))
+                .collect()
+        };
+        use LinkKind::*;
+        assert_eq!(links(0), [(Entryset, "a"), (Entryset, "b"), (Related, "c")]);
+        assert_eq!(links(1), [(Crossref, "p"), (Xref, "q"), (Xdata, "x")]);
+        assert_eq!(links(2), []);
+        assert_eq!(bib.resolve("old"), Some(EntryId(0)));
+        assert_eq!(bib.resolve("old2"), None);
     }
 
     /// What most entries lack is not allocated for them; an entry that has
