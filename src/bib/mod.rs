@@ -695,6 +695,25 @@ impl Bibliography {
             .copied()
     }
 
+    /// [`Bibliography::resolve`] of each of `keys`, in order. The keys are
+    /// looked up in the table first and compared with the entries' keys
+    /// after, in a loop of their own: each comparison reads a key from
+    /// the text (a trip to memory, the keys being scattered through it),
+    /// and the trips of a tight loop overlap where those of the lookups'
+    /// loop could not.
+    pub fn resolve_all(&self, keys: &[&str]) -> Vec<Option<EntryId>> {
+        let candidates: Vec<Option<EntryId>> = (keys.iter())
+            .map(|key| self.keys.iter_hash(hash_key(key)).next().copied())
+            .collect();
+        (candidates.into_iter().zip(keys))
+            .map(|(candidate, key)| match candidate {
+                Some(id) if self.key_of(id) == *key => Some(id),
+                // Another key under the same hash bits, an alias, or none.
+                _ => self.resolve(key),
+            })
+            .collect()
+    }
+
     /// The entry with this id.
     pub fn entry(&self, id: EntryId) -> &Entry {
         &self.entries[id.0 as usize]
@@ -1277,6 +1296,24 @@ mod tests {
     fn an_entry_stays_small() {
         assert_eq!(std::mem::size_of::<Entry>(), 48);
         assert_eq!(std::mem::size_of::<FieldList>(), 8);
+    }
+
+    /// Keys looked up together resolve as each alone: keys, aliases, and
+    /// keys defined nowhere, among them some that share a table slot's
+    /// hash bits with a key that is (thousands are asked, so some do).
+    #[test]
+    fn keys_resolved_together_resolve_as_each_alone() {
+        let text: String = (0..3000)
+            .map(|i| format!("@misc{{key{i}, ids = {{old{i}}}}}\n"))
+            .collect();
+        let (bib, _) = read(&[&text]);
+        let asked: Vec<String> = (0..3000)
+            .flat_map(|i| [format!("key{i}"), format!("old{i}"), format!("nokey{i}")])
+            .collect();
+        let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
+        let alone: Vec<Option<EntryId>> = asked.iter().map(|key| bib.resolve(key)).collect();
+        assert_eq!(bib.resolve_all(&asked), alone);
+        assert_eq!(alone.iter().filter(|found| found.is_some()).count(), 6000);
     }
 
     /// Every link field and `ids` is read whatever the case of its name,

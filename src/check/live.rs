@@ -342,11 +342,13 @@ impl ChapterCitations {
             .citations
             .iter()
             .filter(|c| !(c.kind == CiteKind::TypstRef && labels.contains(c.key.as_ref())));
-        for citation in cited {
+        let cited: Vec<&Citation> = cited.collect();
+        let cited_keys: Vec<&str> = cited.iter().map(|c| &*c.key).collect();
+        for (citation, found) in cited.iter().zip(bib.resolve_all(&cited_keys)) {
             keys.push(key_hash(&citation.key));
-            match bib.resolve(&citation.key) {
+            match found {
                 Some(id) => resolved.push(id),
-                None => unresolved.push((chapter.file, citation)),
+                None => unresolved.push((chapter.file, *citation)),
             }
         }
         let citations = ChapterCitations {
