@@ -647,9 +647,7 @@ impl Bibliography {
             }
             rests.extend(rest);
         }
-        bib.texts = inputs.iter().map(|i| (i.file, i.text.clone())).collect();
-        let text_of =
-            |file: FileId| (inputs.iter().find(|i| i.file == file)).map_or("", |i| i.text.as_str());
+        let texts: Vec<(FileId, Text)> = inputs.iter().map(|i| (i.file, i.text.clone())).collect();
         for rest in rests {
             let ChunkRest {
                 file,
@@ -666,7 +664,7 @@ impl Bibliography {
                 bib.preambles.push((file, block.clone()));
             }
             for field in strings {
-                let text = text_of(file);
+                let text = text_in(&texts, file);
                 let name = text[field.name(text)].to_ascii_lowercase();
                 bib.strings.push(StringDef {
                     name,
@@ -682,6 +680,7 @@ impl Bibliography {
             .enumerate()
             .map(|(i, def)| (def.name.clone(), i))
             .collect();
+        bib.texts = texts;
         bib.resolve_links();
         bib.index_keys(&mut diagnostics);
         (bib, diagnostics)
